@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import sys
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -12,9 +11,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 
 @pytest.fixture(autouse=True)
-def _isolated_home(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+def _isolated_home(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> None:
     """Point GANZHI_HOME at a fresh temp dir and drop any database URL from the environment."""
     home = tmp_path_factory.mktemp("ganzhi-home")
     monkeypatch.setenv("GANZHI_HOME", str(home))
     monkeypatch.delenv("GANZHI_DATABASE_URL", raising=False)
-    yield

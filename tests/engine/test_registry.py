@@ -7,11 +7,11 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from fake_world import write_catalog, write_check  # noqa: E402
+from fake_world import write_catalog, write_check
 
-from ganzhi.catalog.loader import load_catalog  # noqa: E402
-from ganzhi.engine.registry import Registry, default_registry, discover  # noqa: E402
-from ganzhi.errors import CheckDefinitionError  # noqa: E402
+from ganzhi.catalog.loader import load_catalog
+from ganzhi.engine.registry import Registry, default_registry, discover
+from ganzhi.errors import CheckDefinitionError
 
 
 def test_discovers_a_valid_check(tmp_path: Path) -> None:

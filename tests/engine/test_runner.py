@@ -8,15 +8,16 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from fake_world import Widget, write_catalog, write_check  # noqa: E402
+from fake_world import Widget, write_catalog, write_check
 
-from ganzhi.catalog.loader import load_catalog  # noqa: E402
-from ganzhi.catalog.overrides import validate_overrides  # noqa: E402
-from ganzhi.checks.outcome import Status  # noqa: E402
-from ganzhi.engine.executors import LocalExecutor, SerialExecutor  # noqa: E402
-from ganzhi.engine.registry import Registry, discover  # noqa: E402
-from ganzhi.engine.runner import evaluate  # noqa: E402
-from ganzhi.evidence.base import Evidence, Subject  # noqa: E402
+from ganzhi.catalog.loader import load_catalog
+from ganzhi.catalog.overrides import validate_overrides
+from ganzhi.checks.outcome import Status
+from ganzhi.engine.executors import LocalExecutor, SerialExecutor
+from ganzhi.engine.registry import Registry, discover
+from ganzhi.engine.runner import evaluate
+from ganzhi.evidence.base import Evidence, Subject
+from ganzhi.findings.models import Result
 
 WHEN = dt.datetime(2026, 1, 1, tzinfo=dt.UTC)
 
@@ -46,7 +47,10 @@ def test_bad_items_become_errors_and_the_run_goes_on(tmp_path: Path) -> None:
     registry = _registry(tmp_path)
     evidence = [_widget("ok", 20), _widget("boom", 1, "explode"), _widget("slow", 1, "slow")]
     malformed = Evidence(
-        kind="test_widget", subject=Subject(type="widget", id="bad"), source="x", collected_at=WHEN,
+        kind="test_widget",
+        subject=Subject(type="widget", id="bad"),
+        source="x",
+        collected_at=WHEN,
         data={"size": "huge"},
     )
     outcome = evaluate([*evidence, malformed], registry=registry)
@@ -85,6 +89,9 @@ def test_process_pool_gives_the_same_results(tmp_path: Path) -> None:
         parallel = evaluate(evidence, registry=registry, executor=pool, run_id="r1", batch_size=16)
     finally:
         pool.close()
-    key = lambda r: r.fingerprint  # noqa: E731
-    assert sorted(serial.results, key=key) == sorted(parallel.results, key=key)
+
+    def comparable(results: list[Result]) -> list[dict[str, object]]:
+        return sorted((r.model_dump(exclude={"duration_ms"}) for r in results), key=lambda d: str(d["fingerprint"]))
+
+    assert comparable(serial.results) == comparable(parallel.results)
     assert serial.subjects == parallel.subjects == 200

@@ -42,11 +42,14 @@ def validate_overrides(catalog: Catalog, raw: Mapping[str, Any], source: str) ->
                 ) from None
             value = spec
             if isinstance(spec, Mapping):
+                extra = sorted(str(key) for key in spec if key not in ("value", "unit"))
+                if extra:
+                    raise OverrideError(
+                        f"{source}: {req_id}.{param_id}: unknown keys {extra} (expected 'value' and 'unit')"
+                    )
                 unit = spec.get("unit")
                 if unit is not None and unit != param.unit:
-                    raise OverrideError(
-                        f"{source}: {req_id}.{param_id}: wrong unit {unit!r} (expected {param.unit!r})"
-                    )
+                    raise OverrideError(f"{source}: {req_id}.{param_id}: wrong unit {unit!r} (expected {param.unit!r})")
                 if "value" not in spec:
                     raise OverrideError(f"{source}: {req_id}.{param_id}: missing 'value'")
                 value = spec["value"]

@@ -54,8 +54,7 @@ class Params:
     def describe(self) -> dict[str, dict[str, object]]:
         """JSON-ready view for reports: value, unit and label of each param."""
         return {
-            pid: {"value": s.value, "unit": s.param.unit, "label": s.label}
-            for pid, s in sorted(self.settings.items())
+            pid: {"value": s.value, "unit": s.param.unit, "label": s.label} for pid, s in sorted(self.settings.items())
         }
 
 

@@ -22,12 +22,36 @@ CHECK_ID = re.compile(r"^t(?:[1-9]|1[01])_[a-z0-9_]+$")
 #: Units a param may carry; a closed set so that a typo in YAML or in an override is caught.
 UNITS: frozenset[str] = frozenset(
     {
-        "day", "natural_day", "working_day", "hour", "minute", "s", "ms",
-        "ratio", "count", "tap", "click",
-        "dp", "px", "m/s2", "deg", "km", "m",
-        "mbit/s", "kbit/s", "kbyte/s", "byte",
-        "yuan", "yuan/gb", "yuan/mb", "yuan/kb",
-        "age_years", "per_million_people", "char", "text", "flag",
+        "day",
+        "natural_day",
+        "working_day",
+        "hour",
+        "minute",
+        "s",
+        "ms",
+        "ratio",
+        "count",
+        "tap",
+        "click",
+        "dp",
+        "px",
+        "m/s2",
+        "deg",
+        "km",
+        "m",
+        "mbit/s",
+        "kbit/s",
+        "kbyte/s",
+        "byte",
+        "yuan",
+        "yuan/gb",
+        "yuan/mb",
+        "yuan/kb",
+        "age_years",
+        "per_million_people",
+        "char",
+        "text",
+        "flag",
     }
 )
 
@@ -135,6 +159,8 @@ def check_param_value(param: Param, value: ParamValue) -> None:
         raise ValueError(f"param {param.id!r} expects text (got {value!r})")
     if isinstance(param.value, list) and not isinstance(value, list):
         raise ValueError(f"param {param.id!r} expects a list (got {value!r})")
+    if isinstance(param.value, list) and isinstance(value, list):
+        _check_list_items(param, value)
     numbers = value if isinstance(value, list) else [value]
     for number in numbers:
         if isinstance(number, bool) or not isinstance(number, int | float):
@@ -143,6 +169,20 @@ def check_param_value(param: Param, value: ParamValue) -> None:
             raise ValueError(f"param {param.id!r} must be >= {param.minimum} (got {number})")
         if param.maximum is not None and number > param.maximum:
             raise ValueError(f"param {param.id!r} must be <= {param.maximum} (got {number})")
+
+
+def _check_list_items(param: Param, value: list[str] | list[float]) -> None:
+    """List items keep the kind of the default's items: text stays text, numbers stay numbers."""
+    default = param.value
+    if not isinstance(default, list) or not default:
+        return
+    wants_text = all(isinstance(item, str) for item in default)
+    for item in value:
+        is_text = isinstance(item, str)
+        is_number = isinstance(item, int | float) and not isinstance(item, bool)
+        if (wants_text and not is_text) or (not wants_text and not is_number):
+            kind = "text" if wants_text else "numbers"
+            raise ValueError(f"param {param.id!r} expects a list of {kind} (got item {item!r})")
 
 
 class Requirement(_Strict):
@@ -197,19 +237,16 @@ class Requirement(_Strict):
         if both:
             raise ValueError(f"requirement {self.id!r} lists {both} both as checks and as planned_checks")
         planned = self.planned_automation
-        if planned is not None and planned is not Automation.MANUAL and not (self.planned_checks or self.checks):
-            raise ValueError(
-                f"requirement {self.id!r} plans automation {planned.value!r} but names no planned_checks"
-            )
+        has_checks = bool(self.planned_checks or self.checks)
+        if planned is not None and planned is not Automation.MANUAL and not has_checks:
+            raise ValueError(f"requirement {self.id!r} plans automation {planned.value!r} but names no planned_checks")
 
     def _checks_match_task(self) -> None:
         """Check ids carry their task (t9_...); a check of another task is a typo."""
         task_prefix = "t" + self.id.split(".", 1)[0][1:] + "_"
         for check_id in [*self.checks, *self.planned_checks]:
             if not check_id.startswith(task_prefix):
-                raise ValueError(
-                    f"requirement {self.id!r}: check id {check_id!r} must start with {task_prefix!r}"
-                )
+                raise ValueError(f"requirement {self.id!r}: check id {check_id!r} must start with {task_prefix!r}")
 
     def param(self, param_id: str) -> Param:
         """The param with id `param_id`; KeyError names the requirement when absent."""
@@ -259,6 +296,22 @@ class Supervision(_Strict):
     task_weights: dict[str, float] = Field(default_factory=dict)
     sources: list[Source] = Field(default_factory=list)
 
+    @model_validator(mode="after")
+    def _consistent(self) -> Supervision:
+        named = (("severity_weights", self.severity_weights), ("task_weights", self.task_weights))
+        for name, weights in named:
+            negative = {key: value for key, value in weights.items() if value < 0}
+            if negative:
+                raise ValueError(f"{name} must be >= 0 (got {negative})")
+        for field, ids in (
+            ("enforcement_ladder", [step.id for step in self.enforcement_ladder]),
+            ("lookback", [param.id for param in self.lookback]),
+        ):
+            dupes = sorted({i for i in ids if ids.count(i) > 1})
+            if dupes:
+                raise ValueError(f"{field} declares ids {dupes} more than once")
+        return self
+
 
 class CatalogMeta(_Strict):
     """What the catalog describes and its version."""
@@ -286,6 +339,9 @@ class Catalog(_Strict):
             if req.id in seen:
                 raise ValueError(f"requirement id {req.id!r} appears twice")
             seen.add(req.id)
+        unknown = sorted(set(self.supervision.task_weights) - {t.id for t in self.tasks})
+        if unknown:
+            raise ValueError(f"supervision.task_weights names unknown tasks {unknown}")
         return self
 
     def requirements(self) -> list[Requirement]:

@@ -80,9 +80,12 @@ class DaskExecutor:
 
     def __init__(self, address: str | None = None, workers: int | None = None, retries: int = 1) -> None:
         try:
-            from distributed import Client, LocalCluster
+            import distributed
         except ImportError as exc:  # pragma: no cover - depends on the optional extra
             raise RuntimeError("the Dask executor needs the 'dask' extra: pip install 'ganzhi[dask]'") from exc
+        self._distributed: Any = distributed
+        Client: Any = distributed.Client
+        LocalCluster: Any = distributed.LocalCluster
         self._cluster: Any = None
         if address:
             self._client: Any = Client(address)
@@ -101,20 +104,18 @@ class DaskExecutor:
         def submit(item: T) -> Future[R]:
             return self._client.submit(fn, item, pure=False, retries=self.retries)  # type: ignore[no-any-return]
 
-        from distributed import as_completed
-
         batch: list[Any] = []
         iterator = iter(items)
         for item in iterator:
             batch.append(submit(item))
             if len(batch) >= self._in_flight:
                 break
-        completed = as_completed(batch)
+        completed = self._distributed.as_completed(batch)
         for future in completed:
             yield future.result()
             nxt = next(iterator, _END)
             if nxt is not _END:
-                completed.add(submit(nxt))  # type: ignore[arg-type]
+                completed.add(submit(nxt))
 
     def close(self) -> None:
         self._client.close()

@@ -125,7 +125,7 @@ def evaluate_subject(work: SubjectWork) -> SubjectOutput:
                     raise ItemTimeout(f"took {elapsed:.1f} s, over the limit of {meta.timeout_seconds:g} s")
                 if not outcomes:
                     raise ValueError("the check returned no outcome")
-            except Exception as exc:  # noqa: BLE001 - one bad item must not stop the run
+            except Exception as exc:
                 reason = f"{type(exc).__name__}: {exc}"
                 output.errors.append(ItemError(work.subject.key, meta.id, reason))
                 outcomes = [_error_outcome("检查执行出错", "the check failed to run", reason)]
@@ -220,9 +220,7 @@ def evaluate(
         on_subject: called in the parent with each subject's output as it completes (progress, streaming).
     """
     registry = registry or default_registry()
-    specs = registry.select(
-        tasks=tasks, requirement_ids=requirement_ids, severities=severities, check_ids=check_ids
-    )
+    specs = registry.select(tasks=tasks, requirement_ids=requirement_ids, severities=severities, check_ids=check_ids)
     run_id = run_id or new_run_id()
     started = dt.datetime.now(dt.UTC)
     executor = executor or SerialExecutor()

@@ -1,0 +1,148 @@
+"""`ganzhi catalog …`: validate, show and export the 524 catalog, and check a campaign's overrides."""
+
+from __future__ import annotations
+
+import sys
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+
+from ganzhi.catalog.export import to_csv, to_json, write_xlsx
+from ganzhi.catalog.loader import load_catalog
+from ganzhi.catalog.overrides import load_overrides
+from ganzhi.catalog.schema import Automation, Basis, Catalog
+from ganzhi.catalog.tree import catalog_tree
+from ganzhi.errors import CatalogError, OverrideError
+from ganzhi.i18n import Lang
+
+app = typer.Typer(
+    help="The 524 catalog: tasks → requirements → params (目录：任务 → 要求 → 参数).",
+    no_args_is_help=True,
+)
+
+
+class LangOption(StrEnum):
+    """Language of user-facing text."""
+
+    ZH = "zh"
+    EN = "en"
+
+    def lang(self) -> Lang:
+        """As the `Lang` literal that `Text.get` takes."""
+        return "en" if self is LangOption.EN else "zh"
+
+
+class ExportFormat(StrEnum):
+    """Formats `ganzhi catalog export` writes."""
+
+    JSON = "json"
+    CSV = "csv"
+    XLSX = "xlsx"
+
+
+DataDirOption = Annotated[
+    Path | None,
+    typer.Option(
+        "--data-dir",
+        help="Catalog folder (catalog.yaml, supervision.yaml, tasks/); default: shipped one.",
+    ),
+]
+
+
+def _load(data_dir: Path | None) -> Catalog:
+    """Load the catalog or exit 1 with the CatalogError message (file, id, problem) on stderr."""
+    try:
+        return load_catalog(data_dir)
+    except CatalogError as exc:
+        typer.echo(f"catalog invalid: {exc}", err=True)
+        raise typer.Exit(code=1) from None
+
+
+def summary_line(catalog: Catalog) -> str:
+    """Counts a reviewer checks first: tasks, requirements by automation, params by basis."""
+    requirements = catalog.requirements()
+    params = [param for req in requirements for param in req.params]
+    by_automation = {kind: sum(req.automation is kind for req in requirements) for kind in Automation}
+    official = sum(param.basis is Basis.OFFICIAL for param in params)
+    return (
+        f"catalog OK: {len(catalog.tasks)} tasks, {len(requirements)} requirements "
+        f"({by_automation[Automation.AUTOMATED]} automated, {by_automation[Automation.PARTIAL]} partial, "
+        f"{by_automation[Automation.MANUAL]} manual), {len(params)} params "
+        f"({official} official, {len(params) - official} configurable default)"
+    )
+
+
+@app.command()
+def validate(data_dir: DataDirOption = None) -> None:
+    """Validate the catalog; print a one-line summary, or the problem (file, id, field) and exit 1."""
+    catalog = _load(data_dir)
+    typer.echo(summary_line(catalog))
+
+
+@app.command()
+def show(
+    task: Annotated[str | None, typer.Argument(help="Task id, e.g. T9; all tasks when omitted.")] = None,
+    lang: Annotated[LangOption, typer.Option("--lang", help="zh (default) or en.")] = LangOption.ZH,
+    data_dir: DataDirOption = None,
+) -> None:
+    """Print the catalog as a tree: task → requirements → params (官方 / 可配置默认值)."""
+    catalog = _load(data_dir)
+    task_id = task.upper() if task else None
+    try:
+        tree = catalog_tree(catalog, task_id, lang.lang())
+    except KeyError as exc:
+        typer.echo(f"unknown task: {exc.args[0]}", err=True)
+        raise typer.Exit(code=1) from None
+    Console(soft_wrap=False).print(tree)
+
+
+@app.command()
+def export(
+    fmt: Annotated[ExportFormat, typer.Option("--format", help="json (whole catalog), csv or xlsx.")],
+    out: Annotated[Path | None, typer.Option("--out", help="Output file; stdout when omitted.")] = None,
+    lang: Annotated[LangOption, typer.Option("--lang", help="Text language for csv/xlsx.")] = LangOption.ZH,
+    data_dir: DataDirOption = None,
+) -> None:
+    """Export the catalog: json = whole catalog; csv/xlsx = one row per requirement."""
+    catalog = _load(data_dir)
+    if fmt is ExportFormat.XLSX:
+        if out is None:
+            typer.echo("--format xlsx needs --out FILE (Excel is binary)", err=True)
+            raise typer.Exit(code=2)
+        write_xlsx(catalog, out, lang.lang())
+        typer.echo(f"wrote {out}", err=True)
+        return
+    text = to_json(catalog) if fmt is ExportFormat.JSON else to_csv(catalog, lang.lang())
+    if out is None:
+        sys.stdout.write(text)
+        return
+    # Excel opens UTF-8 CSV correctly only with a byte-order mark.
+    encoding = "utf-8-sig" if fmt is ExportFormat.CSV else "utf-8"
+    out.write_text(text, encoding=encoding)
+    typer.echo(f"wrote {out}", err=True)
+
+
+@app.command("check-overrides")
+def check_overrides(
+    campaign: Annotated[Path, typer.Argument(help="Campaign YAML/JSON file with a `params:` section.")],
+    data_dir: DataDirOption = None,
+) -> None:
+    """Validate a campaign file's `params:` overrides against the catalog (ids, units, types, ranges)."""
+    catalog = _load(data_dir)
+    try:
+        overrides = load_overrides(catalog, campaign)
+    except OverrideError as exc:
+        typer.echo(f"overrides invalid: {exc}", err=True)
+        raise typer.Exit(code=1) from None
+    count = sum(len(params) for params in overrides.values())
+    typer.echo(f"overrides OK: {count} params in {len(overrides)} requirements ({campaign})")
+    for req_id, params in overrides.items():
+        for param_id, value in params.items():
+            default = catalog.requirement(req_id).param(param_id).value
+            typer.echo(f"  {req_id}.{param_id}: {default!r} → {value!r}")
+
+
+__all__ = ["app", "summary_line"]

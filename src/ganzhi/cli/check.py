@@ -1,0 +1,155 @@
+"""`ganzhi check`: run checks over stored or imported evidence, and look at runs and results."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.table import Table
+
+from ganzhi.catalog.overrides import load_overrides
+from ganzhi.cli._common import OutputFormat, console, err_console, open_store, progress_bar
+from ganzhi.cli._report import emit_results
+from ganzhi.collect.evidence_file import EvidenceLineError, read_evidence
+from ganzhi.engine.executors import make_executor
+from ganzhi.engine.inspection import inspect
+from ganzhi.engine.registry import default_registry
+from ganzhi.errors import GanzhiError
+from ganzhi.evidence.base import Evidence
+from ganzhi.i18n import Lang
+from ganzhi.store import repositories as repo
+from ganzhi.store.db import session_scope
+
+app = typer.Typer(help="Run checks over evidence; list checks, runs and results. 运行检查。", no_args_is_help=True)
+
+
+class FailOn(StrEnum):
+    """Which results make the command exit non-zero (for CI)."""
+
+    never = "never"
+    fail = "fail"
+    error = "error"
+
+
+@app.command("run")
+def run(
+    evidence_files: Annotated[list[Path], typer.Argument(help="Evidence JSON Lines files (one envelope per line).")],
+    task: Annotated[list[str] | None, typer.Option("--task", "-t", help="Only checks of this task (T1..T11).")] = None,
+    check: Annotated[list[str] | None, typer.Option("--check", "-c", help="Only this check id.")] = None,
+    campaign: Annotated[
+        Path | None, typer.Option(help="Campaign file whose `params:` override catalog params.")
+    ] = None,
+    executor: Annotated[str, typer.Option(help="serial, local (process pool) or dask.")] = "serial",
+    workers: Annotated[int | None, typer.Option(help="Worker processes for local/dask.")] = None,
+    scheduler: Annotated[str | None, typer.Option(help="Dask scheduler address, e.g. tcp://host:8786.")] = None,
+    fmt: Annotated[OutputFormat, typer.Option("--format", "-f")] = OutputFormat.table,
+    out: Annotated[Path | None, typer.Option(help="Write json/csv/sarif here instead of stdout.")] = None,
+    lang: Annotated[str, typer.Option(help="zh or en.")] = "zh",
+    fail_on: Annotated[FailOn, typer.Option(help="Exit 1 when a result is FAIL (or ERROR).")] = FailOn.never,
+) -> None:
+    """Import evidence, run the checks, store the run and update tracked issues."""
+    evidence: list[Evidence] = []
+    bad = 0
+    for path in evidence_files:
+        for item in read_evidence(path):
+            if isinstance(item, EvidenceLineError):
+                bad += 1
+                err_console.print(f"[red]skipped[/red] {item}")
+            else:
+                evidence.append(item)
+    try:
+        registry = default_registry()
+        overrides = load_overrides(registry.catalog, campaign) if campaign else None
+        sessions = open_store()
+        pool = make_executor(executor, workers=workers, scheduler=scheduler)
+    except (GanzhiError, ValueError) as exc:
+        err_console.print(f"[red]error:[/red] {exc}")
+        raise typer.Exit(1) from None
+    subjects = len({e.subject.key for e in evidence})
+    try:
+        with progress_bar("检查 checking", subjects) as bar:
+            inspection = inspect(
+                evidence,
+                sessions,
+                tasks=task,
+                check_ids=check,
+                overrides=overrides,
+                executor=pool,
+                registry=registry,
+                on_subject=lambda _out: bar.advance(bar.task_ids[0]),
+            )
+    except KeyError as exc:
+        err_console.print(f"[red]error:[/red] {exc.args[0]}")
+        raise typer.Exit(1) from None
+    finally:
+        pool.close()
+    run_outcome = inspection.run
+    language: Lang = "en" if lang == "en" else "zh"
+    meta = {"run_id": run_outcome.run_id, "subjects": run_outcome.subjects, "skipped_lines": bad}
+    emit_results(
+        run_outcome.results, fmt, out, lang=language, issues=inspection.issues, diff=inspection.diff, meta=meta
+    )
+    diff = inspection.diff
+    err_console.print(
+        f"run {run_outcome.run_id}: {run_outcome.subjects} subjects, {len(run_outcome.results)} results, "
+        f"{len(run_outcome.errors)} errors, {bad} bad lines; issues new {len(diff.new)}, "
+        f"persisting {len(diff.persisting)}, fixed {len(diff.fixed)}, reopened {len(diff.reopened)}"
+    )
+    statuses = {r.status.value for r in run_outcome.results}
+    if (fail_on is FailOn.fail and statuses & {"FAIL", "ERROR"}) or (fail_on is FailOn.error and "ERROR" in statuses):
+        raise typer.Exit(1)
+
+
+@app.command("list")
+def list_checks(
+    task: Annotated[str | None, typer.Option("--task", "-t")] = None,
+    lang: Annotated[str, typer.Option(help="zh or en.")] = "zh",
+) -> None:
+    """The checks ganzhi runs, with their task, requirements and severity."""
+    language: Lang = "en" if lang == "en" else "zh"
+    table = Table(title="检查项 checks")
+    for column in ("id", "task", "requirements", "severity", "evidence", "title"):
+        table.add_column(column)
+    for spec in default_registry().select(tasks=[task] if task else None):
+        meta = spec.metadata
+        table.add_row(
+            meta.id,
+            meta.task,
+            "\n".join(meta.requirements),
+            meta.severity.value,
+            ", ".join(meta.evidence_kinds),
+            meta.title.get(language),
+        )
+    console.print(table)
+
+
+@app.command("runs")
+def runs(limit: Annotated[int, typer.Option(help="How many runs, newest first.")] = 20) -> None:
+    """Recent runs with their counts."""
+    with session_scope(open_store()) as session:
+        records = repo.list_runs(session, limit=limit)
+    table = Table(title="运行记录 runs")
+    for column in ("run", "started", "status", "stats"):
+        table.add_column(column)
+    for record in records:
+        stats = ", ".join(f"{k}={v}" for k, v in (record.stats or {}).items() if v)
+        table.add_row(record.id, record.started_at.isoformat(timespec="seconds"), record.status.value, stats)
+    console.print(table)
+
+
+@app.command("results")
+def results(
+    run_id: Annotated[str, typer.Argument(help="A run id from `ganzhi check runs`.")],
+    fmt: Annotated[OutputFormat, typer.Option("--format", "-f")] = OutputFormat.table,
+    out: Annotated[Path | None, typer.Option()] = None,
+    lang: Annotated[str, typer.Option(help="zh or en.")] = "zh",
+) -> None:
+    """The stored results of one run, in any output format."""
+    with session_scope(open_store()) as session:
+        if repo.get_run(session, run_id) is None:
+            err_console.print(f"[red]error:[/red] no run {run_id!r}; see `ganzhi check runs`")
+            raise typer.Exit(1)
+        found = repo.results_for_run(session, run_id)
+    emit_results(found, fmt, out, lang="en" if lang == "en" else "zh", meta={"run_id": run_id})

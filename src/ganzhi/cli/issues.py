@@ -1,0 +1,116 @@
+"""`ganzhi issues`: tracked issues, their audited transitions and their history."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Annotated
+
+import typer
+from rich.table import Table
+from sqlalchemy.orm import Session
+
+from ganzhi.cli._common import console, err_console, open_store
+from ganzhi.errors import TransitionError
+from ganzhi.findings.lifecycle import expire_waivers, transition
+from ganzhi.findings.models import IssueState
+from ganzhi.store import repositories as repo
+from ganzhi.store.db import session_scope
+
+app = typer.Typer(help="Tracked issues and their lifecycle. 问题跟踪。", no_args_is_help=True)
+
+
+@app.command("list")
+def list_issues(
+    state: Annotated[list[IssueState] | None, typer.Option("--state", "-s")] = None,
+    task: Annotated[str | None, typer.Option("--task", "-t")] = None,
+    subject: Annotated[str | None, typer.Option(help="Subject key, e.g. phone_number:c7.")] = None,
+) -> None:
+    """Issues filtered by state, task and subject."""
+    with session_scope(open_store()) as session:
+        found = repo.get_issues(session, states=state, task=task, subject_key=subject)
+    table = Table(title=f"问题 issues ({len(found)})")
+    for column in ("fingerprint", "task", "check", "subject", "state", "severity", "deadline"):
+        table.add_column(column)
+    for issue in found:
+        table.add_row(
+            issue.fingerprint[:16],
+            issue.task,
+            issue.check_id,
+            issue.subject.key,
+            issue.state.value,
+            issue.severity.value,
+            issue.deadline.isoformat() if issue.deadline else "",
+        )
+    console.print(table)
+
+
+def _one(session: Session, prefix: str) -> str:
+    """Resolve a fingerprint, or a prefix of one as `issues list` prints it, to exactly one fingerprint."""
+    if repo.get_issues(session, fingerprints=[prefix]):
+        return prefix
+    matches = [i.fingerprint for i in repo.get_issues(session) if i.fingerprint.startswith(prefix)]
+    if len(matches) != 1:
+        err_console.print(f"[red]error:[/red] fingerprint prefix {prefix!r} matches {len(matches)} issues")
+        raise typer.Exit(1)
+    return matches[0]
+
+
+@app.command("move")
+def move(
+    fingerprint: Annotated[str, typer.Argument(help="Fingerprint or a unique prefix of it.")],
+    to: Annotated[IssueState, typer.Argument(help="Target state.")],
+    actor: Annotated[str, typer.Option(help="Who makes the change.")],
+    reason: Annotated[str, typer.Option(help="Why (kept in the audit trail).")],
+    waiver_expires: Annotated[
+        dt.datetime | None, typer.Option(help="For WAIVED: when the waiver ends (ISO date/time, UTC).")
+    ] = None,
+) -> None:
+    """Move an issue to another state; the lifecycle refuses transitions it does not allow."""
+    expires = (
+        waiver_expires.replace(tzinfo=dt.UTC) if waiver_expires and waiver_expires.tzinfo is None else waiver_expires
+    )
+    with session_scope(open_store()) as session:
+        full = _one(session, fingerprint)
+        issue = repo.get_issues(session, fingerprints=[full])[0]
+        try:
+            updated, record = transition(
+                issue, to, actor=actor, reason=reason, at=dt.datetime.now(dt.UTC), waiver_expires=expires
+            )
+        except TransitionError as exc:
+            err_console.print(f"[red]error:[/red] {exc}")
+            raise typer.Exit(1) from None
+        repo.upsert_issues(session, [updated])
+        repo.add_transitions(session, [record])
+    console.print(f"{full[:16]}: {issue.state.value} → {updated.state.value}")
+
+
+@app.command("history")
+def history(fingerprint: Annotated[str, typer.Argument(help="Fingerprint or a unique prefix of it.")]) -> None:
+    """Every audited transition of one issue: who, when, why."""
+    with session_scope(open_store()) as session:
+        full = _one(session, fingerprint)
+        records = repo.transitions_for(session, full)
+    table = Table(title=f"history {full[:16]}")
+    for column in ("at", "from", "to", "actor", "reason", "run"):
+        table.add_column(column)
+    for rec in records:
+        table.add_row(
+            rec.at.isoformat(timespec="seconds"),
+            rec.from_state.value if rec.from_state else "",
+            rec.to_state.value,
+            rec.actor,
+            rec.reason,
+            rec.run_id or "",
+        )
+    console.print(table)
+
+
+@app.command("expire-waivers")
+def expire() -> None:
+    """Reopen every waived issue whose waiver has expired."""
+    now = dt.datetime.now(dt.UTC)
+    with session_scope(open_store()) as session:
+        moved = expire_waivers(repo.get_issues(session, states=[IssueState.WAIVED]), now)
+        repo.upsert_issues(session, [issue for issue, _ in moved])
+        repo.add_transitions(session, [record for _, record in moved])
+    console.print(f"reopened {len(moved)} expired waivers")

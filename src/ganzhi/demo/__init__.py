@@ -1,0 +1,1 @@
+"""Demo data made by code (fictional subjects with known ground truth) and the `make run` demo."""

@@ -1,0 +1,1 @@
+"""Alembic migrations of the ganzhi database, shipped inside the package."""
