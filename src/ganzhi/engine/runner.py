@@ -70,7 +70,9 @@ class RunOutcome:
         return counts
 
 
-def _result(work: SubjectWork, spec: CheckSpec, params: Params, outcome: Outcome, elapsed_ms: float) -> Result:
+def _result(
+    work: SubjectWork, spec: CheckSpec, params: Params, outcome: Outcome, elapsed_ms: float, evidence_ids: list[str]
+) -> Result:
     meta = spec.metadata
     return Result(
         run_id=work.run_id,
@@ -85,7 +87,7 @@ def _result(work: SubjectWork, spec: CheckSpec, params: Params, outcome: Outcome
         data=outcome.data,
         location=outcome.location,
         fingerprint=fingerprint(meta.id, work.subject, outcome.data, meta.fingerprint_fields),
-        evidence_ids=[item.id for item in work.evidence],
+        evidence_ids=list(evidence_ids),
         params=params.describe(),
         creates_issues=meta.creates_issues,
         duration_ms=round(elapsed_ms, 3),
@@ -110,6 +112,7 @@ def evaluate_subject(work: SubjectWork) -> SubjectOutput:
     output = SubjectOutput(subject_key=work.subject.key)
     evidence = EvidenceSet(work.subject, work.evidence)
     present = evidence.kinds
+    evidence_ids = evidence.evidence_ids()
     for spec, params in work.checks:
         meta = spec.metadata
         started = time.perf_counter()
@@ -130,7 +133,7 @@ def evaluate_subject(work: SubjectWork) -> SubjectOutput:
                 output.errors.append(ItemError(work.subject.key, meta.id, reason))
                 outcomes = [_error_outcome("检查执行出错", "the check failed to run", reason)]
         elapsed_ms = (time.perf_counter() - started) * 1000 / max(1, len(outcomes))
-        output.results.extend(_result(work, spec, params, o, elapsed_ms) for o in outcomes)
+        output.results.extend(_result(work, spec, params, o, elapsed_ms, evidence_ids) for o in outcomes)
     return output
 
 

@@ -160,6 +160,7 @@ class EvidenceSet:
     def __init__(self, subject: Subject, items: Iterable[Evidence]) -> None:
         self.subject = subject
         self.items = list(items)
+        self._parsed: dict[str, list[BaseModel]] = {}
         for item in self.items:
             if item.subject.key != subject.key:
                 raise ValueError(f"evidence for {item.subject.key} mixed into the set of {subject.key}")
@@ -172,7 +173,9 @@ class EvidenceSet:
     def all(self, model: type[M]) -> list[M]:
         """Every payload of `model`'s kind, parsed."""
         kind = kind_of(model)
-        return [item.payload(model) for item in self.items if item.kind == kind]
+        if kind not in self._parsed:  # parse once per set: several checks read the same payload
+            self._parsed[kind] = [item.payload(model) for item in self.items if item.kind == kind]
+        return self._parsed[kind]  # type: ignore[return-value]
 
     def maybe(self, model: type[M]) -> M | None:
         """The one payload of `model`'s kind, or None; more than one is an error."""

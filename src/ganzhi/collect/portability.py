@@ -1,0 +1,197 @@
+"""Read 携号转网 eligibility queries from JSONL into `portability_case` evidence, one line at a time.
+
+Bad input never raises: every line becomes either a `CaseLine` (valid evidence) or a `LineError` naming
+the line number, the case id when it can be read, and the field at fault. Reading is bounded: a line
+longer than `max_line_bytes` is skipped without being held in memory, and reading stops with one error
+after `max_lines` lines. Decisions on odd input (documented because tests pin them):
+
+- a UTF-8 byte-order mark at the very start of the file is dropped (editors on Windows add it);
+  one anywhere else is not valid JSON and is reported;
+- blank (whitespace-only) lines carry no query and are skipped, counted in `stats.blank`;
+- `NaN`/`Infinity` and duplicate keys are rejected, since JSON has neither;
+- a repeated case id is an error on the later line (answers are keyed by id).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import IO, Any
+
+from pydantic import ValidationError
+
+from ganzhi.evidence.base import Evidence
+from ganzhi.evidence.portability import MAX_ID_LENGTH, PortabilityCase, describe_errors
+
+MAX_LINE_BYTES = 64 * 1024
+DEFAULT_MAX_LINES = 1_000_000
+_BOM = b"\xef\xbb\xbf"
+_DRAIN_CHUNK = 64 * 1024
+
+
+@dataclass(frozen=True, slots=True)
+class CaseLine:
+    """A valid line: its number, the parsed case and the evidence wrapping it."""
+
+    line: int
+    case: PortabilityCase
+    evidence: Evidence
+
+
+@dataclass(frozen=True, slots=True)
+class LineError:
+    """A line that could not be read as a case; `id` is the case id when it was readable."""
+
+    line: int
+    id: str | None
+    error: str
+
+    def to_json(self) -> dict[str, Any]:
+        """The error line of the output: `{"line", "id", "error"}`."""
+        return {"line": self.line, "id": self.id, "error": self.error}
+
+
+@dataclass(slots=True)
+class CollectStats:
+    """What one read saw: lines read, valid cases, errors, blank lines, and whether it stopped early."""
+
+    lines: int = 0
+    cases: int = 0
+    errors: int = 0
+    blank: int = 0
+    truncated: bool = False
+
+
+class _DuplicateKey(ValueError):
+    pass
+
+
+class _BadConstant(ValueError):
+    pass
+
+
+def _no_duplicate_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    result: dict[str, Any] = {}
+    for key, value in pairs:
+        if key in result:
+            raise _DuplicateKey(key)
+        result[key] = value
+    return result
+
+
+def _reject_constant(name: str) -> Any:
+    raise _BadConstant(name)
+
+
+def _readable_id(obj: dict[str, Any]) -> str | None:
+    """The case id, when it is a usable string, so that errors can name the case."""
+    value = obj.get("id")
+    if isinstance(value, str) and value.strip() and len(value) <= MAX_ID_LENGTH and value.isprintable():
+        return value
+    return None
+
+
+def parse_json_object(text: str) -> dict[str, Any]:
+    """One JSON object from `text`; ValueError says what is wrong (syntax, column, duplicate key...)."""
+    try:
+        value = json.loads(text, object_pairs_hook=_no_duplicate_keys, parse_constant=_reject_constant)
+    except _DuplicateKey as exc:
+        raise ValueError(f"{exc.args[0]}: field given twice") from None
+    except _BadConstant as exc:
+        raise ValueError(f"not valid JSON: {exc.args[0]} is not a JSON number") from None
+    except json.JSONDecodeError as exc:
+        raise ValueError(f"not valid JSON: {exc.msg} (column {exc.pos + 1})") from None
+    except RecursionError:
+        raise ValueError("not valid JSON: nested too deeply") from None
+    if not isinstance(value, dict):
+        raise ValueError(f"expected a JSON object (got {type(value).__name__})")
+    return value
+
+
+class PortabilityCollector:
+    """Turns a JSONL byte stream into `CaseLine`s and `LineError`s, in input order."""
+
+    def __init__(
+        self,
+        *,
+        source: str,
+        max_line_bytes: int = MAX_LINE_BYTES,
+        max_lines: int = DEFAULT_MAX_LINES,
+        collected_at: dt.datetime | None = None,
+    ) -> None:
+        if max_line_bytes < 1 or max_lines < 1:
+            raise ValueError(f"limits must be >= 1 (got {max_line_bytes=}, {max_lines=})")
+        self.source = source
+        self.max_line_bytes = max_line_bytes
+        self.max_lines = max_lines
+        self.collected_at = collected_at or dt.datetime.now(dt.UTC)
+        self.stats = CollectStats()
+        self._seen: dict[str, int] = {}
+
+    def read(self, stream: IO[bytes]) -> Iterator[CaseLine | LineError]:
+        """Every non-blank line of `stream` as a case or an error; never raises on bad content."""
+        number = 0
+        while True:
+            raw = stream.readline(self.max_line_bytes + 1)
+            if not raw:
+                return
+            number += 1
+            if number > self.max_lines:
+                self.stats.truncated = True
+                message = f"input has more than {self.max_lines} lines; stopped reading here"
+                yield self._error(number, None, message)
+                return
+            self.stats.lines += 1
+            too_long = len(raw) > self.max_line_bytes and not raw.endswith(b"\n")
+            if too_long:
+                size = len(raw) + self._drain(stream)
+                yield self._error(number, None, f"line too long: {size} bytes (limit {self.max_line_bytes})")
+                continue
+            if number == 1 and raw.startswith(_BOM):
+                raw = raw[len(_BOM) :]
+            item = self._parse(number, raw)
+            if item is not None:
+                yield item
+
+    def _drain(self, stream: IO[bytes]) -> int:
+        """Skip the rest of an over-long line without keeping it; returns the bytes skipped."""
+        skipped = 0
+        while True:
+            chunk = stream.readline(_DRAIN_CHUNK)
+            skipped += len(chunk)
+            if not chunk or chunk.endswith(b"\n"):
+                return skipped
+
+    def _error(self, line: int, case_id: str | None, message: str) -> LineError:
+        self.stats.errors += 1
+        return LineError(line=line, id=case_id, error=message)
+
+    def _parse(self, number: int, raw: bytes) -> CaseLine | LineError | None:
+        try:
+            text = raw.decode("utf-8").rstrip("\r\n")
+        except UnicodeDecodeError as exc:
+            message = f"not valid UTF-8: byte 0x{raw[exc.start]:02x} at column {exc.start + 1}"
+            return self._error(number, None, message)
+        if not text.strip():
+            self.stats.blank += 1
+            return None
+        try:
+            obj = parse_json_object(text)
+        except ValueError as exc:
+            return self._error(number, None, str(exc))
+        case_id = _readable_id(obj)
+        try:
+            case = PortabilityCase.model_validate(obj)
+        except ValidationError as exc:
+            return self._error(number, case_id, describe_errors(exc))
+        first = self._seen.get(case.id)
+        if first is not None:
+            message = f"id: expected a unique id (got {case.id!r}, already on line {first})"
+            return self._error(number, case.id, message)
+        self._seen[case.id] = number
+        source = f"{self.source}:{number}"
+        evidence = Evidence.of(case, case.subject, source=source, collected_at=self.collected_at)
+        self.stats.cases += 1
+        return CaseLine(line=number, case=case, evidence=evidence)

@@ -1,0 +1,142 @@
+"""`apk_static` evidence: what static analysis of one APK found (manifest, signers, DEX, API calls).
+
+JSON-friendly pydantic models; written once by `ganzhi.collect.apk.reader`, read by the T6/T7/T11
+checks (permissions, 自启动 receivers, 关联启动 calls, PI APIs, SDK inventory inputs).
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from ganzhi.evidence.base import evidence_kind
+
+ComponentKind = Literal["activity", "activity-alias", "service", "receiver", "provider"]
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+class IntentData(_Model):
+    """One `<data>` element of an intent filter."""
+
+    scheme: str | None = None
+    host: str | None = None
+    port: str | None = None
+    path: str | None = None
+    path_prefix: str | None = None
+    path_pattern: str | None = None
+    mime_type: str | None = None
+
+
+class IntentFilter(_Model):
+    """An `<intent-filter>` (or a `<queries><intent>`)."""
+
+    actions: list[str] = Field(default_factory=list)
+    categories: list[str] = Field(default_factory=list)
+    data: list[IntentData] = Field(default_factory=list)
+    priority: int | None = None
+
+
+class Component(_Model):
+    """A manifest component with its effective exported flag.
+
+    `exported` is what Android applies: the declared value, else the implicit default (true when
+    the component has intent filters and targetSdk < 31; providers: true when targetSdk < 17).
+    `exported_declared` is the attribute as written (None when absent).
+    """
+
+    kind: ComponentKind
+    name: str
+    exported: bool
+    exported_declared: bool | None = None
+    enabled: bool = True
+    permission: str | None = None
+    process: str | None = None
+    target_activity: str | None = None
+    authorities: list[str] = Field(default_factory=list)
+    intent_filters: list[IntentFilter] = Field(default_factory=list)
+    meta_data: dict[str, str] = Field(default_factory=dict)
+
+
+class UsesPermission(_Model):
+    """A requested permission (`uses-permission` or `uses-permission-sdk-23`)."""
+
+    name: str
+    max_sdk: int | None = None
+    sdk23_only: bool = False
+
+
+class Queries(_Model):
+    """`<queries>`: the other apps this app declares it wants to see (Android 11+)."""
+
+    packages: list[str] = Field(default_factory=list)
+    intents: list[IntentFilter] = Field(default_factory=list)
+    providers: list[str] = Field(default_factory=list)
+
+
+class Signer(_Model):
+    """One signing certificate, identified by the SHA-256 of its DER encoding."""
+
+    scheme: Literal["v1", "v2", "v3", "v3.1"]
+    sha256: str = Field(pattern=r"^[0-9a-f]{64}$")
+    source: str
+
+
+class DexStats(_Model):
+    """Size and table counts of one DEX entry."""
+
+    name: str
+    size: int
+    version: str
+    classes: int
+    methods: int
+    strings: int
+    types: int
+
+
+class ApiCall(_Model):
+    """Calls to one API from one method (`count` invoke instructions)."""
+
+    api: str
+    caller_class: str
+    caller_method: str
+    count: int = 1
+    dex: str
+
+
+@evidence_kind("apk_static")
+class ApkStatic(_Model):
+    """Static facts about one APK file."""
+
+    package: str
+    version_name: str | None = None
+    version_code: int | None = None
+    min_sdk: int | None = None
+    target_sdk: int | None = None
+    application_class: str | None = None
+    sha256: str = Field(pattern=r"^[0-9a-f]{64}$")
+    size: int = Field(ge=0)
+    dex_bytes: int = Field(default=0, ge=0)
+    permissions: list[UsesPermission] = Field(default_factory=list)
+    components: list[Component] = Field(default_factory=list)
+    launcher_activities: list[str] = Field(default_factory=list)
+    queries: Queries = Field(default_factory=Queries)
+    meta_data: dict[str, str] = Field(default_factory=dict)
+    native_libs: dict[str, list[str]] = Field(default_factory=dict)
+    signers: list[Signer] = Field(default_factory=list)
+    dex: list[DexStats] = Field(default_factory=list)
+    packages: dict[str, int] = Field(default_factory=dict, description="Java package → classes defined in it")
+    api_calls: list[ApiCall] = Field(default_factory=list)
+    anomalies: list[str] = Field(default_factory=list, description="tampering indicators seen while parsing")
+    problems: list[str] = Field(default_factory=list, description="parts that could not be read")
+
+    def permission_names(self) -> list[str]:
+        """Requested permission names, in manifest order."""
+        return [p.name for p in self.permissions]
+
+    def components_of(self, kind: ComponentKind) -> list[Component]:
+        """Components of one kind."""
+        return [c for c in self.components if c.kind == kind]
