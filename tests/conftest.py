@@ -16,3 +16,9 @@ def _isolated_home(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest
     home = tmp_path_factory.mktemp("ganzhi-home")
     monkeypatch.setenv("GANZHI_HOME", str(home))
     monkeypatch.delenv("GANZHI_DATABASE_URL", raising=False)
+
+
+# Database fixtures (SQLite always; PostgreSQL when reachable) for every test that touches the store.
+from db_fixtures import database_url, migrated_url, pg_database, sessions  # noqa: E402
+
+__all__ = ["database_url", "migrated_url", "pg_database", "sessions"]

@@ -62,6 +62,5 @@ def test_case(check_id: str, path: Path) -> None:
         pytest.fail(f"{path}: case files must end in .pass.json or .fail.json")
     for expected in case.get("expect", []):
         assert any(
-            r.status.value == expected["status"] and _subset(expected.get("data", {}), r.data)
-            for r in outcome.results
+            r.status.value == expected["status"] and _subset(expected.get("data", {}), r.data) for r in outcome.results
         ), f"{path}: no result matches {expected}"

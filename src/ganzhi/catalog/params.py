@@ -29,6 +29,14 @@ class Params:
     """The params one check sees, by param id. Pure data: picklable, no catalog lookups."""
 
     settings: Mapping[str, ParamSetting] = field(default_factory=dict)
+    _described: dict[str, dict[str, object]] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        # Every result of a check carries this view; build it once, not once per result.
+        described = {
+            pid: {"value": s.value, "unit": s.param.unit, "label": s.label} for pid, s in sorted(self.settings.items())
+        }
+        object.__setattr__(self, "_described", described)
 
     def get(self, param_id: str) -> ParamValue:
         """The effective value; KeyError lists the params that exist."""
@@ -52,10 +60,8 @@ class Params:
         return [str(v) for v in value]
 
     def describe(self) -> dict[str, dict[str, object]]:
-        """JSON-ready view for reports: value, unit and label of each param."""
-        return {
-            pid: {"value": s.value, "unit": s.param.unit, "label": s.label} for pid, s in sorted(self.settings.items())
-        }
+        """JSON-ready view for reports: value, unit and label of each param (a copy; callers may keep it)."""
+        return {pid: dict(view) for pid, view in self._described.items()}
 
 
 #: Campaign overrides: requirement id → param id → value.

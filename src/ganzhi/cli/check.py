@@ -14,7 +14,7 @@ from ganzhi.cli._common import OutputFormat, console, err_console, open_store, p
 from ganzhi.cli._report import emit_results
 from ganzhi.collect.evidence_file import EvidenceLineError, read_evidence
 from ganzhi.engine.executors import make_executor
-from ganzhi.engine.inspection import inspect
+from ganzhi.engine.inspection import inspect, job_key_for
 from ganzhi.engine.registry import default_registry
 from ganzhi.errors import GanzhiError
 from ganzhi.evidence.base import Evidence
@@ -48,6 +48,9 @@ def run(
     out: Annotated[Path | None, typer.Option(help="Write json/csv/sarif here instead of stdout.")] = None,
     lang: Annotated[str, typer.Option(help="zh or en.")] = "zh",
     fail_on: Annotated[FailOn, typer.Option(help="Exit 1 when a result is FAIL (or ERROR).")] = FailOn.never,
+    resumable: Annotated[
+        bool, typer.Option(help="Record progress in the job ledger; re-running the same command resumes it.")
+    ] = False,
 ) -> None:
     """Import evidence, run the checks, store the run and update tracked issues."""
     evidence: list[Evidence] = []
@@ -78,6 +81,7 @@ def run(
                 overrides=overrides,
                 executor=pool,
                 registry=registry,
+                job_key=job_key_for(evidence, task, check, overrides) if resumable else None,
                 on_subject=lambda _out: bar.advance(bar.task_ids[0]),
             )
     except KeyError as exc:
@@ -85,7 +89,7 @@ def run(
         raise typer.Exit(1) from None
     finally:
         pool.close()
-    run_outcome = inspection.run
+    run_outcome = inspection
     language: Lang = "en" if lang == "en" else "zh"
     meta = {"run_id": run_outcome.run_id, "subjects": run_outcome.subjects, "skipped_lines": bad}
     emit_results(
@@ -94,7 +98,8 @@ def run(
     diff = inspection.diff
     err_console.print(
         f"run {run_outcome.run_id}: {run_outcome.subjects} subjects, {len(run_outcome.results)} results, "
-        f"{len(run_outcome.errors)} errors, {bad} bad lines; issues new {len(diff.new)}, "
+        f"{len(run_outcome.errors)} errors, {bad} bad lines, {inspection.resumed_skipped} already done; "
+        f"issues new {len(diff.new)}, "
         f"persisting {len(diff.persisting)}, fixed {len(diff.fixed)}, reopened {len(diff.reopened)}"
     )
     statuses = {r.status.value for r in run_outcome.results}

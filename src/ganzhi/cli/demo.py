@@ -21,7 +21,7 @@ app = typer.Typer(help="Run the demo campaign on the configured store. 演示。
 
 def _describe(title: str, inspection: Inspection) -> None:
     diff = inspection.diff
-    console.print(summary_table(inspection.run.results, title=f"{title} · run {inspection.run.run_id}"))
+    console.print(summary_table(inspection.results, title=f"{title} · run {inspection.run_id}"))
     console.print(
         f"问题 issues: 新发现 new {len(diff.new)} · 仍存在 persisting {len(diff.persisting)} · "
         f"已整改 fixed {len(diff.fixed)} · 复发 reopened {len(diff.reopened)}"

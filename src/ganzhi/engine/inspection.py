@@ -2,35 +2,47 @@
 
 This is the spine every domain shares: evidence is stored once (content-addressed), results belong to
 the run, and issues are opened, kept, fixed or reopened by fingerprint with audited transitions.
+
+With a `job_key` the inspection is resumable: a job ledger row per subject records what is done, results
+are saved in batches in the same transaction as their ledger rows, and re-running the same key evaluates
+only what is left — a crashed 100,000-app scan picks up where it stopped, and nothing is stored twice.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from sqlalchemy.orm import Session, sessionmaker
 
 from ganzhi.catalog.params import Overrides
 from ganzhi.engine.executors import Executor
 from ganzhi.engine.registry import Registry, default_registry
-from ganzhi.engine.runner import RunOutcome, SubjectOutput, evaluate, new_run_id
-from ganzhi.evidence.base import Evidence
+from ganzhi.engine.runner import ItemError, SubjectOutput, count_statuses, evaluate, new_run_id
+from ganzhi.evidence.base import Evidence, canonical_json
 from ganzhi.findings.models import Issue, Result
 from ganzhi.findings.recheck import RecheckDiff, apply
 from ganzhi.store import repositories as repo
 from ganzhi.store.db import session_scope
+from ganzhi.store.ledger import JobLedger
 from ganzhi.supervision.deadlines import add_working_days
+
+FLUSH_EVERY = 256
 
 
 @dataclass(slots=True)
 class Inspection:
     """What an inspection did: the run's results and how the tracked issues moved."""
 
-    run: RunOutcome
+    run_id: str
+    results: list[Result]
+    errors: list[ItemError]
+    subjects: int
     diff: RecheckDiff
     issues: list[Issue]
+    resumed_skipped: int = 0
 
 
 def rectification_deadline(registry: Registry) -> Callable[[Result], dt.date]:
@@ -46,6 +58,51 @@ def rectification_deadline(registry: Registry) -> Callable[[Result], dt.date]:
     return deadline
 
 
+def job_key_for(
+    evidence: Sequence[Evidence],
+    tasks: Sequence[str] | None,
+    check_ids: Sequence[str] | None,
+    overrides: Overrides | None,
+) -> str:
+    """A key naming this exact inspection (same evidence, selection and overrides → same key)."""
+    body = canonical_json(
+        {
+            "evidence": sorted(item.id for item in evidence),
+            "tasks": sorted(tasks or []),
+            "checks": sorted(check_ids or []),
+            "overrides": overrides or {},
+        }
+    )
+    return "inspection:" + hashlib.sha256(body.encode("utf-8")).hexdigest()[:32]
+
+
+@dataclass(slots=True)
+class _Flusher:
+    """Buffers subject outputs and stores them (with their ledger rows) every FLUSH_EVERY subjects."""
+
+    sessions: sessionmaker[Session]
+    ledger: JobLedger | None
+    job_id: str | None
+    forward: Callable[[SubjectOutput], None] | None
+    buffer: list[SubjectOutput] = field(default_factory=list)
+
+    def __call__(self, output: SubjectOutput) -> None:
+        self.buffer.append(output)
+        if self.forward is not None:
+            self.forward(output)
+        if len(self.buffer) >= FLUSH_EVERY:
+            self.flush()
+
+    def flush(self) -> None:
+        if not self.buffer:
+            return
+        with session_scope(self.sessions) as session:
+            repo.save_results(session, [r for out in self.buffer for r in out.results])
+            if self.ledger is not None and self.job_id is not None:
+                self.ledger.finish_many(session, self.job_id, [out.subject_key for out in self.buffer])
+        self.buffer.clear()
+
+
 def inspect(
     evidence: Sequence[Evidence],
     sessions: sessionmaker[Session],
@@ -56,36 +113,63 @@ def inspect(
     executor: Executor | None = None,
     registry: Registry | None = None,
     run_id: str | None = None,
+    job_key: str | None = None,
     note: str | None = None,
     on_subject: Callable[[SubjectOutput], None] | None = None,
 ) -> Inspection:
-    """Store `evidence`, run the selected checks, store the results and apply the recheck to issues."""
+    """Store `evidence`, run the selected checks, store the results and apply the recheck to issues.
+
+    Args:
+        job_key: make the run resumable under this key (see the module docstring); the run id is then derived
+            from the job, so a resumed run continues the same run.
+    """
     registry = registry or default_registry()
-    run_id = run_id or new_run_id()
     selection = {"tasks": list(tasks or []), "check_ids": list(check_ids or [])}
+    ledger: JobLedger | None = None
+    job_id: str | None = None
+    todo = list(evidence)
+    if job_key is not None:
+        ledger = JobLedger(sessions)
+        job_id = ledger.open_job("inspection", job_key, sorted({item.subject.key for item in evidence}))
+        run_id = f"job-{job_id[:24]}"
+        pending = set(ledger.pending(job_id))
+        todo = [item for item in evidence if item.subject.key in pending]
+    run_id = run_id or new_run_id()
     with session_scope(sessions) as session:
-        repo.save_evidence(session, evidence)
+        repo.save_evidence(session, todo)
         if repo.get_run(session, run_id) is None:
             repo.create_run(session, run_id=run_id, selection=selection, overrides=dict(overrides or {}), note=note)
+    flusher = _Flusher(sessions, ledger, job_id, on_subject)
     outcome = evaluate(
-        evidence,
+        todo,
         tasks=tasks,
         check_ids=check_ids,
         overrides=overrides,
         executor=executor,
         run_id=run_id,
         registry=registry,
-        on_subject=on_subject,
+        on_subject=flusher,
     )
+    flusher.flush()
     now = dt.datetime.now(dt.UTC)
     with session_scope(sessions) as session:
-        repo.save_results(session, outcome.results)
-        subjects = {r.subject.key for r in outcome.results}
+        results = repo.results_for_run(session, run_id) if job_key is not None else outcome.results
+        subjects = {r.subject.key for r in results}
         previous = {i.fingerprint: i for i in repo.get_issues(session, subject_keys=subjects)}
-        recheck = apply(previous, outcome.results, run_id=run_id, at=now, deadline_for=rectification_deadline(registry))
+        recheck = apply(previous, results, run_id=run_id, at=now, deadline_for=rectification_deadline(registry))
         repo.upsert_issues(session, recheck.issues)
         repo.add_transitions(session, recheck.transitions)
-        stats = {"subjects": outcome.subjects, "errors": len(outcome.errors), **outcome.counts()}
+        stats = {"subjects": len(subjects), "errors": len(outcome.errors), **count_statuses(results)}
         stats.update({name: len(fps) for name, fps in recheck.diff.fingerprints().items()})
         repo.finish_run(session, run_id, stats=stats)
-    return Inspection(run=outcome, diff=recheck.diff, issues=recheck.issues)
+    if ledger is not None and job_id is not None:
+        ledger.close_job(job_id)
+    return Inspection(
+        run_id=run_id,
+        results=results,
+        errors=outcome.errors,
+        subjects=len(subjects),
+        diff=recheck.diff,
+        issues=recheck.issues,
+        resumed_skipped=len(evidence) - len(todo),
+    )

@@ -16,7 +16,7 @@ from ganzhi.catalog.params import Overrides, Params, params_for
 from ganzhi.checks.outcome import Outcome, Status
 from ganzhi.engine.executors import Executor, SerialExecutor
 from ganzhi.engine.registry import CheckSpec, Registry, default_registry
-from ganzhi.engine.timeouts import ItemTimeout, time_limit
+from ganzhi.engine.timeouts import ItemTimeout, TimeLimiter
 from ganzhi.evidence.base import Evidence, EvidenceSet, Subject
 from ganzhi.findings.fingerprint import fingerprint
 from ganzhi.findings.models import Result
@@ -64,10 +64,15 @@ class RunOutcome:
 
     def counts(self) -> dict[str, int]:
         """Number of results per status."""
-        counts = {status.value: 0 for status in Status}
-        for result in self.results:
-            counts[result.status.value] += 1
-        return counts
+        return count_statuses(self.results)
+
+
+def count_statuses(results: Iterable[Result]) -> dict[str, int]:
+    """Number of results per status, every status present (zero when absent)."""
+    counts = {status.value: 0 for status in Status}
+    for result in results:
+        counts[result.status.value] += 1
+    return counts
 
 
 def _result(
@@ -113,28 +118,45 @@ def evaluate_subject(work: SubjectWork) -> SubjectOutput:
     evidence = EvidenceSet(work.subject, work.evidence)
     present = evidence.kinds
     evidence_ids = evidence.evidence_ids()
-    for spec, params in work.checks:
-        meta = spec.metadata
-        started = time.perf_counter()
-        missing = [kind for kind in meta.evidence_kinds if kind not in present]
-        if missing:
-            outcomes = [_missing_outcome(missing)]
-        else:
-            try:
-                with time_limit(meta.timeout_seconds) as enforced:
-                    outcomes = list(spec.evaluate(evidence, params))
-                elapsed = time.perf_counter() - started
-                if not enforced and elapsed > meta.timeout_seconds:
-                    raise ItemTimeout(f"took {elapsed:.1f} s, over the limit of {meta.timeout_seconds:g} s")
-                if not outcomes:
-                    raise ValueError("the check returned no outcome")
-            except Exception as exc:
-                reason = f"{type(exc).__name__}: {exc}"
-                output.errors.append(ItemError(work.subject.key, meta.id, reason))
-                outcomes = [_error_outcome("检查执行出错", "the check failed to run", reason)]
-        elapsed_ms = (time.perf_counter() - started) * 1000 / max(1, len(outcomes))
-        output.results.extend(_result(work, spec, params, o, elapsed_ms, evidence_ids) for o in outcomes)
+    with TimeLimiter().installed() as limiter:
+        for spec, params in work.checks:
+            _run_check(work, spec, params, evidence, present, evidence_ids, limiter, output)
     return output
+
+
+def _run_check(
+    work: SubjectWork,
+    spec: CheckSpec,
+    params: Params,
+    evidence: EvidenceSet,
+    present: set[str],
+    evidence_ids: list[str],
+    limiter: TimeLimiter,
+    output: SubjectOutput,
+) -> None:
+    """Evaluate one check on one subject, turning any failure into an ERROR result."""
+    meta = spec.metadata
+    started = time.perf_counter()
+    missing = [kind for kind in meta.evidence_kinds if kind not in present]
+    if missing:
+        outcomes = [_missing_outcome(missing)]
+    else:
+        try:
+            with limiter.limit(meta.timeout_seconds) as enforced:
+                outcomes = list(spec.evaluate(evidence, params))
+            elapsed = time.perf_counter() - started
+            if not enforced and elapsed > meta.timeout_seconds:
+                raise ItemTimeout(f"took {elapsed:.1f} s, over the limit of {meta.timeout_seconds:g} s")
+            if not outcomes:
+                raise ValueError("the check returned no outcome")
+        except Exception as exc:
+            reason = f"{type(exc).__name__}: {exc}"
+            if isinstance(exc, ItemTimeout):
+                reason += f" ({meta.timeout_seconds:g} s)"
+            output.errors.append(ItemError(work.subject.key, meta.id, reason))
+            outcomes = [_error_outcome("检查执行出错", "the check failed to run", reason)]
+    elapsed_ms = (time.perf_counter() - started) * 1000 / max(1, len(outcomes))
+    output.results.extend(_result(work, spec, params, o, elapsed_ms, evidence_ids) for o in outcomes)
 
 
 def evaluate_batch(batch: Sequence[SubjectWork]) -> list[SubjectOutput]:

@@ -20,6 +20,7 @@ _NAME = re.compile(r"^[a-z][a-z0-9_]*$")
 M = TypeVar("M", bound=BaseModel)
 
 _KINDS: dict[str, type[BaseModel]] = {}
+_MODEL_KINDS: dict[type[BaseModel], str] = {}
 
 
 class EvidenceKindError(ValueError):
@@ -36,7 +37,7 @@ def evidence_kind(name: str) -> Callable[[type[M]], type[M]]:
         if existing is not None and existing is not model:
             raise ValueError(f"evidence kind {name!r} is already registered by {existing.__qualname__}")
         _KINDS[name] = model
-        model.__evidence_kind__ = name  # type: ignore[attr-defined]
+        _MODEL_KINDS[model] = name
         return model
 
     return register
@@ -44,10 +45,10 @@ def evidence_kind(name: str) -> Callable[[type[M]], type[M]]:
 
 def kind_of(model: type[BaseModel]) -> str:
     """The kind name a payload model was registered under."""
-    name = getattr(model, "__evidence_kind__", None)
-    if not isinstance(name, str):
-        raise EvidenceKindError(f"{model.__qualname__} is not registered with @evidence_kind")
-    return name
+    try:
+        return _MODEL_KINDS[model]
+    except KeyError:
+        raise EvidenceKindError(f"{model.__qualname__} is not registered with @evidence_kind") from None
 
 
 def kind_model(name: str) -> type[BaseModel]:

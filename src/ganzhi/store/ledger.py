@@ -21,7 +21,7 @@ from sqlalchemy import ColumnElement, Update, and_, case, func, or_, select, upd
 from sqlalchemy.orm import Session, sessionmaker
 
 from ganzhi.errors import StoreError
-from ganzhi.store._upsert import insert_ignoring_conflicts
+from ganzhi.store._upsert import chunked, insert_ignoring_conflicts
 from ganzhi.store.db import session_scope
 from ganzhi.store.tables import KEY_LEN, NAME_LEN, JobItemRow, JobRow
 
@@ -185,6 +185,25 @@ class JobLedger:
             .values(status=ItemStatus.DONE.value, finished_at=self._clock(), output=output, last_error=None)
         )
         return self._apply(job_id, item_key, stmt)
+
+    def finish_many(self, session: Session, job_id: str, item_keys: Iterable[str]) -> int:
+        """Mark many items done inside the caller's transaction (so results and ledger commit together).
+
+        Items already done are left as they are; returns how many changed.
+        """
+        changed = 0
+        for part in chunked(sorted(set(item_keys))):
+            stmt = (
+                update(JobItemRow)
+                .where(
+                    JobItemRow.job_id == job_id,
+                    JobItemRow.item_key.in_(part),
+                    JobItemRow.status != ItemStatus.DONE.value,
+                )
+                .values(status=ItemStatus.DONE.value, finished_at=self._clock(), last_error=None)
+            )
+            changed += session.connection().execute(stmt).rowcount
+        return changed
 
     def fail(self, job_id: str, item_key: str, error: str) -> bool:
         """Record an error for an item (kept for a retry while attempts remain); ignored once done."""
