@@ -10,7 +10,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from ganzhi.collect.portability import CaseLine, LineError, PortabilityCollector, parse_json_object
+from ganzhi.collect.jsonl import parse_json_object
+from ganzhi.collect.portability import CaseLine, LineError, PortabilityCollector
 
 BASE: dict[str, Any] = {
     "id": "c1",

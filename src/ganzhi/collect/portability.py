@@ -15,20 +15,18 @@ after `max_lines` lines. Decisions on odd input (documented because tests pin th
 from __future__ import annotations
 
 import datetime as dt
-import json
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import IO, Any
 
 from pydantic import ValidationError
 
+from ganzhi.collect.jsonl import JsonLine, JsonLinesReader
 from ganzhi.evidence.base import Evidence
 from ganzhi.evidence.portability import MAX_ID_LENGTH, PortabilityCase, describe_errors
 
 MAX_LINE_BYTES = 64 * 1024
 DEFAULT_MAX_LINES = 1_000_000
-_BOM = b"\xef\xbb\xbf"
-_DRAIN_CHUNK = 64 * 1024
 
 
 @dataclass(frozen=True, slots=True)
@@ -64,50 +62,12 @@ class CollectStats:
     truncated: bool = False
 
 
-class _DuplicateKey(ValueError):
-    pass
-
-
-class _BadConstant(ValueError):
-    pass
-
-
-def _no_duplicate_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
-    result: dict[str, Any] = {}
-    for key, value in pairs:
-        if key in result:
-            raise _DuplicateKey(key)
-        result[key] = value
-    return result
-
-
-def _reject_constant(name: str) -> Any:
-    raise _BadConstant(name)
-
-
 def _readable_id(obj: dict[str, Any]) -> str | None:
     """The case id, when it is a usable string, so that errors can name the case."""
     value = obj.get("id")
     if isinstance(value, str) and value.strip() and len(value) <= MAX_ID_LENGTH and value.isprintable():
         return value
     return None
-
-
-def parse_json_object(text: str) -> dict[str, Any]:
-    """One JSON object from `text`; ValueError says what is wrong (syntax, column, duplicate key...)."""
-    try:
-        value = json.loads(text, object_pairs_hook=_no_duplicate_keys, parse_constant=_reject_constant)
-    except _DuplicateKey as exc:
-        raise ValueError(f"{exc.args[0]}: field given twice") from None
-    except _BadConstant as exc:
-        raise ValueError(f"not valid JSON: {exc.args[0]} is not a JSON number") from None
-    except json.JSONDecodeError as exc:
-        raise ValueError(f"not valid JSON: {exc.msg} (column {exc.pos + 1})") from None
-    except RecursionError:
-        raise ValueError("not valid JSON: nested too deeply") from None
-    if not isinstance(value, dict):
-        raise ValueError(f"expected a JSON object (got {type(value).__name__})")
-    return value
 
 
 class PortabilityCollector:
@@ -132,55 +92,24 @@ class PortabilityCollector:
 
     def read(self, stream: IO[bytes]) -> Iterator[CaseLine | LineError]:
         """Every non-blank line of `stream` as a case or an error; never raises on bad content."""
-        number = 0
-        while True:
-            raw = stream.readline(self.max_line_bytes + 1)
-            if not raw:
-                return
-            number += 1
-            if number > self.max_lines:
-                self.stats.truncated = True
-                message = f"input has more than {self.max_lines} lines; stopped reading here"
-                yield self._error(number, None, message)
-                return
-            self.stats.lines += 1
-            too_long = len(raw) > self.max_line_bytes and not raw.endswith(b"\n")
-            if too_long:
-                size = len(raw) + self._drain(stream)
-                yield self._error(number, None, f"line too long: {size} bytes (limit {self.max_line_bytes})")
-                continue
-            if number == 1 and raw.startswith(_BOM):
-                raw = raw[len(_BOM) :]
-            item = self._parse(number, raw)
-            if item is not None:
-                yield item
-
-    def _drain(self, stream: IO[bytes]) -> int:
-        """Skip the rest of an over-long line without keeping it; returns the bytes skipped."""
-        skipped = 0
-        while True:
-            chunk = stream.readline(_DRAIN_CHUNK)
-            skipped += len(chunk)
-            if not chunk or chunk.endswith(b"\n"):
-                return skipped
+        reader = JsonLinesReader(self.source, max_line_bytes=self.max_line_bytes, max_lines=self.max_lines)
+        try:
+            for line in reader.read(stream):
+                yield self._case(line)
+        finally:
+            self.stats.lines = reader.stats.lines
+            self.stats.blank = reader.stats.blank
+            self.stats.truncated = reader.stats.truncated
 
     def _error(self, line: int, case_id: str | None, message: str) -> LineError:
         self.stats.errors += 1
         return LineError(line=line, id=case_id, error=message)
 
-    def _parse(self, number: int, raw: bytes) -> CaseLine | LineError | None:
-        try:
-            text = raw.decode("utf-8").rstrip("\r\n")
-        except UnicodeDecodeError as exc:
-            message = f"not valid UTF-8: byte 0x{raw[exc.start]:02x} at column {exc.start + 1}"
-            return self._error(number, None, message)
-        if not text.strip():
-            self.stats.blank += 1
-            return None
-        try:
-            obj = parse_json_object(text)
-        except ValueError as exc:
-            return self._error(number, None, str(exc))
+    def _case(self, line: JsonLine) -> CaseLine | LineError:
+        number = line.line
+        if line.value is None:
+            return self._error(number, None, line.error or "unreadable line")
+        obj = line.value
         case_id = _readable_id(obj)
         try:
             case = PortabilityCase.model_validate(obj)
