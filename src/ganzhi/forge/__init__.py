@@ -1,0 +1,1 @@
+"""Forges: write real artefacts (APK files) from declarative specs, with known ground truth."""

@@ -1,0 +1,1 @@
+"""APK forge: write real APK files (binary AXML manifest, valid DEX) from an `ApkSpec`."""

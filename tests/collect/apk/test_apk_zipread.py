@@ -1,0 +1,102 @@
+"""ZIP layer: tampered real fixtures, zip bombs, hostile names, missing manifest, non-ZIP input."""
+
+from __future__ import annotations
+
+import zipfile
+from pathlib import Path
+
+import pytest
+
+from forge.apk.forge_fixtures import sample_apk
+from ganzhi.collect.apk.limits import ApkLimits
+from ganzhi.collect.apk.reader import read_apk
+from ganzhi.collect.apk.zipread import ApkArchive, hostile_name_problem
+from ganzhi.errors import InputError
+from ganzhi.forge.apk.builder import write_apk
+from shared_data import shared_path
+
+TAMPERED = ["minimal_orig.apk", "minimal_def_mod.apk", "minimal_zero_sized_end_ns.apk", "eocd_at_offset_1026.apk"]
+
+
+@pytest.mark.shared_data
+@pytest.mark.parametrize("name", TAMPERED)
+def test_tampered_zips_parse(name: str) -> None:
+    facts = read_apk(shared_path("apk", "apks", "apkinspector", name)).static
+    assert facts.package in {"com.erev0s.minimal", "android.appsecurity.cts.tinyapp"}
+    assert facts.dex
+    assert facts.launcher_activities
+
+
+@pytest.mark.shared_data
+def test_bogus_compression_method_is_reported_as_anomaly() -> None:
+    facts = read_apk(shared_path("apk", "apks", "apkinspector", "minimal_def_mod.apk")).static
+    assert any("unknown compression method" in a for a in facts.anomalies)
+
+
+def _zip(path: Path, entries: dict[str, bytes]) -> Path:
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as zf:
+        for name, data in entries.items():
+            zf.writestr(zipfile.ZipInfo(name), data, compress_type=zipfile.ZIP_DEFLATED)
+    return path
+
+
+def test_zip_bomb_is_refused(tmp_path: Path) -> None:
+    path = _zip(tmp_path / "bomb.apk", {"classes.dex": b"\x00" * (8 << 20)})
+    with ApkArchive(path) as archive, pytest.raises(InputError, match="zip bomb"):
+        archive.read("classes.dex")
+    with ApkArchive(path, ApkLimits(max_entry_bytes=1 << 20)) as archive, pytest.raises(InputError, match="limit"):
+        archive.read("classes.dex")
+
+
+def test_total_inflated_budget_is_enforced(tmp_path: Path) -> None:
+    path = _zip(tmp_path / "many.apk", {f"f{i}": bytes(range(256)) * 400 for i in range(4)})
+    with ApkArchive(path, ApkLimits(max_total_inflated=250_000)) as archive:
+        archive.read("f0")
+        archive.read("f1")
+        with pytest.raises(InputError, match="limit"):
+            archive.read("f2")
+
+
+def test_hostile_names_are_anomalies_not_crashes(tmp_path: Path) -> None:
+    spec = sample_apk()
+    spec.files.update({"../../evil.sh": b"x", "/etc/passwd": b"x", "lib\\x86\\a.so": b"x", "a\x01b": b"x"})
+    facts = read_apk(write_apk(spec, tmp_path / "names.apk")).static
+    text = " | ".join(facts.anomalies)
+    assert "climbs out" in text
+    assert "absolute" in text
+    assert "backslashes" in text
+    assert "control" in text
+    assert hostile_name_problem("assets/ok.txt") is None
+
+
+def test_missing_manifest_and_non_zip_are_input_errors(tmp_path: Path) -> None:
+    no_manifest = _zip(tmp_path / "nomanifest.apk", {"classes.dex": b"dex"})
+    with pytest.raises(InputError, match=r"nomanifest\.apk: no AndroidManifest\.xml entry"):
+        read_apk(no_manifest)
+    junk = tmp_path / "junk.apk"
+    junk.write_bytes(b"this is not a zip file" * 100)
+    with pytest.raises(InputError, match=r"junk\.apk: not a readable ZIP"):
+        read_apk(junk)
+    with pytest.raises(InputError, match="cannot read the file"):
+        read_apk(tmp_path / "missing.apk")
+    with pytest.raises(InputError, match="above the limit"):
+        read_apk(junk, limits=ApkLimits(max_apk_bytes=100))
+
+
+@pytest.mark.shared_data
+def test_real_missing_manifest_and_empty_zip() -> None:
+    with pytest.raises(InputError, match=r"no AndroidManifest\.xml entry"):
+        read_apk(shared_path("apk", "apks", "androguard", "apksig-v3-only-empty.apk"))
+    multidex = shared_path("apk", "apks", "androguard", "multidex.apk")
+    with pytest.raises(InputError, match=r"no AndroidManifest\.xml entry"):
+        read_apk(multidex)
+    with ApkArchive(multidex) as archive:
+        assert archive.dex_names() == ["classes.dex", "classes2.dex"]
+
+
+def test_broken_dex_is_a_problem_not_a_failure(tmp_path: Path) -> None:
+    spec = sample_apk()
+    spec.files["classes3.dex"] = b"dex\n035\x00" + b"\x00" * 200
+    facts = read_apk(write_apk(spec, tmp_path / "brokendex.apk")).static
+    assert [d.name for d in facts.dex] == ["classes.dex", "classes2.dex"]
+    assert any("classes3.dex" in p and "malformed DEX" in p for p in facts.problems)
