@@ -9,15 +9,15 @@ from sqlalchemy.orm import Session, sessionmaker
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from fake_world import Widget, write_catalog, write_check  # noqa: E402
+from fake_world import Widget, write_catalog, write_check
 
-from ganzhi.catalog.loader import load_catalog  # noqa: E402
-from ganzhi.engine.inspection import inspect, job_key_for  # noqa: E402
-from ganzhi.engine.registry import Registry, discover  # noqa: E402
-from ganzhi.evidence.base import Evidence, Subject  # noqa: E402
-from ganzhi.findings.models import IssueState  # noqa: E402
-from ganzhi.store import repositories as repo  # noqa: E402
-from ganzhi.store.db import session_scope  # noqa: E402
+from ganzhi.catalog.loader import load_catalog
+from ganzhi.engine.inspection import inspect, job_key_for
+from ganzhi.engine.registry import Registry, discover
+from ganzhi.evidence.base import Evidence, Subject
+from ganzhi.findings.models import IssueState
+from ganzhi.store import repositories as repo
+from ganzhi.store.db import session_scope
 
 WHEN = dt.datetime(2026, 1, 1, tzinfo=dt.UTC)
 
@@ -55,7 +55,7 @@ def test_a_crashed_resumable_run_resumes_without_duplicates(
 ) -> None:
     monkeypatch.setattr("ganzhi.engine.inspection.FLUSH_EVERY", 10)
     evidence = [_widget(f"w{i:03d}", i % 20) for i in range(95)]
-    key = job_key_for(evidence, None, None, None)
+    key = job_key_for(evidence, {}, None)
     seen = 0
 
     def crash_after_40(_output: object) -> None:

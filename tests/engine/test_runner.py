@@ -95,3 +95,15 @@ def test_process_pool_gives_the_same_results(tmp_path: Path) -> None:
 
     assert comparable(serial.results) == comparable(parallel.results)
     assert serial.subjects == parallel.subjects == 200
+
+
+def test_selection_by_subject_requirement_and_severity(tmp_path: Path) -> None:
+    registry = _registry(tmp_path)
+    evidence = [_widget("a", 1), _widget("b", 1)]
+    assert {r.subject.id for r in evaluate(evidence, registry=registry, subjects=["widget:b"]).results} == {"b"}
+    assert len(evaluate(evidence, registry=registry, subjects=["widget"]).results) == 2
+    assert evaluate(evidence, registry=registry, subjects=["gadget"]).results == []
+    assert len(evaluate(evidence, registry=registry, requirement_ids=["T1.widget-size"]).results) == 2
+    assert evaluate(evidence, registry=registry, severities=["low"]).results == []
+    with pytest.raises(KeyError):
+        evaluate(evidence, registry=registry, requirement_ids=["T1.unknown"])

@@ -38,6 +38,13 @@ def run(
     evidence_files: Annotated[list[Path], typer.Argument(help="Evidence JSON Lines files (one envelope per line).")],
     task: Annotated[list[str] | None, typer.Option("--task", "-t", help="Only checks of this task (T1..T11).")] = None,
     check: Annotated[list[str] | None, typer.Option("--check", "-c", help="Only this check id.")] = None,
+    requirement: Annotated[
+        list[str] | None, typer.Option("--requirement", "-r", help="Only checks of this requirement.")
+    ] = None,
+    severity: Annotated[list[str] | None, typer.Option("--severity", help="Only checks of this severity.")] = None,
+    subject: Annotated[
+        list[str] | None, typer.Option("--subject", "-s", help="Only this subject type (app) or key (app:com.foo@1.0).")
+    ] = None,
     campaign: Annotated[
         Path | None, typer.Option(help="Campaign file whose `params:` override catalog params.")
     ] = None,
@@ -71,6 +78,13 @@ def run(
         err_console.print(f"[red]error:[/red] {exc}")
         raise typer.Exit(1) from None
     subjects = len({e.subject.key for e in evidence})
+    selection = {
+        "tasks": task,
+        "checks": check,
+        "requirements": requirement,
+        "severities": severity,
+        "subjects": subject,
+    }
     try:
         with progress_bar("检查 checking", subjects) as bar:
             inspection = inspect(
@@ -78,10 +92,13 @@ def run(
                 sessions,
                 tasks=task,
                 check_ids=check,
+                requirement_ids=requirement,
+                severities=severity,
+                subjects=subject,
                 overrides=overrides,
                 executor=pool,
                 registry=registry,
-                job_key=job_key_for(evidence, task, check, overrides) if resumable else None,
+                job_key=job_key_for(evidence, selection, overrides) if resumable else None,
                 on_subject=lambda _out: bar.advance(bar.task_ids[0]),
             )
     except KeyError as exc:

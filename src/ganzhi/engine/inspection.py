@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 from sqlalchemy.orm import Session, sessionmaker
@@ -59,17 +59,13 @@ def rectification_deadline(registry: Registry) -> Callable[[Result], dt.date]:
 
 
 def job_key_for(
-    evidence: Sequence[Evidence],
-    tasks: Sequence[str] | None,
-    check_ids: Sequence[str] | None,
-    overrides: Overrides | None,
+    evidence: Sequence[Evidence], selection: Mapping[str, Sequence[str] | None], overrides: Overrides | None
 ) -> str:
     """A key naming this exact inspection (same evidence, selection and overrides → same key)."""
     body = canonical_json(
         {
             "evidence": sorted(item.id for item in evidence),
-            "tasks": sorted(tasks or []),
-            "checks": sorted(check_ids or []),
+            "selection": {name: sorted(values or []) for name, values in sorted(selection.items())},
             "overrides": overrides or {},
         }
     )
@@ -109,6 +105,9 @@ def inspect(
     *,
     tasks: Sequence[str] | None = None,
     check_ids: Sequence[str] | None = None,
+    requirement_ids: Sequence[str] | None = None,
+    severities: Sequence[str] | None = None,
+    subjects: Sequence[str] | None = None,
     overrides: Overrides | None = None,
     executor: Executor | None = None,
     registry: Registry | None = None,
@@ -124,7 +123,13 @@ def inspect(
             from the job, so a resumed run continues the same run.
     """
     registry = registry or default_registry()
-    selection = {"tasks": list(tasks or []), "check_ids": list(check_ids or [])}
+    selection = {
+        "tasks": list(tasks or []),
+        "check_ids": list(check_ids or []),
+        "requirement_ids": list(requirement_ids or []),
+        "severities": list(severities or []),
+        "subjects": list(subjects or []),
+    }
     ledger: JobLedger | None = None
     job_id: str | None = None
     todo = list(evidence)
@@ -144,6 +149,9 @@ def inspect(
         todo,
         tasks=tasks,
         check_ids=check_ids,
+        requirement_ids=requirement_ids,
+        severities=severities,
+        subjects=subjects,
         overrides=overrides,
         executor=executor,
         run_id=run_id,
@@ -154,12 +162,12 @@ def inspect(
     now = dt.datetime.now(dt.UTC)
     with session_scope(sessions) as session:
         results = repo.results_for_run(session, run_id) if job_key is not None else outcome.results
-        subjects = {r.subject.key for r in results}
-        previous = {i.fingerprint: i for i in repo.get_issues(session, subject_keys=subjects)}
+        inspected = {r.subject.key for r in results}
+        previous = {i.fingerprint: i for i in repo.get_issues(session, subject_keys=inspected)}
         recheck = apply(previous, results, run_id=run_id, at=now, deadline_for=rectification_deadline(registry))
         repo.upsert_issues(session, recheck.issues)
         repo.add_transitions(session, recheck.transitions)
-        stats = {"subjects": len(subjects), "errors": len(outcome.errors), **count_statuses(results)}
+        stats = {"subjects": len(inspected), "errors": len(outcome.errors), **count_statuses(results)}
         stats.update({name: len(fps) for name, fps in recheck.diff.fingerprints().items()})
         repo.finish_run(session, run_id, stats=stats)
     if ledger is not None and job_id is not None:
@@ -168,7 +176,7 @@ def inspect(
         run_id=run_id,
         results=results,
         errors=outcome.errors,
-        subjects=len(subjects),
+        subjects=len(inspected),
         diff=recheck.diff,
         issues=recheck.issues,
         resumed_skipped=len(evidence) - len(todo),

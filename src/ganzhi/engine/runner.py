@@ -180,17 +180,29 @@ def _applicable(specs: Sequence[CheckSpec], subject: Subject, kinds: set[str]) -
     ]
 
 
+def subject_filter(subjects: Sequence[str] | None) -> Callable[[Subject], bool]:
+    """Selection by subject: each entry is a subject type (`app`) or a subject key (`app:com.foo@1.2`)."""
+    if not subjects:
+        return lambda _subject: True
+    wanted = set(subjects)
+    return lambda subject: subject.type in wanted or subject.key in wanted
+
+
 def plan(
     evidence: Iterable[Evidence],
     specs: Sequence[CheckSpec],
     registry: Registry,
     run_id: str,
     overrides: Overrides | None = None,
+    subjects: Sequence[str] | None = None,
 ) -> Iterator[SubjectWork]:
-    """One unit of work per subject with the checks that apply to it and their effective params."""
+    """One unit of work per selected subject with the checks that apply to it and their effective params."""
     params_cache: dict[str, Params] = {}
+    selected = subject_filter(subjects)
     for items in _group_by_subject(evidence).values():
         subject = items[0].subject
+        if not selected(subject):
+            continue
         chosen = _applicable(specs, subject, {item.kind for item in items})
         if not chosen:
             continue
@@ -225,6 +237,7 @@ def evaluate(
     check_ids: Sequence[str] | None = None,
     requirement_ids: Sequence[str] | None = None,
     severities: Sequence[str] | None = None,
+    subjects: Sequence[str] | None = None,
     overrides: Overrides | None = None,
     executor: Executor | None = None,
     run_id: str | None = None,
@@ -236,7 +249,8 @@ def evaluate(
 
     Args:
         evidence: evidence items, any order, any mix of subjects.
-        tasks, check_ids, requirement_ids, severities: selection filters (None = all).
+        tasks, check_ids, requirement_ids, severities: check selection filters (None = all).
+        subjects: subject selection: subject types or subject keys (None = all).
         overrides: validated campaign param overrides.
         executor: where to run (default: in-process serial).
         run_id: reuse an id to make a re-run idempotent in the store; default a new one.
@@ -251,11 +265,11 @@ def evaluate(
     executor = executor or SerialExecutor()
     results: list[Result] = []
     errors: list[ItemError] = []
-    subjects = 0
-    works = plan(evidence, specs, registry, run_id, overrides)
+    evaluated = 0
+    works = plan(evidence, specs, registry, run_id, overrides, subjects)
     for outputs in executor.map_unordered(evaluate_batch, _batches(works, batch_size)):
         for output in outputs:
-            subjects += 1
+            evaluated += 1
             results.extend(output.results)
             errors.extend(output.errors)
             if on_subject is not None:
@@ -266,5 +280,5 @@ def evaluate(
         finished_at=dt.datetime.now(dt.UTC),
         results=results,
         errors=errors,
-        subjects=subjects,
+        subjects=evaluated,
     )
