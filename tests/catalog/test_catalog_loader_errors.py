@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import pytest
-from catalog_copies import break_file, copy_catalog
+from catalog_copies import break_file, break_yaml, copy_catalog
 
 from ganzhi.catalog.loader import MAX_FILE_BYTES, load_catalog
 from ganzhi.errors import CatalogError
@@ -23,22 +24,20 @@ def test_copy_of_shipped_catalog_loads(tmp_path: Path) -> None:
 
 def test_unknown_unit(tmp_path: Path) -> None:
     root = copy_catalog(tmp_path)
-    path = break_file(root, "tasks/T4.yaml", "unit: m/s2", "unit: furlong")
+    path = break_file(root, "tasks/T9.yaml", "unit: natural_day", "unit: furlong")
     message = _error(root)
     assert str(path) in message
-    assert "T4.shake-thresholds" in message
-    assert "min_acceleration" in message
+    assert "T9.eligibility.min-interval" in message
+    assert "min_days" in message
     assert "unknown unit 'furlong'" in message
 
 
 def test_duplicate_requirement_id(tmp_path: Path) -> None:
     root = copy_catalog(tmp_path)
-    path = break_file(
-        root, "tasks/T2.yaml", "id: T2.5g-redline.plan-change-free", "id: T2.5g-redline.no-forced-upgrade"
-    )
+    path = break_file(root, "tasks/T9.yaml", "id: T9.eligibility.normal-status", "id: T9.eligibility.real-name")
     message = _error(root)
     assert str(path) in message
-    assert "T2.5g-redline.no-forced-upgrade" in message
+    assert "T9.eligibility.real-name" in message
     assert "duplicate requirement id" in message
 
 
@@ -53,19 +52,22 @@ def test_automated_without_check(tmp_path: Path) -> None:
 
 def test_bad_requirement_id(tmp_path: Path) -> None:
     root = copy_catalog(tmp_path)
-    path = break_file(root, "tasks/T1.yaml", "id: T1.channel-entry.app\n", "id: T1.Channel_Entry\n")
+    path = break_file(root, "tasks/T9.yaml", "id: T9.eligibility.fees-settled\n", "id: T9.Fees_Settled\n")
     message = _error(root)
     assert str(path) in message
-    assert "T1.Channel_Entry" in message
+    assert "T9.Fees_Settled" in message
     assert "requirement id must look like" in message
 
 
 def test_wrong_task_prefix(tmp_path: Path) -> None:
     root = copy_catalog(tmp_path)
-    path = break_file(root, "tasks/T1.yaml", "id: T1.public-list.premises", "id: T2.public-list.premises")
+    path = break_file(
+        root, "tasks/T9.yaml", "id: T9.eligibility.no-contract-lock", "id: T8.eligibility.no-contract-lock"
+    )
     message = _error(root)
     assert str(path) in message
-    assert "'T2.public-list.premises' does not belong to task T1" in message
+    assert "T8.eligibility.no-contract-lock" in message
+    assert "must start with 't8_'" in message  # its checks now carry another task's prefix
 
 
 def test_invalid_yaml_names_file_and_line(tmp_path: Path) -> None:
@@ -80,20 +82,31 @@ def test_invalid_yaml_names_file_and_line(tmp_path: Path) -> None:
 
 def test_official_param_without_source(tmp_path: Path) -> None:
     root = copy_catalog(tmp_path)
-    path = break_file(root, "tasks/T10.yaml", "        source: *elderly\n", "")
+    broken: list[str] = []
+
+    def drop_first_official_source(task: dict[str, Any]) -> None:
+        for req in task["requirements"]:
+            for param in req.get("params", []):
+                if param["basis"] == "official":
+                    del param["source"]
+                    broken.extend([req["id"], param["id"]])
+                    return
+        raise AssertionError("T9 has no official param to break")
+
+    path = break_yaml(root, "tasks/T9.yaml", drop_first_official_source)
     message = _error(root)
+    req_id, param_id = broken
     assert str(path) in message
-    assert "T10.elderly-direct-line" in message
-    assert "'min_age' is marked official but names no source" in message
+    assert req_id in message
+    assert f"{param_id!r} is marked official but names no source" in message
 
 
 def test_check_of_another_task(tmp_path: Path) -> None:
     root = copy_catalog(tmp_path)
-    old = "planned_checks: [t1_tariff_elderly_entry]"
-    break_file(root, "tasks/T1.yaml", old, "planned_checks: [t2_elderly]")
+    break_file(root, "tasks/T9.yaml", "checks: [t9_port_contract_lock]", "checks: [t8_port_contract_lock]")
     message = _error(root)
-    assert "T1.elderly-disabled-entry" in message
-    assert "must start with 't1_'" in message
+    assert "T9.eligibility.no-contract-lock" in message
+    assert "must start with 't9_'" in message
 
 
 def test_file_name_must_match_task_id(tmp_path: Path) -> None:

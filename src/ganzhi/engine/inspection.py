@@ -27,7 +27,7 @@ from ganzhi.findings.recheck import RecheckDiff, apply
 from ganzhi.store import repositories as repo
 from ganzhi.store.db import session_scope
 from ganzhi.store.ledger import JobLedger
-from ganzhi.supervision.deadlines import add_working_days
+from ganzhi.supervision.deadlines import rectification_deadline
 
 FLUSH_EVERY = 256
 
@@ -45,15 +45,15 @@ class Inspection:
     resumed_skipped: int = 0
 
 
-def rectification_deadline(registry: Registry) -> Callable[[Result], dt.date]:
-    """Deadline rule from the catalog: N working days (configurable default 5) after today."""
+def deadline_rule(registry: Registry) -> Callable[[Result], dt.date]:
+    """Deadline rule from the catalog: N working days (configurable default 5) after today, on China's calendar."""
     days = registry.catalog.supervision.rectification_working_days.value
     if isinstance(days, bool) or not isinstance(days, int):
         raise TypeError(f"supervision.rectification_working_days must be an integer (got {days!r})")
     today = dt.datetime.now(dt.UTC).date()
 
     def deadline(_result: Result) -> dt.date:
-        return add_working_days(today, days)
+        return rectification_deadline(today, days)
 
     return deadline
 
@@ -164,7 +164,7 @@ def inspect(
         results = repo.results_for_run(session, run_id) if job_key is not None else outcome.results
         inspected = {r.subject.key for r in results}
         previous = {i.fingerprint: i for i in repo.get_issues(session, subject_keys=inspected)}
-        recheck = apply(previous, results, run_id=run_id, at=now, deadline_for=rectification_deadline(registry))
+        recheck = apply(previous, results, run_id=run_id, at=now, deadline_for=deadline_rule(registry))
         repo.upsert_issues(session, recheck.issues)
         repo.add_transitions(session, recheck.transitions)
         stats = {"subjects": len(inspected), "errors": len(outcome.errors), **count_statuses(results)}

@@ -194,3 +194,7 @@ class JobItemRow(Base):
     finished_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
     worker: Mapped[str | None] = mapped_column(String(NAME_LEN))
     output: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+
+
+# Registers the supervision tables on Base.metadata, so migrations and comparisons see every table.
+from ganzhi.store import supervision_tables as _supervision_tables  # noqa: E402, F401

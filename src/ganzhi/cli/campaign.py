@@ -1,0 +1,177 @@
+"""`ganzhi campaign`: create campaigns, add rounds, compute assignments, show them. 专项行动。"""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+import yaml
+
+from ganzhi.catalog.loader import default_catalog
+from ganzhi.cli._common import console, open_store
+from ganzhi.cli.rank import ReportFormat, emit, fail
+from ganzhi.errors import GanzhiError
+from ganzhi.store import supervision_repo as srepo
+from ganzhi.store.db import session_scope
+from ganzhi.supervision.campaigns import assignments, new_campaign
+from ganzhi.supervision.models import RoundKind
+from ganzhi.supervision.report import Sheet
+
+app = typer.Typer(help="Supervision campaigns and their rounds. 专项行动与轮次。", no_args_is_help=True)
+
+
+def _read_overrides(path: Path | None) -> dict[str, Any]:
+    if path is None:
+        return {}
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    except (OSError, yaml.YAMLError) as exc:
+        raise GanzhiError(f"{path}: cannot read overrides: {exc}") from None
+    params = data.get("params", {}) if isinstance(data, dict) else None
+    if not isinstance(params, dict):
+        raise GanzhiError(f"{path}: expected a mapping with 'params: {{requirement id: {{param: value}}}}'")
+    return params
+
+
+@app.command("create")
+def create(
+    campaign_id: Annotated[str, typer.Argument(help="Slug, e.g. campaign-2022q1.")],
+    name: Annotated[str, typer.Option(help="Campaign name (中文).")],
+    starts: Annotated[dt.datetime, typer.Option(formats=["%Y-%m-%d"])],
+    ends: Annotated[dt.datetime, typer.Option(formats=["%Y-%m-%d"])],
+    task: Annotated[list[str] | None, typer.Option("--task", "-t", help="Task id (repeat); default all.")] = None,
+    overrides: Annotated[Path | None, typer.Option(help="YAML with a `params:` section of overrides.")] = None,
+    key_list: Annotated[list[str] | None, typer.Option("--key-list", help="Key list id scoping its tasks.")] = None,
+    description: Annotated[str | None, typer.Option()] = None,
+) -> None:
+    """Create a campaign (overrides validated against the catalog) and assign tasks to enterprises."""
+    catalog = default_catalog()
+    try:
+        campaign = new_campaign(
+            catalog,
+            campaign_id=campaign_id,
+            name=name,
+            starts=starts.date(),
+            ends=ends.date(),
+            tasks=task,
+            overrides=_read_overrides(overrides),
+            key_lists=key_list or [],
+            description=description,
+            source=str(overrides or "campaign"),
+        )
+        with session_scope(open_store()) as session:
+            srepo.save_campaign(session, campaign)
+            made = assignments(catalog, campaign, srepo.list_enterprises(session), srepo.list_key_lists(session))
+            srepo.replace_assignments(session, campaign.id, made)
+    except (GanzhiError, KeyError, ValueError) as exc:
+        raise fail(exc) from None
+    console.print(f"campaign {campaign.id}: {len(campaign.tasks)} tasks, {len(made)} assignments")
+
+
+@app.command("assign")
+def assign(campaign_id: Annotated[str, typer.Argument()]) -> None:
+    """Recompute a campaign's assignments from the enterprises and key lists stored now."""
+    try:
+        with session_scope(open_store()) as session:
+            campaign = srepo.require_campaign(session, campaign_id)
+            made = assignments(
+                default_catalog(), campaign, srepo.list_enterprises(session), srepo.list_key_lists(session)
+            )
+            srepo.replace_assignments(session, campaign_id, made)
+    except (GanzhiError, KeyError) as exc:
+        raise fail(exc) from None
+    console.print(f"campaign {campaign_id}: {len(made)} assignments")
+
+
+@app.command("add-round")
+def add_round(
+    campaign_id: Annotated[str, typer.Argument()],
+    name: Annotated[str, typer.Option()],
+    starts: Annotated[dt.datetime, typer.Option(formats=["%Y-%m-%d"])],
+    ends: Annotated[dt.datetime | None, typer.Option(formats=["%Y-%m-%d"])] = None,
+    kind: Annotated[RoundKind, typer.Option()] = RoundKind.INSPECTION,
+) -> None:
+    """Append the next numbered round to a campaign."""
+    try:
+        with session_scope(open_store()) as session:
+            made = srepo.add_round(
+                session, campaign_id, name=name, starts=starts.date(), ends=ends.date() if ends else None, kind=kind
+            )
+    except (GanzhiError, ValueError) as exc:
+        raise fail(exc) from None
+    console.print(f"round {made.key} ({made.kind.value}) added")
+
+
+@app.command("list")
+def list_campaigns(
+    fmt: Annotated[ReportFormat, typer.Option("--format", "-f")] = ReportFormat.table,
+    out: Annotated[Path | None, typer.Option("--out", "-o")] = None,
+) -> None:
+    """Campaigns, newest first."""
+    with session_scope(open_store()) as session:
+        rows = [
+            (
+                c.id,
+                c.name,
+                c.starts.isoformat(),
+                c.ends.isoformat(),
+                " ".join(c.tasks),
+                len(srepo.list_rounds(session, c.id)),
+            )
+            for c in srepo.list_campaigns(session)
+        ]
+    header = ("编号 id", "名称 name", "开始 starts", "结束 ends", "任务 tasks", "轮次 rounds")
+    emit([Sheet("campaigns", header, rows)], fmt, out)
+
+
+@app.command("show")
+def show(
+    campaign_id: Annotated[str, typer.Argument()],
+    fmt: Annotated[ReportFormat, typer.Option("--format", "-f")] = ReportFormat.table,
+    out: Annotated[Path | None, typer.Option("--out", "-o")] = None,
+) -> None:
+    """A campaign: its settings, rounds with attached runs, and assignments."""
+    try:
+        with session_scope(open_store()) as session:
+            c = srepo.require_campaign(session, campaign_id)
+            rounds = srepo.list_rounds(session, campaign_id)
+            assigned = srepo.get_assignments(session, campaign_id)
+    except GanzhiError as exc:
+        raise fail(exc) from None
+    overrides = "; ".join(f"{req}.{p}={v}" for req, ps in sorted(c.overrides.items()) for p, v in sorted(ps.items()))
+    info = Sheet(
+        "campaign",
+        ("字段 field", "值 value"),
+        [
+            ("id", c.id),
+            ("name", c.name),
+            ("window", f"{c.starts} … {c.ends}"),
+            ("tasks", " ".join(c.tasks)),
+            ("key_lists", " ".join(c.key_lists)),
+            ("overrides", overrides),
+            ("description", c.description or ""),
+        ],
+    )
+    rounds_sheet = Sheet(
+        "rounds",
+        ("轮次 round", "名称 name", "类型 kind", "开始 starts", "结束 ends", "运行 runs"),
+        [
+            (
+                r.key,
+                r.name,
+                r.kind.value,
+                r.starts.isoformat(),
+                r.ends.isoformat() if r.ends else "",
+                " ".join(r.run_ids),
+            )
+            for r in rounds
+        ],
+    )
+    assign_sheet = Sheet(
+        "assignments",
+        ("企业 enterprise", "任务 task", "依据 basis", "名单 list"),
+        [(a.enterprise_id, a.task, a.basis.value, a.list_id or "") for a in assigned],
+    )
+    emit([info, rounds_sheet, assign_sheet], fmt, out, {"campaign": campaign_id})

@@ -1,0 +1,192 @@
+"""`ganzhi enterprise`: register enterprises (统一社会信用代码 checked), key lists, and deadline reminders."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from pydantic import ValidationError
+
+from ganzhi.catalog.schema import EnterpriseType
+from ganzhi.cli._common import console, err_console, open_store
+from ganzhi.cli.rank import ReportFormat, emit, fail
+from ganzhi.errors import GanzhiError
+from ganzhi.store import repositories as repo
+from ganzhi.store import supervision_repo as srepo
+from ganzhi.store.db import session_scope
+from ganzhi.supervision.models import Enterprise
+from ganzhi.supervision.ownership import Ownership
+from ganzhi.supervision.registry_io import (
+    DEMO_ENTERPRISES,
+    DEMO_KEY_LISTS,
+    parse_subjects,
+    read_enterprises,
+    read_key_lists,
+)
+from ganzhi.supervision.reminders import reminders
+from ganzhi.supervision.report import Sheet
+
+app = typer.Typer(help="Enterprises under supervision. 企业。", no_args_is_help=True)
+
+
+@app.command("add")
+def add(
+    enterprise_id: Annotated[str, typer.Argument(help="Slug, e.g. demo-video.")],
+    name: Annotated[str, typer.Option()],
+    uscc: Annotated[str, typer.Option(help="统一社会信用代码 (18 characters, check digits verified).")],
+    type_: Annotated[EnterpriseType, typer.Option("--type")],
+    province: Annotated[str | None, typer.Option()] = None,
+    subject: Annotated[
+        list[str] | None, typer.Option("--subject", help="[role:]type:id, e.g. app:com.x or distributes:app:com.y")
+    ] = None,
+) -> None:
+    """Add or replace one enterprise."""
+    try:
+        enterprise = Enterprise(
+            id=enterprise_id,
+            name=name,
+            uscc=uscc,
+            type=type_,
+            province=province,
+            subjects=[link for item in subject or [] for link in parse_subjects(item)],
+        )
+        with session_scope(open_store()) as session:
+            created = srepo.upsert_enterprise(session, enterprise)
+    except (ValidationError, ValueError, GanzhiError) as exc:
+        raise fail(exc) from None
+    console.print(f"enterprise {enterprise.id} {'added' if created else 'updated'} ({enterprise.uscc})")
+
+
+@app.command("import")
+def import_(
+    path: Annotated[Path | None, typer.Argument(help="CSV or YAML file; omit with --demo.")] = None,
+    demo: Annotated[bool, typer.Option("--demo", help="Import the fictional demo enterprises and key lists.")] = False,
+    key_lists: Annotated[Path | None, typer.Option("--key-lists", help="YAML of key-enterprise lists.")] = None,
+) -> None:
+    """Import enterprises (bad rows are reported and skipped) and key lists."""
+    source = DEMO_ENTERPRISES if demo and path is None else path
+    lists_file = DEMO_KEY_LISTS if demo and key_lists is None else key_lists
+    if source is None and lists_file is None:
+        raise typer.BadParameter("give a FILE, --key-lists FILE or --demo")
+    try:
+        loaded = read_enterprises(source) if source is not None else None
+        lists = read_key_lists(lists_file) if lists_file is not None else []
+        added = updated = 0
+        with session_scope(open_store()) as session:
+            for enterprise in loaded.enterprises if loaded else []:
+                if srepo.upsert_enterprise(session, enterprise):
+                    added += 1
+                else:
+                    updated += 1
+            for item in lists:
+                srepo.save_key_list(session, item)
+    except GanzhiError as exc:
+        raise fail(exc) from None
+    for error in loaded.errors if loaded else []:
+        err_console.print(f"[yellow]skipped[/yellow] {error}")
+    rejected = len(loaded.errors) if loaded else 0
+    console.print(f"enterprises: {added} added, {updated} updated, {rejected} rows rejected; key lists: {len(lists)}")
+    if rejected:
+        raise typer.Exit(2)
+
+
+@app.command("list")
+def list_(
+    type_: Annotated[EnterpriseType | None, typer.Option("--type")] = None,
+    fmt: Annotated[ReportFormat, typer.Option("--format", "-f")] = ReportFormat.table,
+    out: Annotated[Path | None, typer.Option("--out", "-o")] = None,
+) -> None:
+    """Registered enterprises."""
+    with session_scope(open_store()) as session:
+        found = srepo.list_enterprises(session, type=type_)
+    rows = [(e.id, e.name, e.uscc, e.type.value, e.province or "", len(e.subjects)) for e in found]
+    header = ("编号 id", "名称 name", "统一社会信用代码 uscc", "类型 type", "省份 province", "主体 subjects")
+    emit([Sheet("enterprises", header, rows)], fmt, out)
+
+
+@app.command("show")
+def show(
+    key: Annotated[str, typer.Argument(help="Enterprise id or USCC.")],
+    fmt: Annotated[ReportFormat, typer.Option("--format", "-f")] = ReportFormat.table,
+    out: Annotated[Path | None, typer.Option("--out", "-o")] = None,
+) -> None:
+    """One enterprise, its subjects and its issues."""
+    with session_scope(open_store()) as session:
+        found = srepo.get_enterprise(session, key)
+        if found is None:
+            raise fail(GanzhiError(f"no enterprise with id or USCC {key!r}"))
+        ownership = Ownership.build([found])
+        issues = [i for i in repo.get_issues(session) if ownership.operator_of(i.subject) == found.id]
+    info = Sheet(
+        "enterprise",
+        ("字段 field", "值 value"),
+        [
+            ("id", found.id),
+            ("name", found.name),
+            ("uscc", found.uscc),
+            ("type", found.type.value),
+            ("province", found.province or ""),
+        ],
+    )
+    subjects = Sheet(
+        "subjects",
+        ("主体 subject", "角色 role", "名称 name"),
+        [(s.key, s.role.value, s.name or "") for s in found.subjects],
+    )
+    issue_sheet = Sheet(
+        "issues",
+        ("指纹 fingerprint", "任务 task", "检查 check", "状态 state", "严重程度 severity", "期限 deadline"),
+        [
+            (
+                i.fingerprint[:16],
+                i.task,
+                i.check_id,
+                i.state.value,
+                i.severity.value,
+                i.deadline.isoformat() if i.deadline else "",
+            )
+            for i in issues
+        ],
+    )
+    emit([info, subjects, issue_sheet], fmt, out, {"enterprise": found.id})
+
+
+@app.command("reminders")
+def reminders_(
+    within: Annotated[int, typer.Option(help="Working days ahead.", min=0, max=60)] = 2,
+    today: Annotated[dt.datetime | None, typer.Option(formats=["%Y-%m-%d"], help="Default: today (UTC).")] = None,
+    fmt: Annotated[ReportFormat, typer.Option("--format", "-f")] = ReportFormat.table,
+    out: Annotated[Path | None, typer.Option("--out", "-o")] = None,
+) -> None:
+    """Per enterprise: active issues overdue or due within N working days (Chinese holiday calendar)."""
+    day = today.date() if today else dt.datetime.now(dt.UTC).date()
+    with session_scope(open_store()) as session:
+        ownership = Ownership.build(srepo.list_enterprises(session))
+        due = reminders(repo.get_issues(session), day, within, lambda i: ownership.operator_of(i.subject))
+    rows = [
+        (
+            enterprise,
+            s.issue.fingerprint[:16],
+            s.issue.task,
+            s.issue.check_id,
+            s.issue.severity.value,
+            s.deadline.isoformat(),
+            s.working_days_left,
+            "逾期 overdue" if s.overdue else "临期 due soon",
+        )
+        for enterprise, items in due.items()
+        for s in items
+    ]
+    header = (
+        "企业 enterprise",
+        "指纹 fingerprint",
+        "任务 task",
+        "检查 check",
+        "严重程度 severity",
+        "期限 deadline",
+        "剩余工作日 working_days_left",
+        "状态 status",
+    )
+    emit([Sheet("reminders", header, rows)], fmt, out, {"today": day.isoformat(), "within_working_days": within})

@@ -1,0 +1,146 @@
+"""`ganzhi interview`: propose interviews from trigger rules, record them, list them. 约谈。"""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from pydantic import ValidationError
+
+from ganzhi.catalog.loader import default_catalog
+from ganzhi.cli._common import console, open_store
+from ganzhi.cli.rank import ReportFormat, compute_standings, emit, fail
+from ganzhi.errors import GanzhiError
+from ganzhi.store import repositories as repo
+from ganzhi.store import supervision_repo as srepo
+from ganzhi.store.db import session_scope
+from ganzhi.supervision.calendar import default_calendar
+from ganzhi.supervision.ladder import Ladder
+from ganzhi.supervision.models import Commitment, Interview
+from ganzhi.supervision.ownership import Ownership
+from ganzhi.supervision.report import Sheet
+from ganzhi.supervision.triggers import RuleKind, TriggerInput, load_rules, propose
+
+app = typer.Typer(help="Interviews (约谈): proposals, records, list.", no_args_is_help=True)
+
+
+@app.command("propose")
+def propose_(
+    campaign: Annotated[str, typer.Option("--campaign", "-c", help="Campaign whose ranking the rules read.")],
+    today: Annotated[dt.datetime | None, typer.Option(formats=["%Y-%m-%d"], help="Default: today (UTC).")] = None,
+    rules_file: Annotated[Path | None, typer.Option("--rules", help="Trigger rules YAML (default: shipped).")] = None,
+    round_number: Annotated[int | None, typer.Option("--round", help="Rank by this round (default: now).")] = None,
+    fmt: Annotated[ReportFormat, typer.Option("--format", "-f")] = ReportFormat.table,
+    out: Annotated[Path | None, typer.Option("--out", "-o")] = None,
+) -> None:
+    """Evaluate the trigger rules and propose the next ladder rung per enterprise (nothing is recorded)."""
+    day = today.date() if today else dt.datetime.now(dt.UTC).date()
+    ladder = Ladder.from_catalog(default_catalog())
+    try:
+        rules = load_rules(rules_file)
+        lookback = max((r.number("lookback_days") for r in rules if r.kind is RuleKind.REOPENED), default=0)
+        since = dt.datetime.combine(day - dt.timedelta(days=lookback), dt.time(), tzinfo=dt.UTC)
+        with session_scope(open_store()) as session:
+            enterprises = srepo.list_enterprises(session)
+            ownership = Ownership.build(enterprises)
+            found = compute_standings(session, campaign, round_number)
+            data = TriggerInput(
+                issues=repo.get_issues(session),
+                transitions=srepo.reopenings_since(session, since),
+                enterprise_of=lambda i: ownership.operator_of(i.subject),
+                today=day,
+                calendar=default_calendar(),
+                rankings=found.rankings,
+            )
+            current = srepo.ladder_states(session, ladder, [e.id for e in enterprises])
+            proposals = propose(rules, data, ladder, current)
+    except (GanzhiError, KeyError, ValueError) as exc:
+        raise fail(exc) from None
+    rows = [
+        (
+            p.enterprise_id,
+            ladder.title(p.current_step),
+            ladder.title(p.proposed_step),
+            hit.rule_id,
+            hit.reason.get(),
+            " ".join(fp[:12] for fp in hit.fingerprints),
+        )
+        for p in proposals
+        for hit in p.hits
+    ]
+    header = ("企业 enterprise", "当前 current", "建议 proposed", "规则 rule", "原因 reason", "问题 issues")
+    emit([Sheet("proposals", header, rows)], fmt, out, {"campaign": campaign, "today": day.isoformat()})
+
+
+def _commitment(text: str) -> Commitment:
+    body, sep, due = text.rpartition("|")
+    if not sep:
+        raise ValueError(f"commitment {text!r}: expected 'what was promised|YYYY-MM-DD'")
+    try:
+        day = dt.date.fromisoformat(due.strip())
+    except ValueError:
+        raise ValueError(f"commitment {text!r}: due date {due.strip()!r} is not YYYY-MM-DD") from None
+    return Commitment(text=body.strip(), due=day)
+
+
+@app.command("record")
+def record(
+    enterprise: Annotated[str, typer.Argument()],
+    interview_id: Annotated[str, typer.Option("--id", help="Slug for this interview.")],
+    held_on: Annotated[dt.datetime, typer.Option(formats=["%Y-%m-%d"])],
+    attendee: Annotated[list[str], typer.Option("--attendee", help="Repeat for each attendee.")],
+    minutes: Annotated[str, typer.Option(help="Minutes text, or @FILE to read them from a file.")],
+    recorded_by: Annotated[str, typer.Option()],
+    commitment: Annotated[list[str] | None, typer.Option(help="'text|YYYY-MM-DD' (repeat).")] = None,
+    campaign: Annotated[str | None, typer.Option()] = None,
+    issue: Annotated[list[str] | None, typer.Option(help="Fingerprint discussed (repeat).")] = None,
+    rule: Annotated[list[str] | None, typer.Option(help="Trigger rule id behind it (repeat).")] = None,
+) -> None:
+    """Record a held interview with its minutes and commitments."""
+    try:
+        text = Path(minutes[1:]).read_text(encoding="utf-8") if minutes.startswith("@") else minutes
+        item = Interview(
+            id=interview_id,
+            enterprise_id=enterprise,
+            held_on=held_on.date(),
+            attendees=attendee,
+            minutes=text,
+            commitments=[_commitment(c) for c in commitment or []],
+            campaign_id=campaign,
+            fingerprints=issue or [],
+            rule_ids=rule or [],
+            recorded_by=recorded_by,
+            recorded_at=dt.datetime.now(dt.UTC),
+        )
+        with session_scope(open_store()) as session:
+            srepo.save_interview(session, item)
+    except (GanzhiError, ValidationError, ValueError, OSError) as exc:
+        raise fail(exc) from None
+    console.print(f"interview {item.id} recorded for {enterprise} ({len(item.commitments)} commitments)")
+
+
+@app.command("list")
+def list_(
+    enterprise: Annotated[str | None, typer.Option()] = None,
+    fmt: Annotated[ReportFormat, typer.Option("--format", "-f")] = ReportFormat.table,
+    out: Annotated[Path | None, typer.Option("--out", "-o")] = None,
+) -> None:
+    """Interviews and their commitments, most recent first."""
+    with session_scope(open_store()) as session:
+        found = srepo.list_interviews(session, enterprise_id=enterprise)
+    interviews = Sheet(
+        "interviews",
+        ("编号 id", "企业 enterprise", "日期 held_on", "参会 attendees", "纪要 minutes", "承诺 commitments"),
+        [
+            (i.id, i.enterprise_id, i.held_on.isoformat(), "、".join(i.attendees), i.minutes[:80], len(i.commitments))
+            for i in found
+        ],
+    )
+    commitments = Sheet(
+        "commitments",
+        ("约谈 interview", "企业 enterprise", "承诺 text", "期限 due"),
+        [(i.id, i.enterprise_id, c.text, c.due.isoformat()) for i in found for c in i.commitments],
+    )
+    emit([interviews, commitments], fmt, out)

@@ -1,0 +1,113 @@
+"""`ganzhi ladder`: the enforcement ladder per enterprise, with its audit trail. 处置阶梯。"""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from ganzhi.catalog.loader import default_catalog
+from ganzhi.cli._common import console, open_store
+from ganzhi.cli.rank import ReportFormat, emit, fail
+from ganzhi.errors import GanzhiError
+from ganzhi.store import supervision_repo as srepo
+from ganzhi.store.db import session_scope
+from ganzhi.supervision.ladder import Ladder
+from ganzhi.supervision.models import LadderEvent
+from ganzhi.supervision.report import Sheet
+
+app = typer.Typer(help="Enforcement ladder: 约谈提醒 → 通报批评 → 行政处罚 → 不良名单.", no_args_is_help=True)
+
+#: `--to none` takes an enterprise off the ladder.
+OFF = "none"
+
+
+@app.command("show")
+def show(
+    enterprise: Annotated[str | None, typer.Argument(help="Enterprise id; omit for every enterprise.")] = None,
+    fmt: Annotated[ReportFormat, typer.Option("--format", "-f")] = ReportFormat.table,
+    out: Annotated[Path | None, typer.Option("--out", "-o")] = None,
+) -> None:
+    """Current rung of each enterprise and the audit trail (who, when, why)."""
+    ladder = Ladder.from_catalog(default_catalog())
+    try:
+        with session_scope(open_store()) as session:
+            ids = [enterprise] if enterprise else [e.id for e in srepo.list_enterprises(session)]
+            states = srepo.ladder_states(session, ladder, ids)
+            events = srepo.ladder_events(session, enterprise)
+    except GanzhiError as exc:
+        raise fail(exc) from None
+    state_rows = [(eid, step or "", ladder.title(step)) for eid, step in states.items()]
+    trail_rows = [
+        (
+            e.enterprise_id,
+            e.at.isoformat(timespec="seconds"),
+            e.from_step or "",
+            e.to_step or "",
+            e.actor,
+            e.reason,
+            e.skip_reason or "",
+            e.interview_id or "",
+        )
+        for e in events
+    ]
+    emit(
+        [
+            Sheet("ladder", ("企业 enterprise", "阶梯 step", "名称 title"), state_rows),
+            Sheet(
+                "trail",
+                (
+                    "企业 enterprise",
+                    "时间 at",
+                    "从 from",
+                    "到 to",
+                    "操作人 actor",
+                    "原因 reason",
+                    "越级原因 skip_reason",
+                    "约谈 interview",
+                ),
+                trail_rows,
+            ),
+        ],
+        fmt,
+        out,
+    )
+
+
+@app.command("advance")
+def advance(
+    enterprise: Annotated[str, typer.Argument()],
+    actor: Annotated[str, typer.Option(help="Who decides.")],
+    reason: Annotated[str, typer.Option(help="Why (kept in the audit trail).")],
+    to: Annotated[
+        str | None, typer.Option(help="Target rung (default: the next one); 'none' leaves the ladder.")
+    ] = None,
+    skip_reason: Annotated[str | None, typer.Option(help="Required when the move skips rungs.")] = None,
+    interview: Annotated[str | None, typer.Option(help="Interview id behind the decision.")] = None,
+    campaign: Annotated[str | None, typer.Option()] = None,
+) -> None:
+    """Move an enterprise on the ladder; skipping rungs needs --skip-reason."""
+    ladder = Ladder.from_catalog(default_catalog())
+    try:
+        with session_scope(open_store()) as session:
+            current = srepo.ladder_state(session, ladder, enterprise)
+            target = ladder.next_step(current) if to is None else (None if to == OFF else to)
+            if to is None and target is None:
+                raise GanzhiError(f"enterprise {enterprise!r} is at the top rung {current}; nothing to advance to")
+            event = LadderEvent(
+                enterprise_id=enterprise,
+                from_step=current,
+                to_step=target,
+                actor=actor,
+                reason=reason,
+                at=dt.datetime.now(dt.UTC),
+                skip_reason=skip_reason,
+                interview_id=interview,
+                campaign_id=campaign,
+            )
+            srepo.record_ladder_event(session, ladder, event)
+    except (GanzhiError, ValueError) as exc:
+        raise fail(exc) from None
+    console.print(f"{enterprise}: {ladder.title(current)} → {ladder.title(target)}")

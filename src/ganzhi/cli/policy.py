@@ -1,0 +1,141 @@
+"""`ganzhi policy …`: classify sentences, analyse a policy, draft a summary, train and score the model."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.markup import escape
+from rich.table import Table
+
+from ganzhi.cli._common import OutputFormat, console, err_console, progress_bar, write_text
+from ganzhi.collect.jsonl import read_json_lines
+from ganzhi.errors import GanzhiError
+
+app = typer.Typer(
+    help="隐私政策：句子分类、分析、摘要 / Privacy policies: classify, analyse, summarise.", no_args_is_help=True
+)
+_CAPP = Path(__file__).resolve().parents[3] / ".." / "shared" / "data" / "policy" / "capp130"
+BATCH = 2000
+
+
+@app.command("classify")
+def classify(
+    input: Annotated[Path, typer.Option("--input", help="JSON Lines {id, text} in document order")],
+    output: Annotated[Path, typer.Option("--output", help="JSON Lines {id, topics, summary, risk}")],
+) -> None:
+    """Label each sentence with CAPP-130 topics, summary-worthiness and risk."""
+    from ganzhi.policy.classifier import default_classifier
+
+    model = default_classifier()
+    ids: list[Any] = []
+    texts: list[str] = []
+    bad = 0
+    for line in read_json_lines(input):
+        value = line.value
+        if line.error or not isinstance(value, dict) or not isinstance(value.get("text"), str) or "id" not in value:
+            bad += 1
+            err_console.print(
+                f"{escape(line.source)}:{line.line}: " + escape(line.error or 'expected {"id", "text": str}')
+            )
+            continue
+        ids.append(value["id"])
+        texts.append(value["text"])
+    output.parent.mkdir(parents=True, exist_ok=True)
+    with output.open("w", encoding="utf-8") as handle, progress_bar("classify", len(texts)) as bar:
+        from ganzhi.policy.features import heading_contexts
+
+        contexts = heading_contexts(texts)
+        for start in range(0, len(texts), BATCH):
+            chunk = model.predict(texts[start : start + BATCH], contexts[start : start + BATCH])
+            for sid, lab in zip(ids[start : start + BATCH], chunk, strict=True):
+                row = {"id": sid, "topics": list(lab.topics), "summary": lab.summary, "risk": lab.risk}
+                handle.write(json.dumps(row, ensure_ascii=False) + "\n")
+            bar.advance(bar.task_ids[0], len(chunk))
+    err_console.print(f"wrote {len(texts)} labels to {output}" + (f"; {bad} bad lines skipped" if bad else ""))
+    if bad and not texts:
+        raise typer.Exit(1)
+
+
+@app.command("train")
+def train_cmd(
+    data: Annotated[Path, typer.Option(help="CAPP-130 folder")] = _CAPP,
+    out: Annotated[Path | None, typer.Option(help="artefact stem (default: the packaged model)")] = None,
+) -> None:
+    """Train on the policy-level train split, tune by grouped CV, print dev-split scores."""
+    from ganzhi.policy.classifier import DEFAULT_MODEL
+    from ganzhi.policy.train import train
+
+    try:
+        train(data.resolve(), out or DEFAULT_MODEL, log=lambda m: err_console.print(escape(m)))
+    except GanzhiError as exc:
+        err_console.print(f"[red]{escape(str(exc))}[/red]")
+        raise typer.Exit(1) from None
+
+
+@app.command("evaluate")
+def evaluate_cmd(
+    data: Annotated[Path, typer.Option(help="CAPP-130 folder")] = _CAPP,
+    split: Annotated[str, typer.Option(help="train | dev | test")] = "dev",
+) -> None:
+    """Score the packaged model on one split and print the figures as JSON."""
+    from ganzhi.policy.classifier import default_classifier
+    from ganzhi.policy.train import evaluate_split
+
+    try:
+        scores = evaluate_split(data.resolve(), split, default_classifier())
+    except GanzhiError as exc:
+        err_console.print(f"[red]{escape(str(exc))}[/red]")
+        raise typer.Exit(1) from None
+    console.print_json(json.dumps({"split": split, **scores.as_dict()}, ensure_ascii=False))
+
+
+@app.command("analyze")
+def analyze_cmd(
+    policy: Annotated[str, typer.Argument(help="policy file or URL")],
+    summary: Annotated[str | None, typer.Option(help="separate summary document (file or URL)")] = None,
+    lists: Annotated[list[Path] | None, typer.Option("--lists", help="list files (HTML/XLSX/CSV/JSON)")] = None,
+    apk_report: Annotated[Path | None, typer.Option("--apk-report", help="apk_static evidence JSON")] = None,
+    format: Annotated[OutputFormat, typer.Option("--format")] = OutputFormat.table,
+    output: Annotated[Path | None, typer.Option(help="write here instead of stdout")] = None,
+) -> None:
+    """Run the T3/T6/T7 checks on a policy (and lists, APK facts); show findings with their sentences."""
+    from ganzhi.policy.report import run_analysis
+
+    try:
+        report = run_analysis(policy, summary=summary, lists=lists or [], apk_report=apk_report)
+    except GanzhiError as exc:
+        err_console.print(f"[red]{escape(str(exc))}[/red]")
+        raise typer.Exit(1) from None
+    if format == OutputFormat.json:
+        write_text(output, json.dumps(report, ensure_ascii=False, indent=2) + "\n")
+        return
+    table = Table(title=escape(f"{report['source']} — {len(report['findings'])} findings"))
+    for column in ("check", "status", "message", "evidence"):
+        table.add_column(column)
+    for item in report["findings"]:
+        table.add_row(item["check"], item["status"], escape(item["message"]), escape("; ".join(item["quotes"])[:200]))
+    console.print(table)
+    for problem in report["problems"]:
+        err_console.print(f"[yellow]{escape(problem)}[/yellow]")
+
+
+@app.command("summarize")
+def summarize_cmd(
+    policy: Annotated[str, typer.Argument(help="policy file or URL")],
+    output: Annotated[Path | None, typer.Option(help="write here instead of stdout")] = None,
+    max_sentences: Annotated[int, typer.Option(min=1, max=200)] = 25,
+) -> None:
+    """Draft a 隐私政策摘要 from the summary-worthy sentences (a draft for human review)."""
+    from ganzhi.policy.analyze import analyze_document
+    from ganzhi.policy.ingest import read_policy
+    from ganzhi.policy.summarize import draft_summary
+
+    try:
+        analysis = analyze_document(read_policy(policy))
+    except GanzhiError as exc:
+        err_console.print(f"[red]{escape(str(exc))}[/red]")
+        raise typer.Exit(1) from None
+    write_text(output, draft_summary(analysis, max_sentences))

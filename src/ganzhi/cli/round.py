@@ -1,0 +1,51 @@
+"""`ganzhi round`: attach check runs to a campaign round, and list a campaign's rounds. 检查轮次。"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from ganzhi.cli._common import console, open_store
+from ganzhi.cli.rank import ReportFormat, emit, fail
+from ganzhi.errors import GanzhiError
+from ganzhi.store import supervision_repo as srepo
+from ganzhi.store.db import session_scope
+from ganzhi.supervision.report import Sheet
+
+app = typer.Typer(help="Inspection rounds of a campaign. 检查轮次。", no_args_is_help=True)
+
+
+@app.command("attach")
+def attach(
+    run_id: Annotated[str, typer.Argument(help="Id of a stored run (see `ganzhi check` output).")],
+    campaign: Annotated[str, typer.Option("--campaign", "-c")],
+    round_number: Annotated[int, typer.Option("--round", "-r", min=1)],
+    actor: Annotated[str, typer.Option(help="Who attaches the run.")] = "cli",
+) -> None:
+    """Attach a run to round N of a campaign; a run belongs to one round only."""
+    try:
+        with session_scope(open_store()) as session:
+            found = srepo.attach_run(session, campaign, round_number, run_id, actor=actor)
+    except GanzhiError as exc:
+        raise fail(exc) from None
+    console.print(f"round {found.key}: {len(found.run_ids)} runs attached")
+
+
+@app.command("list")
+def list_(
+    campaign: Annotated[str, typer.Option("--campaign", "-c")],
+    fmt: Annotated[ReportFormat, typer.Option("--format", "-f")] = ReportFormat.table,
+    out: Annotated[Path | None, typer.Option("--out", "-o")] = None,
+) -> None:
+    """The campaign's rounds and their runs."""
+    try:
+        with session_scope(open_store()) as session:
+            srepo.require_campaign(session, campaign)
+            rounds = srepo.list_rounds(session, campaign)
+    except GanzhiError as exc:
+        raise fail(exc) from None
+    rows = [(r.key, r.name, r.kind.value, r.starts.isoformat(), len(r.run_ids), " ".join(r.run_ids)) for r in rounds]
+    header = ("轮次 round", "名称 name", "类型 kind", "开始 starts", "运行数 runs", "运行 run_ids")
+    emit([Sheet("rounds", header, rows)], fmt, out, {"campaign": campaign})
