@@ -21,6 +21,10 @@ _GROUPS: tuple[tuple[str, str], ...] = (
     ("issues", "issues"),
     ("portability", "portability"),
     ("demo", "demo"),
+    ("speedtest", "speedtest"), ("netdisk", "netdisk"),
+    ("policy", "policy"), ("lists", "lists"),
+    ("scan", "scan"),
+    ("campaign", "campaign"), ("enterprise", "enterprise"), ("round", "round"), ("rank", "rank"), ("interview", "interview"), ("ladder", "ladder"),  # noqa: E501
 )
 
 for _module, _name in _GROUPS:

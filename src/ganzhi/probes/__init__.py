@@ -1,0 +1,1 @@
+"""Active probes: broadband speed test and the cloud-drive rate probe."""

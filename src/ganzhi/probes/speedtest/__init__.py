@@ -1,0 +1,1 @@
+"""Broadband speed test: server, client, diagnosis and the browser page."""
