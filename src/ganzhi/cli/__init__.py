@@ -21,10 +21,19 @@ _GROUPS: tuple[tuple[str, str], ...] = (
     ("issues", "issues"),
     ("portability", "portability"),
     ("demo", "demo"),
-    ("speedtest", "speedtest"), ("netdisk", "netdisk"),
-    ("policy", "policy"), ("lists", "lists"),
-    ("scan", "scan"),
-    ("campaign", "campaign"), ("enterprise", "enterprise"), ("round", "round"), ("rank", "rank"), ("interview", "interview"), ("ladder", "ladder"),  # noqa: E501
+    ("halls", "halls"),
+    ("hotline", "hotline"),
+    ("crossregion", "crossregion"),
+    ("speedtest", "speedtest"),
+    ("netdisk", "netdisk"),
+    ("policy", "policy"),
+    ("lists", "lists"),
+    ("campaign", "campaign"),
+    ("enterprise", "enterprise"),
+    ("round", "round"),
+    ("rank", "rank"),
+    ("interview", "interview"),
+    ("ladder", "ladder"),
 )
 
 for _module, _name in _GROUPS:

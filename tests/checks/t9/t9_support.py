@@ -55,7 +55,7 @@ BASE_CASE: dict[str, Any] = {
 def t9_specs() -> dict[str, CheckSpec]:
     """Every check folder under checks/t9, loaded like the registry does."""
     specs: dict[str, CheckSpec] = {}
-    for meta_path in sorted(T9_DIR.glob("*/metadata.yaml")):
+    for meta_path in sorted(T9_DIR.glob("t9_port_*/metadata.yaml")):
         folder = meta_path.parent
         meta = CheckMetadata.model_validate(yaml.safe_load(meta_path.read_text(encoding="utf-8")))
         module = importlib.import_module(f"ganzhi.checks.t9.{folder.name}.check")

@@ -21,7 +21,7 @@ EXPECTED_CHECKS = {
     "t9_port_number_range",
     "t9_port_operator_decision",
 }
-CASES = sorted(T9_DIR.glob("*/cases/*.json"))
+CASES = sorted(T9_DIR.glob("t9_port_*/cases/*.json"))
 
 
 def test_all_seven_checks_exist_with_pass_and_fail_cases() -> None:

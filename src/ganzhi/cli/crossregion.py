@@ -1,0 +1,68 @@
+"""`ganzhi crossregion check`: 亲情网 / 固移融合 cross-region handling (T8) with a province heatmap."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from ganzhi.cli._common import OutputFormat, err_console, progress_bar
+from ganzhi.errors import GanzhiError
+
+app = typer.Typer(help="跨区域通办 / cross-region handling (T8).", no_args_is_help=True, pretty_exceptions_enable=False)
+
+T8_CHECKS = (
+    "t8_family_member_cross_province",
+    "t8_family_remote_handling",
+    "t8_converged_in_province",
+    "t8_converged_online",
+)
+
+
+def _fail(message: str) -> typer.Exit:
+    err_console.print(message, style="red", markup=False, highlight=False, soft_wrap=True)
+    return typer.Exit(code=1)
+
+
+@app.callback()
+def crossregion() -> None:
+    """跨区域通办 / cross-region handling (T8)."""
+
+
+@app.command("check")
+def check(
+    *,
+    matrix: Annotated[Path, typer.Option("--matrix", "-m", help="能力矩阵 / capability matrix (xlsx, csv, json)")],
+    tests: Annotated[Path | None, typer.Option("--tests", "-t", help="测试记录 / test records")] = None,
+    heatmap: Annotated[Path | None, typer.Option("--heatmap", help="省份热力图 HTML / province heatmap file")] = None,
+    fmt: Annotated[OutputFormat, typer.Option("--format", "-f")] = OutputFormat.table,
+    output: Annotated[Path | None, typer.Option("--output", "-o")] = None,
+) -> None:
+    """按运营商×省份×业务×渠道检查跨区域办理 / check the matrix and write a heatmap."""
+    from ganzhi.cli._report import emit_results
+    from ganzhi.crossregion.heatmap import heatmap_html
+    from ganzhi.crossregion.matrix import import_matrix
+    from ganzhi.engine.runner import evaluate
+    from ganzhi.evidence.crossregion import CrossRegionMatrix
+
+    for path in (matrix, tests):
+        if path is not None and not path.is_file():
+            raise _fail(f"{path}: file not found (or not a regular file)")
+    if fmt is OutputFormat.table and output is not None:
+        raise _fail("--output is for json, csv and sarif; a table prints to the terminal")
+    try:
+        with progress_bar("读取并评估 / reading and evaluating", None):
+            imported = import_matrix(matrix, tests)
+            evidence = imported.evidence(str(matrix))
+            outcome = evaluate(evidence, check_ids=list(T8_CHECKS))
+    except GanzhiError as exc:
+        raise _fail(str(exc)) from None
+    for error in imported.errors[:20]:
+        err_console.print(str(error), markup=False, highlight=False, soft_wrap=True)
+    if heatmap is not None:
+        heatmap.write_text(heatmap_html([item.payload(CrossRegionMatrix) for item in evidence]), encoding="utf-8")
+        err_console.print(f"wrote {heatmap}", markup=False, highlight=False)
+    emit_results(outcome.results, fmt, output, meta={"rejected_rows": [e.to_json() for e in imported.errors]})
+    if imported.errors:
+        raise typer.Exit(code=2)

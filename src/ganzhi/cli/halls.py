@@ -1,0 +1,201 @@
+"""`ganzhi halls check|nearest`: port-out hall registry checks (T9) and the nearest-hall search."""
+
+from __future__ import annotations
+
+import json
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+
+from ganzhi.cli._common import OutputFormat, console, err_console, progress_bar
+from ganzhi.errors import GanzhiError
+
+app = typer.Typer(help="携出营业厅 / port-out halls (T9).", no_args_is_help=True, pretty_exceptions_enable=False)
+
+HALL_CHECKS = (
+    "t9_halls_new_count",
+    "t9_halls_list_published",
+    "t9_halls_list_consistent",
+    "t9_halls_layout",
+    "t9_online_port_in",
+    "t9_remote_refund",
+    "t9_mystery_shopper",
+)
+
+
+class HallsFormat(StrEnum):
+    """Report formats of `halls check`."""
+
+    table = "table"
+    json = "json"
+    xlsx = "xlsx"
+
+
+class Supports(StrEnum):
+    """Filter of `halls nearest`."""
+
+    any = "any"
+    port_out = "port-out"
+    port_in = "port-in"
+
+
+def _fail(message: str) -> typer.Exit:
+    err_console.print(message, style="red", markup=False, highlight=False, soft_wrap=True)
+    return typer.Exit(code=1)
+
+
+@app.callback()
+def halls() -> None:
+    """携出营业厅 / port-out halls (T9)."""
+
+
+def write_xlsx(path: Path, results: list[Any], errors: list[dict[str, Any]]) -> None:
+    """Results and rejected rows as two sheets."""
+    from openpyxl import Workbook
+
+    book = Workbook()
+    sheet = book.active
+    assert sheet is not None
+    sheet.title = "结果 results"
+    sheet.append(["检查项 check", "对象 subject", "状态 status", "说明 message", "数据 data"])
+    for result in results:
+        sheet.append(
+            [
+                result.check_id,
+                result.subject.key,
+                result.status.value,
+                result.message.zh,
+                json.dumps(result.data, ensure_ascii=False)[:32000],
+            ]
+        )
+    bad = book.create_sheet("错误行 rejected rows")
+    bad.append(["文件 file", "行 row", "字段 field", "错误 error"])
+    for item in errors:
+        bad.append([item["source"], item["row"], item["field"], item["error"]])
+    book.save(path)
+
+
+@app.command("check")
+def check(
+    *,
+    registry: Annotated[Path, typer.Option("--registry", "-r", help="营业厅登记表 / hall registry (xlsx, csv, json)")],
+    published: Annotated[Path | None, typer.Option("--published", "-p", help="公示名单 / published list")] = None,
+    services: Annotated[
+        list[Path] | None, typer.Option("--services", help="携入网上办理/异地退费声明与测试 JSON")
+    ] = None,
+    mystery: Annotated[
+        list[Path] | None, typer.Option("--mystery", help="暗访记录 JSON / mystery-shopper records")
+    ] = None,
+    fmt: Annotated[HallsFormat, typer.Option("--format", "-f")] = HallsFormat.table,
+    output: Annotated[Path | None, typer.Option("--output", "-o", help="输出文件（xlsx 必填）/ output file")] = None,
+) -> None:
+    """检查携出营业厅数量、公示、布局及服务 / check port-out halls, their list, layout and services."""
+    from ganzhi.cli._report import emit_results
+    from ganzhi.engine.runner import evaluate
+    from ganzhi.halls.collect import collect_halls
+    from ganzhi.halls.divisions import default_divisions
+
+    if fmt is HallsFormat.xlsx and output is None:
+        raise _fail("--format xlsx needs --output FILE.xlsx")
+    if fmt is HallsFormat.table and output is not None:
+        raise _fail("--output is for json and xlsx; a table prints to the terminal")
+    for path in [registry, published, *(services or []), *(mystery or [])]:
+        if path is not None and not path.is_file():
+            raise _fail(f"{path}: file not found (or not a regular file)")
+    try:
+        with progress_bar("读取并评估 / reading and evaluating", None):
+            collected = collect_halls(
+                default_divisions(), registry, published=published, services=services or [], mystery=mystery or []
+            )
+            outcome = evaluate(collected.evidence, check_ids=list(HALL_CHECKS))
+    except GanzhiError as exc:
+        raise _fail(str(exc)) from None
+    errors = [e.to_json() for e in collected.errors]
+    for error in collected.errors[:20]:
+        err_console.print(str(error), markup=False, highlight=False, soft_wrap=True)
+    placed = collected.registry.placed_at_centroid if collected.registry else 0
+    err_console.print(
+        f"营业厅 {len(collected.registry.halls) if collected.registry else 0} 家，"
+        f"其中 {placed} 家无坐标、按区县中心点定位；"
+        f"拒绝 {len(errors)} 行 / halls placed at county centroids: {placed}; rejected rows: {len(errors)}",
+        markup=False,
+        highlight=False,
+    )
+    if fmt is HallsFormat.xlsx and output is not None:
+        write_xlsx(output, outcome.results, errors)
+        err_console.print(f"wrote {output}")
+    else:
+        meta = {"rejected_rows": errors, "placed_at_centroid": placed}
+        emit_results(outcome.results, OutputFormat(fmt.value), output, meta=meta)
+    if errors:
+        raise typer.Exit(code=2)
+
+
+@app.command("nearest")
+def nearest(
+    *,
+    registry: Annotated[Path, typer.Option("--registry", "-r", help="营业厅登记表 / hall registry")],
+    lat: Annotated[float, typer.Option("--lat", help="纬度 / latitude (WGS-84)")],
+    lon: Annotated[float, typer.Option("--lon", help="经度 / longitude (WGS-84)")],
+    k: Annotated[int, typer.Option("--k", min=1, max=100)] = 3,
+    supports: Annotated[Supports, typer.Option("--supports")] = Supports.port_out,
+    fmt: Annotated[OutputFormat, typer.Option("--format", "-f")] = OutputFormat.table,
+) -> None:
+    """最近的营业厅 / the k nearest halls (haversine, grid index)."""
+    from rich.table import Table
+
+    from ganzhi.halls.divisions import default_divisions
+    from ganzhi.halls.geo import coordinate_problem
+    from ganzhi.halls.registry import import_halls
+    from ganzhi.halls.spatial import NearestIndex
+
+    problem = coordinate_problem(lat, lon)
+    if problem:
+        raise _fail(f"--lat/--lon: {problem}")
+    if not registry.is_file():
+        raise _fail(f"{registry}: file not found (or not a regular file)")
+    try:
+        imported = import_halls(registry, default_divisions())
+    except GanzhiError as exc:
+        raise _fail(str(exc)) from None
+    halls = [
+        h
+        for h in imported.halls
+        if supports is Supports.any or (h.port_out if supports is Supports.port_out else h.port_in)
+    ]
+    found = NearestIndex([(h.lat, h.lon, h) for h in halls]).nearest(lat, lon, k)
+    rows = [
+        {
+            "id": n.item.id,
+            "operator": n.item.operator,
+            "name": n.item.name,
+            "address": n.item.address,
+            "km": round(n.km, 3),
+            "lat": n.item.lat,
+            "lon": n.item.lon,
+            "location_source": n.item.location_source,
+        }
+        for n in found
+    ]
+    if fmt is OutputFormat.json:
+        console.out(
+            json.dumps(
+                {
+                    "query": {"lat": lat, "lon": lon, "k": k, "supports": supports.value},
+                    "halls": rows,
+                    "rejected_rows": len(imported.errors),
+                },
+                ensure_ascii=False,
+                indent=2,
+            ),
+            highlight=False,
+        )
+        return
+    table = Table(title=f"最近的营业厅 / nearest halls ({lat}, {lon})")
+    for column in ("id", "operator", "name", "km", "location_source"):
+        table.add_column(column)
+    for row in rows:
+        table.add_row(*(str(row[c]) for c in ("id", "operator", "name", "km", "location_source")))
+    console.print(table)

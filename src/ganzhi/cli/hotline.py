@@ -1,0 +1,165 @@
+"""`ganzhi hotline analyze-ivr|check|dial|serve-ivr`: customer-service hotlines (T10)."""
+
+from __future__ import annotations
+
+import json
+import time
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from ganzhi.cli._common import OutputFormat, console, err_console, progress_bar
+from ganzhi.errors import GanzhiError
+
+app = typer.Typer(
+    help="客服热线 / customer-service hotlines (T10).", no_args_is_help=True, pretty_exceptions_enable=False
+)
+
+HOTLINE_CHECKS = (
+    "t10_hotline_published",
+    "t10_hotline_human",
+    "t10_time_to_human",
+    "t10_ivr_depth",
+    "t10_elderly_direct_line",
+)
+
+
+def _fail(message: str) -> typer.Exit:
+    err_console.print(message, style="red", markup=False, highlight=False, soft_wrap=True)
+    return typer.Exit(code=1)
+
+
+@app.callback()
+def hotline() -> None:
+    """客服热线 / customer-service hotlines (T10)."""
+
+
+@app.command("analyze-ivr")
+def analyze_ivr(
+    menu: Annotated[Path, typer.Argument(help="语音菜单 YAML/JSON / IVR menu tree")],
+    fmt: Annotated[OutputFormat, typer.Option("--format", "-f")] = OutputFormat.table,
+) -> None:
+    """分析语音菜单：能否转人工、最少层级与时间、循环和死路 / analyse an IVR tree."""
+    from ganzhi.hotline.ivr import analyse, analysis_json, load_menu
+
+    try:
+        result = analysis_json(analyse(load_menu(menu)))
+    except GanzhiError as exc:
+        raise _fail(str(exc)) from None
+    if fmt is OutputFormat.json:
+        console.out(json.dumps(result, ensure_ascii=False), highlight=False)
+    else:
+        for key, value in result.items():
+            console.print(f"{key}: {value}", markup=False, highlight=False)
+    if not result["human_reachable"]:
+        raise typer.Exit(code=3)
+
+
+@app.command("check")
+def check(
+    *,
+    registry: Annotated[Path, typer.Option("--registry", "-r", help="热线登记表 / hotline registry")],
+    dial_tests: Annotated[Path | None, typer.Option("--dial-tests", "-d", help="拨测记录 / dial-test records")] = None,
+    fmt: Annotated[OutputFormat, typer.Option("--format", "-f")] = OutputFormat.table,
+    output: Annotated[Path | None, typer.Option("--output", "-o")] = None,
+) -> None:
+    """检查热线可找到、人工可达、转人工时间、菜单层级、老年直连 / check hotlines."""
+    from ganzhi.cli._report import emit_results
+    from ganzhi.engine.runner import evaluate
+    from ganzhi.hotline.registry import add_dial_tests, import_registry
+
+    for path in (registry, dial_tests):
+        if path is not None and not path.is_file():
+            raise _fail(f"{path}: file not found (or not a regular file)")
+    if fmt is OutputFormat.table and output is not None:
+        raise _fail("--output is for json, csv and sarif; a table prints to the terminal")
+    try:
+        with progress_bar("读取并评估 / reading and evaluating", None):
+            imported = import_registry(registry)
+            if dial_tests is not None:
+                add_dial_tests(dial_tests, imported)
+            evidence = [item for items in imported.evidence.values() for item in items]
+            outcome = evaluate(evidence, check_ids=list(HOTLINE_CHECKS))
+    except GanzhiError as exc:
+        raise _fail(str(exc)) from None
+    for error in imported.errors[:20]:
+        err_console.print(str(error), markup=False, highlight=False, soft_wrap=True)
+    emit_results(outcome.results, fmt, output, meta={"rejected_rows": [e.to_json() for e in imported.errors]})
+    if imported.errors:
+        raise typer.Exit(code=2)
+
+
+@app.command("dial")
+def dial(
+    target: Annotated[str, typer.Argument(help="sip:NUMBER@HOST[:PORT]")],
+    dtmf: Annotated[str, typer.Option("--dtmf", help="按键序列，','为停顿 / keys to press, ',' pauses")] = "",
+    mode: Annotated[str, typer.Option("--dtmf-mode", help="info | rfc4733 | both")] = "info",
+    digit_gap: Annotated[
+        float, typer.Option("--digit-gap", min=0, max=60, help="按键间隔秒 / seconds between keys")
+    ] = 1.0,
+    timeout: Annotated[
+        float, typer.Option("--timeout", min=0.1, max=120, help="SIP 事务超时 / transaction timeout (s)")
+    ] = 5.0,
+    wait_human: Annotated[
+        float, typer.Option("--wait-human", min=0, max=600, help="等待人工秒数 / seconds to wait for a human")
+    ] = 60.0,
+    local_host: Annotated[str, typer.Option("--local-host", help="本机地址 / local address")] = "127.0.0.1",
+    fmt: Annotated[OutputFormat, typer.Option("--format", "-f")] = OutputFormat.table,
+) -> None:
+    """SIP 拨测：INVITE/ACK/BYE，DTMF，计时接通与转人工 / place a SIP test call."""
+    from ganzhi.hotline.sip_dialer import SipDialer
+    from ganzhi.hotline.sip_message import parse_uri
+
+    try:
+        uri = parse_uri(target)
+    except ValueError as exc:
+        raise _fail(f"TARGET: {exc}") from None
+    if mode not in ("info", "rfc4733", "both"):
+        raise _fail(f"--dtmf-mode: expected info, rfc4733 or both (got {mode!r})")
+    bad = sorted({k for k in dtmf if k not in "0123456789*#,"})
+    if bad:
+        raise _fail(f"--dtmf: expected keys 0-9, *, # and ',' (got {bad})")
+    try:
+        dialer = SipDialer(uri, local_host=local_host, timeout=timeout)
+    except OSError as exc:
+        raise _fail(f"--local-host {local_host}: {exc.strerror or exc}") from None
+    report = dialer.dial(dtmf, mode=mode, digit_gap=digit_gap, wait_human=wait_human)  # type: ignore[arg-type]
+    data = report.to_json()
+    if fmt is OutputFormat.json:
+        console.out(json.dumps(data, ensure_ascii=False), highlight=False)
+    else:
+        for key, value in data.items():
+            console.print(f"{key}: {value}", markup=False, highlight=False)
+    if report.status in {"unreachable", "timeout", "error"}:
+        raise typer.Exit(code=2)
+
+
+@app.command("serve-ivr")
+def serve_ivr(
+    menu: Annotated[Path, typer.Argument(help="语音菜单 YAML/JSON / IVR menu tree")],
+    host: Annotated[str, typer.Option("--host")] = "127.0.0.1",
+    port: Annotated[int, typer.Option("--port", min=0, max=65535)] = 5060,
+    time_scale: Annotated[float, typer.Option("--time-scale", min=0.001, max=100)] = 1.0,
+    seconds: Annotated[
+        float, typer.Option("--seconds", min=0, help="运行秒数，0为直到中断 / run time, 0 = until Ctrl-C")
+    ] = 0.0,
+) -> None:
+    """在本机运行播放语音菜单的 SIP 应答端（测试用）/ run the loopback IVR responder."""
+    from ganzhi.hotline.ivr import load_menu
+    from ganzhi.hotline.sip_responder import IvrResponder
+
+    try:
+        responder = IvrResponder(load_menu(menu), host, port, time_scale=time_scale)
+    except GanzhiError as exc:
+        raise _fail(str(exc)) from None
+    except OSError as exc:
+        raise _fail(f"{host}:{port}: {exc.strerror or exc}") from None
+    err_console.print(f"IVR responder on sip:ivr@{host}:{responder.port}", markup=False, highlight=False)
+    with responder:
+        try:
+            deadline = time.monotonic() + seconds if seconds else None
+            while deadline is None or time.monotonic() < deadline:
+                time.sleep(0.1)
+        except KeyboardInterrupt:
+            pass
