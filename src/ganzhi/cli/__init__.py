@@ -28,6 +28,7 @@ _GROUPS: tuple[tuple[str, str], ...] = (
     ("netdisk", "netdisk"),
     ("policy", "policy"),
     ("lists", "lists"),
+    ("scan", "scan"),
     ("campaign", "campaign"),
     ("enterprise", "enterprise"),
     ("round", "round"),

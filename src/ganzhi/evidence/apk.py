@@ -6,6 +6,7 @@ checks (permissions, 自启动 receivers, 关联启动 calls, PI APIs, SDK inven
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -98,13 +99,99 @@ class DexStats(_Model):
 
 
 class ApiCall(_Model):
-    """Calls to one API from one method (`count` invoke instructions)."""
+    """Calls to one API from one method (`count` invoke instructions); `owner` is "app" or an SDK name."""
 
     api: str
     caller_class: str
     caller_method: str
     count: int = 1
     dex: str
+    owner: str = "app"
+    sdk_id: str | None = None
+    pi_category: str | None = None
+
+
+class PermissionInfo(_Model):
+    """A requested permission with its Android protection level and the PI it gives access to."""
+
+    name: str
+    protection_level: str | None = None
+    sensitive: bool = False
+    group: str | None = None
+    pi_category: str | None = Field(default=None, description="GB/T 35273 category, e.g. 个人位置信息")
+    pi_description: str | None = Field(default=None, description="TC260 wording of the PI reachable")
+    pi_code: str | None = None
+
+
+class SdkRef(_Model):
+    """An SDK found in the APK (condensed from the SDK inventory for evidence and reports)."""
+
+    id: str
+    name: str
+    vendor: str | None = None
+    category: str
+    confidence: Literal["high", "medium", "low"]
+    matched_by: list[str] = Field(default_factory=list, description="kind:value of each signature that fired")
+    purpose: str | None = None
+    pi_collected: list[str] = Field(default_factory=list)
+    privacy_policy_url: str | None = None
+
+
+SelfStartKind = Literal[
+    "system_event_receiver", "job_service", "sync_adapter", "account_authenticator", "scheduler_call", "sticky_service"
+]
+AssociatedStartKind = Literal[
+    "launch_intent", "explicit_intent", "foreign_service", "foreign_provider", "push_wakeup", "queries"
+]
+
+
+class SelfStart(_Model):
+    """One way the app (or an SDK in it) can start itself without the user (自启动)."""
+
+    kind: SelfStartKind
+    component: str = Field(description="manifest component or calling class (dotted)")
+    actions: list[str] = Field(default_factory=list)
+    api: str | None = None
+    caller_method: str | None = None
+    owner: str = "app"
+    sdk_id: str | None = None
+
+
+class AssociatedStart(_Model):
+    """One way the app (or an SDK) can start, bind or wake another app (关联启动)."""
+
+    kind: AssociatedStartKind
+    caller_class: str
+    caller_method: str | None = None
+    api: str | None = None
+    targets: list[str] = Field(default_factory=list, description="other apps' packages/authorities/actions seen")
+    owner: str = "app"
+    sdk_id: str | None = None
+
+
+PreConsentEntry = Literal["application", "provider", "boot_receiver", "launcher_activity"]
+
+
+class PreConsentCall(_Model):
+    """A PI API reachable from code that runs before any UI (static risk, not proof)."""
+
+    entry: str = Field(description="entry method `Lpkg/C;->name(proto)`")
+    entry_kind: PreConsentEntry
+    api: str
+    pi_category: str
+    path: list[str] = Field(description="methods from the entry to the caller, in call order")
+    caller_class: str
+    owner: str = "app"
+    sdk_id: str | None = None
+
+
+class PackerHit(_Model):
+    """A packer (加固) found: code is encrypted, so static DEX results are incomplete."""
+
+    id: str
+    name: str
+    vendor: str | None = None
+    matched: list[str] = Field(default_factory=list)
 
 
 @evidence_kind("apk_static")
@@ -130,6 +217,15 @@ class ApkStatic(_Model):
     dex: list[DexStats] = Field(default_factory=list)
     packages: dict[str, int] = Field(default_factory=dict, description="Java package → classes defined in it")
     api_calls: list[ApiCall] = Field(default_factory=list)
+    permission_info: list[PermissionInfo] = Field(default_factory=list)
+    sdks: list[SdkRef] = Field(default_factory=list)
+    self_start: list[SelfStart] = Field(default_factory=list)
+    associated_start: list[AssociatedStart] = Field(default_factory=list)
+    pre_consent: list[PreConsentCall] = Field(default_factory=list)
+    packers: list[PackerHit] = Field(default_factory=list)
+    analyses: list[str] = Field(
+        default_factory=list, description="analyses that ran (permissions, sdks, self_start, ...): empty ≠ none found"
+    )
     anomalies: list[str] = Field(default_factory=list, description="tampering indicators seen while parsing")
     problems: list[str] = Field(default_factory=list, description="parts that could not be read")
 
@@ -140,3 +236,29 @@ class ApkStatic(_Model):
     def components_of(self, kind: ComponentKind) -> list[Component]:
         """Components of one kind."""
         return [c for c in self.components if c.kind == kind]
+
+
+class TraceCall(_Model):
+    """One PI API call seen on a device, with its stack (innermost frame first)."""
+
+    at: dt.datetime
+    api: str
+    stack: list[str] = Field(default_factory=list)
+    pi_category: str | None = None
+    owner: str = "app"
+    sdk_id: str | None = None
+    before_consent: bool | None = Field(default=None, description="None when the consent time is unknown")
+    line: int | None = None
+
+
+@evidence_kind("apk_trace")
+class ApkTrace(_Model):
+    """A dynamic trace of PI API calls of one app run, with the moment the user consented (if any)."""
+
+    package: str
+    source: str
+    consent_at: dt.datetime | None = None
+    consent_given: bool = Field(default=False, description="a consent event was recorded in the trace")
+    started_at: dt.datetime | None = None
+    calls: list[TraceCall] = Field(default_factory=list)
+    problems: list[str] = Field(default_factory=list)

@@ -21,6 +21,8 @@ from ganzhi.collect.apk.dexcode import INVOKE_KIND, INVOKE_OPCODES, MethodCodeTa
 from ganzhi.collect.apk.dexcode import method_code_table as build_method_table
 
 _TARGET = re.compile(r"^(L[^;\s]+;)->([^(\s]+)(\([^)\s]*\)\S+)?$")
+#: const-strings of the calling method kept with each call site (package names, URIs, actions).
+MAX_STRINGS_PER_METHOD = 64
 _OPCODE_MASK = np.zeros(256, dtype=bool)
 _OPCODE_MASK[sorted(INVOKE_OPCODES)] = True
 
@@ -63,6 +65,7 @@ class CallSite:
     invoke_kind: str
     dex: str
     offset: int
+    strings: tuple[str, ...] = ()
 
 
 @dataclass
@@ -141,13 +144,21 @@ class CallSiteScanner:
         caller_class = java_name(dex.type_name(int(dex.method_class[caller_idx])))
         try:
             caller_method = dex.method_name_proto(caller_idx)
-            for pos, op in iter_instructions(dex.data, start, end):
-                if op not in INVOKE_OPCODES:
-                    continue
-                ref = u16_at(dex.data, pos + 2)
-                target = wanted.get(ref)
-                if target is None:
-                    continue
+            found: list[tuple[int, int, MethodTarget, int]] = []
+            string_refs: list[int] = []
+            data = dex.data
+            for pos, op in iter_instructions(data, start, end):
+                if op == 0x1A:  # const-string vAA, string@BBBB
+                    string_refs.append(u16_at(data, pos + 2))
+                elif op == 0x1B:  # const-string/jumbo vAA, string@BBBBBBBB
+                    string_refs.append(u16_at(data, pos + 2) | u16_at(data, pos + 4) << 16)
+                elif op in INVOKE_OPCODES:
+                    ref = u16_at(data, pos + 2)
+                    target = wanted.get(ref)
+                    if target is not None:
+                        found.append((pos, op, target, ref))
+            strings = tuple(dex.string(i) for i in dict.fromkeys(string_refs[:MAX_STRINGS_PER_METHOD]))
+            for pos, op, target, ref in found:
                 result.call_sites.append(
                     CallSite(
                         api=dex.method_signature(ref),
@@ -157,6 +168,7 @@ class CallSiteScanner:
                         invoke_kind=INVOKE_KIND[op],
                         dex=dex.name,
                         offset=pos,
+                        strings=strings,
                     )
                 )
         except FormatError as exc:

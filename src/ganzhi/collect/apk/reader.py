@@ -16,7 +16,7 @@ from pathlib import Path
 
 from ganzhi.collect.apk.binary import FormatError
 from ganzhi.collect.apk.callsites import CallSite, CallSiteScanner, MethodTarget
-from ganzhi.collect.apk.dex import open_dex
+from ganzhi.collect.apk.dex import DexFile, open_dex
 from ganzhi.collect.apk.limits import ApkLimits
 from ganzhi.collect.apk.manifest import read_manifest
 from ganzhi.collect.apk.signers import (
@@ -43,6 +43,14 @@ class ApkFacts:
     static: ApkStatic
     path: Path
     call_sites: list[CallSite] = field(default_factory=list)
+    dex_files: list[DexFile] = field(default_factory=list, repr=False)
+    class_descriptors: list[list[str]] = field(default_factory=list, repr=False)
+    entry_names: list[str] = field(default_factory=list, repr=False)
+
+    def release(self) -> None:
+        """Drop the DEX bytes and class lists kept for further analysis."""
+        self.dex_files = []
+        self.class_descriptors = []
 
 
 def file_sha256(path: Path) -> str:
@@ -91,6 +99,8 @@ class DexScan:
     packages: Counter[str]
     call_sites: list[CallSite]
     problems: list[str]
+    dex: DexFile | None = None
+    descriptors: list[str] = field(default_factory=list)
 
 
 def scan_dex_bytes(data: bytes, name: str, targets: list[MethodTarget], source: str) -> DexScan:
@@ -107,8 +117,10 @@ def scan_dex_bytes(data: bytes, name: str, targets: list[MethodTarget], source: 
         types=dex.header.type_ids.size,
     )
     packages: Counter[str] = Counter()
+    descriptors: list[str] = []
     try:
-        raw = Counter(d[1 : max(d.rfind("/"), 1)] for d in dex.class_descriptors())
+        descriptors = dex.class_descriptors()
+        raw = Counter(d[1 : max(d.rfind("/"), 1)] for d in descriptors)
         for pkg, n in raw.items():
             packages[pkg.replace("/", ".")] += n
     except FormatError as exc:
@@ -121,7 +133,7 @@ def scan_dex_bytes(data: bytes, name: str, targets: list[MethodTarget], source: 
             sites = result.call_sites
         except FormatError as exc:
             problems.append(f"{name}: call-site scan: {exc}")
-    return DexScan(stats, packages, sites, problems)
+    return DexScan(stats, packages, sites, problems, dex, descriptors)
 
 
 def _api_calls(sites: list[CallSite], limit: int, problems: list[str]) -> list[ApiCall]:
@@ -135,9 +147,17 @@ def _api_calls(sites: list[CallSite], limit: int, problems: list[str]) -> list[A
 
 
 def read_apk(
-    path: Path | str, *, limits: ApkLimits | None = None, targets: Iterable[str | MethodTarget] | None = None
+    path: Path | str,
+    *,
+    limits: ApkLimits | None = None,
+    targets: Iterable[str | MethodTarget] | None = None,
+    keep_dex: bool = False,
 ) -> ApkFacts:
-    """Read an APK; `targets` are the APIs whose call sites are recorded (default: `default_targets()`)."""
+    """Read an APK; `targets` are the APIs whose call sites are recorded (default: `default_targets()`).
+
+    With `keep_dex` the parsed DEX files, class descriptors and entry names stay in the result for
+    the analyses that need code (call graph, sticky services); call `facts.release()` after.
+    """
     path = Path(path)
     limits = limits or ApkLimits()
     parsed_targets = [
@@ -161,6 +181,8 @@ def read_apk(
         packages: Counter[str] = Counter()
         stats: list[DexStats] = []
         sites: list[CallSite] = []
+        kept: list[DexFile] = []
+        descriptors: list[list[str]] = []
         for name in dex_names:
             try:
                 scan = scan_dex_bytes(archive.read(name), name, parsed_targets, f"{path}!{name}")
@@ -168,6 +190,9 @@ def read_apk(
                 problems.append(str(exc))
                 continue
             stats.append(scan.stats)
+            if keep_dex and scan.dex is not None:
+                kept.append(scan.dex)
+                descriptors.append(scan.descriptors)
             packages.update(scan.packages)
             sites.extend(scan.call_sites)
             problems.extend(scan.problems)
@@ -194,7 +219,15 @@ def read_apk(
             anomalies=archive.anomalies + manifest.anomalies,
             problems=problems,
         )
-    return ApkFacts(static=static, path=path, call_sites=sites)
+        entry_names = list(archive.names) if keep_dex else []
+    return ApkFacts(
+        static=static,
+        path=path,
+        call_sites=sites,
+        dex_files=kept,
+        class_descriptors=descriptors,
+        entry_names=entry_names,
+    )
 
 
 def apk_evidence(facts: ApkFacts, *, source: str | None = None, collected_at: dt.datetime | None = None) -> Evidence:

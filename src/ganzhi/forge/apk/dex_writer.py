@@ -193,7 +193,12 @@ def _code_item(m: MethodSpec, pools: _Pools) -> bytes:
         units += [0x16, 0, 0x10]  # const-wide/16 v0, #0 ; return-wide v0
         regs_needed = max(regs_needed, 2)
     else:
-        units += [0x12, 0x11 if ret[0] in "L[" else 0x0F]  # const/4 v0, #0 ; return(-object) v0
+        value = m.returns if m.returns is not None and ret[0] not in "L[" else 0
+        if -8 <= value <= 7:
+            units.append(0x12 | (value & 0xF) << 12)  # const/4 v0, #value
+        else:
+            units += [0x13, value & 0xFFFF]  # const/16 v0, #value
+        units.append(0x11 if ret[0] in "L[" else 0x0F)  # return(-object) v0
         regs_needed = max(regs_needed, 1)
     registers = max(ins, regs_needed)
     header = struct.pack("<HHHHII", registers, ins, outs, 0, 0, len(units))

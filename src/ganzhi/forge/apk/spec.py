@@ -99,6 +99,7 @@ class MethodSpec:
     private: bool = False
     invokes: tuple[InvokeSpec, ...] = ()
     strings: tuple[str, ...] = ()
+    returns: int | None = None  # constant an int-like method returns (e.g. START_STICKY = 1); default 0
 
 
 @dataclass(frozen=True, slots=True)

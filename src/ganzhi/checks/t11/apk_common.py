@@ -1,0 +1,46 @@
+"""Shared rules of the APK-based T11 checks: a packed app or a missing analysis never gives a clean PASS."""
+
+from __future__ import annotations
+
+from ganzhi.checks.outcome import Outcome, Status
+from ganzhi.evidence.apk import ApkStatic
+
+
+def missing_analysis(static: ApkStatic, name: str) -> Outcome | None:
+    """MANUAL when the evidence was collected without the analysis `name` (empty lists would mean nothing)."""
+    if name in static.analyses:
+        return None
+    return Outcome.manual(
+        f"APK证据未包含“{name}”分析结果，请用 ganzhi scan apk 重新采集",
+        f"the APK evidence lacks the '{name}' analysis; re-collect it with `ganzhi scan apk`",
+        reason="ANALYSIS_MISSING",
+        analysis=name,
+    )
+
+
+def packer_names(static: ApkStatic) -> list[str]:
+    """Names of the packers found (empty when the app is not packed)."""
+    return [p.name for p in static.packers]
+
+
+def unless_packed(static: ApkStatic, outcomes: list[Outcome], what_zh: str, what_en: str) -> list[Outcome]:
+    """Turn PASS outcomes into MANUAL when the app is packed: the DEX we read is not the real code."""
+    packers = packer_names(static)
+    if not packers:
+        return outcomes
+    out = [o for o in outcomes if o.status is not Status.PASS]
+    out.append(
+        Outcome.manual(
+            f"应用已加固（{'、'.join(packers)}），静态{what_zh}结果不完整，需动态检测补充",
+            f"the app is packed ({', '.join(packers)}): static {what_en} results are incomplete; "
+            "dynamic testing needed",
+            reason="PACKED_INCOMPLETE",
+            packers=packers,
+        )
+    )
+    return out
+
+
+def owner_text(owner: str) -> tuple[str, str]:
+    """How an owner reads in a message (zh, en)."""
+    return ("应用自身", "the app itself") if owner == "app" else (f"SDK {owner}", f"SDK {owner}")

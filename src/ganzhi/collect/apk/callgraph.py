@@ -1,0 +1,228 @@
+"""Before consent: a call graph from code that runs before any UI to personal-information APIs.
+
+The walk starts at the entry points Android runs before the user can see (let alone accept) a
+privacy policy — ContentProvider.onCreate (auto-init providers), Application attachBaseContext /
+onCreate, boot receivers, and the launcher activity's onCreate — and follows invokes breadth first,
+so each finding carries a shortest call path. Virtual and interface calls are dispatched over the
+class hierarchy, restricted to classes the walk has seen constructed (rapid type analysis), plus a
+few framework bridges (Thread.start → run, Executor.execute → run, Handler.post → run...). Only
+reachable methods are ever decoded. The result is a *risk*: static analysis cannot see the consent
+dialog; a dynamic trace (`traces.py`) turns it into a definite finding.
+"""
+
+from __future__ import annotations
+
+from collections import deque
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from ganzhi.collect.apk.binary import FormatError
+from ganzhi.collect.apk.dexset import DexSet, MethodRef
+from ganzhi.collect.apk.pi_apis import is_pi_api, pi_category
+from ganzhi.evidence.apk import ApkStatic, PreConsentEntry
+
+BOOT_ACTIONS = frozenset(
+    {
+        "android.intent.action.BOOT_COMPLETED",
+        "android.intent.action.LOCKED_BOOT_COMPLETED",
+        "android.intent.action.QUICKBOOT_POWERON",
+        "com.htc.intent.action.QUICKBOOT_POWERON",
+    }
+)
+RUNNABLE = "Ljava/lang/Runnable;"
+_RUN = "run()V"
+#: framework calls that run code of an object later: (class, method name) → [(type, name(proto))] dispatched.
+BRIDGES: dict[tuple[str, str], tuple[tuple[str, str], ...]] = {
+    ("Ljava/lang/Thread;", "start"): (("Ljava/lang/Thread;", _RUN), (RUNNABLE, _RUN)),
+    ("Ljava/util/concurrent/Executor;", "execute"): ((RUNNABLE, _RUN),),
+    ("Ljava/util/concurrent/ExecutorService;", "execute"): ((RUNNABLE, _RUN),),
+    ("Ljava/util/concurrent/ExecutorService;", "submit"): (
+        (RUNNABLE, _RUN),
+        ("Ljava/util/concurrent/Callable;", "call()Ljava/lang/Object;"),
+    ),
+    ("Landroid/os/Handler;", "post"): ((RUNNABLE, _RUN),),
+    ("Landroid/os/Handler;", "postDelayed"): ((RUNNABLE, _RUN),),
+    ("Landroid/os/Handler;", "sendMessage"): (("Landroid/os/Handler;", "handleMessage(Landroid/os/Message;)V"),),
+    ("Landroid/os/AsyncTask;", "execute"): (
+        ("Landroid/os/AsyncTask;", "doInBackground([Ljava/lang/Object;)Ljava/lang/Object;"),
+    ),
+}
+_ENTRY_METHODS: dict[PreConsentEntry, tuple[str, ...]] = {
+    "provider": ("<clinit>()V", "<init>()V", "onCreate()Z"),
+    "application": ("<clinit>()V", "<init>()V", "attachBaseContext(Landroid/content/Context;)V", "onCreate()V"),
+    "boot_receiver": ("<init>()V", "onReceive(Landroid/content/Context;Landroid/content/Intent;)V"),
+    "launcher_activity": ("<clinit>()V", "<init>()V", "onCreate(Landroid/os/Bundle;)V"),
+}
+
+
+@dataclass(frozen=True, slots=True)
+class EntryPoint:
+    """A method Android calls before any UI, and why."""
+
+    method: MethodRef
+    kind: PreConsentEntry
+
+
+@dataclass(frozen=True, slots=True)
+class PiReach:
+    """A PI API call reachable from an entry point, with the call path (entry first, caller last)."""
+
+    entry: EntryPoint
+    api: str
+    pi_category: str
+    path: tuple[str, ...]
+    caller_class: str
+
+
+@dataclass(slots=True)
+class WalkResult:
+    """Findings of one walk and how much it did."""
+
+    reaches: list[PiReach] = field(default_factory=list)
+    visited: int = 0
+    truncated: bool = False
+    problems: list[str] = field(default_factory=list)
+
+
+def descriptor_of(dotted: str) -> str:
+    """`a.b.C` → `La/b/C;`."""
+    return "L" + dotted.replace(".", "/") + ";"
+
+
+def entry_points(static: ApkStatic) -> list[EntryPoint]:
+    """Entry methods in the order Android runs them: providers, Application, boot receivers, launcher."""
+    classes: list[tuple[PreConsentEntry, str]] = []
+    classes += [("provider", c.name) for c in static.components if c.kind == "provider" and c.enabled]
+    if static.application_class:
+        classes.append(("application", static.application_class))
+    for comp in static.components:
+        boot = any(a in BOOT_ACTIONS for f in comp.intent_filters for a in f.actions)
+        if comp.kind == "receiver" and comp.enabled and boot:
+            classes.append(("boot_receiver", comp.name))
+    activities = {c.name: c for c in static.components if c.kind in ("activity", "activity-alias")}
+    for name in static.launcher_activities:
+        alias = activities.get(name)
+        target = alias.target_activity if alias is not None and alias.target_activity else name
+        classes.append(("launcher_activity", target))
+    seen: set[tuple[str, str]] = set()
+    result = []
+    for kind, cls in classes:
+        for name_proto in _ENTRY_METHODS[kind]:
+            ref = MethodRef(descriptor_of(cls), name_proto)
+            if (ref.cls, name_proto) not in seen:
+                seen.add((ref.cls, name_proto))
+                result.append(EntryPoint(ref, kind))
+    return result
+
+
+class CallGraphWalker:
+    """Breadth-first walk over the APK's code from entry points; bounded by `max_methods`."""
+
+    def __init__(self, dexset: DexSet, *, max_methods: int = 200_000, max_reaches: int = 2_000) -> None:
+        self.dexset = dexset
+        self.max_methods = max_methods
+        self.max_reaches = max_reaches
+        self._parent: dict[str, str | None] = {}
+        self._root: dict[str, EntryPoint] = {}
+        self._queue: deque[tuple[str, int, int]] = deque()
+        self._instantiated: set[str] = set()
+        self._by_method: dict[str, list[str]] = {}  # name(proto) → instantiated classes defining it
+        self._requests: dict[str, dict[str, str]] = {}  # name(proto) → {receiver type: requesting node}
+        self._seen_calls: set[tuple[str, str]] = set()
+        self.result = WalkResult()
+
+    def walk(self, entries: Iterable[EntryPoint]) -> WalkResult:
+        """Visit everything reachable from `entries`; findings keep the first (shortest) path."""
+        for entry in entries:
+            self._instantiate(entry.method.cls, None, entry)
+            self._enqueue(entry.method, None, entry)
+        while self._queue:
+            if self.result.visited >= self.max_methods:
+                self.result.truncated = True
+                self.result.problems.append(f"call graph stopped after {self.max_methods} methods (limit)")
+                break
+            node, dex_i, code_off = self._queue.popleft()
+            self.result.visited += 1
+            try:
+                self._visit(node, dex_i, code_off)
+            except FormatError as exc:
+                self.result.problems.append(f"{node}: {exc}")
+        self.result.problems.extend(self.dexset.problems)
+        return self.result
+
+    def _enqueue(self, ref: MethodRef, parent: str | None, entry: EntryPoint) -> None:
+        found = self.dexset.resolve(ref)
+        if found is None:
+            return
+        info, _idx, code_off = found
+        node = f"{info.descriptor}->{ref.name_proto}"
+        if node in self._parent:
+            return
+        self._parent[node] = parent
+        self._root[node] = entry
+        if code_off:
+            self._queue.append((node, info.dex, code_off))
+
+    def _instantiate(self, cls: str, parent: str | None, entry: EntryPoint) -> None:
+        if cls in self._instantiated:
+            return
+        info = self.dexset.class_info(cls)
+        if info is None:
+            return
+        self._instantiated.add(cls)
+        self._enqueue(MethodRef(cls, "<clinit>()V"), parent, entry)
+        supers = None
+        for name_proto in info.methods:
+            self._by_method.setdefault(name_proto, []).append(cls)
+            for receiver, requester in self._requests.get(name_proto, {}).items():
+                supers = supers if supers is not None else self.dexset.supertypes(cls) | {cls}
+                if receiver in supers:
+                    self._enqueue(MethodRef(cls, name_proto), requester, self._root[requester])
+
+    def _dispatch(self, receiver: str, name_proto: str, node: str) -> None:
+        requests = self._requests.setdefault(name_proto, {})
+        if receiver in requests:
+            return
+        requests[receiver] = node
+        entry = self._root[node]
+        for cls in self._by_method.get(name_proto, ()):
+            if cls == receiver or receiver in self.dexset.supertypes(cls):
+                self._enqueue(MethodRef(cls, name_proto), node, entry)
+
+    def _visit(self, node: str, dex_i: int, code_off: int) -> None:
+        entry = self._root[node]
+        decoded = self.dexset.decode(dex_i, code_off)
+        for inv in decoded.invokes:
+            target = inv.target
+            name = target.name
+            if is_pi_api(target.cls, name) or (target.cls == "Landroid/content/ContentResolver;" and name == "query"):
+                self._record(node, entry, str(target), decoded.strings)
+                continue
+            if name == "<init>":
+                self._instantiate(target.cls, node, entry)
+            elif inv.kind == "static":
+                self._enqueue(MethodRef(target.cls, "<clinit>()V"), node, entry)
+            self._enqueue(target, node, entry)
+            if inv.kind in ("virtual", "interface"):
+                self._dispatch(target.cls, target.name_proto, node)
+            for receiver, name_proto in BRIDGES.get((target.cls, name), ()):
+                self._dispatch(receiver, name_proto, node)
+
+    def _record(self, node: str, entry: EntryPoint, api: str, strings: list[str]) -> None:
+        category = pi_category(api, strings)
+        if category is None or (node, api) in self._seen_calls or len(self.result.reaches) >= self.max_reaches:
+            return
+        self._seen_calls.add((node, api))
+        path: list[str] = []
+        cursor: str | None = node
+        while cursor is not None and len(path) < 256:
+            path.append(cursor)
+            cursor = self._parent.get(cursor)
+        path.reverse()
+        caller = node.split("->", 1)[0]
+        self.result.reaches.append(PiReach(entry, api, category, tuple(path), caller[1:-1].replace("/", ".")))
+
+
+def reachable_pi_calls(static: ApkStatic, dexset: DexSet, *, max_methods: int = 200_000) -> WalkResult:
+    """Walk from every entry point of `static` over `dexset`."""
+    return CallGraphWalker(dexset, max_methods=max_methods).walk(entry_points(static))

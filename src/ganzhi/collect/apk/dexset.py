@@ -1,0 +1,178 @@
+"""All DEX files of one APK seen as one program: find a class, its methods, and decode one method.
+
+Used by the before-consent call graph and the sticky-service test. Nothing is decoded up front:
+a class's method list is read from its class_data_item the first time the class is visited, and
+a method's code only when the walk reaches it, so the cost follows what is reachable.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from ganzhi.collect.apk.binary import FormatError, u16_at, u32_at
+from ganzhi.collect.apk.dex import NO_INDEX, DexFile
+from ganzhi.collect.apk.dexcode import INVOKE_KIND, INVOKE_OPCODES, iter_instructions, parse_class_data
+
+CODE_ITEM_HEADER = 16
+MAX_SUPER_DEPTH = 64
+
+
+@dataclass(frozen=True, slots=True)
+class MethodRef:
+    """A method as referenced by an invoke: class descriptor and `name(proto)ret`."""
+
+    cls: str
+    name_proto: str
+
+    @property
+    def name(self) -> str:
+        """The method name without the proto."""
+        return self.name_proto.split("(", 1)[0]
+
+    def __str__(self) -> str:
+        return f"{self.cls}->{self.name_proto}"
+
+
+@dataclass(frozen=True, slots=True)
+class Invoke:
+    """One invoke instruction of a decoded method."""
+
+    target: MethodRef
+    kind: str
+
+
+@dataclass(slots=True)
+class DecodedMethod:
+    """What a method does that the analyses need: its invokes, const-strings and returned constants."""
+
+    invokes: list[Invoke] = field(default_factory=list)
+    strings: list[str] = field(default_factory=list)
+    returned_constants: set[int] = field(default_factory=set)
+
+
+@dataclass(frozen=True, slots=True)
+class ClassInfo:
+    """A class defined in the APK: which DEX, its superclass and interfaces, its methods with code."""
+
+    descriptor: str
+    dex: int
+    superclass: str | None
+    interfaces: tuple[str, ...]
+    methods: dict[str, tuple[int, int]]  # name(proto) → (method_idx, code_off); code_off 0 = abstract/native
+
+
+class DexSet:
+    """The DEX files of one APK; class lookups are cached, method decoding is on demand."""
+
+    def __init__(self, dexes: list[DexFile], descriptors: Iterable[list[str]] | None = None) -> None:
+        self.dexes = dexes
+        self._where: dict[str, tuple[int, int]] = {}
+        lists = list(descriptors) if descriptors is not None else [d.class_descriptors() for d in dexes]
+        for i, names in enumerate(lists):
+            for row, desc in enumerate(names):
+                self._where.setdefault(desc, (i, row))  # first definition wins, as on the device
+        self._classes: dict[str, ClassInfo | None] = {}
+        self.problems: list[str] = []
+
+    def defines(self, descriptor: str) -> bool:
+        """True when the APK defines this class."""
+        return descriptor in self._where
+
+    def class_info(self, descriptor: str) -> ClassInfo | None:
+        """The class, or None when it is not defined in the APK (framework/library) or unreadable."""
+        if descriptor in self._classes:
+            return self._classes[descriptor]
+        info: ClassInfo | None = None
+        where = self._where.get(descriptor)
+        if where is not None:
+            try:
+                info = self._read_class(descriptor, *where)
+            except FormatError as exc:
+                self.problems.append(f"{self.dexes[where[0]].name}: class {descriptor}: {exc}")
+        self._classes[descriptor] = info
+        return info
+
+    def _read_class(self, descriptor: str, dex_i: int, row: int) -> ClassInfo:
+        dex = self.dexes[dex_i]
+        cdef = dex.class_defs[row]
+        sup = int(cdef[2])
+        methods: dict[str, tuple[int, int]] = {}
+        if int(cdef[6]):
+            for method_idx, _flags, code_off in parse_class_data(dex.data, int(cdef[6])):
+                if method_idx >= dex.header.method_ids.size:
+                    raise FormatError(f"method index {method_idx} >= {dex.header.method_ids.size}")
+                methods[dex.method_name_proto(method_idx)] = (method_idx, code_off)
+        return ClassInfo(
+            descriptor=descriptor,
+            dex=dex_i,
+            superclass=None if sup == NO_INDEX else dex.type_name(sup),
+            interfaces=tuple(dex.type_name(t) for t in dex.type_list(int(cdef[3]))),
+            methods=methods,
+        )
+
+    def resolve(self, ref: MethodRef) -> tuple[ClassInfo, int, int] | None:
+        """The definition an invoke of `ref` reaches: look in the class, then up its superclasses."""
+        cls: str | None = ref.cls
+        for _ in range(MAX_SUPER_DEPTH):
+            if cls is None:
+                return None
+            info = self.class_info(cls)
+            if info is None:
+                return None
+            found = info.methods.get(ref.name_proto)
+            if found is not None:
+                return info, found[0], found[1]
+            cls = info.superclass
+        return None
+
+    def supertypes(self, descriptor: str) -> set[str]:
+        """Every superclass and interface of a class as far as the APK defines them (names of the rest)."""
+        seen: set[str] = set()
+        todo = [descriptor]
+        while todo and len(seen) < 4 * MAX_SUPER_DEPTH:
+            info = self.class_info(todo.pop())
+            if info is None:
+                continue
+            for parent in (info.superclass, *info.interfaces):
+                if parent is not None and parent not in seen:
+                    seen.add(parent)
+                    todo.append(parent)
+        return seen
+
+    def decode(self, dex_i: int, code_off: int) -> DecodedMethod:
+        """Invokes, const-strings and returned int constants of the code item at `code_off`."""
+        dex = self.dexes[dex_i]
+        data = dex.data
+        if code_off % 4 or code_off + CODE_ITEM_HEADER > dex.header.file_size:
+            raise FormatError(f"code_off {code_off:#x} is misaligned or outside the file")
+        start = code_off + CODE_ITEM_HEADER
+        end = start + 2 * u32_at(data, code_off + 12)
+        if end > dex.header.file_size:
+            raise FormatError(f"code item at {code_off:#x} runs past the end of the file")
+        out = DecodedMethod()
+        consts: dict[int, int] = {}
+        for pos, op in iter_instructions(data, start, end):
+            if op in INVOKE_OPCODES:
+                idx = u16_at(data, pos + 2)
+                if idx < dex.header.method_ids.size:
+                    cls = dex.type_name(int(dex.method_class[idx]))
+                    out.invokes.append(Invoke(MethodRef(cls, dex.method_name_proto(idx)), INVOKE_KIND[op]))
+            elif op == 0x1A:
+                out.strings.append(dex.string(u16_at(data, pos + 2)))
+            elif op == 0x1B:
+                out.strings.append(dex.string(u32_at(data, pos + 2)))
+            elif op == 0x12:  # const/4 vA, #+B
+                unit = u16_at(data, pos)
+                value = unit >> 12
+                consts[(unit >> 8) & 0xF] = value - 16 if value > 7 else value
+            elif op == 0x13:  # const/16 vAA, #+BBBB
+                value = u16_at(data, pos + 2)
+                consts[u16_at(data, pos) >> 8] = value - 0x10000 if value > 0x7FFF else value
+            elif op in (0x0A, 0x0B, 0x0C):  # move-result(-wide/-object) vAA overwrites a constant
+                consts.pop(u16_at(data, pos) >> 8, None)
+            elif op == 0x0F:  # return vAA
+                reg = u16_at(data, pos) >> 8
+                if reg in consts:
+                    out.returned_constants.add(consts[reg])
+        return out
