@@ -28,6 +28,8 @@ _GROUPS: tuple[tuple[str, str], ...] = (
     ("netdisk", "netdisk"),
     ("policy", "policy"),
     ("lists", "lists"),
+    ("tariff", "tariff"),
+    ("usage", "usage"),
     ("scan", "scan"),
     ("campaign", "campaign"),
     ("enterprise", "enterprise"),

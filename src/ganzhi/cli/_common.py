@@ -7,6 +7,7 @@ from contextlib import contextmanager
 from enum import StrEnum
 from pathlib import Path
 
+import typer
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from sqlalchemy.orm import Session, sessionmaker
@@ -26,6 +27,12 @@ class OutputFormat(StrEnum):
     json = "json"
     csv = "csv"
     sarif = "sarif"
+
+
+def fail(message: str) -> typer.Exit:
+    """Print `message` to stderr (no markup, so file names and user text show as they are); `raise fail(...)`."""
+    err_console.print(message, style="red", markup=False, highlight=False, soft_wrap=True)
+    return typer.Exit(code=1)
 
 
 def open_store() -> sessionmaker[Session]:

@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from ganzhi.cli._common import OutputFormat, err_console, progress_bar
+from ganzhi.cli._common import OutputFormat, err_console, fail, progress_bar
 from ganzhi.errors import GanzhiError
 
 app = typer.Typer(help="跨区域通办 / cross-region handling (T8).", no_args_is_help=True, pretty_exceptions_enable=False)
@@ -18,11 +18,6 @@ T8_CHECKS = (
     "t8_converged_in_province",
     "t8_converged_online",
 )
-
-
-def _fail(message: str) -> typer.Exit:
-    err_console.print(message, style="red", markup=False, highlight=False, soft_wrap=True)
-    return typer.Exit(code=1)
 
 
 @app.callback()
@@ -48,16 +43,16 @@ def check(
 
     for path in (matrix, tests):
         if path is not None and not path.is_file():
-            raise _fail(f"{path}: file not found (or not a regular file)")
+            raise fail(f"{path}: file not found (or not a regular file)")
     if fmt is OutputFormat.table and output is not None:
-        raise _fail("--output is for json, csv and sarif; a table prints to the terminal")
+        raise fail("--output is for json, csv and sarif; a table prints to the terminal")
     try:
         with progress_bar("读取并评估 / reading and evaluating", None):
             imported = import_matrix(matrix, tests)
             evidence = imported.evidence(str(matrix))
             outcome = evaluate(evidence, check_ids=list(T8_CHECKS))
     except GanzhiError as exc:
-        raise _fail(str(exc)) from None
+        raise fail(str(exc)) from None
     for error in imported.errors[:20]:
         err_console.print(str(error), markup=False, highlight=False, soft_wrap=True)
     if heatmap is not None:

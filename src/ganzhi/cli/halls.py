@@ -9,7 +9,7 @@ from typing import Annotated, Any
 
 import typer
 
-from ganzhi.cli._common import OutputFormat, console, err_console, progress_bar
+from ganzhi.cli._common import OutputFormat, console, err_console, fail, progress_bar
 from ganzhi.errors import GanzhiError
 
 app = typer.Typer(help="携出营业厅 / port-out halls (T9).", no_args_is_help=True, pretty_exceptions_enable=False)
@@ -39,11 +39,6 @@ class Supports(StrEnum):
     any = "any"
     port_out = "port-out"
     port_in = "port-in"
-
-
-def _fail(message: str) -> typer.Exit:
-    err_console.print(message, style="red", markup=False, highlight=False, soft_wrap=True)
-    return typer.Exit(code=1)
 
 
 @app.callback()
@@ -98,12 +93,12 @@ def check(
     from ganzhi.halls.divisions import default_divisions
 
     if fmt is HallsFormat.xlsx and output is None:
-        raise _fail("--format xlsx needs --output FILE.xlsx")
+        raise fail("--format xlsx needs --output FILE.xlsx")
     if fmt is HallsFormat.table and output is not None:
-        raise _fail("--output is for json and xlsx; a table prints to the terminal")
+        raise fail("--output is for json and xlsx; a table prints to the terminal")
     for path in [registry, published, *(services or []), *(mystery or [])]:
         if path is not None and not path.is_file():
-            raise _fail(f"{path}: file not found (or not a regular file)")
+            raise fail(f"{path}: file not found (or not a regular file)")
     try:
         with progress_bar("读取并评估 / reading and evaluating", None):
             collected = collect_halls(
@@ -111,7 +106,7 @@ def check(
             )
             outcome = evaluate(collected.evidence, check_ids=list(HALL_CHECKS))
     except GanzhiError as exc:
-        raise _fail(str(exc)) from None
+        raise fail(str(exc)) from None
     errors = [e.to_json() for e in collected.errors]
     for error in collected.errors[:20]:
         err_console.print(str(error), markup=False, highlight=False, soft_wrap=True)
@@ -153,13 +148,13 @@ def nearest(
 
     problem = coordinate_problem(lat, lon)
     if problem:
-        raise _fail(f"--lat/--lon: {problem}")
+        raise fail(f"--lat/--lon: {problem}")
     if not registry.is_file():
-        raise _fail(f"{registry}: file not found (or not a regular file)")
+        raise fail(f"{registry}: file not found (or not a regular file)")
     try:
         imported = import_halls(registry, default_divisions())
     except GanzhiError as exc:
-        raise _fail(str(exc)) from None
+        raise fail(str(exc)) from None
     halls = [
         h
         for h in imported.halls

@@ -9,7 +9,7 @@ from typing import Annotated
 
 import typer
 
-from ganzhi.cli._common import OutputFormat, console, err_console, progress_bar
+from ganzhi.cli._common import OutputFormat, console, err_console, fail, progress_bar
 from ganzhi.errors import GanzhiError
 
 app = typer.Typer(
@@ -23,11 +23,6 @@ HOTLINE_CHECKS = (
     "t10_ivr_depth",
     "t10_elderly_direct_line",
 )
-
-
-def _fail(message: str) -> typer.Exit:
-    err_console.print(message, style="red", markup=False, highlight=False, soft_wrap=True)
-    return typer.Exit(code=1)
 
 
 @app.callback()
@@ -46,7 +41,7 @@ def analyze_ivr(
     try:
         result = analysis_json(analyse(load_menu(menu)))
     except GanzhiError as exc:
-        raise _fail(str(exc)) from None
+        raise fail(str(exc)) from None
     if fmt is OutputFormat.json:
         console.out(json.dumps(result, ensure_ascii=False), highlight=False)
     else:
@@ -71,9 +66,9 @@ def check(
 
     for path in (registry, dial_tests):
         if path is not None and not path.is_file():
-            raise _fail(f"{path}: file not found (or not a regular file)")
+            raise fail(f"{path}: file not found (or not a regular file)")
     if fmt is OutputFormat.table and output is not None:
-        raise _fail("--output is for json, csv and sarif; a table prints to the terminal")
+        raise fail("--output is for json, csv and sarif; a table prints to the terminal")
     try:
         with progress_bar("读取并评估 / reading and evaluating", None):
             imported = import_registry(registry)
@@ -82,7 +77,7 @@ def check(
             evidence = [item for items in imported.evidence.values() for item in items]
             outcome = evaluate(evidence, check_ids=list(HOTLINE_CHECKS))
     except GanzhiError as exc:
-        raise _fail(str(exc)) from None
+        raise fail(str(exc)) from None
     for error in imported.errors[:20]:
         err_console.print(str(error), markup=False, highlight=False, soft_wrap=True)
     emit_results(outcome.results, fmt, output, meta={"rejected_rows": [e.to_json() for e in imported.errors]})
@@ -114,16 +109,16 @@ def dial(
     try:
         uri = parse_uri(target)
     except ValueError as exc:
-        raise _fail(f"TARGET: {exc}") from None
+        raise fail(f"TARGET: {exc}") from None
     if mode not in ("info", "rfc4733", "both"):
-        raise _fail(f"--dtmf-mode: expected info, rfc4733 or both (got {mode!r})")
+        raise fail(f"--dtmf-mode: expected info, rfc4733 or both (got {mode!r})")
     bad = sorted({k for k in dtmf if k not in "0123456789*#,"})
     if bad:
-        raise _fail(f"--dtmf: expected keys 0-9, *, # and ',' (got {bad})")
+        raise fail(f"--dtmf: expected keys 0-9, *, # and ',' (got {bad})")
     try:
         dialer = SipDialer(uri, local_host=local_host, timeout=timeout)
     except OSError as exc:
-        raise _fail(f"--local-host {local_host}: {exc.strerror or exc}") from None
+        raise fail(f"--local-host {local_host}: {exc.strerror or exc}") from None
     report = dialer.dial(dtmf, mode=mode, digit_gap=digit_gap, wait_human=wait_human)  # type: ignore[arg-type]
     data = report.to_json()
     if fmt is OutputFormat.json:
@@ -152,9 +147,9 @@ def serve_ivr(
     try:
         responder = IvrResponder(load_menu(menu), host, port, time_scale=time_scale)
     except GanzhiError as exc:
-        raise _fail(str(exc)) from None
+        raise fail(str(exc)) from None
     except OSError as exc:
-        raise _fail(f"{host}:{port}: {exc.strerror or exc}") from None
+        raise fail(f"{host}:{port}: {exc.strerror or exc}") from None
     err_console.print(f"IVR responder on sip:ivr@{host}:{responder.port}", markup=False, highlight=False)
     with responder:
         try:

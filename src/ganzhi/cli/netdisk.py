@@ -18,16 +18,13 @@ from pydantic import BaseModel
 from rich.console import Console
 from rich.table import Table
 
+from ganzhi.cli._common import fail
+
 app = typer.Typer(
     help="网盘速率与明示 / cloud-drive probes (T5).", no_args_is_help=True, pretty_exceptions_enable=False
 )
 _out = Console()
 _err = Console(stderr=True)
-
-
-def _fail(message: str) -> typer.Exit:
-    _err.print(message, markup=False, style="red")
-    return typer.Exit(1)
 
 
 def _append_evidence(path: Path | None, payload: BaseModel, service: str, source: str) -> None:
@@ -46,7 +43,7 @@ def _headers(values: list[str]) -> dict[str, str]:
     for value in values:
         name, sep, content = value.partition(":")
         if not sep or not name.strip() or any(c in value for c in "\r\n"):
-            raise _fail(f"--header must look like 'Name: value' (got {value[:60]!r})")
+            raise fail(f"--header must look like 'Name: value' (got {value[:60]!r})")
         headers[name.strip()] = content.strip()
     return headers
 
@@ -69,9 +66,9 @@ def probe(
     from ganzhi.probes.netdisk.probe import probe as run_probe
 
     if tier not in {"free", "paid"}:
-        raise _fail(f"--tier must be free or paid (got {tier!r})")
+        raise fail(f"--tier must be free or paid (got {tier!r})")
     if output_format not in {"table", "json"}:
-        raise _fail(f"--format must be table or json (got {output_format!r})")
+        raise fail(f"--format must be table or json (got {output_format!r})")
     options = ProbeOptions(duration=duration, warmup=min(warmup, duration / 2), headers=_headers(header or []))
     with _err.status(f"网盘测速 / probing {tier}…"):
         result = asyncio.run(run_probe(url, tier=tier, network=network, options=options, upload_url=upload_url))  # type: ignore[arg-type]
@@ -110,7 +107,7 @@ def disclosure(
         with page.open("rb") as handle:
             content = handle.read(MAX_PAGE_BYTES)
     except OSError as exc:
-        raise _fail(f"{page}: cannot read: {exc.strerror or exc}") from None
+        raise fail(f"{page}: cannot read: {exc.strerror or exc}") from None
     result = read_disclosure(content, str(page))
     _append_evidence(evidence, result, service, f"ganzhi netdisk disclosure {page}")
     typer.echo(json.dumps(result.model_dump(mode="json"), ensure_ascii=False, indent=2))
@@ -142,4 +139,4 @@ def serve_throttled(
     except KeyboardInterrupt:
         pass
     except OSError as exc:
-        raise _fail(f"cannot listen on {host}:{port}: {exc}") from None
+        raise fail(f"cannot listen on {host}:{port}: {exc}") from None

@@ -1,0 +1,107 @@
+"""Knobs of the usage-reminder audit (T1 "及时提醒用户套餐内流量使用情况").
+
+The 524 notice fixes no threshold, latency or tolerance (reference/telecom.md §2.3): every number here
+is a *configurable default* that the catalog param `T1.usage-reminder` passes in. The audit logic
+never uses a literal threshold; it only reads an `AuditConfig`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from enum import StrEnum
+
+from ganzhi.i18n import Text
+
+#: Beijing time is UTC+8 all year (no DST since 1991); cycles are calendar months in this offset.
+BEIJING_OFFSET_MS = 8 * 3600 * 1000
+
+
+class ReminderStatus(StrEnum):
+    """Verdict of one (subscriber, cycle, threshold) crossing or of one reminder."""
+
+    ON_TIME = "on_time"
+    LATE = "late"
+    MISSING = "missing"
+    SPURIOUS = "spurious"
+    REPEAT = "repeat"
+
+
+STATUS_TEXT: dict[ReminderStatus, Text] = {
+    ReminderStatus.ON_TIME: Text(zh="及时提醒", en="reminded on time"),
+    ReminderStatus.LATE: Text(zh="提醒超时", en="reminded late"),
+    ReminderStatus.MISSING: Text(zh="未提醒", en="no reminder"),
+    ReminderStatus.SPURIOUS: Text(zh="无依据提醒", en="reminder without a crossing"),
+    ReminderStatus.REPEAT: Text(zh="重复提醒", en="repeated reminder for the same crossing"),
+}
+
+
+@dataclass(frozen=True, slots=True)
+class AuditConfig:
+    """Everything the audit needs besides its inputs; defaults are configurable, not official.
+
+    - `thresholds`: fractions of the plan quota that must trigger a reminder.
+    - `latency_s`: a reminder at most this long after the crossing is on time (inclusive).
+    - `early_tolerance_s`: a reminder up to this long *before* the crossing still counts
+      (operators bill in batches); earlier than that it is spurious.
+    - `attribution_grace_s`: a late reminder for a crossing near the end of a cycle may arrive
+      in the next cycle up to this long after the cycle ends.
+    - `max_event_bytes`: one usage record above this is absurd and quarantined.
+    - `min_ts_ms` / `max_ts_ms`: accepted event/reminder time range (catches epoch seconds).
+    - `memory_limit` / `threads` / `temp_dir`: DuckDB resource bounds.
+    """
+
+    thresholds: tuple[float, ...] = (0.8, 1.0)
+    latency_s: float = 3600.0
+    early_tolerance_s: float = 60.0
+    attribution_grace_s: float = 86400.0
+    max_event_bytes: int = 10**12
+    max_threshold: float = 10.0
+    min_ts_ms: int = 946_656_000_000  # 2000-01-01T00:00:00+08:00
+    max_ts_ms: int = 4_102_416_000_000  # 2100-01-01T00:00:00+08:00
+    memory_limit: str = "3GB"
+    threads: int = 2
+    temp_dir: str | None = None
+    labels: dict[str, str] = field(
+        default_factory=lambda: {
+            "thresholds": "configurable default",
+            "latency_s": "configurable default",
+            "early_tolerance_s": "configurable default",
+            "attribution_grace_s": "configurable default",
+            "max_event_bytes": "configurable default",
+        }
+    )
+
+    def __post_init__(self) -> None:
+        if not self.thresholds:
+            raise ValueError("thresholds: expected at least one fraction of the quota, got none")
+        for t in self.thresholds:
+            if not 0 < t <= self.max_threshold:
+                raise ValueError(f"thresholds: expected fractions in (0, {self.max_threshold}], got {t}")
+        if len(set(self.thresholds)) != len(self.thresholds):
+            raise ValueError(f"thresholds: expected distinct values, got {list(self.thresholds)}")
+        for name in ("latency_s", "early_tolerance_s", "attribution_grace_s"):
+            if getattr(self, name) < 0:
+                raise ValueError(f"{name}: expected >= 0 seconds, got {getattr(self, name)}")
+        if self.threads < 1:
+            raise ValueError(f"threads: expected >= 1, got {self.threads}")
+
+    @property
+    def latency_ms(self) -> int:
+        return round(self.latency_s * 1000)
+
+    @property
+    def early_tolerance_ms(self) -> int:
+        return round(self.early_tolerance_s * 1000)
+
+    @property
+    def attribution_grace_ms(self) -> int:
+        return round(self.attribution_grace_s * 1000)
+
+    def describe(self) -> dict[str, object]:
+        """JSON-ready params with their labels, for the report."""
+        values = asdict(self)
+        labels = values.pop("labels")
+        return {
+            name: {"value": list(v) if isinstance(v, tuple) else v, "label": labels.get(name, "setting")}
+            for name, v in values.items()
+        }
