@@ -37,6 +37,9 @@ _GROUPS: tuple[tuple[str, str], ...] = (
     ("rank", "rank"),
     ("interview", "interview"),
     ("ladder", "ladder"),
+    ("publish", "publish"),
+    ("lookback", "lookback"),
+    ("complaints", "complaints"),
 )
 
 for _module, _name in _GROUPS:

@@ -196,5 +196,7 @@ class JobItemRow(Base):
     output: Mapped[dict[str, Any] | None] = mapped_column(JSON)
 
 
-# Registers the supervision tables on Base.metadata, so migrations and comparisons see every table.
+# Register the other table modules on Base.metadata, so migrations and comparisons see every table:
+# publications, look-backs and complaints (supervision part 2); the supervision loop.
+from ganzhi.store import publication_tables as _publication_tables  # noqa: E402, F401
 from ganzhi.store import supervision_tables as _supervision_tables  # noqa: E402, F401

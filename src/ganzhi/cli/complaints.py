@@ -1,0 +1,120 @@
+"""`ganzhi complaints`: import and classify complaints by task, trends, link to scores, model F1. 投诉。"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from ganzhi.cli._common import console, err_console, open_store, progress_bar
+from ganzhi.cli.lookback import LookbackFormat, emit_report
+from ganzhi.cli.rank import compute_standings, fail
+from ganzhi.errors import GanzhiError
+from ganzhi.store import complaint_repo as crepo
+from ganzhi.store import supervision_repo as srepo
+from ganzhi.store.db import session_scope
+from ganzhi.store.publication_tables import ComplaintRow
+from ganzhi.supervision.complaints.classifier import MODEL_NAME, default_classifier, evaluate_heldout
+from ganzhi.supervision.complaints.intake import ComplaintIn, RowProblem, read_complaints
+from ganzhi.supervision.complaints.trends import monthly, with_scores
+from ganzhi.supervision.ownership import Ownership
+from ganzhi.supervision.report import Sheet
+
+app = typer.Typer(help="Complaints (投诉): import, classify by task, trends, link to scores.", no_args_is_help=True)
+
+BATCH = 500
+
+
+@app.command("import")
+def import_(
+    files: Annotated[list[Path], typer.Argument(help="CSV or JSONL files: text, date, enterprise, channel[, id].")],
+) -> None:
+    """Import complaints, classify each by task (T1–T11 or other) and store them; bad rows are reported."""
+    good: list[ComplaintIn] = []
+    bad = 0
+    try:
+        for path in files:
+            for item in read_complaints(path):
+                if isinstance(item, RowProblem):
+                    bad += 1
+                    err_console.print(f"[red]skipped[/red] {item}")
+                else:
+                    good.append(item)
+        classifier = default_classifier()
+        sessions = open_store()
+        with session_scope(sessions) as session:
+            ownership = Ownership.build(srepo.list_enterprises(session))
+        inserted = skipped = 0
+        now = dt.datetime.now(dt.UTC)
+        with progress_bar("分类 classifying", len(good)) as bar:
+            for start in range(0, len(good), BATCH):
+                chunk = good[start : start + BATCH]
+                predictions = classifier.predict([c.text for c in chunk])
+                rows = [
+                    ComplaintRow(
+                        external_id=c.external_id,
+                        text=c.text,
+                        received_on=c.received_on,
+                        enterprise_id=ownership.aliases.get(c.enterprise) if c.enterprise else None,
+                        enterprise_name=c.enterprise,
+                        channel=c.channel,
+                        task=p.label,
+                        confidence=p.confidence,
+                        model=MODEL_NAME,
+                        source=c.source,
+                        imported_at=now,
+                    )
+                    for c, p in zip(chunk, predictions, strict=True)
+                ]
+                with session_scope(sessions) as session:
+                    added, dupes = crepo.save_complaints(session, rows)
+                inserted, skipped = inserted + added, skipped + dupes
+                bar.advance(bar.task_ids[0], len(chunk))
+    except (GanzhiError, ValueError, OSError) as exc:
+        raise fail(exc) from None
+    console.print(f"imported {inserted} complaints ({skipped} already imported, {bad} bad rows)")
+
+
+@app.command("classify")
+def classify(text: Annotated[str, typer.Argument(help="A complaint text.")]) -> None:
+    """Classify one text and print the task and confidence."""
+    (prediction,) = default_classifier().predict([text])
+    console.print(f"{prediction.label}\t{prediction.confidence:.3f}")
+
+
+@app.command("trends")
+def trends(
+    campaign: Annotated[str | None, typer.Option("--campaign", "-c", help="Link to this campaign's scores.")] = None,
+    enterprise: Annotated[str | None, typer.Option(help="Only this enterprise id.")] = None,
+    since: Annotated[dt.datetime | None, typer.Option(formats=["%Y-%m-%d"])] = None,
+    until: Annotated[dt.datetime | None, typer.Option(formats=["%Y-%m-%d"])] = None,
+    fmt: Annotated[LookbackFormat, typer.Option("--format", "-f")] = LookbackFormat.table,
+    out: Annotated[Path | None, typer.Option("--out", "-o")] = None,
+) -> None:
+    """Complaints per enterprise × task × month, and (with --campaign) next to each task score."""
+    try:
+        with session_scope(open_store()) as session:
+            items = crepo.list_complaints(
+                session,
+                enterprise_id=enterprise,
+                since=since.date() if since else None,
+                until=until.date() if until else None,
+            )
+            header = ("企业 enterprise", "任务 task", "月份 month", "投诉 complaints")
+            sheets = [Sheet("monthly", header, monthly(items))]
+            if campaign is not None:
+                scores = compute_standings(session, campaign, None).scores
+                linked = ("企业 enterprise", "任务 task", "得分 score", "投诉 complaints", "投诉占比 share")
+                sheets.append(Sheet("score_vs_complaints", linked, with_scores(items, scores)))
+    except (GanzhiError, ValueError, KeyError) as exc:
+        raise fail(exc) from None
+    emit_report(sheets, fmt, out, {"campaign": campaign, "complaints": len(items)}, "投诉趋势 complaint trends")
+
+
+@app.command("evaluate")
+def evaluate() -> None:
+    """Train on the training templates of the labelled set and print F1 on the held-out templates."""
+    console.print_json(json.dumps(evaluate_heldout(), ensure_ascii=False))

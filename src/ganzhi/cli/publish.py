@@ -1,0 +1,212 @@
+"""`ganzhi publish`: draft, approve (second person), render and verify published snapshots. 社会公示。"""
+
+from __future__ import annotations
+
+import datetime as dt
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from ganzhi.catalog.loader import default_catalog
+from ganzhi.cli._common import console, err_console, open_store, write_text
+from ganzhi.cli.rank import ReportFormat, compute_standings, emit, fail
+from ganzhi.errors import GanzhiError
+from ganzhi.store import publication_repo as prepo
+from ganzhi.store import repositories as repo
+from ganzhi.store import supervision_repo as srepo
+from ganzhi.store.db import session_scope
+from ganzhi.supervision.chain import verify
+from ganzhi.supervision.deadlines import rectification_deadline
+from ganzhi.supervision.publications import (
+    DEFAULT_ISSUER,
+    Publication,
+    PublicationKind,
+    RankingRow,
+    build_body,
+    new_draft,
+    ranking_rows,
+    select_issues,
+)
+from ganzhi.supervision.render.columns import HEADERS, ListName, present, rows
+from ganzhi.supervision.report import Sheet
+
+app = typer.Typer(help="Published snapshots (社会公示): 通报, 下架, rankings; hash chain.", no_args_is_help=True)
+
+
+class RenderFormat(StrEnum):
+    """Formats a snapshot renders to."""
+
+    html = "html"
+    pdf = "pdf"
+    xlsx = "xlsx"
+    csv = "csv"
+    json = "json"
+
+
+def _now() -> dt.datetime:
+    return dt.datetime.now(dt.UTC)
+
+
+def _default_rectify_by(today: dt.date) -> dt.date:
+    days = default_catalog().supervision.rectification_working_days.value
+    if isinstance(days, bool) or not isinstance(days, int):
+        raise GanzhiError(f"supervision.rectification_working_days must be an integer (got {days!r})")
+    return rectification_deadline(today, days)
+
+
+@app.command("create")
+def create(
+    publication_id: Annotated[str, typer.Argument(help="Slug of the new snapshot, e.g. pub-2022-01.")],
+    created_by: Annotated[str, typer.Option(help="Who drafts it (approval needs someone else).")],
+    kind: Annotated[PublicationKind, typer.Option(help="notice, removal, lookback, ranking.")] = PublicationKind.NOTICE,
+    campaign: Annotated[str | None, typer.Option("--campaign", "-c", help="Campaign (needed for rankings).")] = None,
+    task: Annotated[list[str] | None, typer.Option(help="Only issues of this task (repeat).")] = None,
+    issue: Annotated[list[str] | None, typer.Option(help="Only this issue fingerprint (repeat).")] = None,
+    based_on: Annotated[str | None, typer.Option(help="removal: the published 通报 whose apps were re-tested.")] = None,
+    with_ranking: Annotated[bool, typer.Option("--with-ranking", help="Add the campaign's current ranking.")] = False,
+    rectify_by: Annotated[
+        dt.datetime | None, typer.Option(formats=["%Y-%m-%d"], help="Deadline (default: N working days).")
+    ] = None,
+    issuer: Annotated[str, typer.Option(help="Issuing authority.")] = DEFAULT_ISSUER,
+) -> None:
+    """Draft a snapshot from the current issues (nothing is published until a second person approves it)."""
+    now = _now()
+    try:
+        with session_scope(open_store()) as session:
+            enterprises = srepo.list_enterprises(session)
+            if campaign is not None:
+                srepo.require_campaign(session, campaign)
+            rankings: list[RankingRow] = []
+            if with_ranking or kind is PublicationKind.RANKING:
+                if campaign is None:
+                    raise GanzhiError("rankings need --campaign")
+                rankings = ranking_rows(compute_standings(session, campaign, None))
+            base = prepo.get_publication(session, based_on) if based_on else None
+            current = {i.fingerprint: i for i in repo.get_issues(session)}
+            chosen = select_issues(current.values(), tasks=task, fingerprints=issue)
+            deadline = rectify_by.date() if rectify_by else _default_rectify_by(now.date())
+            body = build_body(
+                kind,
+                issues=chosen,
+                enterprises=enterprises,
+                base=base,
+                current=current,
+                rankings=rankings,
+                rectify_by=None if kind in (PublicationKind.RANKING, PublicationKind.REMOVAL) else deadline,
+                issuer=issuer,
+            )
+            draft = new_draft(publication_id, body, created_by=created_by, at=now, campaign_id=campaign)
+            prepo.save_draft(session, draft)
+    except (GanzhiError, ValueError) as exc:
+        raise fail(exc) from None
+    counts = ", ".join(f"{name.value} {len(rows(body, name))}" for name in present(body))
+    console.print(f"drafted {publication_id} ({kind.value}: {counts}); approve with `ganzhi publish approve`")
+
+
+@app.command("approve")
+def approve(
+    publication_id: Annotated[str, typer.Argument()],
+    approver: Annotated[str, typer.Option(help="Second person; must differ from the creator.")],
+    first_total: Annotated[
+        int | None, typer.Option(help="First snapshot only: continue an older numbering at 总第M批.")
+    ] = None,
+) -> None:
+    """Approve a draft: seal it into the hash chain and give it its batch number."""
+    try:
+        with session_scope(open_store()) as session:
+            sealed = prepo.approve(session, publication_id, approver=approver, at=_now(), first_total=first_total)
+    except (GanzhiError, ValueError) as exc:
+        raise fail(exc) from None
+    console.print(f"approved {sealed.title}\nsha256 {sealed.hash}\nprevious {sealed.prev_hash}")
+
+
+def _summary_sheet(items: list[Publication]) -> Sheet:
+    header = ("编号 id", "类型 kind", "状态 status", "批次 batch", "起草 created_by", "审核 approved_by", "哈希 hash")
+    return Sheet(
+        "publications",
+        header,
+        [
+            (p.id, p.kind.value, p.status.value, p.numbering, p.created_by, p.approved_by, (p.hash or "")[:16])
+            for p in items
+        ],
+    )
+
+
+@app.command("list")
+def list_(
+    fmt: Annotated[ReportFormat, typer.Option("--format", "-f")] = ReportFormat.table,
+    out: Annotated[Path | None, typer.Option("--out", "-o")] = None,
+) -> None:
+    """Snapshots: the chain in order, then drafts."""
+    with session_scope(open_store()) as session:
+        items = prepo.list_publications(session)
+    emit([_summary_sheet(items)], fmt, out)
+
+
+@app.command("show")
+def show(
+    publication_id: Annotated[str, typer.Argument()],
+    fmt: Annotated[ReportFormat, typer.Option("--format", "-f")] = ReportFormat.table,
+    out: Annotated[Path | None, typer.Option("--out", "-o")] = None,
+) -> None:
+    """One snapshot's title and lists."""
+    try:
+        with session_scope(open_store()) as session:
+            pub = prepo.get_publication(session, publication_id)
+        body = pub.content()
+    except (GanzhiError, ValueError) as exc:
+        raise fail(exc) from None
+    sheets = [Sheet(name.value, HEADERS[name], rows(body, name)) for name in present(body)]
+    if fmt is ReportFormat.table:
+        console.print(pub.title)
+    emit(sheets, fmt, out, {"id": pub.id, "title": pub.title, "hash": pub.hash, "status": pub.status.value})
+
+
+@app.command("render")
+def render(
+    publication_id: Annotated[str, typer.Argument()],
+    fmt: Annotated[RenderFormat, typer.Option("--format", "-f")] = RenderFormat.html,
+    out: Annotated[Path | None, typer.Option("--out", "-o", help="File (required for pdf and xlsx).")] = None,
+    list_name: Annotated[ListName | None, typer.Option("--list", help="csv: which list (default: the first).")] = None,
+) -> None:
+    """Render a snapshot as HTML, PDF, XLSX, CSV or JSON."""
+    from ganzhi.supervision.render.html import to_html
+    from ganzhi.supervision.render.pdf import to_pdf
+    from ganzhi.supervision.render.tabular import to_csv, to_json, to_xlsx
+
+    try:
+        with session_scope(open_store()) as session:
+            pub = prepo.get_publication(session, publication_id)
+        if fmt in (RenderFormat.pdf, RenderFormat.xlsx):
+            if out is None:
+                raise GanzhiError(f"--format {fmt.value} needs --out FILE.{fmt.value}")
+            data = to_pdf(pub) if fmt is RenderFormat.pdf else to_xlsx(pub)
+            out.parent.mkdir(parents=True, exist_ok=True)
+            out.write_bytes(data)
+            err_console.print(f"wrote {out}")
+            return
+        if fmt is RenderFormat.csv:
+            lists = present(pub.content())
+            name = list_name or (lists[0] if lists else ListName.notice)
+            write_text(out, to_csv(pub, name))
+        else:
+            write_text(out, to_html(pub) if fmt is RenderFormat.html else to_json(pub))
+    except (GanzhiError, ValueError) as exc:
+        raise fail(exc) from None
+
+
+@app.command("verify")
+def verify_() -> None:
+    """Check the whole hash chain; exit 0 when intact, 1 naming every broken snapshot otherwise."""
+    with session_scope(open_store()) as session:
+        chain = prepo.chain(session)
+    problems = verify(chain)
+    if problems:
+        for problem in problems:
+            err_console.print(f"[red]BROKEN[/red] {problem}")
+        err_console.print(f"hash chain broken: {len(problems)} problems in {len(chain)} snapshots")
+        raise typer.Exit(1)
+    head = chain[-1].hash if chain else "(empty)"
+    console.print(f"hash chain intact: {len(chain)} snapshots, head {head}")

@@ -1,0 +1,3 @@
+"""Renderers of published snapshots: HTML, PDF, XLSX, CSV and JSON read the same `Publication`."""
+
+from __future__ import annotations
