@@ -25,7 +25,7 @@ $GANZHI campaign create c524 --name "2022年感知提升行动（演示）" --st
 $GANZHI campaign add-round c524 --name 第一轮检查 --starts 2022-02-10
 
 step "2. 检查 inspect the apps' personal-information lists"
-"$PYTHON" -m ganzhi.demo.campaign inspection "$WORK/round1.jsonl"
+$GANZHI demo campaign-evidence inspection "$WORK/round1.jsonl"
 $GANZHI check run "$WORK/round1.jsonl" --task T6 --task T7 --format json --out "$WORK/round1.json"
 RUN1=$(run_id "$WORK/round1.json")
 $GANZHI round attach "$RUN1" --campaign c524 --round 1
@@ -52,12 +52,12 @@ $GANZHI publish verify
 
 step "6. 整改复查 the firms rectify; round 2 re-inspects and closes the issues"
 $GANZHI campaign add-round c524 --name 第二轮复查 --starts 2022-03-01
-"$PYTHON" -m ganzhi.demo.campaign recheck "$WORK/round2.jsonl"
+$GANZHI demo campaign-evidence recheck "$WORK/round2.jsonl"
 $GANZHI check run "$WORK/round2.jsonl" --task T6 --task T7 --format json --out "$WORK/round2.json"
 $GANZHI round attach "$(run_id "$WORK/round2.json")" --campaign c524 --round 2
 
 step "7. 回头看 look back at the fixed issues on new evidence: what failed again is reopened"
-"$PYTHON" -m ganzhi.demo.campaign lookback "$WORK/lookback.jsonl"
+$GANZHI demo campaign-evidence lookback "$WORK/lookback.jsonl"
 $GANZHI lookback run lb-2022-06 --actor 王五 --evidence "$WORK/lookback.jsonl" --campaign c524
 $GANZHI lookback show lb-2022-06 --format xlsx --out "$WORK/lookback.xlsx"
 

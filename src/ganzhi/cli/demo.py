@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Annotated
 
 import typer
 from rich.panel import Panel
 
 from ganzhi.catalog.loader import default_catalog
-from ganzhi.cli._common import console, open_store, progress_bar
+from ganzhi.cli._common import console, fail, open_store, progress_bar
+from ganzhi.demo.campaign import STAGES, write_stage
 from ganzhi.demo.run import run_demo
 from ganzhi.engine.executors import make_executor
 from ganzhi.engine.inspection import Inspection
@@ -30,12 +32,15 @@ def _describe(title: str, inspection: Inspection) -> None:
 
 @app.callback()
 def demo(
+    ctx: typer.Context,
     cases: Annotated[int, typer.Option(help="How many fictional porting queries to inspect.")] = 400,
     seed: Annotated[int, typer.Option(help="Random seed of the demo data.")] = 524,
     executor: Annotated[str, typer.Option(help="serial, local or dask.")] = "local",
     workers: Annotated[int | None, typer.Option()] = None,
 ) -> None:
     """Load demo evidence, run every applicable check twice (inspection, then look-back), store and report."""
+    if ctx.invoked_subcommand is not None:
+        return
     settings = load_settings()
     catalog = default_catalog()
     requirements = catalog.requirements()
@@ -60,3 +65,15 @@ def demo(
     _describe("第一轮检查 round 1", rounds.first)
     _describe("第二轮回头看 round 2 (look-back)", rounds.second)
     console.print("Next: `ganzhi issues list`, `ganzhi check runs`, `ganzhi check results RUN --format sarif`.")
+
+
+@app.command("campaign-evidence")
+def campaign_evidence(
+    stage: Annotated[str, typer.Argument(help="inspection, recheck or lookback.")],
+    out: Annotated[Path, typer.Argument(help="Evidence JSON Lines file to write.")],
+) -> None:
+    """Write one stage of the supervision walk-through's demo evidence (see examples/campaign_walkthrough.sh)."""
+    if stage not in STAGES:
+        raise fail(f"stage must be one of {', '.join(STAGES)} (got {stage!r})")
+    count = write_stage(stage, out)
+    console.print(f"wrote {count} evidence items to {out}")
