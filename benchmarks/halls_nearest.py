@@ -1,17 +1,16 @@
 """Nearest port-out hall: k-d tree index vs brute-force haversine over 100,000 synthetic halls in China.
 
 Run `python -m benchmarks.halls_nearest`; prints per-query latency of both and writes
-benchmarks/results/halls_nearest.json. Halls cluster around cpca county centroids (as real halls do).
+benchmarks/results/halls_nearest-<time>.json. Halls cluster around cpca county centroids (as real halls do).
 """
 
 from __future__ import annotations
 
-import json
 import random
 import statistics
 import time
-from pathlib import Path
 
+from benchmarks._result import write_result
 from ganzhi.halls.divisions import default_divisions
 from ganzhi.halls.spatial import NearestIndex, brute_force_nearest
 
@@ -60,9 +59,7 @@ def main() -> None:
     print(f"  build      : {result['build_seconds']} s")
     print(f"  brute force: mean {result['brute_force_ms_mean']} ms (baseline, {BRUTE_QUERIES} queries)")
     print(f"  speed-up   : {result['speedup']}x")
-    out = Path(__file__).resolve().parent / "results" / "halls_nearest.json"
-    out.parent.mkdir(parents=True, exist_ok=True)
-    out.write_text(json.dumps(result, indent=2) + "\n", encoding="utf-8")
+    print(f"wrote {write_result('halls_nearest', result)}")
 
 
 if __name__ == "__main__":
