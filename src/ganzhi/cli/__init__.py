@@ -40,6 +40,8 @@ _GROUPS: tuple[tuple[str, str], ...] = (
     ("publish", "publish"),
     ("lookback", "lookback"),
     ("complaints", "complaints"),
+    ("ui", "ui"),
+    ("capture", "capture"),
 )
 
 for _module, _name in _GROUPS:

@@ -1,0 +1,109 @@
+"""关闭按钮明显可找到: per splash/pop-up ad window, judge the close control's presence and timing, size in
+dp, contrast, position and the 广告 label against the catalog's thresholds (all configurable defaults).
+"""
+
+from __future__ import annotations
+
+from ganzhi.catalog.params import Params
+from ganzhi.checks.outcome import Outcome
+from ganzhi.evidence.base import EvidenceSet
+from ganzhi.evidence.ui import AdWindow, CloseControl, UiEpisode
+
+
+def _presence(window: AdWindow, close: CloseControl | None, params: Params, key: dict[str, object]) -> Outcome:
+    if close is None:
+        return Outcome.failed(
+            "广告窗口内未找到关闭/跳过控件",
+            "no close or skip control found in the ad window",
+            **key,
+            aspect="presence",
+            frames=window.frames,
+        )
+    delay = close.first_seen_ms / 1000
+    facts = {**key, "aspect": "presence", "delay_s": delay, "label": close.label, "source": close.source}
+    if delay > params.number("max_appear_delay_s"):
+        return Outcome.failed(
+            f"关闭控件在广告出现{delay:.1f}秒后才出现", f"close control appears {delay:.1f} s late", **facts
+        )
+    if delay > params.number("warn_appear_delay_s"):
+        return Outcome.warned(
+            f"关闭控件在广告出现{delay:.1f}秒后出现", f"close control appears after {delay:.1f} s", **facts
+        )
+    return Outcome.passed("关闭控件随广告首帧出现", "close control shown from the ad's first frame", **facts)
+
+
+def _size(close: CloseControl, params: Params, key: dict[str, object]) -> Outcome:
+    side = close.min_side_dp
+    facts = {**key, "aspect": "size", "min_side_dp": side, "area_share": close.area_share, "bounds": list(close.bounds)}
+    if side < params.number("min_side_dp"):
+        return Outcome.failed(
+            f"关闭控件短边仅{side}dp，过小", f"close control is only {side} dp on its short side", **facts
+        )
+    if side < params.number("recommended_side_dp"):
+        return Outcome.warned(
+            f"关闭控件短边{side}dp，偏小", f"close control is {side} dp, below the recommended size", **facts
+        )
+    return Outcome.passed(f"关闭控件短边{side}dp", f"close control is {side} dp on its short side", **facts)
+
+
+def _contrast(close: CloseControl, params: Params, key: dict[str, object]) -> Outcome:
+    ratio = close.contrast_ratio
+    facts = {**key, "aspect": "contrast", "contrast_ratio": ratio}
+    if ratio is None:
+        return Outcome.manual("无截图，无法测量关闭控件对比度", "no screenshot to measure the contrast", **facts)
+    if ratio < params.number("min_contrast_ratio"):
+        return Outcome.failed(
+            f"关闭控件对比度{ratio:.2f}:1，不可清晰辨识", f"contrast {ratio:.2f}:1 is too low", **facts
+        )
+    if ratio < params.number("recommended_contrast_ratio"):
+        return Outcome.warned(f"关闭控件对比度{ratio:.2f}:1，偏低", f"contrast {ratio:.2f}:1 is low", **facts)
+    return Outcome.passed(f"关闭控件对比度{ratio:.2f}:1", f"contrast {ratio:.2f}:1", **facts)
+
+
+def _position(close: CloseControl, key: dict[str, object]) -> Outcome:
+    facts = {
+        **key,
+        "aspect": "position",
+        "overlapped": close.overlapped,
+        "in_safe_area": close.in_safe_area,
+        "exposed": close.exposed,
+    }
+    problems = []
+    if close.overlapped:
+        problems.append(("被其他可点击元素遮挡", "covered by another clickable element"))
+    if close.in_safe_area is False:
+        problems.append(("位于状态栏或导航栏区域", "under the status or navigation bar"))
+    if not close.exposed:
+        problems.append(("仅在截图中可见，未暴露给无障碍服务", "visible only in pixels, not exposed to accessibility"))
+    if problems:
+        return Outcome.warned(
+            "关闭控件" + "；".join(p[0] for p in problems),
+            "close control " + "; ".join(p[1] for p in problems),
+            **facts,
+        )
+    return Outcome.passed("关闭控件位置未被遮挡", "close control is not covered", **facts)
+
+
+def evaluate(evidence: EvidenceSet, params: Params) -> list[Outcome]:
+    """Per ad window: presence and timing, size, contrast, position, 广告 label."""
+    outcomes: list[Outcome] = []
+    for episode in evidence.all(UiEpisode):
+        for window in episode.ad_windows:
+            key: dict[str, object] = {
+                "window": f"{window.kind}:{window.activity}",
+                "bundle": episode.bundle,
+                "start_ms": window.start_ms,
+            }
+            close = window.close
+            outcomes.append(_presence(window, close, params, key))
+            if close is not None:
+                outcomes.extend([_size(close, params, key), _contrast(close, params, key), _position(close, key)])
+            if not window.ad_label:
+                outcomes.append(
+                    Outcome.warned("未发现“广告”标识", "no 广告 (ad) label found", **key, aspect="ad_label")
+                )
+    if not outcomes:
+        return [
+            Outcome.not_applicable("采集中没有开屏或弹窗广告", "no splash or pop-up ad in the capture", window="none")
+        ]
+    return outcomes

@@ -1,0 +1,230 @@
+"""`ganzhi ui`: detect close controls, import captures into bundles, check bundles, evaluate on AidUI.
+
+Exit codes: 0 done; 1 an input could not be used at all (the message names it); 2 some bundles could
+not be read (each is reported, the others are checked).
+"""
+
+from __future__ import annotations
+
+import json
+from enum import StrEnum
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated
+
+import typer
+from rich.table import Table
+
+from ganzhi.cli._common import OutputFormat, console, err_console, progress_bar, write_text
+from ganzhi.errors import GanzhiError
+from ganzhi.ui.paths import AIDUI_IMAGES, AIDUI_LABELS, DEFAULT_TEMPLATE_DIR, UI_CHECKS
+
+if TYPE_CHECKING:
+    from ganzhi.ui.detect import Detector
+
+app = typer.Typer(
+    help="界面证据（开屏弹窗、权限说明）/ UI evidence for T4 and T3.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+)
+
+_TEMPLATES_HELP = "关闭图标模板目录 / close-icon template folder (PNG)"
+
+
+class SimpleFormat(StrEnum):
+    table = "table"
+    json = "json"
+
+
+def _fail(message: str) -> typer.Exit:
+    err_console.print(message, style="red", markup=False, highlight=False, soft_wrap=True)
+    return typer.Exit(code=1)
+
+
+def _detector(templates: Path | None, threshold: float | None = None) -> Detector:
+    from ganzhi.ui.detect import DEFAULT_TEMPLATE_THRESHOLD, Detector
+
+    folder = templates if templates is not None else DEFAULT_TEMPLATE_DIR
+    if templates is not None and not templates.is_dir():
+        raise _fail(f"{templates}: template folder not found")
+    if not folder.is_dir():
+        err_console.print(f"note: {folder} not found; only the drawn × glyphs are used as templates")
+    return Detector.default(folder if folder.is_dir() else None, threshold or DEFAULT_TEMPLATE_THRESHOLD)
+
+
+@app.command("detect-close")
+def detect_close_command(
+    image: Annotated[Path, typer.Option("--image", help="截图 / screenshot (PNG)")],
+    hierarchy: Annotated[Path | None, typer.Option("--hierarchy", help="uiautomator XML 或 GKD JSON")] = None,
+    density: Annotated[int | None, typer.Option("--density", min=1, help="dpi，用于换算dp / for sizes in dp")] = None,
+    templates: Annotated[Path | None, typer.Option("--templates", help=_TEMPLATES_HELP)] = None,
+    threshold: Annotated[float | None, typer.Option(min=0, max=1, help="模板匹配阈值 / NCC threshold")] = None,
+    fmt: Annotated[SimpleFormat, typer.Option("--format", "-f")] = SimpleFormat.json,
+) -> None:
+    """找出关闭/跳过控件 / find close and skip controls on one screen."""
+    from ganzhi.ui.detect import detect_close
+    from ganzhi.ui.hierarchy import HierarchyError, parse_hierarchy, sniff_format
+    from ganzhi.ui.image import MAX_IMAGE_BYTES, ImageError, load_rgb
+
+    detector = _detector(templates, threshold)
+    try:
+        if not image.is_file() or image.stat().st_size > MAX_IMAGE_BYTES:
+            raise _fail(f"{image}: not a file, or larger than {MAX_IMAGE_BYTES} bytes")
+        rgb = load_rgb(image.read_bytes())
+        tree = None
+        if hierarchy is not None:
+            data = hierarchy.read_bytes()
+            tree = parse_hierarchy(data, sniff_format(data))
+    except ImageError as exc:
+        raise _fail(f"{image}: {exc}") from None
+    except HierarchyError as exc:
+        raise _fail(f"{hierarchy}: {exc}") from None
+    except OSError as exc:
+        raise _fail(f"{exc.filename}: {exc.strerror}") from None
+    candidates = detect_close(detector, rgb=rgb, hierarchy=tree)
+    rows = []
+    for c in candidates:
+        row = c.as_json()
+        if density is not None:
+            row["min_side_dp"] = round(min(c.bounds[2] - c.bounds[0], c.bounds[3] - c.bounds[1]) * 160 / density)
+        rows.append(row)
+    if fmt is SimpleFormat.json:
+        console.out(
+            json.dumps({"image": str(image), "candidates": rows}, ensure_ascii=False, indent=1), highlight=False
+        )
+        return
+    table = Table(title=f"关闭控件候选 / close candidates: {image.name}")
+    for column in ("bounds", "score", "source", "label", "min_side_dp"):
+        table.add_column(column)
+    for row in rows:
+        table.add_row(
+            str(row["bounds"]),
+            str(row["score"]),
+            str(row["source"]),
+            str(row["label"]),
+            str(row.get("min_side_dp", "")),
+        )
+    console.print(table)
+
+
+@app.command("check")
+def check_command(
+    bundles: Annotated[list[Path], typer.Argument(help="采集包目录 / capture bundle folders")],
+    fmt: Annotated[OutputFormat, typer.Option("--format", "-f")] = OutputFormat.table,
+    out: Annotated[Path | None, typer.Option(help="json/sarif 写入文件 / write json or sarif here")] = None,
+    evidence_out: Annotated[Path | None, typer.Option(help="证据JSONL / also write the evidence (JSON Lines)")] = None,
+    templates: Annotated[Path | None, typer.Option("--templates", help=_TEMPLATES_HELP)] = None,
+    lang: Annotated[str, typer.Option(help="zh or en")] = "zh",
+) -> None:
+    """分析采集包并运行T4/T3界面检查 / analyse bundles and run the T4/T3 UI checks."""
+    from ganzhi.cli._report import emit_results
+    from ganzhi.engine.runner import evaluate
+    from ganzhi.ui.analyse import bundle_evidence
+    from ganzhi.ui.bundle import load_bundle
+
+    detector = _detector(templates)
+    evidence = []
+    bad = 0
+    for path in bundles:
+        try:
+            frames = len(load_bundle(path).manifest.frames)
+            with progress_bar(f"分析 {path.name}", frames) as bar:
+                item = bundle_evidence(path, detector, lambda: bar.advance(bar.task_ids[0]))
+        except (GanzhiError, ValueError) as exc:  # a malformed bundle is reported; the others are still checked
+            bad += 1
+            err_console.print(f"[red]skipped[/red] {exc}", highlight=False)
+            continue
+        for problem in item.data.get("problems", []):
+            err_console.print(f"[yellow]problem[/yellow] {problem}", highlight=False)
+        evidence.append(item)
+    if evidence_out is not None:
+        write_text(evidence_out, "".join(e.model_dump_json() + "\n" for e in evidence))
+    if not evidence:
+        raise _fail("no bundle could be read")
+    outcome = evaluate(evidence, check_ids=list(UI_CHECKS))
+    emit_results(
+        outcome.results,
+        fmt,
+        out,
+        lang="en" if lang == "en" else "zh",
+        meta={"run_id": outcome.run_id, "bundles": len(evidence), "unreadable_bundles": bad},
+    )
+    if bad:
+        raise typer.Exit(code=2)
+
+
+class ImportSource(StrEnum):
+    uiautomator = "uiautomator"
+    gkd = "gkd"
+    screenshots = "screenshots"
+
+
+@app.command("import")
+def import_command(
+    source: Annotated[ImportSource, typer.Argument(help="uiautomator | gkd | screenshots")],
+    files: Annotated[list[Path], typer.Argument(help="按时间顺序的文件 / files in time order")],
+    out: Annotated[Path, typer.Option("--out", help="新采集包目录 / new bundle folder")],
+    density: Annotated[
+        int | None, typer.Option("--density", help="dpi（必填，不猜测）/ required, never guessed")
+    ] = None,
+    package: Annotated[str | None, typer.Option("--package", help="应用包名 / app package")] = None,
+    interval_ms: Annotated[int, typer.Option(min=1, help="帧间隔 / ms between frames")] = 1000,
+) -> None:
+    """把现有抓取导入为采集包 / import dumps, GKD snapshots or screenshots as a bundle."""
+    from ganzhi.ui.importers import import_gkd, import_screenshots, import_uiautomator
+
+    try:
+        if source is ImportSource.gkd:
+            bundle = import_gkd(files, out, density_dpi=density)
+        else:
+            if not package:
+                raise _fail("--package is required for uiautomator dumps and screenshots")
+            importer = import_uiautomator if source is ImportSource.uiautomator else import_screenshots
+            bundle = importer(files, out, package=package, density_dpi=density, interval_ms=interval_ms)
+    except GanzhiError as exc:
+        raise _fail(str(exc)) from None
+    err_console.print(f"wrote {out} ({len(bundle.manifest.frames)} frames)")
+
+
+@app.command("evaluate-aidui")
+def evaluate_command(
+    labels: Annotated[Path, typer.Option(help="标注文件 / label file")] = AIDUI_LABELS,
+    images: Annotated[Path, typer.Option(help="AidUI 截图目录 / screenshots")] = AIDUI_IMAGES,
+    templates: Annotated[Path | None, typer.Option("--templates", help=_TEMPLATES_HELP)] = None,
+    threshold: Annotated[float | None, typer.Option(min=0, max=1)] = None,
+    fmt: Annotated[SimpleFormat, typer.Option("--format", "-f")] = SimpleFormat.table,
+) -> None:
+    """仅截图检测的精确率/召回率 / screenshot-only precision and recall on the AidUI labels."""
+    from ganzhi.ui.evaluation import evaluate_aidui, load_labels
+
+    if not images.is_dir():
+        raise _fail(f"{images}: AidUI screenshots not found (../shared/data/ui/aidui/mobile_nagging_png)")
+    detector = _detector(templates, threshold)
+    try:
+        count = len(load_labels(labels))
+        with progress_bar("AidUI", count) as bar:
+            report = evaluate_aidui(
+                labels, images, list(detector.templates), detector.threshold, lambda: bar.advance(bar.task_ids[0])
+            )
+    except GanzhiError as exc:
+        raise _fail(str(exc)) from None
+    if fmt is SimpleFormat.json:
+        console.out(json.dumps(report, ensure_ascii=False, indent=1), highlight=False)
+        return
+    table = Table(
+        title=f"AidUI 关闭控件检测 / close detection ({report['images']} screens, "
+        f"{report['seconds_per_image']} s/screen)"
+    )
+    for column in ("threshold", "TP", "FP", "precision", "recall (all)", "recall (icon)", "recall (text)"):
+        table.add_column(column)
+    for row in report["sweep"]:
+        kinds = row["recall_by_kind"]
+        table.add_row(
+            f"{row['threshold']:.2f}" + (" *" if row["threshold"] == detector.threshold else ""),
+            str(row["true_positives"]),
+            str(row["false_positives"]),
+            str(row["precision"]),
+            str(row["recall"]),
+            str(kinds.get("icon", {}).get("recall")),
+            str(kinds.get("text", {}).get("recall")),
+        )
+    console.print(table)

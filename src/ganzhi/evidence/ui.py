@@ -1,0 +1,124 @@
+"""`ui_episode` evidence: what a UI capture bundle showed, measured, with no verdict yet.
+
+The analyser (`ganzhi.ui.analyse`) reads the bundle's trees and screenshots once and writes these facts;
+the T4 and T3 checks judge them against catalog params. Times are milliseconds from the bundle's start.
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from ganzhi.evidence.base import evidence_kind
+
+Bounds = tuple[int, int, int, int]
+
+
+class _Facts(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+class UiDevice(_Facts):
+    """Device facts captured with the bundle; density is required (px = dp × dpi / 160)."""
+
+    model: str = ""
+    android_version: str = ""
+    screen_width_px: int = Field(gt=0)
+    screen_height_px: int = Field(gt=0)
+    density_dpi: int = Field(gt=0)
+
+
+class CloseControl(_Facts):
+    """A close/skip control as first seen in an ad window, measured on the screen."""
+
+    bounds: Bounds
+    source: str
+    score: float
+    label: str = ""
+    first_seen_ms: int = Field(description="after the ad window started")
+    min_side_dp: int
+    area_share: float
+    contrast_ratio: float | None = None
+    in_safe_area: bool | None = None
+    overlapped: bool = False
+    enabled: bool = True
+    exposed: bool = Field(default=True, description="a view-tree node carries it (not only seen in pixels)")
+
+
+class TapFacts(_Facts):
+    """A tap inside an ad window and what followed it."""
+
+    t_ms: int
+    x: int
+    y: int
+    on_close: bool
+    countdown_visible: bool = False
+    ad_gone_after_ms: int | None = None
+    jump_after_ms: int | None = None
+    jump_target: str | None = None
+
+
+class AdWindow(_Facts):
+    """One splash or pop-up ad display (consecutive frames of the ad layer)."""
+
+    kind: Literal["splash", "popup"]
+    start_ms: int
+    end_ms: int
+    activity: str = ""
+    frames: int
+    close: CloseControl | None = None
+    ad_label: bool = False
+    countdown: bool = False
+    max_jump_share: float = 0.0
+    jump_texts: list[str] = Field(default_factory=list)
+    taps: list[TapFacts] = Field(default_factory=list)
+    reappeared_after_close: bool = False
+
+
+class NoticeFacts(_Facts):
+    """App text seen around a permission dialog that may explain it."""
+
+    offset_ms: int = Field(description="notice frame time minus the dialog's first frame (negative: before)")
+    same_screen: bool
+    text: str
+    classes: list[str] = Field(default_factory=list)
+    purpose_cue: bool = False
+
+
+class PermissionRequestFacts(_Facts):
+    """A system runtime-permission dialog shown during the capture."""
+
+    start_ms: int
+    end_ms: int
+    permission_class: str | None
+    android_permission: str | None = None
+    dialog_text: str = ""
+    notices: list[NoticeFacts] = Field(default_factory=list)
+
+
+class ShakeFacts(_Facts):
+    """A recorded motion and whether a jump followed it."""
+
+    t_ms: int
+    acceleration: float = Field(ge=0, description="peak, m/s²")
+    rotation_deg: float = Field(ge=0)
+    duration_s: float = Field(ge=0)
+    jumped: bool
+    jump_target: str | None = None
+
+
+@evidence_kind("ui_episode")
+class UiEpisode(_Facts):
+    """Everything one capture bundle showed about splash/pop-up ads, permission dialogs and shakes."""
+
+    bundle: str
+    format_version: int
+    scenario: str
+    package: str
+    device: UiDevice
+    frames: int
+    ad_windows: list[AdWindow] = Field(default_factory=list)
+    permission_requests: list[PermissionRequestFacts] = Field(default_factory=list)
+    shakes: list[ShakeFacts] = Field(default_factory=list)
+    problems: list[str] = Field(default_factory=list, description="frames that could not be read, by name")

@@ -1,0 +1,232 @@
+"""Regenerate the UI check cases from forged bundles run through the real analyser.
+
+Run: `.venv/bin/python tests/checks/t4/ui_cases_build.py` (rewrites the cases/*.json of the T4 checks and
+of t3_ui_permission_purpose). Each case's evidence is exactly what `ganzhi ui check` would produce.
+"""
+
+from __future__ import annotations
+
+import json
+import tempfile
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from ganzhi.evidence.base import Evidence
+from ganzhi.ui import scenarios
+from ganzhi.ui.analyse import bundle_evidence
+from ganzhi.ui.detect import Detector
+from ganzhi.ui.lexicon import load_lexicon
+
+CHECKS = Path(__file__).resolve().parents[3] / "src" / "ganzhi" / "checks"
+Maker = Callable[[Path], Path]
+
+
+def fast_detector() -> Detector:
+    """Lexicon only: forged screens carry their controls in the tree."""
+    return Detector(load_lexicon(), ())
+
+
+def evidence_of(make: Maker) -> dict[str, Any]:
+    with tempfile.TemporaryDirectory() as tmp:
+        item = bundle_evidence(make(Path(tmp) / "bundle"), fast_detector())
+    data: dict[str, Any] = json.loads(item.model_dump_json())
+    data["collected_at"] = "2026-01-01T00:00:00Z"
+    data["source"] = "ui-bundle:forged"
+    return data
+
+
+CASES: dict[str, list[tuple[str, str, Maker, dict[str, Any], list[dict[str, Any]]]]] = {
+    "t4/t4_close_control_findable": [
+        (
+            "large_clear_first_frame.pass",
+            "48dp、对比度4.5、首帧出现 / 48 dp, 4.5:1, from the first frame",
+            scenarios.cold_start,
+            {},
+            [],
+        ),
+        (
+            "tiny_close.fail",
+            "关闭控件仅20dp / a 20 dp close control",
+            lambda r: scenarios.cold_start(r, close_dp=20),
+            {},
+            [{"status": "FAIL", "data": {"aspect": "size", "min_side_dp": 20}}],
+        ),
+        (
+            "low_contrast.fail",
+            "对比度1.9:1 / contrast 1.9:1",
+            lambda r: scenarios.cold_start(r, contrast=1.9),
+            {},
+            [{"status": "FAIL", "data": {"aspect": "contrast"}}],
+        ),
+        (
+            "late_close.fail",
+            "关闭控件3.5秒后才出现 / close appears after 3.5 s",
+            lambda r: scenarios.cold_start(r, close_delay_ms=3500),
+            {},
+            [{"status": "FAIL", "data": {"aspect": "presence", "delay_s": 3.5}}],
+        ),
+        (
+            "no_close.fail",
+            "没有关闭控件 / no close control",
+            lambda r: scenarios.cold_start(r, with_close=False, tap=None),
+            {},
+            [{"status": "FAIL", "data": {"aspect": "presence"}}],
+        ),
+    ],
+    "t4/t4_close_control_effective": [
+        (
+            "one_tap_closes.pass",
+            "一次点击500ms内关闭 / one tap closes within 500 ms",
+            scenarios.cold_start,
+            {},
+            [],
+        ),
+        (
+            "close_jumps.fail",
+            "点击关闭跳转应用市场 / tapping close opens the app market",
+            lambda r: scenarios.cold_start(r, tap="jump"),
+            {},
+            [{"status": "FAIL", "data": {"aspect": "no_jump"}}],
+        ),
+        (
+            "two_taps.fail",
+            "需点击两次 / two taps needed",
+            lambda r: scenarios.cold_start(r, tap="nothing", second_tap_closes=True),
+            {},
+            [{"status": "FAIL", "data": {"aspect": "one_tap", "taps": 2}}],
+        ),
+        (
+            "slow_close.fail",
+            "3秒后才关闭（超过2秒） / the ad goes after 3 s (limit 2 s)",
+            lambda r: scenarios.cold_start(r, settle_ms=3000),
+            {},
+            [{"status": "FAIL", "data": {"aspect": "one_tap"}}],
+        ),
+        (
+            "popup_pops_again.fail",
+            "关闭后同页再次弹出 / pops up again on the same page",
+            lambda r: scenarios.popup_repop(r, repop=True),
+            {},
+            [{"status": "FAIL", "data": {"aspect": "re_pop"}}],
+        ),
+        (
+            "popup_once.pass",
+            "弹窗关闭后不再出现 / closed pop-up stays closed",
+            lambda r: scenarios.popup_repop(r, repop=False),
+            {},
+            [],
+        ),
+    ],
+    "t4/t4_fullscreen_jump": [
+        (
+            "small_creative.pass",
+            "可点击区域占20% / 20 % clickable",
+            lambda r: scenarios.cold_start(r, jump_share=0.2),
+            {},
+            [],
+        ),
+        (
+            "fullscreen_creative.fail",
+            "可点击区域占60% / 60 % clickable",
+            lambda r: scenarios.cold_start(r, jump_share=0.6),
+            {},
+            [{"status": "FAIL", "data": {"jump_share": 0.6}}],
+        ),
+        (
+            "probe_jumps.fail",
+            "点击画面中央跳转浏览器 / a tap mid-creative opens the browser",
+            lambda r: scenarios.cold_start(r, jump_share=0.2, probe_jump=True),
+            {},
+            [{"status": "FAIL"}],
+        ),
+        (
+            "override_limit.fail",
+            "活动把上限调到15% / campaign lowers the limit to 15 %",
+            lambda r: scenarios.cold_start(r, jump_share=0.2),
+            {"max_clickable_area_share": 0.15, "warn_clickable_area_share": 0.1},
+            [{"status": "FAIL"}],
+        ),
+    ],
+    "t4/t4_shake_sensitivity": [
+        (
+            "strong_shake_jumps.pass",
+            "16m/s²、40°、3.5秒后跳转 / jump after 16 m/s², 40°, 3.5 s",
+            lambda r: scenarios.shakes(r, acceleration=16, rotation_deg=40, duration_ms=3500, jumps=True),
+            {},
+            [],
+        ),
+        (
+            "weak_shake_no_jump.pass",
+            "弱摇动未跳转 / weak shake, no jump",
+            lambda r: scenarios.shakes(r, acceleration=10, rotation_deg=30, duration_ms=1000, jumps=False),
+            {},
+            [],
+        ),
+        (
+            "weak_shake_jumps.fail",
+            "10m/s²、30°、1秒即跳转 / jump after 10 m/s², 30°, 1 s",
+            lambda r: scenarios.shakes(r, acceleration=10, rotation_deg=30, duration_ms=1000, jumps=True),
+            {},
+            [{"status": "FAIL"}],
+        ),
+        (
+            "short_shake_jumps.fail",
+            "力度够但仅2.9秒 / strong but only 2.9 s",
+            lambda r: scenarios.shakes(r, acceleration=20, rotation_deg=50, duration_ms=2900, jumps=True),
+            {},
+            [{"status": "FAIL"}],
+        ),
+    ],
+    "t3/t3_ui_permission_purpose": [
+        (
+            "same_screen.pass",
+            "系统弹窗同屏顶栏说明位置用途 / banner with the dialog",
+            lambda r: scenarios.permission_request(r, notice="same"),
+            {},
+            [],
+        ),
+        (
+            "preceding_rationale.pass",
+            "紧接弹窗前的说明 / rationale just before",
+            lambda r: scenarios.permission_request(r, notice="before"),
+            {},
+            [{"status": "PASS", "data": {"note": "preceding"}}],
+        ),
+        (
+            "no_notice.fail",
+            "无任何说明 / no notice",
+            lambda r: scenarios.permission_request(r, notice="none"),
+            {},
+            [{"status": "FAIL", "data": {"permission_class": "位置"}}],
+        ),
+        (
+            "preceding_not_accepted.fail",
+            "活动不接受预先告知 / campaign refuses preceding rationales",
+            lambda r: scenarios.permission_request(r, notice="before"),
+            {"accept_preceding_rationale": False},
+            [{"status": "FAIL"}],
+        ),
+    ],
+}
+
+
+def main() -> None:
+    for folder, cases in CASES.items():
+        target = CHECKS / folder / "cases"
+        target.mkdir(parents=True, exist_ok=True)
+        for name, description, make, overrides, expect in cases:
+            body: dict[str, Any] = {"description": description, "evidence": [evidence_of(make)]}
+            if overrides:
+                body["overrides"] = overrides
+            if expect:
+                body["expect"] = expect
+            Evidence.model_validate(body["evidence"][0])
+            (target / f"{name}.json").write_text(
+                json.dumps(body, ensure_ascii=False, indent=1) + "\n", encoding="utf-8"
+            )
+            print(target / f"{name}.json")
+
+
+if __name__ == "__main__":
+    main()
