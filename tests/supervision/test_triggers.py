@@ -11,7 +11,7 @@ from ganzhi.catalog.schema import EnterpriseType
 from ganzhi.checks.outcome import Severity
 from ganzhi.errors import InputError
 from ganzhi.findings.models import IssueState, Transition
-from ganzhi.supervision.calendar import default_calendar
+from ganzhi.workdays.calendar import default_calendar
 from ganzhi.supervision.ladder import Ladder
 from ganzhi.supervision.ranking import RankEntry
 from ganzhi.supervision.triggers import TriggerInput, load_rules, propose

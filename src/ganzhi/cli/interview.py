@@ -16,7 +16,7 @@ from ganzhi.errors import GanzhiError
 from ganzhi.store import repositories as repo
 from ganzhi.store import supervision_repo as srepo
 from ganzhi.store.db import session_scope
-from ganzhi.supervision.calendar import default_calendar
+from ganzhi.workdays.calendar import default_calendar
 from ganzhi.supervision.ladder import Ladder
 from ganzhi.supervision.models import Commitment, Interview
 from ganzhi.supervision.ownership import Ownership

@@ -18,7 +18,6 @@ from ganzhi.store import repositories as repo
 from ganzhi.store import supervision_repo as srepo
 from ganzhi.store.db import session_scope
 from ganzhi.supervision.chain import verify
-from ganzhi.supervision.deadlines import rectification_deadline
 from ganzhi.supervision.publications import (
     DEFAULT_ISSUER,
     Publication,
@@ -31,6 +30,7 @@ from ganzhi.supervision.publications import (
 )
 from ganzhi.supervision.render.columns import HEADERS, ListName, present, rows
 from ganzhi.supervision.report import Sheet
+from ganzhi.workdays.rectification import deadline_from
 
 app = typer.Typer(help="Published snapshots (社会公示): 通报, 下架, rankings; hash chain.", no_args_is_help=True)
 
@@ -50,10 +50,7 @@ def _now() -> dt.datetime:
 
 
 def _default_rectify_by(today: dt.date) -> dt.date:
-    days = default_catalog().supervision.rectification_working_days.value
-    if isinstance(days, bool) or not isinstance(days, int):
-        raise GanzhiError(f"supervision.rectification_working_days must be an integer (got {days!r})")
-    return rectification_deadline(today, days)
+    return deadline_from(default_catalog(), today)
 
 
 @app.command("create")

@@ -27,7 +27,7 @@ from ganzhi.findings.recheck import RecheckDiff, apply
 from ganzhi.store import repositories as repo
 from ganzhi.store.db import session_scope
 from ganzhi.store.ledger import JobLedger
-from ganzhi.supervision.deadlines import rectification_deadline
+from ganzhi.workdays.rectification import deadline_from
 
 FLUSH_EVERY = 256
 
@@ -46,16 +46,9 @@ class Inspection:
 
 
 def deadline_rule(registry: Registry) -> Callable[[Result], dt.date]:
-    """Deadline rule from the catalog: N working days (configurable default 5) after today, on China's calendar."""
-    days = registry.catalog.supervision.rectification_working_days.value
-    if isinstance(days, bool) or not isinstance(days, int):
-        raise TypeError(f"supervision.rectification_working_days must be an integer (got {days!r})")
-    today = dt.datetime.now(dt.UTC).date()
-
-    def deadline(_result: Result) -> dt.date:
-        return rectification_deadline(today, days)
-
-    return deadline
+    """Every issue opened now gets the catalog's rectification deadline, counted from today."""
+    deadline = deadline_from(registry.catalog, dt.datetime.now(dt.UTC).date())
+    return lambda _result: deadline
 
 
 def job_key_for(

@@ -23,7 +23,6 @@ from ganzhi.store import publication_repo as prepo
 from ganzhi.store import repositories as repo
 from ganzhi.store import supervision_repo as srepo
 from ganzhi.store.db import session_scope
-from ganzhi.supervision.calendar import default_calendar
 from ganzhi.supervision.ladder import Ladder
 from ganzhi.supervision.lookback import (
     LookbackReport,
@@ -37,6 +36,7 @@ from ganzhi.supervision.lookback import (
 from ganzhi.supervision.models import RoundKind
 from ganzhi.supervision.ownership import Ownership
 from ganzhi.supervision.triggers import Proposal, RuleKind, TriggerInput, TriggerRule, propose
+from ganzhi.workdays.calendar import default_calendar
 
 
 class NothingToLookBack(GanzhiError):

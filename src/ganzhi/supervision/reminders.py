@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 from ganzhi.findings.lifecycle import ACTIVE_STATES
 from ganzhi.findings.models import Issue
-from ganzhi.supervision.calendar import WorkCalendar, default_calendar
+from ganzhi.workdays.calendar import WorkCalendar, default_calendar
 
 #: Key used for issues whose subject no enterprise claims.
 UNASSIGNED = "-"

@@ -28,10 +28,10 @@ from ganzhi.checks.outcome import Severity
 from ganzhi.errors import InputError
 from ganzhi.findings.models import Issue, IssueState, Transition
 from ganzhi.i18n import Text
-from ganzhi.supervision.calendar import WorkCalendar
 from ganzhi.supervision.ladder import Ladder
 from ganzhi.supervision.ranking import RankEntry, bottom
 from ganzhi.supervision.reminders import overdue
+from ganzhi.workdays.calendar import WorkCalendar
 
 DEFAULT_RULES = Path(__file__).parent / "data" / "triggers.yaml"
 MAX_RULES_BYTES = 1_000_000

@@ -8,8 +8,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from ganzhi.errors import InputError
-from ganzhi.supervision.calendar import default_calendar, load_calendar
-from ganzhi.supervision.deadlines import rectification_deadline
+from ganzhi.workdays.calendar import default_calendar, load_calendar
+from ganzhi.workdays.rectification import rectification_deadline
 
 CAL = default_calendar()
 

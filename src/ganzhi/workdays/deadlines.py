@@ -39,10 +39,3 @@ def add_working_days(
         if is_working_day(current, holidays, adjusted_workdays):
             remaining -= 1
     return current
-
-
-def rectification_deadline(start: dt.date, days: int) -> dt.date:
-    """`days` working days after `start` on China's calendar (holidays and 调休 from the shipped data)."""
-    from ganzhi.supervision.calendar import default_calendar
-
-    return default_calendar().add_working_days(start, days)

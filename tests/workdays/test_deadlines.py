@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from ganzhi.supervision.deadlines import add_working_days, is_working_day
+from ganzhi.workdays.deadlines import add_working_days, is_working_day
 
 
 def test_five_working_days_over_a_weekend() -> None:

@@ -18,7 +18,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from ganzhi.errors import InputError
-from ganzhi.supervision import deadlines
+from ganzhi.workdays import deadlines
 
 DEFAULT_CALENDAR = Path(__file__).parent / "data" / "holidays.yaml"
 #: A holiday file is a few kB; anything far larger is not one.
