@@ -37,6 +37,8 @@ _GROUPS: tuple[tuple[str, str], ...] = (
     ("rank", "rank"),
     ("interview", "interview"),
     ("ladder", "ladder"),
+    ("users", "users"),
+    ("serve", "serve"),
     ("publish", "publish"),
     ("lookback", "lookback"),
     ("complaints", "complaints"),

@@ -197,6 +197,8 @@ class JobItemRow(Base):
 
 
 # Register the other table modules on Base.metadata, so migrations and comparisons see every table:
-# publications, look-backs and complaints (supervision part 2); the supervision loop.
+# publications, look-backs and complaints (supervision part 2); the supervision loop; the web platform's
+# tables (users, API tokens, audit log, store submissions).
 from ganzhi.store import publication_tables as _publication_tables  # noqa: E402, F401
 from ganzhi.store import supervision_tables as _supervision_tables  # noqa: E402, F401
+from ganzhi.store import web_tables as _web_tables  # noqa: E402, F401

@@ -1,0 +1,64 @@
+"""Sign-in for browsers (cookie + CSRF token), the caller's identity, and the audit log."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Request, Response
+from pydantic import BaseModel, Field
+
+from ganzhi.web import audit
+from ganzhi.web.audit import AuditEntry
+from ganzhi.web.deps import AdminDep, CallerDep, SessionDep
+from ganzhi.web.login import attempt_login, end_session, start_session
+
+router = APIRouter(tags=["auth"])
+
+
+class Credentials(BaseModel):
+    username: str = Field(min_length=1, max_length=128)
+    password: str = Field(min_length=1, max_length=1024)
+
+
+class Me(BaseModel):
+    username: str
+    role: str
+    scope_id: str | None
+    display_name: str
+    csrf_token: str | None = None
+
+
+@router.post("/auth/login", response_model=Me)
+def login(body: Credentials, request: Request, response: Response, session: SessionDep) -> Me:
+    """Start a browser session; the answer carries the CSRF token for state-changing requests."""
+    principal = attempt_login(request, session, body.username, body.password)
+    browser = start_session(request, response, principal)
+    return Me(
+        username=principal.username,
+        role=principal.role.value,
+        scope_id=principal.scope_id,
+        display_name=principal.display_name,
+        csrf_token=browser.csrf,
+    )
+
+
+@router.post("/auth/logout", status_code=204)
+def logout(response: Response, caller: CallerDep) -> None:
+    """End the browser session (the cookie is cleared)."""
+    end_session(response)
+
+
+@router.get("/me", response_model=Me)
+def me(caller: CallerDep) -> Me:
+    p = caller.principal
+    return Me(
+        username=p.username,
+        role=p.role.value,
+        scope_id=p.scope_id,
+        display_name=p.display_name,
+        csrf_token=caller.browser.csrf if caller.browser else None,
+    )
+
+
+@router.get("/audit", response_model=list[AuditEntry])
+def audit_log(scope: AdminDep, actor: str | None = None, limit: int = 200) -> list[AuditEntry]:
+    """The newest audit entries (regulator admins only)."""
+    return audit.entries(scope.session, actor=actor, limit=max(1, min(limit, 1000)))

@@ -1,0 +1,80 @@
+"""The application factory: one FastAPI app with the REST API v1, the pages and the static files.
+
+`create_app` wires the database, blob store, web config, the store service and the limits into
+`app.state`, so tests build an app on a temporary database and the server builds one from settings.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+
+import httpx
+from fastapi import FastAPI
+from fastapi.staticfiles import StaticFiles
+
+from ganzhi.settings import Settings
+from ganzhi.store.blobs import BlobStore
+from ganzhi.store.db import make_engine, session_factory
+from ganzhi.web.api.v1 import router as api_v1
+from ganzhi.web.config import WebConfig, load_web_config
+from ganzhi.web.limits import BodyLimitMiddleware, LoginLimiter
+from ganzhi.web.pages import router as pages
+from ganzhi.web.security import SessionCodec
+from ganzhi.web.store_service import SubmissionService
+
+STATIC_DIR = Path(__file__).resolve().parent / "static"
+API_PREFIX = "/api/v1"
+
+
+def create_app(
+    settings: Settings,
+    config: WebConfig | None = None,
+    *,
+    webhook_transport: httpx.BaseTransport | None = None,
+) -> FastAPI:
+    """Build the app for a migrated database (`ganzhi db upgrade` first); OpenAPI at /api/v1/openapi.json."""
+    config = config or load_web_config(settings)
+    engine = make_engine(settings.database_url)
+    sessions = session_factory(engine)
+    blobs = BlobStore(settings.blob_dir)
+    service = SubmissionService(sessions, blobs, config, webhook_transport=webhook_transport)
+
+    @asynccontextmanager
+    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        try:
+            yield
+        finally:
+            service.close()
+            engine.dispose()
+
+    app = FastAPI(
+        title="ganzhi 感知 API",
+        version="1",
+        description="524 行动检查与监管平台 / inspection and supervision platform for MIIT's 524 action.",
+        openapi_url=f"{API_PREFIX}/openapi.json",
+        docs_url=f"{API_PREFIX}/docs",
+        redoc_url=None,
+        lifespan=lifespan,
+    )
+    app.state.settings = settings
+    app.state.config = config
+    app.state.engine = engine
+    app.state.sessions = sessions
+    app.state.blobs = blobs
+    app.state.submissions = service
+    app.state.session_codec = SessionCodec(config.secret_key, config.session_max_age_s)
+    app.state.login_limiter = LoginLimiter(config.login_attempts, config.login_window_s)
+    app.include_router(api_v1, prefix=API_PREFIX)
+    app.include_router(pages)
+    app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
+    app.add_middleware(
+        BodyLimitMiddleware,
+        default_limit=config.max_body_bytes,
+        prefixes={
+            f"{API_PREFIX}/store/submissions": config.max_apk_bytes + (1 << 20),
+            f"{API_PREFIX}/evidence": config.max_evidence_bytes + (1 << 20),
+        },
+    )
+    return app

@@ -1,0 +1,151 @@
+"""Settings of the web platform: secrets, limits and the store verdict rule, in one place.
+
+Every number here is a configurable default (no rule fixes it); each can be overridden by an
+environment variable `GANZHI_WEB_<NAME>` so a deployment tunes limits without code changes.
+The signing secret is read from `GANZHI_SECRET_KEY` or generated once and kept in the data
+directory (`web_secret`, mode 0600), so sessions survive a restart.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any
+
+import yaml
+from pydantic import BaseModel, ConfigDict, ValidationError
+
+from ganzhi.checks.outcome import Severity, Status
+from ganzhi.errors import GanzhiError
+from ganzhi.settings import Settings
+
+VERDICT_RULE_FILE = Path(__file__).resolve().parent / "data" / "verdict_rule.yaml"
+SECRET_FILE_NAME = "web_secret"
+
+
+class WebConfigError(GanzhiError):
+    """A web setting is malformed; the message names the setting and the value."""
+
+
+class Match(BaseModel):
+    """Results that match: any of `statuses` with any of `severities`."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    statuses: frozenset[Status]
+    severities: frozenset[Severity] = frozenset(Severity)
+
+    def matches(self, status: Status, severity: Severity) -> bool:
+        return status in self.statuses and severity in self.severities
+
+
+class VerdictRule(BaseModel):
+    """block wins over review; an APK matching neither passes."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    block: Match
+    review: Match
+
+
+def load_verdict_rule(path: Path = VERDICT_RULE_FILE) -> VerdictRule:
+    """Read the verdict rule; a malformed file is a WebConfigError naming the file and the field."""
+    try:
+        data: Any = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except (OSError, yaml.YAMLError) as exc:
+        raise WebConfigError(f"{path}: cannot read the verdict rule: {exc}") from None
+    try:
+        return VerdictRule.model_validate(data)
+    except ValidationError as exc:
+        problems = "; ".join(f"{'.'.join(str(p) for p in e['loc'])}: {e['msg']}" for e in exc.errors())
+        raise WebConfigError(f"{path}: verdict rule does not validate: {problems}") from None
+
+
+@dataclass(frozen=True, slots=True)
+class WebConfig:
+    """Limits and secrets of one server process (all numbers are configurable defaults)."""
+
+    secret_key: str
+    #: Largest APK accepted by the store service: 1 GiB (large games exceed 500 MB).
+    max_apk_bytes: int = 1 << 30
+    #: Largest other evidence upload (policy, list, capture bundle, CSV): 256 MiB.
+    max_evidence_bytes: int = 256 << 20
+    #: Largest request body on any other route (JSON, login form): 1 MiB.
+    max_body_bytes: int = 1 << 20
+    #: Browser session lifetime in seconds: one working day.
+    session_max_age_s: int = 8 * 3600
+    #: Failed logins allowed per user name and per client address within the window.
+    login_attempts: int = 5
+    login_window_s: float = 300.0
+    #: Background scan workers of the store service.
+    scan_workers: int = 2
+    #: Run APK analysis in child processes ("process") or in the worker threads ("thread").
+    scan_mode: str = "process"
+    #: Webhook delivery: seconds per attempt and attempts.
+    webhook_timeout_s: float = 10.0
+    webhook_attempts: int = 3
+    #: Set the Secure flag on cookies (behind HTTPS).
+    cookie_secure: bool = False
+    verdict_rule: VerdictRule = field(default_factory=load_verdict_rule)
+
+    def with_overrides(self, **changes: Any) -> WebConfig:
+        """A copy with some settings changed (tests, CLI flags)."""
+        return replace(self, **changes)
+
+
+_INT_SETTINGS = (
+    "max_apk_bytes",
+    "max_evidence_bytes",
+    "max_body_bytes",
+    "session_max_age_s",
+    "login_attempts",
+    "scan_workers",
+    "webhook_attempts",
+)
+_FLOAT_SETTINGS = ("login_window_s", "webhook_timeout_s")
+
+
+def _secret(settings: Settings, env: dict[str, str]) -> str:
+    given = env.get("GANZHI_SECRET_KEY")
+    if given:
+        if len(given) < 32:
+            raise WebConfigError(f"GANZHI_SECRET_KEY: expected at least 32 characters, got {len(given)}")
+        return given
+    path = settings.home / SECRET_FILE_NAME
+    if path.is_file():
+        return path.read_text(encoding="utf-8").strip()
+    settings.home.mkdir(parents=True, exist_ok=True)
+    value = secrets.token_urlsafe(48)
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "w", encoding="utf-8") as handle:
+        handle.write(value + "\n")
+    return value
+
+
+def load_web_config(settings: Settings, environ: dict[str, str] | None = None) -> WebConfig:
+    """The web config from the environment (`GANZHI_WEB_<NAME>` overrides each default)."""
+    env = dict(os.environ if environ is None else environ)
+    changes: dict[str, Any] = {}
+    for name in (*_INT_SETTINGS, *_FLOAT_SETTINGS, "scan_mode", "cookie_secure"):
+        raw = env.get(f"GANZHI_WEB_{name.upper()}")
+        if raw is None:
+            continue
+        try:
+            if name in _INT_SETTINGS:
+                value: Any = int(raw)
+            elif name in _FLOAT_SETTINGS:
+                value = float(raw)
+            elif name == "cookie_secure":
+                value = raw.strip().lower() in ("1", "true", "yes")
+            else:
+                value = raw.strip()
+        except ValueError:
+            raise WebConfigError(f"GANZHI_WEB_{name.upper()}: expected a number, got {raw!r}") from None
+        if isinstance(value, int | float) and not isinstance(value, bool) and value <= 0:
+            raise WebConfigError(f"GANZHI_WEB_{name.upper()}: expected a positive number, got {raw!r}")
+        changes[name] = value
+    if changes.get("scan_mode", "process") not in ("process", "thread"):
+        raise WebConfigError(f"GANZHI_WEB_SCAN_MODE: expected 'process' or 'thread', got {changes['scan_mode']!r}")
+    return WebConfig(secret_key=_secret(settings, env), **changes)

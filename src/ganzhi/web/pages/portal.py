@@ -1,0 +1,46 @@
+"""Public pages (published snapshots only) and signing in and out."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Form, HTTPException, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+
+from ganzhi.web import scope as scoped
+from ganzhi.web.accounts import PUBLIC
+from ganzhi.web.deps import CallerDep, SessionDep
+from ganzhi.web.login import attempt_login, end_session, start_session
+from ganzhi.web.pages.render import language, page
+
+router = APIRouter()
+
+
+@router.get("/", response_class=HTMLResponse)
+def home(request: Request, caller: CallerDep, session: SessionDep) -> Response:
+    """The public portal: approved 通报 snapshots (drafts never appear here, whoever is signed in)."""
+    published = scoped.publications(scoped.Scope(PUBLIC, session))
+    return page(request, "public.html", caller.principal, {"publications": published})
+
+
+@router.get("/login", response_class=HTMLResponse)
+def login_form(request: Request, caller: CallerDep) -> Response:
+    return page(request, "login.html", caller.principal, {"error": None})
+
+
+@router.post("/login", response_class=HTMLResponse)
+def login_submit(
+    request: Request, session: SessionDep, username: str = Form(...), password: str = Form(...)
+) -> Response:
+    try:
+        principal = attempt_login(request, session, username, password)
+    except HTTPException as exc:
+        return page(request, "login.html", PUBLIC, {"error": exc.detail}, status_code=exc.status_code)
+    response = RedirectResponse("/dashboard", status_code=303)
+    start_session(request, response, principal, lang=language(request))
+    return response
+
+
+@router.post("/logout")
+def logout(caller: CallerDep) -> Response:
+    response = RedirectResponse("/", status_code=303)
+    end_session(response)
+    return response
