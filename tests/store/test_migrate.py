@@ -9,7 +9,7 @@ from sqlalchemy import inspect
 
 from ganzhi.store.db import make_engine
 from ganzhi.store.migrate import MIGRATIONS_DIR, alembic_config, current_revision, head_revision, upgrade
-from ganzhi.store.tables import Base
+from ganzhi.store.schema import metadata
 
 
 def test_scripts_ship_inside_the_package() -> None:
@@ -34,7 +34,7 @@ def test_upgrade_from_empty_reaches_head_and_is_idempotent(database_url: str) ->
             tables = set(inspect(conn).get_table_names())
     finally:
         engine.dispose()
-    assert set(Base.metadata.tables) <= tables
+    assert set(metadata.tables) <= tables
 
 
 def test_migrated_schema_equals_orm_metadata(migrated_url: str) -> None:
@@ -42,7 +42,7 @@ def test_migrated_schema_equals_orm_metadata(migrated_url: str) -> None:
     try:
         with engine.connect() as conn:
             context = MigrationContext.configure(conn, opts={"compare_type": True})
-            diffs = compare_metadata(context, Base.metadata)
+            diffs = compare_metadata(context, metadata)
     finally:
         engine.dispose()
     assert diffs == []
@@ -54,7 +54,7 @@ def test_downgrade_to_base_and_back(migrated_url: str) -> None:
         with engine.begin() as conn:
             command.downgrade(alembic_config(conn), "base")
         with engine.connect() as conn:
-            assert not set(Base.metadata.tables) & set(inspect(conn).get_table_names())
+            assert not set(metadata.tables) & set(inspect(conn).get_table_names())
     finally:
         engine.dispose()
     assert current_revision(migrated_url) is None

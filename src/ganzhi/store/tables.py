@@ -194,11 +194,3 @@ class JobItemRow(Base):
     finished_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
     worker: Mapped[str | None] = mapped_column(String(NAME_LEN))
     output: Mapped[dict[str, Any] | None] = mapped_column(JSON)
-
-
-# Register the other table modules on Base.metadata, so migrations and comparisons see every table:
-# publications, look-backs and complaints (supervision part 2); the supervision loop; the web platform's
-# tables (users, API tokens, audit log, store submissions).
-from ganzhi.store import publication_tables as _publication_tables  # noqa: E402, F401
-from ganzhi.store import supervision_tables as _supervision_tables  # noqa: E402, F401
-from ganzhi.store import web_tables as _web_tables  # noqa: E402, F401

@@ -14,10 +14,11 @@ from alembic.autogenerate.api import AutogenContext
 from sqlalchemy.engine import Connection
 
 from ganzhi.store.db import make_engine
-from ganzhi.store.tables import Base, UTCDateTime
+from ganzhi.store.schema import metadata
+from ganzhi.store.tables import UTCDateTime
 
 config = context.config
-target_metadata = Base.metadata
+target_metadata = metadata
 
 
 def _render_item(type_: str, obj: Any, autogen_context: AutogenContext) -> str | Literal[False]:
