@@ -11,10 +11,10 @@ from ganzhi.catalog.schema import EnterpriseType
 from ganzhi.checks.outcome import Severity
 from ganzhi.errors import InputError
 from ganzhi.findings.models import IssueState, Transition
-from ganzhi.workdays.calendar import default_calendar
 from ganzhi.supervision.ladder import Ladder
 from ganzhi.supervision.ranking import RankEntry
 from ganzhi.supervision.triggers import TriggerInput, load_rules, propose
+from ganzhi.workdays.calendar import default_calendar
 
 LADDER = Ladder.from_catalog(default_catalog())
 TODAY = dt.date(2022, 3, 10)

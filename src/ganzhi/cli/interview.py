@@ -16,12 +16,12 @@ from ganzhi.errors import GanzhiError
 from ganzhi.store import repositories as repo
 from ganzhi.store import supervision_repo as srepo
 from ganzhi.store.db import session_scope
-from ganzhi.workdays.calendar import default_calendar
 from ganzhi.supervision.ladder import Ladder
 from ganzhi.supervision.models import Commitment, Interview
 from ganzhi.supervision.ownership import Ownership
 from ganzhi.supervision.report import Sheet
 from ganzhi.supervision.triggers import RuleKind, TriggerInput, load_rules, propose
+from ganzhi.workdays.calendar import default_calendar
 
 app = typer.Typer(help="Interviews (约谈): proposals, records, list.", no_args_is_help=True)
 
