@@ -142,3 +142,54 @@ def _emit(records: list[Any], fmt: ScanFormat, out: Path | None) -> None:
         write_text(None, json.dumps(reports, ensure_ascii=False, indent=2) + "\n")
     else:
         write_text(None, _merge_sarif(records))
+
+
+class TraceFormat(StrEnum):
+    """Output formats of `scan trace`."""
+
+    table = "table"
+    json = "json"
+
+
+def _trace_tables(scan: Any) -> list[Table]:
+    trace = scan.trace
+    calls = Table(title=f"同意前的个人信息调用 / PI calls before consent — {trace.source}")
+    for column in ("时间 / at", "API", "类别 / category", "调用方 / owner", "frame"):
+        calls.add_column(column, overflow="fold")
+    for row in scan.before_consent():
+        calls.add_row(row["at"], row["api"], row["pi_category"] or "-", row["owner"], row["caller"] or "-")
+    results = Table(title="检查结果 / check results")
+    for column in ("check", "status", "message"):
+        results.add_column(column, overflow="fold")
+    for r in scan.results:
+        results.add_row(r.check_id, r.status.value, r.message.zh)
+    return [calls, results]
+
+
+@app.command("trace")
+def scan_trace_cmd(
+    trace: Annotated[Path, typer.Argument(help="动态轨迹 JSON Lines 或 CSV / trace file (.jsonl or .csv)")],
+    package: Annotated[str, typer.Option("--package", "-p", help="APP 包名 / app package")],
+    version: Annotated[str | None, typer.Option(help="APP 版本 / app version")] = None,
+    apk: Annotated[Path | None, typer.Option(help="同时静态分析此APK / also analyse this APK")] = None,
+    fmt: Annotated[TraceFormat, typer.Option("--format", "-f", help="table | json")] = TraceFormat.table,
+    out: Annotated[Path | None, typer.Option("--out", "-o", help="JSON 输出文件 / write the JSON here")] = None,
+) -> None:
+    """导入动态轨迹（时间、API、调用栈、同意时间），判定同意前的个人信息调用。"""
+    from ganzhi.collect.apk.tracescan import scan_trace
+    from ganzhi.errors import InputError
+
+    try:
+        scan = scan_trace(trace, package, version=version, apk_path=apk)
+    except InputError as exc:
+        err_console.print(str(exc), style="red", markup=False, highlight=False, soft_wrap=True)
+        raise typer.Exit(code=1) from None
+    for problem in scan.trace.problems[:20]:
+        err_console.print(problem, style="yellow", markup=False, highlight=False, soft_wrap=True)
+    if fmt is TraceFormat.json or out is not None:
+        write_text(out, json.dumps(scan.report(), ensure_ascii=False, indent=2) + "\n")
+    if fmt is TraceFormat.table:
+        for table in _trace_tables(scan):
+            console.print(table)
+    if scan.trace.problems:
+        raise typer.Exit(code=2)

@@ -95,7 +95,7 @@ def demo_spec(*, packed: bool = False) -> ApkSpec:
         ),
         queries=QueriesSpec(packages=("com.tencent.mm",)),
     )
-    libs = {"arm64-v8a": ("libjiagu_a64.so",)} if packed else {}
+    libs: dict[str, tuple[str, ...]] = {"arm64-v8a": ("libjiagu_a64.so",)} if packed else {}
     return ApkSpec(manifest=manifest, dex=(DexSpec(app_classes[:4]), DexSpec(app_classes[4:])), native_libs=libs)
 
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from ganzhi.checks.outcome import Outcome, Status
-from ganzhi.evidence.apk import ApkStatic
+from ganzhi.evidence.apk import ApkStatic, ApkTrace, TraceCall
 
 
 def missing_analysis(static: ApkStatic, name: str) -> Outcome | None:
@@ -44,3 +44,48 @@ def unless_packed(static: ApkStatic, outcomes: list[Outcome], what_zh: str, what
 def owner_text(owner: str) -> tuple[str, str]:
     """How an owner reads in a message (zh, en)."""
     return ("应用自身", "the app itself") if owner == "app" else (f"SDK {owner}", f"SDK {owner}")
+
+
+def trace_outcomes(trace: ApkTrace) -> list[Outcome]:
+    """FAIL per (API, owner) a trace records before consent; MANUAL when it has no consent time."""
+    if trace.consent_at is None:
+        return [
+            Outcome.manual(
+                f"动态轨迹 {trace.source} 未记录同意时间，无法判定调用先后",
+                f"dynamic trace {trace.source} records no consent time; cannot order the calls",
+                basis="dynamic",
+                api=None,
+                owner=None,
+                caller_class=None,
+                reason="NO_CONSENT_TIME",
+            )
+        ]
+    first: dict[tuple[str, str], TraceCall] = {}
+    counts: dict[tuple[str, str], int] = {}
+    for call in trace.calls:
+        if call.before_consent and call.pi_category:
+            key = (call.api, call.owner)
+            first.setdefault(key, call)
+            counts[key] = counts.get(key, 0) + 1
+    out = []
+    for (api, owner), call in first.items():
+        zh, en = owner_text(owner)
+        seconds = (trace.consent_at - call.at).total_seconds()
+        out.append(
+            Outcome.failed(
+                f"{zh}在用户同意前{seconds:.1f}秒调用 {api}（{call.pi_category}），共{counts[(api, owner)]}次",
+                f"{en} called {api} ({call.pi_category}) {seconds:.1f} s before consent, "
+                f"{counts[(api, owner)]} time(s)",
+                basis="dynamic",
+                api=api,
+                owner=owner,
+                caller_class=call.stack[0] if call.stack else None,
+                sdk_id=call.sdk_id,
+                pi_category=call.pi_category,
+                first_at=call.at.isoformat(),
+                consent_at=trace.consent_at.isoformat(),
+                stack=call.stack[:12],
+                trace=trace.source,
+            )
+        )
+    return out

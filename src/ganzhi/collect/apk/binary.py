@@ -116,14 +116,16 @@ def decode_uleb_stream(
         empty = np.zeros(0, dtype=np.int64)
         return empty, empty, empty
     ends = np.flatnonzero(data < 0x80).astype(np.int64)
+    if ends.size == 0:
+        empty = np.zeros(0, dtype=np.int64)
+        return empty, empty, empty
     starts = np.empty_like(ends)
     starts[0] = 0
     starts[1:] = ends[:-1] + 1
     lengths = ends - starts + 1
-    low = (data & 0x7F).astype(np.int64)
-    values = np.zeros(ends.size, dtype=np.int64)
-    for k in range(MAX_LEB128_BYTES):
-        has = lengths > k
-        idx = starts[has] + k
-        values[has] |= low[idx] << (7 * k)
+    used = int(ends[-1]) + 1  # trailing continuation bytes belong to no complete value
+    # each byte's position inside its value, capped so over-long runs cannot overflow the shift
+    position = np.arange(used, dtype=np.int64) - np.repeat(starts, lengths)
+    shifted = (data[:used] & 0x7F).astype(np.int64) << (7 * np.minimum(position, MAX_LEB128_BYTES))
+    values = np.add.reduceat(shifted, starts)
     return values & 0xFFFFFFFF, starts, lengths

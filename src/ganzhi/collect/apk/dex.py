@@ -197,16 +197,33 @@ class DexFile:
         self._strings[idx] = text
         return text
 
+    def _raw_string(self, idx: int) -> bytes:
+        """The MUTF-8 bytes of string `idx` (no decoding), bounded like `string()`."""
+        _, start = read_uleb128(self.data, int(self.string_offsets[idx]))
+        end = self.data.find(b"\x00", start, min(start + MAX_STRING_BYTES, self.header.file_size))
+        if end < 0:
+            raise FormatError(f"string {idx} at offset {int(self.string_offsets[idx]):#x} has no NUL terminator")
+        return bytes(self.data[start:end])
+
     def find_string(self, text: str) -> int | None:
-        """Index of `text` in the (sorted) string table, by binary search; None when absent."""
+        """Index of `text` in the (sorted) string table, by binary search; None when absent.
+
+        DEX sorts strings by UTF-16 code units. For ASCII text the raw MUTF-8 bytes of an ASCII probe
+        sort the same way, so most probes are compared without decoding; others are decoded.
+        """
+        ascii_key = text.encode("ascii") if text.isascii() and "\x00" not in text else None
         key = text.encode("utf-16-be", "surrogatepass")
         lo, hi = 0, self.header.string_ids.size
         while lo < hi:
             mid = (lo + hi) // 2
-            probe = self.string(mid).encode("utf-16-be", "surrogatepass")
-            if probe < key:
+            raw = self._raw_string(mid) if ascii_key is not None else None
+            if raw is not None and ascii_key is not None and raw.isascii():
+                probe, wanted = raw, ascii_key
+            else:
+                probe, wanted = self.string(mid).encode("utf-16-be", "surrogatepass"), key
+            if probe < wanted:
                 lo = mid + 1
-            elif probe > key:
+            elif probe > wanted:
                 hi = mid
             else:
                 return mid

@@ -9,7 +9,9 @@ position really starts an instruction.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import array
+import sys
+from collections.abc import Container, Iterator, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -29,6 +31,7 @@ I64 = npt.NDArray[np.int64]
 
 CODE_ITEM_HEADER = 16
 TYPE_CLASS_DATA_ITEM = 0x2000
+TYPE_CODE_ITEM = 0x2001
 TYPE_MAP_LIST = 0x1000
 
 
@@ -112,6 +115,32 @@ class MethodCodeTable:
         ok = rows >= 0
         ok[ok] &= offsets[ok] < self.insns_end[rows[ok]]
         return np.where(ok, rows, -1)
+
+
+def code_area(dex: DexFile) -> tuple[int, int]:
+    """Even byte range [start, end) holding every code_item, from the map list; the whole file if unsure.
+
+    Searching only this range for invoke sites skips string data, class data and annotations.
+    """
+    size = dex.header.file_size & ~1
+    map_off = dex.header.map_off
+    try:
+        count = u32_at(dex.data, map_off) if map_off else 0
+    except FormatError:
+        return 0, size
+    if not map_off or count == 0 or map_off + 4 + 12 * count > dex.header.file_size:
+        return 0, size
+    items = np.frombuffer(dex.data, dtype="<u4", count=3 * count, offset=map_off + 4).reshape(count, 3)
+    codes = np.flatnonzero((items[:, 0] & 0xFFFF) == TYPE_CODE_ITEM)
+    if codes.size != 1:
+        return 0, size
+    start = int(items[codes[0], 2])
+    offsets = items[:, 2].astype(np.int64)
+    later = offsets[offsets > start]
+    end = int(later.min()) if later.size else size
+    if start % 4 or not 0 < start < end <= dex.header.file_size:
+        return 0, size
+    return start, min(end, size)
 
 
 def _class_data_region(dex: DexFile, offsets: I64) -> tuple[int, int]:
@@ -210,7 +239,7 @@ def iter_instructions(data: bytes, start: int, end: int) -> Iterator[tuple[int, 
         raise FormatError(f"instruction at {pos - 2:#x} runs past the end of its method at {end:#x}")
 
 
-def _payload_width(data: bytes, pos: int, unit: int) -> int:
+def _payload_width(data: bytes | memoryview, pos: int, unit: int) -> int:
     if unit == 0x0100:  # packed-switch-payload
         return 4 + 2 * u16_at(data, pos + 2)
     if unit == 0x0200:  # sparse-switch-payload
@@ -240,3 +269,51 @@ def parse_class_data(data: bytes, offset: int) -> list[tuple[int, int, int]]:
             idx += diff
             result.append((idx, flags, code))
     return result
+
+
+_IS_INVOKE = [op in INVOKE_OPCODES for op in range(256)]
+
+
+def code_units(data: bytes | memoryview) -> Sequence[int]:
+    """The buffer as little-endian 16-bit code units, indexable from Python without copying when possible."""
+    even = memoryview(data)[: len(data) & ~1]
+    if sys.byteorder == "little":
+        return even.cast("B").cast("H")
+    units = array.array("H", bytes(even))
+    units.byteswap()
+    return units
+
+
+def scan_method_units(
+    units: Sequence[int], data: bytes | memoryview, start: int, end: int, wanted: Container[int]
+) -> tuple[list[tuple[int, int, int]], list[int]]:
+    """One linear walk of the code in bytes [start, end): invokes of `wanted` and const-string indices.
+
+    Returns ([(byte offset, opcode, method index)], [string index]). The same walk as
+    `iter_instructions`, inlined over 16-bit units because it runs for every candidate method.
+    """
+    found: list[tuple[int, int, int]] = []
+    strings: list[int] = []
+    width, is_invoke = WIDTH, _IS_INVOKE
+    i, stop = start >> 1, end >> 1
+    while i < stop:
+        unit = units[i]
+        op = unit & 0xFF
+        if op == 0 and unit:
+            i += _payload_width(data, 2 * i, unit)
+            continue
+        step = width[op]
+        if i + step > stop:
+            break
+        if is_invoke[op]:
+            ref = units[i + 1]
+            if ref in wanted:
+                found.append((2 * i, op, ref))
+        elif op == 0x1A:  # const-string vAA, string@BBBB
+            strings.append(units[i + 1])
+        elif op == 0x1B:  # const-string/jumbo vAA, string@BBBBBBBB
+            strings.append(units[i + 1] | units[i + 2] << 16)
+        i += step
+    if i != stop:
+        raise FormatError(f"instruction at {2 * i:#x} runs past the end of its method at {end:#x}")
+    return found, strings

@@ -9,14 +9,16 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import threading
 from collections import Counter
-from collections.abc import Iterable
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterable
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 from ganzhi.collect.apk.binary import FormatError
-from ganzhi.collect.apk.callsites import CallSite, CallSiteScanner, MethodTarget
-from ganzhi.collect.apk.dex import DexFile, open_dex
+from ganzhi.collect.apk.callers import DexScan, parse_targets, scan_dex_bytes, scan_dex_entries
+from ganzhi.collect.apk.callsites import CallSite, MethodTarget
+from ganzhi.collect.apk.dex import DexFile
 from ganzhi.collect.apk.limits import ApkLimits
 from ganzhi.collect.apk.manifest import read_manifest
 from ganzhi.collect.apk.signers import (
@@ -26,13 +28,13 @@ from ganzhi.collect.apk.signers import (
     read_signing_block,
     signing_block_certificates,
 )
-from ganzhi.collect.apk.targets import default_targets
 from ganzhi.collect.apk.zipread import ApkArchive
 from ganzhi.errors import InputError
 from ganzhi.evidence.apk import ApiCall, ApkStatic, DexStats, Signer
 from ganzhi.evidence.base import Evidence, Subject
 
 MANIFEST = "AndroidManifest.xml"
+__all__ = ["ApkFacts", "DexScan", "apk_evidence", "read_apk", "scan_dex_bytes"]
 HASH_CHUNK = 1 << 20
 
 
@@ -60,6 +62,33 @@ def file_sha256(path: Path) -> str:
         while chunk := fh.read(HASH_CHUNK):
             digest.update(chunk)
     return digest.hexdigest()
+
+
+def hash_in_background(path: Path) -> Callable[[], str]:
+    """Start hashing `path` in a thread (hashlib releases the GIL) and return a function that waits for it.
+
+    The hash of a 100 MB APK costs about as much as inflating a DEX; overlapping it with the
+    DEX scan keeps it off the critical path. A read error surfaces as `InputError` when waited for.
+    """
+    outcome: list[str | OSError] = []
+
+    def run() -> None:
+        try:
+            outcome.append(file_sha256(path))
+        except OSError as exc:
+            outcome.append(exc)
+
+    thread = threading.Thread(target=run, name="apk-sha256", daemon=True)
+    thread.start()
+
+    def wait() -> str:
+        thread.join()
+        value = outcome[0]
+        if isinstance(value, OSError):
+            raise InputError(str(path), f"cannot hash the file: {value.strerror or value}")
+        return value
+
+    return wait
 
 
 def read_signers(archive: ApkArchive, problems: list[str]) -> list[Signer]:
@@ -91,51 +120,6 @@ def read_signers(archive: ApkArchive, problems: list[str]) -> list[Signer]:
     return signers
 
 
-@dataclass
-class DexScan:
-    """What one DEX entry contributed: stats, class counts per package, call sites, problems."""
-
-    stats: DexStats
-    packages: Counter[str]
-    call_sites: list[CallSite]
-    problems: list[str]
-    dex: DexFile | None = None
-    descriptors: list[str] = field(default_factory=list)
-
-
-def scan_dex_bytes(data: bytes, name: str, targets: list[MethodTarget], source: str) -> DexScan:
-    """Parse one DEX and scan it; only `InputError` escapes (for a file that is not DEX at all)."""
-    dex = open_dex(data, source, name)
-    problems: list[str] = []
-    stats = DexStats(
-        name=name,
-        size=dex.header.file_size,
-        version=dex.header.version,
-        classes=dex.class_count,
-        methods=dex.header.method_ids.size,
-        strings=dex.header.string_ids.size,
-        types=dex.header.type_ids.size,
-    )
-    packages: Counter[str] = Counter()
-    descriptors: list[str] = []
-    try:
-        descriptors = dex.class_descriptors()
-        raw = Counter(d[1 : max(d.rfind("/"), 1)] for d in descriptors)
-        for pkg, n in raw.items():
-            packages[pkg.replace("/", ".")] += n
-    except FormatError as exc:
-        problems.append(f"{name}: class names: {exc}")
-    sites: list[CallSite] = []
-    if targets:
-        try:
-            result = CallSiteScanner(dex).scan(targets)
-            problems.extend(result.problems)
-            sites = result.call_sites
-        except FormatError as exc:
-            problems.append(f"{name}: call-site scan: {exc}")
-    return DexScan(stats, packages, sites, problems, dex, descriptors)
-
-
 def _api_calls(sites: list[CallSite], limit: int, problems: list[str]) -> list[ApiCall]:
     counts = Counter((s.api, s.caller_class, s.caller_method, s.dex) for s in sites)
     if len(counts) > limit:
@@ -160,11 +144,9 @@ def read_apk(
     """
     path = Path(path)
     limits = limits or ApkLimits()
-    parsed_targets = [
-        t if isinstance(t, MethodTarget) else MethodTarget.parse(t)
-        for t in (default_targets() if targets is None else targets)
-    ]
+    parsed_targets = parse_targets(targets)
     with ApkArchive(path, limits) as archive:
+        sha256 = hash_in_background(path)
         if not archive.has(MANIFEST):
             raise InputError(str(path), f"no {MANIFEST} entry (found {len(archive.names)} entries)")
         manifest = read_manifest(
@@ -174,22 +156,13 @@ def read_apk(
         )
         problems: list[str] = []
         signers = read_signers(archive, problems)
-        dex_names = archive.dex_names()
-        if len(dex_names) > limits.max_dex_files:
-            problems.append(f"{len(dex_names)} DEX entries, only the first {limits.max_dex_files} are read")
-            dex_names = dex_names[: limits.max_dex_files]
-        packages: Counter[str] = Counter()
         stats: list[DexStats] = []
+        packages: Counter[str] = Counter()
         sites: list[CallSite] = []
         kept: list[DexFile] = []
         descriptors: list[list[str]] = []
-        for name in dex_names:
-            try:
-                scan = scan_dex_bytes(archive.read(name), name, parsed_targets, f"{path}!{name}")
-            except InputError as exc:
-                problems.append(str(exc))
-                continue
-            stats.append(scan.stats)
+        for scan in scan_dex_entries(archive, parsed_targets, problems, keep=keep_dex):
+            stats.append(DexStats(**asdict(scan.stats)))
             if keep_dex and scan.dex is not None:
                 kept.append(scan.dex)
                 descriptors.append(scan.descriptors)
@@ -203,7 +176,7 @@ def read_apk(
             min_sdk=manifest.min_sdk,
             target_sdk=manifest.target_sdk,
             application_class=manifest.application_class,
-            sha256=file_sha256(path),
+            sha256=sha256(),
             size=archive.size,
             dex_bytes=sum(s.size for s in stats),
             permissions=manifest.permissions,

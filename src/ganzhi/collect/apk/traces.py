@@ -41,7 +41,10 @@ def parse_time(value: Any, what: str) -> dt.datetime:
         number = float(value)
         if number > 1e11:
             number /= 1000.0
-        return dt.datetime.fromtimestamp(number, dt.UTC)
+        try:
+            return dt.datetime.fromtimestamp(number, dt.UTC)
+        except (OverflowError, OSError, ValueError):  # NaN, infinity, beyond year 9999
+            raise ValueError(f"{what}: epoch {value!r} is not a representable time") from None
     if not isinstance(value, str):
         raise ValueError(f"{what}: expected text or number, got {type(value).__name__}")
     try:

@@ -24,15 +24,17 @@ LOCAL_HEADER_SIZE = 30
 _DEX_NAME = re.compile(r"^classes(\d*)\.dex$")
 _LIB_NAME = re.compile(r"^lib/([^/]+)/([^/]+\.so)$")
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+_DRIVE = re.compile(r"^[A-Za-z]:")
+_SEPARATORS = re.compile(r"[/\\]")
 
 
 def hostile_name_problem(name: str) -> str | None:
     """Why an entry name would be dangerous to extract, or None when it is harmless."""
     if not name:
         return "empty entry name"
-    if name.startswith(("/", "\\")) or re.match(r"^[A-Za-z]:", name):
+    if name.startswith(("/", "\\")) or _DRIVE.match(name):
         return f"absolute entry name {name!r}"
-    if ".." in re.split(r"[/\\]", name):
+    if ".." in _SEPARATORS.split(name):
         return f"entry name {name!r} climbs out of the archive with '..'"
     if _CONTROL.search(name):
         return f"entry name {name!r} contains control characters"
