@@ -20,7 +20,7 @@ migrate: venv
 	$(BIN)/ganzhi db upgrade
 
 run: migrate
-	$(BIN)/ganzhi demo
+	$(BIN)/ganzhi serve --demo
 
 test: venv
 	$(BIN)/python -m pytest -q -p no:cacheprovider $(PYTEST_ARGS)

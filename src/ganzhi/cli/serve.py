@@ -2,45 +2,85 @@
 
 from __future__ import annotations
 
+import os
+from pathlib import Path
 from typing import Annotated
 
 import typer
 
 from ganzhi.cli._common import console, open_store
-from ganzhi.settings import load_settings
-from ganzhi.store.db import session_scope
 
 app = typer.Typer(help="启动 Web 平台 / run the web platform.", invoke_without_command=True)
+
+
+def _load_demo() -> None:
+    from ganzhi.settings import load_settings
+    from ganzhi.store.blobs import BlobStore
+    from ganzhi.web.config import load_web_config
+    from ganzhi.web.demo_platform import load_demo
+    from ganzhi.web.store_service import SubmissionService
+
+    settings = load_settings()
+    config = load_web_config(settings)
+    sessions = open_store()
+    service = SubmissionService(sessions, BlobStore(settings.blob_dir), config)
+    try:
+        loaded = load_demo(
+            sessions,
+            service,
+            Path(config.halls_file or settings.home / "halls.csv"),
+            say=lambda text: console.print(f"demo: {text}", markup=False),
+        )
+    finally:
+        service.close()
+    for login in loaded.logins:
+        scope = f" @ {login.scope_id}" if login.scope_id else ""
+        console.print(f"demo login: {login.username} / {login.password}  ({login.role}{scope})", markup=False)
+    if not loaded.logins:
+        console.print("demo users exist already (passwords were printed when they were created)")
 
 
 @app.callback()
 def serve(
     host: Annotated[str, typer.Option(help="address to listen on")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="port")] = 8524,
-    demo: Annotated[bool, typer.Option(help="load the demo campaign and demo users first, print their logins")] = False,
+    demo: Annotated[bool, typer.Option(help="load the demo platform and demo users first, print their logins")] = False,
+    workers: Annotated[int, typer.Option(help="server processes (0: one per CPU core)")] = 1,
 ) -> None:
     """启动服务 / serve on http://HOST:PORT (API docs at /api/v1/docs)."""
     import uvicorn
 
-    from ganzhi.web.app import create_app
-
-    sessions = open_store()
+    open_store()  # migrates the database, so the workers start on the current schema
     if demo:
-        from ganzhi.demo.run import run_demo
-        from ganzhi.store.repositories import list_runs
-        from ganzhi.web.demo_users import install_demo_users
+        _load_demo()
+    count = workers if workers > 0 else (os.cpu_count() or 1)
+    console.print(f"ganzhi web on http://{host}:{port}  (API docs: /api/v1/docs, {count} worker(s))")
+    fast = _fast_server()
+    uvicorn.run(
+        "ganzhi.web.app:app_from_environment",
+        factory=True,
+        host=host,
+        port=port,
+        workers=count,
+        log_level="warning",
+        loop=fast.get("loop", "auto"),
+        http=fast.get("http", "auto"),
+    )
 
-        with session_scope(sessions) as session:
-            fresh = not list_runs(session, limit=1)
-        if fresh:
-            console.print("loading the demo campaign …")
-            run_demo(sessions)
-        with session_scope(sessions) as session:
-            logins = install_demo_users(session)
-        for login in logins:
-            scope = f" @ {login.scope_id}" if login.scope_id else ""
-            console.print(f"demo login: {login.username} / {login.password}  ({login.role}{scope})", markup=False)
-        if not logins:
-            console.print("demo users exist already (passwords were printed when they were created)")
-    console.print(f"ganzhi web on http://{host}:{port}  (API docs: /api/v1/docs)")
-    uvicorn.run(create_app(load_settings()), host=host, port=port, log_level="warning")
+
+def _fast_server() -> dict[str, str]:
+    """uvloop and httptools when installed (the `web` extra's optional speed-ups), else uvicorn's defaults."""
+    options: dict[str, str] = {}
+    try:
+        import uvloop  # noqa: F401
+
+        options["loop"] = "uvloop"
+    except ImportError:
+        pass
+    try:
+        import httptools  # noqa: F401
+
+        options["http"] = "httptools"
+    except ImportError:
+        pass
+    return options

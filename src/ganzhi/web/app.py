@@ -19,8 +19,11 @@ from ganzhi.store.blobs import BlobStore
 from ganzhi.store.db import make_engine, session_factory
 from ganzhi.web.api.v1 import router as api_v1
 from ganzhi.web.config import WebConfig, load_web_config
+from ganzhi.web.demo_halls import HallFinder
 from ganzhi.web.limits import BodyLimitMiddleware, LoginLimiter
+from ganzhi.web.lookup import VerdictLookup
 from ganzhi.web.pages import router as pages
+from ganzhi.web.pages.speedtest import SpeedtestEndpoints
 from ganzhi.web.security import SessionCodec
 from ganzhi.web.store_service import SubmissionService
 
@@ -66,6 +69,12 @@ def create_app(
     app.state.submissions = service
     app.state.session_codec = SessionCodec(config.secret_key, config.session_max_age_s)
     app.state.login_limiter = LoginLimiter(config.login_attempts, config.login_window_s)
+    app.state.verdict_lookup = lookup = VerdictLookup(sessions, config.lookup_cache_s)
+    service.on_change = lookup.invalidate
+    app.state.halls = HallFinder(Path(config.halls_file) if config.halls_file else None)
+    app.state.speedtest = SpeedtestEndpoints(
+        config.speedtest_max_download_bytes, config.speedtest_max_upload_bytes, config.speedtest_max_streams
+    )
     app.include_router(api_v1, prefix=API_PREFIX)
     app.include_router(pages)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
@@ -75,6 +84,16 @@ def create_app(
         prefixes={
             f"{API_PREFIX}/store/submissions": config.max_apk_bytes + (1 << 20),
             f"{API_PREFIX}/evidence": config.max_evidence_bytes + (1 << 20),
+            "/portal/self-check": config.max_apk_bytes + (1 << 20),
+            "/portal/rectification": config.max_evidence_bytes + (1 << 20),
+            "/speedtest/upload": config.speedtest_max_upload_bytes,
         },
     )
     return app
+
+
+def app_from_environment() -> FastAPI:
+    """The app for `GANZHI_HOME` (uvicorn's `--factory` target when serving with several workers)."""
+    from ganzhi.settings import load_settings
+
+    return create_app(load_settings())

@@ -88,6 +88,17 @@ class WebConfig:
     webhook_attempts: int = 3
     #: Set the Secure flag on cookies (behind HTTPS).
     cookie_secure: bool = False
+    #: Hall registry (CSV/XLSX/JSON) behind the public nearest-hall finder; default `$GANZHI_HOME/halls.csv`.
+    halls_file: str | None = None
+    #: Seconds a verified bearer token and a finished verdict stay cached on the verdict-lookup route.
+    #: Bounds how long a token revoked from another process still reads verdicts (configurable default).
+    lookup_cache_s: float = 2.0
+    #: Largest upload accepted by the browser speed test per request (the page sends 16 MiB blobs).
+    speedtest_max_upload_bytes: int = 64 << 20
+    #: Largest download the browser speed test serves per request.
+    speedtest_max_download_bytes: int = 1 << 30
+    #: Concurrent speed-test streams across all visitors (each stream holds a connection).
+    speedtest_max_streams: int = 16
     verdict_rule: VerdictRule = field(default_factory=load_verdict_rule)
 
     def with_overrides(self, **changes: Any) -> WebConfig:
@@ -103,8 +114,11 @@ _INT_SETTINGS = (
     "login_attempts",
     "scan_workers",
     "webhook_attempts",
+    "speedtest_max_upload_bytes",
+    "speedtest_max_download_bytes",
+    "speedtest_max_streams",
 )
-_FLOAT_SETTINGS = ("login_window_s", "webhook_timeout_s")
+_FLOAT_SETTINGS = ("login_window_s", "webhook_timeout_s", "lookup_cache_s")
 
 
 def _secret(settings: Settings, env: dict[str, str]) -> str:
@@ -128,7 +142,7 @@ def load_web_config(settings: Settings, environ: dict[str, str] | None = None) -
     """The web config from the environment (`GANZHI_WEB_<NAME>` overrides each default)."""
     env = dict(os.environ if environ is None else environ)
     changes: dict[str, Any] = {}
-    for name in (*_INT_SETTINGS, *_FLOAT_SETTINGS, "scan_mode", "cookie_secure"):
+    for name in (*_INT_SETTINGS, *_FLOAT_SETTINGS, "scan_mode", "cookie_secure", "halls_file"):
         raw = env.get(f"GANZHI_WEB_{name.upper()}")
         if raw is None:
             continue
@@ -137,6 +151,8 @@ def load_web_config(settings: Settings, environ: dict[str, str] | None = None) -
                 value: Any = int(raw)
             elif name in _FLOAT_SETTINGS:
                 value = float(raw)
+            elif name == "halls_file":
+                value = raw.strip()
             elif name == "cookie_secure":
                 value = raw.strip().lower() in ("1", "true", "yes")
             else:
@@ -148,4 +164,5 @@ def load_web_config(settings: Settings, environ: dict[str, str] | None = None) -
         changes[name] = value
     if changes.get("scan_mode", "process") not in ("process", "thread"):
         raise WebConfigError(f"GANZHI_WEB_SCAN_MODE: expected 'process' or 'thread', got {changes['scan_mode']!r}")
+    changes.setdefault("halls_file", str(settings.home / "halls.csv"))
     return WebConfig(secret_key=_secret(settings, env), **changes)

@@ -1,7 +1,9 @@
-"""Demo accounts for `ganzhi serve --demo`: one per role, on fictional enterprises and a store.
+"""Demo accounts for `ganzhi serve --demo`: one per role, on the fictional demo enterprises and store.
 
-The demo campaign (T9 携号转网) names operators; each gets an enterprise row linked to the subjects the
-demo inspected, so an enterprise login sees its own issues and nothing else.
+The T9 携号转网 demo names operators that are not in the enterprise register; each gets an enterprise
+row linked to the subjects the demo inspected, so their issues have an owner on the dashboard. The
+enterprise login acts for 示例视频 (`demo-video`, which has T6/T7 issues), the store login for
+示例应用市场甲 (`demo-store-a`), so each scoped page shows real data and nothing of anyone else.
 """
 
 from __future__ import annotations
@@ -21,7 +23,8 @@ from ganzhi.supervision.uscc import complete_uscc
 from ganzhi.web import accounts
 from ganzhi.web.accounts import Role
 
-DEMO_STORE = "demo-store"
+DEMO_ENTERPRISE = "demo-video"
+DEMO_STORE = "demo-store-a"
 
 
 @dataclass(frozen=True, slots=True)
@@ -32,51 +35,68 @@ class DemoLogin:
     scope_id: str | None
 
 
-def _operators(session: Session) -> dict[str, list[str]]:
-    """Subject keys of the demo's issues grouped by the enterprise the evidence names."""
+def _operators(session: Session, known: set[str]) -> dict[str, list[str]]:
+    """Subject keys of issues whose evidence names an enterprise the register does not have."""
     grouped: dict[str, list[str]] = {}
     for payload in session.scalars(select(IssueRow.payload)):
         subject = payload.get("subject", {})
-        owner = subject.get("enterprise") or "demo-operator"
-        grouped.setdefault(str(owner), []).append(f"{subject.get('type')}:{subject.get('id')}")
+        owner = str(subject.get("enterprise") or "demo-operator")
+        if owner not in known:
+            grouped.setdefault(owner, []).append(f"{subject.get('type')}:{subject.get('id')}")
     return grouped
 
 
+def _ensure(session: Session, enterprise: Enterprise) -> str:
+    if supervision_repo.get_enterprise(session, enterprise.id) is None:
+        supervision_repo.upsert_enterprise(session, enterprise)
+    return enterprise.id
+
+
 def install_demo_users(session: Session) -> list[DemoLogin]:
-    """Create the demo enterprises and one user per role (skipped when the users already exist)."""
+    """Create the missing demo enterprises and one user per role (skipped when the users already exist)."""
     if session.scalar(select(UserRow.id).where(UserRow.username == "admin")) is not None:
         return []
-    logins: list[DemoLogin] = []
-    first_enterprise: str | None = None
-    for n, (owner, keys) in enumerate(sorted(_operators(session).items()), start=1):
-        eid = f"demo-ent-{n}"
+    known = {e.id for e in supervision_repo.list_enterprises(session)}
+    for n, (owner, keys) in enumerate(sorted(_operators(session, known).items()), start=1):
         links = [SubjectLink(subject_type=k.split(":", 1)[0], subject_id=k.split(":", 1)[1]) for k in sorted(set(keys))]
-        supervision_repo.upsert_enterprise(
+        _ensure(
             session,
             Enterprise(
-                id=eid,
+                id=f"demo-operator-{n}",
                 name=owner[:200],
                 uscc=complete_uscc(f"91110000{n:08d}"),
                 type=EnterpriseType.BASIC_TELECOM_OPERATOR,
                 subjects=links,
             ),
         )
-        first_enterprise = first_enterprise or eid
-    supervision_repo.upsert_enterprise(
+    enterprise = _ensure(
         session,
         Enterprise(
-            id=DEMO_STORE, name="示例应用商店", uscc=complete_uscc("9111000099999999"), type=EnterpriseType.APP_STORE
+            id=DEMO_ENTERPRISE,
+            name="示例视频科技有限公司",
+            uscc=complete_uscc("9111010800000001"),
+            type=EnterpriseType.INTERNET_COMPANY,
+            subjects=[SubjectLink(subject_type="app", subject_id="com.example.video", name="示例视频")],
+        ),
+    )
+    store = _ensure(
+        session,
+        Enterprise(
+            id=DEMO_STORE,
+            name="示例应用市场甲有限公司",
+            uscc=complete_uscc("9144030000000002"),
+            type=EnterpriseType.APP_STORE,
         ),
     )
     plan = [
-        ("admin", Role.REGULATOR_ADMIN, None),
-        ("inspector", Role.REGULATOR_INSPECTOR, None),
-        ("store", Role.APP_STORE, DEMO_STORE),
+        ("admin", Role.REGULATOR_ADMIN, None, "管理员 admin"),
+        ("inspector", Role.REGULATOR_INSPECTOR, None, "检查员 inspector"),
+        ("enterprise", Role.ENTERPRISE, enterprise, "示例视频 enterprise"),
+        ("store", Role.APP_STORE, store, "示例应用市场甲 store"),
     ]
-    if first_enterprise is not None:
-        plan.append(("enterprise", Role.ENTERPRISE, first_enterprise))
-    for username, role, scope in plan:
+    logins: list[DemoLogin] = []
+    for username, role, scope, display in plan:
         password = secrets.token_urlsafe(12)
-        accounts.create_user(session, username, password, role, scope_id=scope)
+        accounts.create_user(session, username, password, role, scope_id=scope, display_name=display)
         logins.append(DemoLogin(username, password, role.value, scope))
     return logins

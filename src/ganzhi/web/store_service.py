@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 import threading
+from collections.abc import Callable
 from concurrent.futures import Executor as FuturesExecutor
 from concurrent.futures import Future, ProcessPoolExecutor, ThreadPoolExecutor, wait
 from dataclasses import dataclass
@@ -90,20 +91,36 @@ class SubmissionService:
         self._processes: FuturesExecutor | None = None
         self._lock = threading.Lock()
         self._futures: set[Future[None]] = set()
+        #: Called with an APK's sha256 whenever one of its submissions changes (cache invalidation).
+        self.on_change: Callable[[str], None] | None = None
 
     # --- intake ---------------------------------------------------------------------------------
 
     def submit(
-        self, principal: Principal, stream: BinaryIO, filename: str, callback_url: str | None = None
+        self,
+        principal: Principal,
+        stream: BinaryIO,
+        filename: str,
+        callback_url: str | None = None,
+        *,
+        self_check: bool = False,
     ) -> Submitted:
         """Store the APK and queue its scan (or return the existing record for the same APK).
 
+        `self_check=True` lets an enterprise account check its own APK (the enterprise portal); its
+        submissions are keyed by the enterprise id and visible to that enterprise only.
+
         Raises:
-            UploadRejected: the caller is not an app store, or the file is not a ZIP/APK.
+            UploadRejected: the caller is not an app store (or, for a self-check, an enterprise), or
+                the file is not a ZIP/APK.
             BlobTooLargeError: the APK exceeds the configured size limit.
         """
-        if principal.role is not Role.APP_STORE or not principal.scope_id:
-            raise UploadRejected(f"only app-store accounts submit APKs (this account's role is {principal.role.value})")
+        allowed = {Role.APP_STORE, Role.ENTERPRISE} if self_check else {Role.APP_STORE}
+        if principal.role not in allowed or not principal.scope_id:
+            raise UploadRejected(
+                f"only {' or '.join(sorted(r.value for r in allowed))} accounts submit APKs here "
+                f"(this account's role is {principal.role.value})"
+            )
         head = stream.read(len(ZIP_MAGIC))
         if head != ZIP_MAGIC:
             raise UploadRejected(
@@ -173,6 +190,8 @@ class SubmissionService:
                 raise LookupError(f"submission {store_id}:{sha256} vanished while it was being scanned")
             for name, value in values.items():
                 setattr(row, name, value)
+        if self.on_change is not None:
+            self.on_change(sha256)
 
     def _process(self, store_id: str, sha256: str, secret: str) -> None:
         self._set(store_id, sha256, status=SubmissionStatus.RUNNING.value)

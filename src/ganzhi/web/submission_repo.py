@@ -1,6 +1,7 @@
 """Store submissions in the database: one row per (store, APK sha256), read through the caller's scope.
 
-An app store sees only its own submissions; regulators see all; enterprises and the public none.
+An app store sees only its own submissions, an enterprise only its own self-checks; regulators see all;
+the public none.
 """
 
 from __future__ import annotations
@@ -17,6 +18,10 @@ from ganzhi.errors import StoreError
 from ganzhi.store.web_tables import SubmissionRow
 from ganzhi.web.accounts import Role
 from ganzhi.web.scope import Scope
+
+#: Roles whose own submissions are keyed by their scope id: an app store's pre-listing checks and an
+#: enterprise's self-checks (an enterprise id and a store id are both enterprise-register ids, never equal).
+SUBMITTERS = frozenset({Role.APP_STORE, Role.ENTERPRISE})
 
 
 class SubmissionStatus(StrEnum):
@@ -117,7 +122,7 @@ def create(
 
 def get(scope: Scope, sha256: str) -> SubmissionView | None:
     """The submission of this APK visible to the scope (an app store's own; any for regulators)."""
-    if scope.role is Role.APP_STORE and scope.principal.scope_id:
+    if scope.role in SUBMITTERS and scope.principal.scope_id:
         row = _row(scope.session, scope.principal.scope_id, sha256)
         return None if row is None else view(row)
     if scope.principal.is_regulator:
@@ -131,7 +136,7 @@ def get(scope: Scope, sha256: str) -> SubmissionView | None:
 def listing(scope: Scope, *, limit: int = 200) -> list[SubmissionView]:
     """Visible submissions, newest first."""
     query = select(SubmissionRow).order_by(SubmissionRow.id.desc()).limit(limit)
-    if scope.role is Role.APP_STORE and scope.principal.scope_id:
+    if scope.role in SUBMITTERS and scope.principal.scope_id:
         query = query.where(SubmissionRow.store_id == scope.principal.scope_id)
     elif not scope.principal.is_regulator:
         return []

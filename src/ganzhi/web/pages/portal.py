@@ -16,9 +16,11 @@ router = APIRouter()
 
 @router.get("/", response_class=HTMLResponse)
 def home(request: Request, caller: CallerDep, session: SessionDep) -> Response:
-    """The public portal: approved 通报 snapshots (drafts never appear here, whoever is signed in)."""
+    """The public portal: approved 通报 snapshots and the latest published ranking (never a draft)."""
     published = scoped.publications(scoped.Scope(PUBLIC, session))
-    return page(request, "public.html", caller.principal, {"publications": published})
+    latest = next((p for p in reversed(published) if p.body.get("rankings")), None)
+    rankings = latest.content().rankings if latest is not None else []
+    return page(request, "public.html", caller.principal, {"publications": published, "rankings": rankings})
 
 
 @router.get("/login", response_class=HTMLResponse)

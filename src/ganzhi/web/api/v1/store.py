@@ -6,10 +6,14 @@ import re
 from typing import Annotated
 
 from fastapi import APIRouter, File, Form, HTTPException, Request, Response, UploadFile
+from starlette.concurrency import run_in_threadpool
 
 from ganzhi.store.blobs import BlobTooLargeError
-from ganzhi.web import audit, submission_repo
-from ganzhi.web.deps import SignedInDep, client_address
+from ganzhi.web import accounts, audit, submission_repo
+from ganzhi.web.accounts import PUBLIC, Principal, Role
+from ganzhi.web.deps import SignedInDep, browser_session, client_address
+from ganzhi.web.lookup import VerdictLookup
+from ganzhi.web.security import token_hash
 from ganzhi.web.store_service import SubmissionService, UploadRejected
 from ganzhi.web.submission_repo import SubmissionView
 from ganzhi.web.webhook import validate_callback_url
@@ -60,11 +64,52 @@ def submissions(scope: SignedInDep, limit: int = 200) -> list[SubmissionView]:
 
 
 @router.get("/store/submissions/{sha256}", response_model=SubmissionView)
-def submission(sha256: str, scope: SignedInDep) -> SubmissionView:
-    """The verdict of one submitted APK (`status` queued → running → done | error)."""
+async def submission(sha256: str, request: Request) -> Response:
+    """The verdict of one submitted APK (`status` queued → running → done | error).
+
+    The hot path of the store service: see `ganzhi.web.lookup` (cached token check, one indexed
+    SELECT, finished verdicts cached as JSON). Browser sessions take the ordinary path.
+    """
     if not SHA256.match(sha256):
         raise HTTPException(422, f"sha256 must be 64 lowercase hex digits (got {sha256[:80]!r})")
-    found = submission_repo.get(scope, sha256)
-    if found is None:
+    lookup: VerdictLookup = request.app.state.verdict_lookup
+    principal = _cached_principal(request, lookup)
+    if principal is None:
+        principal = await run_in_threadpool(_principal, request, lookup)
+    if principal.role is Role.PUBLIC:
+        raise HTTPException(401, "sign in or send an API token", headers={"WWW-Authenticate": "Bearer"})
+    cached = lookup.verdicts.get(_cache_key(principal, sha256))
+    body = cached if cached is not None else await run_in_threadpool(lookup.verdict, principal, sha256)
+    if body is None:
         raise HTTPException(404, f"no submission {sha256} visible to this account")
-    return found
+    return Response(body, media_type="application/json")
+
+
+def _cache_key(principal: Principal, sha256: str) -> tuple[str, str]:
+    return ("*" if principal.is_regulator else principal.scope_id or "", sha256)
+
+
+def _cached_principal(request: Request, lookup: VerdictLookup) -> Principal | None:
+    """The principal of a bearer token verified within the last seconds (no I/O, on the event loop)."""
+    scheme, _, token = request.headers.get("authorization", "").partition(" ")
+    if scheme.lower() != "bearer" or not token.strip():
+        return None
+    return lookup.tokens.get(token_hash(token.strip()))
+
+
+def _principal(request: Request, lookup: VerdictLookup) -> Principal:
+    """Bearer token (cached), else the browser session's user, else the public."""
+    auth = request.headers.get("authorization", "")
+    if auth:
+        scheme, _, token = auth.partition(" ")
+        if scheme.lower() != "bearer" or not token.strip():
+            raise HTTPException(401, "Authorization header must be 'Bearer <token>'")
+        found = lookup.principal(token.strip())
+        if found is None:
+            raise HTTPException(401, "unknown or revoked API token", headers={"WWW-Authenticate": "Bearer"})
+        return found
+    browser = browser_session(request)
+    if browser is None:
+        return PUBLIC
+    with lookup.sessions() as session:
+        return accounts.principal_for_user(session, browser.user_id) or PUBLIC

@@ -63,7 +63,7 @@ def content_problem(family: str, head: bytes) -> str | None:
     return None
 
 
-class _Rewound:
+class Rewound:
     """Reads `head` first, then the rest of the file (the head was consumed by sniffing)."""
 
     def __init__(self, head: bytes, stream: BinaryIO) -> None:
@@ -109,7 +109,7 @@ def upload_evidence(
     config: WebConfig = request.app.state.config
     try:
         ref = blobs.put_stream(
-            _Rewound(head, file.file),  # type: ignore[arg-type]
+            Rewound(head, file.file),  # type: ignore[arg-type]
             name,
             media_type=MEDIA_TYPES.get(ext, "application/octet-stream"),
             max_bytes=config.max_evidence_bytes,

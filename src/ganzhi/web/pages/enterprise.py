@@ -1,0 +1,192 @@
+"""The app page (findings with their evidence) and the enterprise portal (own issues, rectification
+evidence, self-check APK upload).
+
+Everything reads through `web.scope`, so an enterprise sees its own subjects only; a self-check runs
+the same APK checks as the app-store service, keyed by the enterprise id.
+"""
+
+from __future__ import annotations
+
+from pathlib import PurePath
+from typing import Annotated, Any
+
+from fastapi import APIRouter, File, Form, Request, UploadFile
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from sqlalchemy import select
+
+from ganzhi.errors import TransitionError
+from ganzhi.evidence.base import ArtefactRef
+from ganzhi.findings.lifecycle import ACTIVE_STATES
+from ganzhi.findings.models import IssueState, Result
+from ganzhi.store.blobs import BlobStore, BlobTooLargeError
+from ganzhi.store.web_tables import AuditRow
+from ganzhi.web import audit, submission_repo
+from ganzhi.web import scope as scoped
+from ganzhi.web.accounts import Role
+from ganzhi.web.api.v1.uploads import MEDIA_TYPES, SNIFF_BYTES, Rewound, content_problem
+from ganzhi.web.config import WebConfig
+from ganzhi.web.deps import ScopeDep, client_address
+from ganzhi.web.pages.render import page
+from ganzhi.web.store_service import SubmissionService, UploadRejected
+
+router = APIRouter()
+#: Rectification evidence an enterprise may attach: documents and screenshots.
+EVIDENCE_TYPES = {".pdf": "pdf", ".html": "text", ".htm": "text", ".txt": "text", ".png": "png", ".jpg": "jpeg"}
+_IMAGE_MAGIC = {"png": b"\x89PNG\r\n\x1a\n", "jpeg": b"\xff\xd8\xff"}
+EVIDENCE_ACTION = "issue.evidence"
+
+
+def _evidence_problem(family: str, head: bytes) -> str | None:
+    if family in _IMAGE_MAGIC:
+        magic = _IMAGE_MAGIC[family]
+        return None if head.startswith(magic) else f"expected a {family.upper()} image, got {head[:8]!r}"
+    return content_problem(family, head)
+
+
+def evidence_rows(result: Result) -> dict[str, Any]:
+    """What a page shows of a result's data: the call path, quoted sentences, the rest as key → value."""
+    data = dict(result.data)
+    path = data.pop("path", None)
+    sentences = data.pop("sentences", None) or ([data.pop("sentence")] if "sentence" in data else [])
+    return {
+        "path": [str(p) for p in path] if isinstance(path, list) else [],
+        "sentences": [s if isinstance(s, str) else str(s.get("text", s)) for s in sentences][:20]
+        if isinstance(sentences, list)
+        else [],
+        "other": {k: v for k, v in data.items() if v not in (None, [], {}, "")},
+    }
+
+
+@router.get("/apps/{package}", response_class=HTMLResponse)
+def app_page(package: str, request: Request, scope: ScopeDep) -> Response:
+    """An app's issues with the evidence of their latest result (call paths, sentences)."""
+    if scope.role is Role.PUBLIC:
+        return RedirectResponse("/login", status_code=303)
+    issues = [i for i in scoped.issues(scope, limit=100_000) if i.subject.type == "app" and i.subject.id == package]
+    by_run: dict[str, dict[str, Result]] = {}
+    shown = []
+    for issue in issues[:200]:
+        if issue.last_run_id not in by_run:
+            by_run[issue.last_run_id] = {r.fingerprint: r for r in scoped.results(scope, issue.last_run_id)}
+        result = by_run[issue.last_run_id].get(issue.fingerprint)
+        shown.append({"issue": issue, "evidence": evidence_rows(result) if result else None})
+    name = next((i.subject.name for i in issues if i.subject.name), None)
+    scans = [s for s in submission_repo.listing(scope, limit=200) if s.package == package][:5]
+    context = {"package": package, "name": name, "items": shown, "scans": scans}
+    found = bool(issues or scans)
+    return page(request, "app.html", scope.principal, context, status_code=200 if found else 404)
+
+
+def _portal(request: Request, scope: scoped.Scope, message: str | None, status_code: int = 200) -> Response:
+    issues = scoped.issues(scope, states=ACTIVE_STATES, limit=500)
+    targets = {t.value for t in scoped.ENTERPRISE_TARGETS}
+    attached: dict[str, list[dict[str, Any]]] = {}
+    rows = scope.session.scalars(
+        select(AuditRow)
+        .where(AuditRow.action == EVIDENCE_ACTION, AuditRow.target.in_([f"issue:{i.fingerprint}" for i in issues]))
+        .order_by(AuditRow.id)
+    )
+    for row in rows:
+        attached.setdefault(row.target.removeprefix("issue:"), []).append(row.detail)
+    context = {
+        "issues": issues,
+        "movable": {i.fingerprint: i.state.value not in targets for i in issues},
+        "attached": attached,
+        "checks": submission_repo.listing(scope, limit=50),
+        "message": message,
+        "enterprise": scoped.enterprise(scope, scope.principal.scope_id or ""),
+    }
+    return page(request, "portal.html", scope.principal, context, status_code=status_code)
+
+
+@router.get("/portal", response_class=HTMLResponse)
+def portal(request: Request, scope: ScopeDep) -> Response:
+    if scope.role is Role.PUBLIC:
+        return RedirectResponse("/login", status_code=303)
+    if scope.role is not Role.ENTERPRISE:
+        return RedirectResponse("/dashboard", status_code=303)
+    return _portal(request, scope, None)
+
+
+@router.post("/portal/self-check", response_class=HTMLResponse)
+def self_check(request: Request, scope: ScopeDep, file: Annotated[UploadFile, File()]) -> Response:
+    """Queue the enterprise's own APK for the same checks the app stores run; the verdict appears below."""
+    if scope.role is not Role.ENTERPRISE:
+        return page(request, "message.html", scope.principal, {"message": "仅企业用户 / enterprises only"}, 403)
+    service: SubmissionService = request.app.state.submissions
+    name = PurePath(file.filename or "self-check.apk").name[:200]
+    try:
+        done = service.submit(scope.principal, file.file, name, self_check=True)
+    except UploadRejected as exc:
+        return _portal(request, scope, f"未受理 / rejected: {exc}", status_code=415)
+    except BlobTooLargeError as exc:
+        return _portal(request, scope, f"文件过大 / too large: {exc}", status_code=413)
+    if done.created:
+        audit.record(
+            scope.session,
+            scope.principal,
+            "self_check.submit",
+            f"submission:{done.submission.sha256}",
+            {"filename": name, "size": done.submission.size},
+            client=client_address(request),
+        )
+    return RedirectResponse("/portal", status_code=303)
+
+
+def _store_evidence(request: Request, file: UploadFile) -> ArtefactRef | tuple[int, str]:
+    """The stored rectification file, or (HTTP status, message) when its type or size is refused."""
+    name = PurePath(file.filename or "evidence").name[:200]
+    ext = PurePath(name).suffix.lower()
+    family = EVIDENCE_TYPES.get(ext)
+    if family is None:
+        return 415, f"{name}: 仅接受 / accepted types: {sorted(EVIDENCE_TYPES)}"
+    head = file.file.read(SNIFF_BYTES)
+    problem = _evidence_problem(family, head)
+    if problem is not None:
+        return 415, f"{name}: {problem}"
+    blobs: BlobStore = request.app.state.blobs
+    config: WebConfig = request.app.state.config
+    media = MEDIA_TYPES.get(ext) or (f"image/{family}" if family in _IMAGE_MAGIC else "application/octet-stream")
+    try:
+        return blobs.put_stream(
+            Rewound(head, file.file),  # type: ignore[arg-type]
+            name,
+            media_type=media,
+            max_bytes=config.max_evidence_bytes,
+        )
+    except BlobTooLargeError as exc:
+        return 413, f"文件过大 / too large: {exc}"
+
+
+@router.post("/portal/rectification/{fingerprint}", response_class=HTMLResponse)
+def rectification(
+    fingerprint: str,
+    request: Request,
+    scope: ScopeDep,
+    note: Annotated[str, Form(max_length=2000)],
+    file: Annotated[UploadFile, File()],
+) -> Response:
+    """Attach rectification evidence to an own issue and declare it RECTIFYING (regulators verify later)."""
+    if scope.role is not Role.ENTERPRISE:
+        return page(request, "message.html", scope.principal, {"message": "仅企业用户 / enterprises only"}, 403)
+    issue = scoped.issue(scope, fingerprint)
+    if issue is None:
+        return _portal(request, scope, f"未找到问题 / no such issue: {fingerprint[:80]}", status_code=404)
+    stored = _store_evidence(request, file)
+    if isinstance(stored, tuple):
+        return _portal(request, scope, stored[1], status_code=stored[0])
+    name = stored.name
+    if issue.state is not IssueState.RECTIFYING:
+        try:
+            scoped.move_issue(scope, fingerprint, IssueState.RECTIFYING, reason=f"整改材料 {name}: {note}"[:2000])
+        except (scoped.Forbidden, TransitionError) as exc:
+            return _portal(request, scope, f"未能流转 / cannot move: {exc}", status_code=409)
+    audit.record(
+        scope.session,
+        scope.principal,
+        EVIDENCE_ACTION,
+        f"issue:{fingerprint}",
+        {"name": name, "sha256": stored.sha256, "size": stored.size, "note": note},
+        client=client_address(request),
+    )
+    return RedirectResponse("/portal", status_code=303)

@@ -1,0 +1,121 @@
+"""Published 通报 for everyone, and the regulators' workflow: draft from current issues → a second person approves.
+
+Approval seals the draft into the hash chain (`supervision.chain.seal` through `publication_repo.approve`);
+the chain refuses an approver who drafted the snapshot, so the "four eyes" rule holds on the web too.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from fastapi import APIRouter, Form, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+
+from ganzhi.catalog.loader import default_catalog
+from ganzhi.errors import GanzhiError
+from ganzhi.store import publication_repo, supervision_repo
+from ganzhi.store import repositories as repo
+from ganzhi.supervision.publications import PublicationKind, build_body, new_draft, select_issues
+from ganzhi.web import audit
+from ganzhi.web import scope as scoped
+from ganzhi.web.accounts import Role
+from ganzhi.web.deps import ScopeDep, client_address
+from ganzhi.web.pages.render import page
+from ganzhi.workdays.rectification import deadline_from
+
+router = APIRouter()
+
+
+@router.get("/notices/{publication_id}", response_class=HTMLResponse)
+def notice(publication_id: str, request: Request, scope: ScopeDep) -> Response:
+    """One snapshot: 通报 rows, 下架 rows, rankings (the public sees approved ones only)."""
+    found = scoped.publication(scope, publication_id)
+    if found is None:
+        return page(request, "message.html", scope.principal, {"message": "未找到 / not found"}, status_code=404)
+    return page(request, "notice.html", scope.principal, {"pub": found, "body": found.content()})
+
+
+def _workflow(request: Request, scope: scoped.Scope, message: str | None, status_code: int = 200) -> Response:
+    items = scoped.publications(scope)
+    drafts = [p for p in items if p.status.value == "draft"]
+    published = [p for p in items if p.status.value == "approved"]
+    context = {
+        "drafts": drafts,
+        "published": published,
+        "message": message,
+        "campaigns": scoped.campaigns(scope),
+        "me": scope.principal.username,
+    }
+    return page(request, "publications.html", scope.principal, context, status_code=status_code)
+
+
+@router.get("/publications", response_class=HTMLResponse)
+def workflow(request: Request, scope: ScopeDep) -> Response:
+    if scope.role is Role.PUBLIC:
+        return RedirectResponse("/login", status_code=303)
+    if not scope.principal.is_regulator:
+        return RedirectResponse("/", status_code=303)
+    return _workflow(request, scope, None)
+
+
+@router.post("/publications/draft", response_class=HTMLResponse)
+def draft(
+    request: Request,
+    scope: ScopeDep,
+    publication_id: str = Form(...),
+    kind: str = Form("notice"),
+    task: str = Form(""),
+    campaign: str = Form(""),
+) -> Response:
+    """Draft a 通报 from the current active app issues (optionally of one task)."""
+    if not scope.principal.is_regulator:
+        return page(request, "message.html", scope.principal, {"message": "仅监管人员 / regulators only"}, 403)
+    now = dt.datetime.now(dt.UTC)
+    try:
+        chosen_kind = PublicationKind(kind)
+        if chosen_kind not in (PublicationKind.NOTICE, PublicationKind.LOOKBACK):
+            raise ValueError(f"kind must be notice or lookback here (got {kind[:20]!r})")
+        issues = select_issues(repo.get_issues(scope.session), tasks=[task] if task else None)
+        body = build_body(
+            chosen_kind,
+            issues=issues,
+            enterprises=supervision_repo.list_enterprises(scope.session),
+            rectify_by=deadline_from(default_catalog(), now.date()),
+        )
+        made = new_draft(
+            publication_id.strip(), body, created_by=scope.principal.username, at=now, campaign_id=campaign or None
+        )
+        publication_repo.save_draft(scope.session, made)
+    except (GanzhiError, ValueError) as exc:
+        return _workflow(request, scope, f"未能起草 / cannot draft: {exc}", status_code=422)
+    audit.record(
+        scope.session,
+        scope.principal,
+        "publication.draft",
+        f"publication:{made.id}",
+        {"rows": len(body.notice)},
+        client=client_address(request),
+    )
+    return RedirectResponse("/publications", status_code=303)
+
+
+@router.post("/publications/{publication_id}/approve", response_class=HTMLResponse)
+def approve(publication_id: str, request: Request, scope: ScopeDep) -> Response:
+    """Approve a draft: a different regulator than its drafter seals it into the chain."""
+    if not scope.principal.is_regulator:
+        return page(request, "message.html", scope.principal, {"message": "仅监管人员 / regulators only"}, 403)
+    try:
+        sealed = publication_repo.approve(
+            scope.session, publication_id, approver=scope.principal.username, at=dt.datetime.now(dt.UTC)
+        )
+    except (GanzhiError, ValueError) as exc:
+        return _workflow(request, scope, f"未能审核 / cannot approve: {exc}", status_code=409)
+    audit.record(
+        scope.session,
+        scope.principal,
+        "publication.approve",
+        f"publication:{publication_id}",
+        {"hash": sealed.hash, "numbering": sealed.numbering},
+        client=client_address(request),
+    )
+    return RedirectResponse("/publications", status_code=303)
