@@ -1,4 +1,6 @@
-"""Database fixtures (imported by the root conftest): every store test runs on a fresh SQLite file and, when reachable, on PostgreSQL.
+"""Database fixtures (imported by the root conftest).
+
+Every store test runs on a fresh SQLite file and, when reachable, on PostgreSQL.
 
 PostgreSQL: one throwaway database is created on the server named by `GANZHI_TEST_PG_URL`
 (default `postgresql+psycopg://postgres@127.0.0.1:5432/test`) for the test session and dropped at

@@ -30,6 +30,8 @@ _GROUPS: tuple[tuple[str, str], ...] = (
     ("lists", "lists"),
     ("tariff", "tariff"),
     ("usage", "usage"),
+    ("broadband", "broadband"),
+    ("marketing", "marketing"),
     ("scan", "scan"),
     ("campaign", "campaign"),
     ("enterprise", "enterprise"),
@@ -39,11 +41,8 @@ _GROUPS: tuple[tuple[str, str], ...] = (
     ("ladder", "ladder"),
     ("users", "users"),
     ("serve", "serve"),
-    ("publish", "publish"),
-    ("lookback", "lookback"),
-    ("complaints", "complaints"),
-    ("ui", "ui"),
-    ("capture", "capture"),
+    ("publish", "publish"), ("lookback", "lookback"), ("complaints", "complaints"),
+    ("ui", "ui"), ("capture", "capture"),
 )
 
 for _module, _name in _GROUPS:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from enum import StrEnum
 from pathlib import Path
@@ -12,7 +13,7 @@ from rich.console import Console
 from rich.table import Table
 
 from ganzhi.errors import InputError
-from ganzhi.telecom.usage.config import STATUS_TEXT, AuditConfig, ReminderStatus
+from ganzhi.telecom.usage.config import REQUIREMENT_ID, STATUS_TEXT, AuditConfig, ReminderStatus
 
 app = typer.Typer(help="流量使用提醒稽核 (T1): usage-reminder audit and synthetic data.", no_args_is_help=True)
 
@@ -89,6 +90,38 @@ def _render_table(summary: dict[str, object], lang: Lang, console: Console) -> N
                          "defaults, not official numbers.", lang))  # fmt: skip
 
 
+def _audit_config(
+    campaign: Path | None, thresholds: str | None, latency: float | None, early_tolerance: float | None,
+    memory_limit: str, threads: int, temp_dir: Path | None,
+) -> AuditConfig:  # fmt: skip
+    """Catalog params of T1.usage-reminder.timely, overlaid by the campaign file, then by explicit options."""
+    from ganzhi.catalog.loader import default_catalog
+    from ganzhi.catalog.overrides import load_overrides
+    from ganzhi.catalog.params import params_for
+    from ganzhi.errors import GanzhiError
+
+    try:
+        catalog = default_catalog()
+        overrides = load_overrides(catalog, campaign) if campaign is not None else None
+        cfg = AuditConfig.from_params(
+            params_for(catalog, [REQUIREMENT_ID], overrides), memory_limit=memory_limit, threads=threads,
+            temp_dir=None if temp_dir is None else str(temp_dir),
+        )  # fmt: skip
+        explicit: dict[str, object] = {}
+        if thresholds is not None:
+            explicit["thresholds"] = _parse_thresholds(thresholds)
+        if latency is not None:
+            explicit["latency_s"] = latency
+        if early_tolerance is not None:
+            explicit["early_tolerance_s"] = early_tolerance
+        if explicit:
+            labels = {**cfg.labels, **dict.fromkeys(explicit, "command-line override")}
+            cfg = dataclasses.replace(cfg, labels=labels, **explicit)  # type: ignore[arg-type]
+    except (GanzhiError, ValueError) as exc:
+        raise typer.BadParameter(str(exc)) from None
+    return cfg
+
+
 @app.command()
 def audit(
     plans: Annotated[Path, typer.Option("--plans", help="plans CSV/Parquet: plan_id, quota_bytes, cycle[, province]")],
@@ -97,11 +130,20 @@ def audit(
     out: Annotated[Path, typer.Option("--out", help="output directory")],
     fmt: Annotated[OutputFormat, typer.Option("--format", help="summary on stdout")] = OutputFormat.table,
     results_format: Annotated[ResultsFormat, typer.Option("--results-format")] = ResultsFormat.parquet,
-    thresholds: Annotated[str | None, typer.Option(help="fractions of quota, e.g. 0.8,1.0")] = None,
-    latency: Annotated[float, typer.Option(help="on-time limit, seconds")] = _DEFAULTS.latency_s,
+    campaign: Annotated[
+        Path | None, typer.Option(help="campaign file whose `params:` override the catalog (T1.usage-reminder.timely)")
+    ] = None,
+    thresholds: Annotated[str | None, typer.Option(help="fractions of quota, e.g. 0.8,1.0 (default: catalog)")] = None,
+    latency: Annotated[float | None, typer.Option(help="on-time limit, seconds (default: catalog)")] = None,
     early_tolerance: Annotated[
-        float, typer.Option(help="seconds a reminder may precede the crossing")
-    ] = _DEFAULTS.early_tolerance_s,
+        float | None, typer.Option(help="seconds a reminder may precede the crossing (default: catalog)")
+    ] = None,
+    evidence: Annotated[
+        Path | None, typer.Option("--evidence", help="also write usage_audit_summary evidence (JSON Lines) here")
+    ] = None,
+    subject: Annotated[
+        str | None, typer.Option(help="evidence subject id, e.g. operator-province-period (default: events name)")
+    ] = None,
     memory_limit: Annotated[str, typer.Option(help="DuckDB memory limit")] = _DEFAULTS.memory_limit,
     threads: Annotated[int, typer.Option(help="DuckDB threads")] = _DEFAULTS.threads,
     temp_dir: Annotated[Path | None, typer.Option(help="where DuckDB spills (default: system temp)")] = None,
@@ -109,14 +151,9 @@ def audit(
 ) -> None:
     """Audit reminders against usage: on_time / late / missing / spurious per subscriber, cycle, threshold."""
     from ganzhi.telecom.usage.audit import run_audit
+    from ganzhi.telecom.usage.evidence import summary_evidence, write_evidence
 
-    try:
-        cfg = AuditConfig(
-            thresholds=_parse_thresholds(thresholds), latency_s=latency, early_tolerance_s=early_tolerance,
-            memory_limit=memory_limit, threads=threads, temp_dir=None if temp_dir is None else str(temp_dir),
-        )  # fmt: skip
-    except ValueError as exc:
-        raise typer.BadParameter(str(exc)) from None
+    cfg = _audit_config(campaign, thresholds, latency, early_tolerance, memory_limit, threads, temp_dir)
     try:
         report = run_audit(plans, events, reminders, out, cfg, results_format=results_format.value)
     except InputError as exc:
@@ -128,6 +165,10 @@ def audit(
         _render_table(report.summary, lang, Console())
     for kind, path in report.rejected_paths.items():
         typer.echo(f"警告 / warning: rejected {kind} rows written to {path}", err=True)
+    if evidence is not None:
+        item = summary_evidence(report.summary, cfg, subject or events.stem, source=str(report.summary_path))
+        write_evidence(evidence, item)
+        typer.echo(f"证据 / evidence: {item.kind} for {item.subject.key} written to {evidence}", err=True)
 
 
 @app.command()

@@ -26,10 +26,16 @@ def write_csv(path: Path, header: Sequence[str], rows: Iterable[Sequence[object]
     return path
 
 
+#: Parquet results are written unordered; tests read them in this order (CSV keeps file order).
+RESULT_ORDER = "subscriber_id, cycle, threshold, status, reminded_at_ms NULLS FIRST, reminder_row NULLS FIRST"
+
+
 def read_rows(path: Path) -> list[dict[str, object]]:
-    """Per-row audit results (Parquet or CSV) as dicts, in file order."""
-    reader = "read_parquet" if path.suffix == ".parquet" else "read_csv"
-    cursor = duckdb.connect().execute(f"SELECT * FROM {reader}('{path}')")
+    """Per-row audit results as dicts: Parquet sorted by `RESULT_ORDER`, CSV in file order."""
+    if path.suffix == ".parquet":
+        cursor = duckdb.connect().execute(f"SELECT * FROM read_parquet('{path}') ORDER BY {RESULT_ORDER}")
+    else:
+        cursor = duckdb.connect().execute(f"SELECT * FROM read_csv('{path}')")
     columns = [d[0] for d in cursor.description or []]
     return [dict(zip(columns, row, strict=True)) for row in cursor.fetchall()]
 

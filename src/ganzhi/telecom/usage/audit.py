@@ -2,17 +2,21 @@
 
 Semantics, for every subscriber, billing cycle (calendar month, Beijing time) and audited threshold:
 
-1. Usage events are deduplicated on (subscriber, ts, bytes) and summed in time order; the crossing is
-   the first event time at which cumulative usage in the cycle reaches `threshold × quota`. The quota
-   is that of the plan on the cycle's first event (a cycle mixing plans is counted and reported).
+1. Usage events are deduplicated on (subscriber, ts, bytes) and summed in (ts, bytes, plan) order; the
+   crossing is the first event time at which cumulative usage in the cycle reaches `threshold × quota`
+   (compared in float64). The quota is that of the plan on the cycle's first event (a cycle mixing
+   plans is counted and reported).
 2. A reminder (same subscriber and threshold) is attributed to the latest crossing at or before
    `reminder ts + early tolerance`, provided it arrives before that crossing's cycle end plus the
    attribution grace. The first attributed reminder decides: `on_time` when its latency is at most
    the configured latency (inclusive), else `late`; no attributed reminder means `missing`; later
    attributed reminders are `repeat`; unattributed reminders are `spurious`.
 
-Memory is bounded by DuckDB's `memory_limit` (it spills to `temp_dir`), CPU by `threads`; no Python
-code runs per event. Per-row results, rejected rows and a JSON summary are written to `out_dir`.
+Crossings come from the numpy kernel (`kernel.py`, fed partition by partition by `partitioned.py`)
+when subscriber ids are integers, else from a DuckDB window (`build_cycles`); both give identical
+tables. Memory is bounded by DuckDB's `memory_limit` (it spills to `temp_dir`) and the kernel's
+`partition_rows`, CPU by `threads`; no Python code runs per event. Per-row results, rejected rows and
+a JSON summary (with per-stage timings) are written to `out_dir`.
 """
 
 from __future__ import annotations
@@ -25,11 +29,13 @@ from pathlib import Path
 from typing import Literal
 
 import duckdb
+import pyarrow.parquet as pq
 
 from ganzhi.errors import InputError
 from ganzhi.telecom.usage.config import BEIJING_OFFSET_MS, AuditConfig, ReminderStatus
 from ganzhi.telecom.usage.ingest import key_type, prepare_events, prepare_plans, prepare_reminders
-from ganzhi.telecom.usage.sources import open_source, sql_str
+from ganzhi.telecom.usage.partitioned import build_cycles_partitioned
+from ganzhi.telecom.usage.sources import Source, open_source, sql_str
 from ganzhi.telecom.usage.summary import build_summary
 
 ResultsFormat = Literal["parquet", "csv"]
@@ -64,7 +70,8 @@ def _cycle_sql(ts: str) -> str:
 
 def _crossing_cols(cfg: AuditConfig, quota: str) -> str:
     return ", ".join(
-        f"min(ts_ms) FILTER (WHERE cum >= {float(t)!r} * {quota}) AS cross_{i}" for i, t in enumerate(cfg.thresholds)
+        f"min(ts_ms) FILTER (WHERE CAST(cum AS DOUBLE) >= {float(t)!r}::DOUBLE * {quota}) AS cross_{i}"
+        for i, t in enumerate(cfg.thresholds)
     )
 
 
@@ -102,13 +109,14 @@ def build_cycles(con: duckdb.DuckDBPyConnection, cfg: AuditConfig) -> None:
         ), marked AS (
             SELECT sub, cyc, ts_ms, bytes, pidx, quota_bytes,
                    coalesce(ts_ms = lag(ts_ms) OVER w AND bytes = lag(bytes) OVER w, false) AS dup
-            FROM selected WINDOW w AS (PARTITION BY sub, cyc ORDER BY ts_ms, bytes)
+            FROM selected WINDOW w AS (PARTITION BY sub, cyc ORDER BY ts_ms, bytes, pidx)
         ), cumulated AS (
             SELECT sub, cyc, ts_ms, dup, pidx, CASE WHEN dup THEN 0 ELSE bytes END AS counted,
                    sum(CASE WHEN dup THEN 0 ELSE bytes END) OVER w AS cum,
                    first_value(pidx) OVER w AS first_pidx, first_value(quota_bytes) OVER w AS first_quota
             FROM marked
-            WINDOW w AS (PARTITION BY sub, cyc ORDER BY ts_ms, bytes ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW)
+            WINDOW w AS (PARTITION BY sub, cyc ORDER BY ts_ms, bytes, pidx
+                         ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW)
         )
         SELECT sub, cyc, any_value(first_pidx) AS pidx, any_value(first_quota) AS quota_bytes, count(*) AS events,
                count(*) FILTER (WHERE dup) AS duplicates, min(pidx) <> max(pidx) AS mixed_plans,
@@ -123,6 +131,36 @@ def build_cycles(con: duckdb.DuckDBPyConnection, cfg: AuditConfig) -> None:
     """)
     con.execute("DROP TABLE cycles_fast")
     con.execute("DROP TABLE cycles_exact")
+
+
+def _cycles(con: duckdb.DuckDBPyConnection, cfg: AuditConfig, events: Source, key: str, temp_dir: Path) -> int | None:
+    """Table `cycles` through the numpy kernel when ids are integers (and allowed), else the SQL window.
+
+    Returns the number of valid events when the kernel counted them (None on the SQL path).
+    """
+    if cfg.kernel == "sql" or (cfg.kernel == "auto" and key != "BIGINT"):
+        build_cycles(con, cfg)
+        return None
+    if key != "BIGINT":
+        raise InputError(str(events.path), "kernel numpy: expected integer subscriber_id values; use sql or auto")
+    try:
+        return build_cycles_partitioned(con, cfg, events, temp_dir)
+    except ValueError:
+        if cfg.kernel == "numpy":
+            raise
+        build_cycles(con, cfg)
+        return None
+
+
+def _all_valid(con: duckdb.DuckDBPyConnection, src: Source, valid: int | None) -> bool:
+    """True when every row of `src` is known valid (so its rejected rows need no scan)."""
+    if valid is None:
+        return False
+    if src.fmt == "parquet":
+        rows = sum(pq.ParquetFile(f).metadata.num_rows for f in src.files)
+    else:
+        rows = int(con.execute(f"SELECT count(*) FROM {src.kind}_src").fetchall()[0][0])
+    return rows == valid
 
 
 def build_crossings(con: duckdb.DuckDBPyConnection, cfg: AuditConfig) -> None:
@@ -158,7 +196,8 @@ def build_results(con: duckdb.DuckDBPyConnection, cfg: AuditConfig) -> None:
     """Table `results`: one row per crossing, per repeated reminder and per spurious reminder."""
     s = ReminderStatus
     con.execute(f"""
-        CREATE OR REPLACE TEMP TABLE results_raw AS
+        CREATE OR REPLACE TEMP TABLE results AS
+        WITH results_raw AS (
         SELECT c.sub, c.cyc, c.plan_id, c.quota_bytes, c.threshold, c.crossed_at, a.ts_ms AS reminded_at,
                CASE WHEN a.ts_ms IS NULL THEN '{s.MISSING}'
                     WHEN a.ts_ms - c.crossed_at <= {cfg.latency_ms} THEN '{s.ON_TIME}' ELSE '{s.LATE}' END AS status,
@@ -177,25 +216,41 @@ def build_results(con: duckdb.DuckDBPyConnection, cfg: AuditConfig) -> None:
         LEFT JOIN cycles y ON y.sub = a.sub AND y.cyc = a.cyc
         LEFT JOIN (SELECT sub, arg_max(plan_id, cyc) AS plan_id, arg_max(quota_bytes, cyc) AS quota_bytes
                    FROM cycles GROUP BY sub) l ON l.sub = a.sub
-    """)
-    iso = "strftime(epoch_ms({0} + " + str(BEIJING_OFFSET_MS) + "), '%Y-%m-%dT%H:%M:%S.%g+08:00')"
-    con.execute(f"""
-        CREATE OR REPLACE TEMP TABLE results AS
+        )
         SELECT r.sub AS subscriber_id, strftime(r.cyc, '%Y-%m') AS cycle, coalesce(r.plan_id, 'unknown') AS plan_id,
                coalesce(p.province, 'unknown') AS province, r.quota_bytes, r.threshold, r.status,
                r.crossed_at AS crossed_at_ms, r.reminded_at AS reminded_at_ms,
                (r.reminded_at - r.crossed_at) / 1000.0 AS latency_s,
-               {iso.format("r.crossed_at")} AS crossed_at, {iso.format("r.reminded_at")} AS reminded_at,
+               CAST(epoch_ms(r.crossed_at) AS TIMESTAMPTZ) AS crossed_at,
+               CAST(epoch_ms(r.reminded_at) AS TIMESTAMPTZ) AS reminded_at,
                r.reminder_file, r.reminder_row
         FROM results_raw r LEFT JOIN plans_ok_t p ON p.plan_id = r.plan_id
     """)
 
 
-def _export_rejected(con: duckdb.DuckDBPyConnection, kind: str, out_dir: Path) -> tuple[int, Path | None]:
-    """Write `rejected_<kind>.csv` (file, row, raw fields, problems, reason); returns the count."""
-    count = con.execute(
-        f"SELECT (SELECT count(*) FROM {kind}_bad) + (SELECT count(*) FROM {kind}_csv_rejects)"
-    ).fetchone()
+#: Beijing ISO 8601 text of a UTC epoch-ms column, for CSV results.
+_ISO = "strftime(epoch_ms({0} + " + str(BEIJING_OFFSET_MS) + "), '%Y-%m-%dT%H:%M:%S.%g+08:00')"
+
+
+def _results_select(results_format: ResultsFormat) -> str:
+    """Parquet keeps typed timestamps (UTC instants) and is written unordered (sorting millions of rows
+    costs more than the audit's window work; sort when reading); CSV is sorted, with Beijing ISO text."""
+    order = "ORDER BY subscriber_id, cycle, threshold, status, reminded_at_ms, reminder_row"
+    if results_format == "parquet":
+        return "SELECT * FROM results"
+    return (f"SELECT * REPLACE ({_ISO.format('crossed_at_ms')} AS crossed_at, {_ISO.format('reminded_at_ms')} "
+            f"AS reminded_at) FROM results {order}")  # fmt: skip
+
+
+def _export_rejected(
+    con: duckdb.DuckDBPyConnection, kind: str, out_dir: Path, clean: bool = False
+) -> tuple[int, Path | None]:
+    """Write `rejected_<kind>.csv` (file, row, raw fields, problems, reason); returns the count.
+
+    `clean`: every parsed row is known valid, so only lines the CSV reader refused are counted (no scan).
+    """
+    bad = "0" if clean else f"(SELECT count(*) FROM {kind}_bad)"
+    count = con.execute(f"SELECT {bad} + (SELECT count(*) FROM {kind}_csv_rejects)").fetchone()
     n = int(count[0]) if count else 0
     if n == 0:
         return 0, None
@@ -222,6 +277,11 @@ def run_audit(
     """
     cfg = cfg or AuditConfig()
     started = time.perf_counter()
+    timings: dict[str, float] = {}
+
+    def lap(stage: str) -> None:
+        timings[stage] = round(time.perf_counter() - started - sum(timings.values()), 3)
+
     out_dir.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(prefix="ganzhi-usage-", dir=cfg.temp_dir) as tmp:
         con = connect(cfg, Path(tmp))
@@ -235,29 +295,35 @@ def run_audit(
             prepare_plans(con, sources["plans"], cfg)
             prepare_events(con, sources["events"], cfg, key)
             prepare_reminders(con, sources["reminders"], cfg, key)
-            build_cycles(con, cfg)
+            lap("prepare")
+            valid_events = _cycles(con, cfg, sources["events"], key, Path(tmp))
+            lap("cycles")
             build_crossings(con, cfg)
             attribute_reminders(con, cfg)
+            lap("attribute")
             build_results(con, cfg)
+            lap("results")
             rejected: dict[str, int] = {}
             rejected_paths: dict[str, Path] = {}
             for kind in KINDS:
-                n, path = _export_rejected(con, kind, out_dir)
+                clean = kind == "events" and _all_valid(con, sources["events"], valid_events)
+                n, path = _export_rejected(con, kind, out_dir, clean)
                 rejected[kind] = n
                 if path is not None:
                     rejected_paths[kind] = path
+            lap("rejected")
             results_path = out_dir / f"results.{results_format}"
-            copy_opts = "(FORMAT parquet, COMPRESSION zstd)" if results_format == "parquet" else "(HEADER)"
-            con.execute(
-                "COPY (SELECT * FROM results ORDER BY subscriber_id, cycle, threshold, status, reminded_at_ms, "
-                f"reminder_row) TO {sql_str(str(results_path))} {copy_opts}"
-            )
+            copy_opts = "(FORMAT parquet, COMPRESSION snappy)" if results_format == "parquet" else "(HEADER)"
+            con.execute(f"COPY ({_results_select(results_format)}) TO {sql_str(str(results_path))} {copy_opts}")
+            lap("write")
             summary = build_summary(con, cfg, sources, rejected)
+            lap("summary")
         except duckdb.Error as exc:
             raise InputError(str(events), f"audit failed: {str(exc).splitlines()[0]}") from exc
         finally:
             con.close()
     summary["elapsed_s"] = round(time.perf_counter() - started, 3)
+    summary["stage_s"] = timings
     summary["outputs"] = {"results": str(results_path), **{f"rejected_{k}": str(p) for k, p in rejected_paths.items()}}
     summary_path = out_dir / "summary.json"
     summary_path.write_text(json.dumps(summary, ensure_ascii=False, indent=2), encoding="utf-8")

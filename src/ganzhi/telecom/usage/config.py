@@ -1,16 +1,29 @@
 """Knobs of the usage-reminder audit (T1 "及时提醒用户套餐内流量使用情况").
 
 The 524 notice fixes no threshold, latency or tolerance (reference/telecom.md §2.3): every number here
-is a *configurable default* that the catalog param `T1.usage-reminder` passes in. The audit logic
-never uses a literal threshold; it only reads an `AuditConfig`.
+is a *configurable default* of the catalog requirement `T1.usage-reminder.timely`, read through
+`AuditConfig.from_params` (campaign overrides included). The audit logic never uses a literal
+threshold; it only reads an `AuditConfig`.
 """
 
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
 from enum import StrEnum
+from typing import Literal
 
+from ganzhi.catalog.params import Params
 from ganzhi.i18n import Text
+
+#: The catalog requirement whose params drive the audit and its check.
+REQUIREMENT_ID = "T1.usage-reminder.timely"
+#: AuditConfig field → catalog param id of `REQUIREMENT_ID`.
+PARAM_IDS = {
+    "thresholds": "reminder_thresholds",
+    "latency_s": "latency_s",
+    "early_tolerance_s": "early_tolerance_s",
+    "attribution_grace_s": "attribution_grace_s",
+}
 
 #: Beijing time is UTC+8 all year (no DST since 1991); cycles are calendar months in this offset.
 BEIJING_OFFSET_MS = 8 * 3600 * 1000
@@ -48,6 +61,9 @@ class AuditConfig:
     - `max_event_bytes`: one usage record above this is absurd and quarantined.
     - `min_ts_ms` / `max_ts_ms`: accepted event/reminder time range (catches epoch seconds).
     - `memory_limit` / `threads` / `temp_dir`: DuckDB resource bounds.
+    - `kernel`: how crossings are found — `numpy` (sort one packed key per event, partitioned by
+      subscriber; integer ids only), `sql` (DuckDB window), or `auto` (numpy when ids are integers).
+    - `partition_rows`: events per numpy partition (about 100 bytes of memory each).
     """
 
     thresholds: tuple[float, ...] = (0.8, 1.0)
@@ -61,6 +77,8 @@ class AuditConfig:
     memory_limit: str = "3GB"
     threads: int = 2
     temp_dir: str | None = None
+    kernel: Literal["auto", "numpy", "sql"] = "auto"
+    partition_rows: int = 4_000_000
     labels: dict[str, str] = field(
         default_factory=lambda: {
             "thresholds": "configurable default",
@@ -82,8 +100,35 @@ class AuditConfig:
         for name in ("latency_s", "early_tolerance_s", "attribution_grace_s"):
             if getattr(self, name) < 0:
                 raise ValueError(f"{name}: expected >= 0 seconds, got {getattr(self, name)}")
+        if self.kernel not in ("auto", "numpy", "sql"):
+            raise ValueError(f"kernel: expected auto, numpy or sql, got {self.kernel!r}")
+        if self.partition_rows < 1:
+            raise ValueError(f"partition_rows: expected >= 1, got {self.partition_rows}")
         if self.threads < 1:
             raise ValueError(f"threads: expected >= 1, got {self.threads}")
+
+    @classmethod
+    def from_params(
+        cls, params: Params, *, memory_limit: str = "3GB", threads: int = 2, temp_dir: str | None = None,
+        kernel: Literal["auto", "numpy", "sql"] = "auto",
+    ) -> AuditConfig:
+        """The config a check's params imply (catalog defaults overlaid by campaign overrides).
+
+        Resource bounds are not catalog params (they change no verdict), so they are passed here.
+        ValueError names the param when a value is unusable.
+        """
+        raw = params.get(PARAM_IDS["thresholds"])
+        if not isinstance(raw, list) or not all(isinstance(t, int | float) and not isinstance(t, bool) for t in raw):
+            raise ValueError(f"{PARAM_IDS['thresholds']}: expected a list of fractions such as [0.8, 1.0], got {raw!r}")
+        labels = {field: params.settings[pid].label for field, pid in PARAM_IDS.items()}
+        labels["max_event_bytes"] = "configurable default"
+        return cls(
+            thresholds=tuple(float(t) for t in raw),
+            latency_s=params.number(PARAM_IDS["latency_s"]),
+            early_tolerance_s=params.number(PARAM_IDS["early_tolerance_s"]),
+            attribution_grace_s=params.number(PARAM_IDS["attribution_grace_s"]),
+            memory_limit=memory_limit, threads=threads, temp_dir=temp_dir, kernel=kernel, labels=labels,
+        )  # fmt: skip
 
     @property
     def latency_ms(self) -> int:

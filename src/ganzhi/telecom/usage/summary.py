@@ -11,11 +11,10 @@ from collections.abc import Mapping
 
 import duckdb
 
-from ganzhi.telecom.usage.config import STATUS_TEXT, AuditConfig, ReminderStatus
+from ganzhi.telecom.usage.config import REQUIREMENT_ID, STATUS_TEXT, AuditConfig, ReminderStatus
 from ganzhi.telecom.usage.sources import Source
 
 TITLE = {"zh": "套餐内流量使用提醒及时性稽核", "en": "Timeliness of in-plan data usage reminders"}
-REQUIREMENT_ID = "T1.usage-reminder"
 GROUP_COLUMNS = {"by_plan": ("plan_id", "province"), "by_province": ("province",)}
 
 
@@ -90,6 +89,7 @@ def build_summary(
             "crossings": _scalar(con, "SELECT count(*) FROM crossings"),
             "result_rows": _scalar(con, "SELECT count(*) FROM results"),
         },
+        "cycles": [str(row[0]) for row in con.execute("SELECT DISTINCT cycle FROM results ORDER BY 1").fetchall()],
         "by_status": {str(s): by_status.get(str(s), 0) for s in ReminderStatus},
         "status_labels": {str(s): t.model_dump() for s, t in STATUS_TEXT.items()},
         "by_plan": _group_stats(con, GROUP_COLUMNS["by_plan"]),

@@ -1,0 +1,101 @@
+"""`ganzhi broadband check`: broadband contracts and speed tests through the T2 contract checks.
+
+Reads the contract CSV (stated 上行/下行 rates, speed-factor disclosure) and, optionally, speed-test
+results; runs `t2_contract_rates_stated`, `t2_contract_speed_factors` and `t2_contract_delivered_share`
+through the engine (campaign overrides apply) and prints a table or a JSON results document.
+Exit codes: 0 checked (bad rows are reported on stderr, not fatal); 1 an input cannot be used at all;
+with `--fail-on-fail`, 1 also when a check FAILs.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from ganzhi.cli._common import console, err_console, fail, progress_bar, write_text
+from ganzhi.i18n import Lang
+
+app = typer.Typer(help="宽带合同与测速检查 / broadband contracts and speed (T2).", no_args_is_help=True,
+                  pretty_exceptions_enable=False)  # fmt: skip
+
+#: The checks this command runs, in report order.
+BROADBAND_CHECKS = ("t2_contract_rates_stated", "t2_contract_speed_factors", "t2_contract_delivered_share")
+
+
+class ReportFormat(StrEnum):
+    """Output formats of `ganzhi broadband check`."""
+
+    table = "table"
+    json = "json"
+
+
+@app.callback()
+def broadband() -> None:
+    """宽带合同与测速检查 / broadband contracts and speed (T2)."""
+
+
+@app.command("check")
+def check(
+    contracts: Annotated[Path, typer.Option("--contracts", "-c", help="宽带合同CSV / contracts CSV")],
+    speedtests: Annotated[
+        Path | None, typer.Option("--speedtests", "-s", help="测速结果CSV / speed-test results CSV")
+    ] = None,
+    campaign: Annotated[
+        Path | None, typer.Option(help="活动参数覆盖文件 / campaign file whose `params:` override the catalog")
+    ] = None,
+    fmt: Annotated[ReportFormat, typer.Option("--format", "-f")] = ReportFormat.table,
+    out: Annotated[Path | None, typer.Option(help="JSON 输出文件 / write JSON here instead of stdout")] = None,
+    lang: Annotated[str, typer.Option(help="zh or en.")] = "zh",
+    fail_on_fail: Annotated[bool, typer.Option("--fail-on-fail", help="有FAIL时退出码为1 / exit 1 on FAIL")] = False,
+) -> None:
+    """检查宽带合同速率告知与测速达标 / check contract rates, speed factors and delivered share."""
+    from ganzhi.catalog.loader import default_catalog
+    from ganzhi.catalog.overrides import load_overrides
+    from ganzhi.engine.runner import evaluate
+    from ganzhi.errors import GanzhiError
+    from ganzhi.outputs.json_out import results_to_json
+    from ganzhi.outputs.table import results_table, summary_table
+    from ganzhi.telecom.broadband.contracts import load_contracts, load_speedtests
+
+    language: Lang = "en" if lang == "en" else "zh"
+    if out is not None and fmt is not ReportFormat.json:
+        raise typer.BadParameter("--out is for --format json; a table prints to the terminal", param_hint="--out")
+    try:
+        overrides = load_overrides(default_catalog(), campaign) if campaign is not None else None
+        with progress_bar("读取合同与测速 / reading", total=2 if speedtests else 1):
+            loaded = load_contracts(contracts)
+            tests = load_speedtests(speedtests) if speedtests is not None else None
+    except GanzhiError as exc:
+        raise fail(str(exc)) from None
+    problems = [*loaded.problems, *(tests.problems if tests else [])]
+    if not loaded.evidence:
+        for problem in problems:
+            err_console.print(problem, markup=False, highlight=False, soft_wrap=True)
+        raise fail(f"{contracts}: no usable contract row")
+    lines = {e.subject.id for e in loaded.evidence}
+    test_evidence = [e for e in (tests.evidence if tests else []) if e.subject.id in lines]
+    unmatched = len(tests.evidence) - len(test_evidence) if tests else 0
+    if unmatched:
+        problems.append(f"{speedtests}: {unmatched} speed tests name a line_id with no contract; not judged")
+    with progress_bar("检查 / checking", total=len(lines)):
+        run = evaluate([*loaded.evidence, *test_evidence], check_ids=list(BROADBAND_CHECKS), overrides=overrides)
+    meta = {"run_id": run.run_id, "contracts": str(contracts), "speedtests": None if speedtests is None else
+            str(speedtests), "lines": len(lines), "speed_tests": len(test_evidence), "problems": problems}  # fmt: skip
+    if fmt is ReportFormat.json:
+        write_text(out, results_to_json(run.results, None, meta))
+    else:
+        console.print(results_table(run.results, lang=language))
+        console.print(summary_table(run.results, lang=language))
+    for problem in problems:
+        err_console.print(problem, markup=False, highlight=False, soft_wrap=True)
+    counts = run.counts()
+    err_console.print(
+        f"宽带：{len(lines)}条线路，{len(test_evidence)}次测速，输入问题{len(problems)}条；"
+        f"结果 PASS {counts['PASS']} / FAIL {counts['FAIL']} / WARN {counts['WARN']} / MANUAL {counts['MANUAL']}",
+        markup=False, highlight=False,
+    )
+    if fail_on_fail and counts["FAIL"]:
+        raise typer.Exit(1)
