@@ -9,7 +9,6 @@ from typer.testing import CliRunner
 
 from ganzhi.cli import app
 from ganzhi.ui import scenarios
-from ganzhi.ui.evaluation import Detection, score
 from ganzhi.ui.forge import render_png, uiautomator_xml
 
 runner = CliRunner()
@@ -110,25 +109,6 @@ def test_import_command_requires_density(tmp_path: Path) -> None:
     assert ok.exit_code == 0, ok.output
 
 
-def test_score_matches_each_label_once() -> None:
-    labels = {
-        "a.png": {
-            "width": 1000,
-            "controls": [{"bounds": [900, 0, 960, 60], "kind": "icon"}, {"bounds": [0, 900, 300, 960], "kind": "text"}],
-        }
-    }
-    detections = [
-        Detection("a.png", (905, 5, 955, 55), 0.95),
-        Detection("a.png", (910, 10, 950, 50), 0.9),
-        Detection("a.png", (500, 500, 540, 540), 0.97),
-        Detection("a.png", (0, 0, 10, 10), 0.5),
-    ]
-    figures = score(labels, detections, 0.85)
-    assert (figures["true_positives"], figures["false_positives"]) == (1, 2)
-    assert figures["precision"] == 0.333 and figures["recall"] == 0.5
-    assert figures["recall_by_kind"]["icon"]["recall"] == 1.0 and figures["recall_by_kind"]["text"]["recall"] == 0.0
-
-
 @pytest.mark.shared_data
 def test_evaluate_aidui_on_two_labelled_screens(tmp_path: Path) -> None:
     images = shared_path("ui", "aidui", "mobile_nagging_png")
@@ -148,11 +128,16 @@ def test_evaluate_aidui_on_two_labelled_screens(tmp_path: Path) -> None:
             str(images),
             "--templates",
             str(templates),
+            "--ocr",
+            "off",
+            "--folds",
+            "2",
             "--format",
             "json",
         ],
     )
     assert result.exit_code == 0, result.output
     report = json.loads(result.stdout[result.stdout.index("{") :])
-    assert report["images"] == 2
+    assert report["images"] == 2 and report["ocr"] is False
     assert report["at_threshold"]["recall_by_kind"]["icon"]["recall"] == 1.0
+    assert report["held_out"]["folds"] == 2 and len(report["held_out"]["per_fold"]) == 2

@@ -80,3 +80,30 @@ def test_uiguard_template_pasted_into_a_screen_is_found() -> None:
     matches = match_templates(rgb, templates, threshold=DEFAULT_TEMPLATE_THRESHOLD)
     assert matches and matches[0].bounds[0] in range(980, 1021) and matches[0].bounds[1] in range(40, 81)
     assert gray(load_rgb((folder / "1.pic.png").read_bytes())).shape == (34, 35)
+
+
+def test_batched_search_matches_the_unbatched_reference() -> None:
+    from ganzhi.ui.templates import TemplateBank, match_templates_unbatched
+
+    rng = np.random.default_rng(7)
+    base = _screen_with_x(470, 40, 36).copy()
+    base[600:700, 100:300] = rng.integers(0, 256, size=(100, 200, 3), dtype=np.uint8)
+    rgb = np.asarray(Image.fromarray(base).resize((1080, 1920)), dtype=np.uint8)
+    bank = TemplateBank(glyph_templates())
+    fast = match_templates(rgb, bank, threshold=0.6)
+    slow = match_templates_unbatched(rgb, glyph_templates(), threshold=0.6)
+    assert fast and slow, "the × was not found"
+
+    def centre(bounds: tuple[int, int, int, int]) -> tuple[float, float]:
+        return (bounds[0] + bounds[2]) / 2, (bounds[1] + bounds[3]) / 2
+
+    (fx, fy), (sx, sy) = centre(fast[0].bounds), centre(slow[0].bounds)
+    assert abs(fx - sx) <= 8 and abs(fy - sy) <= 8 and abs(fx - 976) <= 12 and abs(fy - 116) <= 12
+    assert fast[0].score == pytest.approx(slow[0].score, abs=0.08)
+    small = np.asarray(Image.fromarray(_screen_with_x(100, 300, 12)).resize((1080, 1920)), dtype=np.uint8)
+    fine = [m for m in match_templates(small, bank, threshold=0.6) if m.bounds[2] - m.bounds[0] < 2 * 20]
+    reference = match_templates_unbatched(small, glyph_templates(), threshold=0.6)
+    assert fine, "the small × is searched at full resolution"
+    for match in fine:
+        assert any(match.bounds == o.bounds and match.score == pytest.approx(o.score, abs=2e-3) for o in reference)
+    assert match_templates(rgb, bank, threshold=0.6) == fast, "cached spectra give the same answer"

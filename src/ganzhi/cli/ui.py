@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 from enum import StrEnum
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.table import Table
@@ -20,6 +20,7 @@ from ganzhi.ui.paths import AIDUI_IMAGES, AIDUI_LABELS, DEFAULT_TEMPLATE_DIR, UI
 
 if TYPE_CHECKING:
     from ganzhi.ui.detect import Detector
+    from ganzhi.ui.ocr import TextReader
 
 app = typer.Typer(
     help="界面证据（开屏弹窗、权限说明）/ UI evidence for T4 and T3.",
@@ -40,15 +41,56 @@ def _fail(message: str) -> typer.Exit:
     return typer.Exit(code=1)
 
 
-def _detector(templates: Path | None, threshold: float | None = None) -> Detector:
-    from ganzhi.ui.detect import DEFAULT_TEMPLATE_THRESHOLD, Detector
+class OcrMode(StrEnum):
+    auto = "auto"
+    on = "on"
+    off = "off"
+
+
+_OCR_HELP = "文字按钮OCR（可选依赖 ocr）/ OCR of text buttons (extra `ocr`): auto uses it when installed"
+
+
+def _reader(mode: OcrMode) -> TextReader | None:
+    """The OCR reader; in `auto` mode a missing or broken extra is a note and detection goes on without it."""
+    from ganzhi.ui.ocr import INSTALL_HINT, OcrUnavailable, load_reader, ocr_installed
+
+    if mode is OcrMode.off:
+        return None
+    try:
+        if mode is OcrMode.auto and not ocr_installed():
+            raise OcrUnavailable(f"OCR extra not installed; {INSTALL_HINT}")
+        return load_reader()
+    except OcrUnavailable as exc:
+        if mode is OcrMode.on:
+            raise _fail(str(exc)) from None
+        err_console.print(
+            f"note: text buttons (跳过/关闭/skip) on bare screenshots are not found: {exc}",
+            markup=False,
+            highlight=False,
+        )
+        return None
+
+
+def _detector(
+    templates: Path | None,
+    threshold: float | None = None,
+    *,
+    ocr: OcrMode = OcrMode.off,
+    text_threshold: float | None = None,
+) -> Detector:
+    from ganzhi.ui.detect import DEFAULT_TEMPLATE_THRESHOLD, DEFAULT_TEXT_THRESHOLD, Detector
 
     folder = templates if templates is not None else DEFAULT_TEMPLATE_DIR
     if templates is not None and not templates.is_dir():
         raise _fail(f"{templates}: template folder not found")
     if not folder.is_dir():
         err_console.print(f"note: {folder} not found; only the drawn × glyphs are used as templates")
-    return Detector.default(folder if folder.is_dir() else None, threshold or DEFAULT_TEMPLATE_THRESHOLD)
+    return Detector.default(
+        folder if folder.is_dir() else None,
+        threshold or DEFAULT_TEMPLATE_THRESHOLD,
+        reader=_reader(ocr),
+        text_threshold=text_threshold or DEFAULT_TEXT_THRESHOLD,
+    )
 
 
 @app.command("detect-close")
@@ -58,6 +100,8 @@ def detect_close_command(
     density: Annotated[int | None, typer.Option("--density", min=1, help="dpi，用于换算dp / for sizes in dp")] = None,
     templates: Annotated[Path | None, typer.Option("--templates", help=_TEMPLATES_HELP)] = None,
     threshold: Annotated[float | None, typer.Option(min=0, max=1, help="模板匹配阈值 / NCC threshold")] = None,
+    ocr: Annotated[OcrMode, typer.Option("--ocr", help=_OCR_HELP)] = OcrMode.auto,
+    text_threshold: Annotated[float | None, typer.Option(min=0, max=1, help="文字按钮阈值 / text threshold")] = None,
     fmt: Annotated[SimpleFormat, typer.Option("--format", "-f")] = SimpleFormat.json,
 ) -> None:
     """找出关闭/跳过控件 / find close and skip controls on one screen."""
@@ -65,7 +109,7 @@ def detect_close_command(
     from ganzhi.ui.hierarchy import HierarchyError, parse_hierarchy, sniff_format
     from ganzhi.ui.image import MAX_IMAGE_BYTES, ImageError, load_rgb
 
-    detector = _detector(templates, threshold)
+    detector = _detector(templates, threshold, ocr=ocr, text_threshold=text_threshold)
     try:
         if not image.is_file() or image.stat().st_size > MAX_IMAGE_BYTES:
             raise _fail(f"{image}: not a file, or larger than {MAX_IMAGE_BYTES} bytes")
@@ -89,7 +133,12 @@ def detect_close_command(
         rows.append(row)
     if fmt is SimpleFormat.json:
         console.out(
-            json.dumps({"image": str(image), "candidates": rows}, ensure_ascii=False, indent=1), highlight=False
+            json.dumps(
+                {"image": str(image), "ocr": detector.reader is not None, "candidates": rows},
+                ensure_ascii=False,
+                indent=1,
+            ),
+            highlight=False,
         )
         return
     table = Table(title=f"关闭控件候选 / close candidates: {image.name}")
@@ -191,35 +240,47 @@ def evaluate_command(
     images: Annotated[Path, typer.Option(help="AidUI 截图目录 / screenshots")] = AIDUI_IMAGES,
     templates: Annotated[Path | None, typer.Option("--templates", help=_TEMPLATES_HELP)] = None,
     threshold: Annotated[float | None, typer.Option(min=0, max=1)] = None,
+    ocr: Annotated[OcrMode, typer.Option("--ocr", help=_OCR_HELP)] = OcrMode.auto,
+    text_threshold: Annotated[float | None, typer.Option(min=0, max=1)] = None,
+    folds: Annotated[int, typer.Option(min=2, help="交叉验证折数 / folds over screens")] = 5,
     fmt: Annotated[SimpleFormat, typer.Option("--format", "-f")] = SimpleFormat.table,
 ) -> None:
-    """仅截图检测的精确率/召回率 / screenshot-only precision and recall on the AidUI labels."""
+    """仅截图检测的精确率/召回率（阈值在其余折上选定）/ held-out screenshot-only precision and recall on AidUI."""
     from ganzhi.ui.evaluation import evaluate_aidui, load_labels
 
     if not images.is_dir():
         raise _fail(f"{images}: AidUI screenshots not found (../shared/data/ui/aidui/mobile_nagging_png)")
-    detector = _detector(templates, threshold)
+    detector = _detector(templates, threshold, ocr=ocr, text_threshold=text_threshold)
     try:
         count = len(load_labels(labels))
         with progress_bar("AidUI", count) as bar:
             report = evaluate_aidui(
-                labels, images, list(detector.templates), detector.threshold, lambda: bar.advance(bar.task_ids[0])
+                labels, images, detector, folds=folds, on_image=lambda: bar.advance(bar.task_ids[0])
             )
     except GanzhiError as exc:
         raise _fail(str(exc)) from None
     if fmt is SimpleFormat.json:
         console.out(json.dumps(report, ensure_ascii=False, indent=1), highlight=False)
         return
+    _print_evaluation(report)
+
+
+def _print_evaluation(report: dict[str, Any]) -> None:
+    seconds = report["seconds_per_image"]
+    held = report["held_out"]
     table = Table(
-        title=f"AidUI 关闭控件检测 / close detection ({report['images']} screens, "
-        f"{report['seconds_per_image']} s/screen)"
+        title=f"AidUI 关闭控件检测 / close detection: {report['images']} screens, "
+        f"OCR {'on' if report['ocr'] else 'off'}, {seconds['total']} s/screen "
+        f"(templates {seconds['template']}, OCR {seconds['ocr']})"
     )
-    for column in ("threshold", "TP", "FP", "precision", "recall (all)", "recall (icon)", "recall (text)"):
+    for column in ("figure", "tpl/ocr", "TP", "FP", "P", "R", "R icon", "R text"):
         table.add_column(column)
-    for row in report["sweep"]:
+
+    def add(name: str, thresholds: str, row: dict[str, Any]) -> None:
         kinds = row["recall_by_kind"]
         table.add_row(
-            f"{row['threshold']:.2f}" + (" *" if row["threshold"] == detector.threshold else ""),
+            name,
+            thresholds,
             str(row["true_positives"]),
             str(row["false_positives"]),
             str(row["precision"]),
@@ -227,4 +288,17 @@ def evaluate_command(
             str(kinds.get("icon", {}).get("recall")),
             str(kinds.get("text", {}).get("recall")),
         )
+
+    def shown(thresholds: dict[str, float]) -> str:
+        return f"{thresholds['template']:.3f}/{thresholds['ocr']:.2f}"
+
+    add(f"held-out, {held['folds']}-fold", "per fold", held["pooled"])
+    for row in held["per_fold"]:
+        add(f"  fold {row['fold']} ({row['screens']})", shown(row["thresholds"]), row)
+    if "held_out_learned_lexicon" in report:
+        add("held-out, learned lexicon", "per fold", report["held_out_learned_lexicon"]["pooled"])
+    add("all, defaults (optimistic)", shown(report["at_threshold"]["threshold"]), report["at_threshold"])
+    table.caption = (
+        "held-out: thresholds chosen on the other folds; learned lexicon: GKD literals + training-fold label texts"
+    )
     console.print(table)

@@ -2,21 +2,27 @@
 
 Tree hits are measured on the node a tap would activate (the nearest clickable ancestor); icon-only
 clickable nodes are confirmed by template matching on their crop; screenshot matches with no node are
-kept too (source `template`: visible but not exposed to accessibility). Overlapping candidates merge.
+kept too (source `template`: visible but not exposed to accessibility). With a text reader (the optional
+OCR), button-like text lines whose words are in the lexicon become candidates too (source `ocr`, score =
+recognition confidence × lexicon strength). Overlapping candidates merge.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from ganzhi.ui.hierarchy import Hierarchy, Node
 from ganzhi.ui.image import RGB
 from ganzhi.ui.lexicon import Lexicon, load_lexicon
-from ganzhi.ui.templates import Template, load_templates, match_templates
+from ganzhi.ui.ocr import TextLine, TextReader
+from ganzhi.ui.templates import Template, TemplateBank, load_templates, match_templates
 
-#: NCC score a template match needs; chosen on the AidUI labels (see labels/README_aidui_close_controls.md).
+#: NCC score a template match needs; the threshold most often chosen on the training folds of the AidUI
+#: labels (see labels/aidui_close_controls.README.md).
 DEFAULT_TEMPLATE_THRESHOLD = 0.85
+#: OCR confidence × lexicon strength a text button needs; chosen the same way.
+DEFAULT_TEXT_THRESHOLD = 0.9
 #: A control larger than this share of the screen is a container, not a button.
 MAX_CONTROL_SHARE = 0.2
 #: Icon-only nodes up to this share of the short screen side are probed with templates.
@@ -45,10 +51,23 @@ class Detector:
     lexicon: Lexicon
     templates: tuple[Template, ...]
     threshold: float = DEFAULT_TEMPLATE_THRESHOLD
+    reader: TextReader | None = None
+    text_threshold: float = DEFAULT_TEXT_THRESHOLD
+    bank: TemplateBank = field(init=False, compare=False, repr=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "bank", TemplateBank(self.templates))
 
     @classmethod
-    def default(cls, template_dir: Path | None, threshold: float = DEFAULT_TEMPLATE_THRESHOLD) -> Detector:
-        return cls(load_lexicon(), tuple(load_templates(template_dir)), threshold)
+    def default(
+        cls,
+        template_dir: Path | None,
+        threshold: float = DEFAULT_TEMPLATE_THRESHOLD,
+        *,
+        reader: TextReader | None = None,
+        text_threshold: float = DEFAULT_TEXT_THRESHOLD,
+    ) -> Detector:
+        return cls(load_lexicon(), tuple(load_templates(template_dir)), threshold, reader, text_threshold)
 
 
 def _overlap(a: tuple[int, int, int, int], b: tuple[int, int, int, int]) -> bool:
@@ -140,6 +159,20 @@ def merge(candidates: list[Candidate]) -> list[Candidate]:
     return sorted(kept, key=lambda c: (-c.score, c.node_index is None))
 
 
+def text_candidates(lexicon: Lexicon, lines: list[TextLine], threshold: float) -> list[Candidate]:
+    """Lines whose text is a close/skip word ("跳过", "5 跳过", "Skip Ad", "NO THANKS"), scored
+    confidence × lexicon strength; a lone "X"/"×" read as text is an icon."""
+    found: list[Candidate] = []
+    for line in lines:
+        hit = lexicon.match_text(line.text)
+        if hit is None:
+            continue
+        value = line.confidence * hit.score
+        if value >= threshold:
+            found.append(Candidate(line.bounds, value, "ocr", line.text))
+    return found
+
+
 def detect_close(detector: Detector, *, rgb: RGB | None, hierarchy: Hierarchy | None) -> list[Candidate]:
     """Close/skip candidates of one screen, best first."""
     width, height = _screen(hierarchy, rgb)
@@ -147,6 +180,8 @@ def detect_close(detector: Detector, *, rgb: RGB | None, hierarchy: Hierarchy | 
     if hierarchy is not None:
         found.extend(_tree_candidates(detector, hierarchy, rgb, width * height))
     if rgb is not None:
-        for match in match_templates(rgb, list(detector.templates), threshold=detector.threshold):
+        for match in match_templates(rgb, detector.bank, threshold=detector.threshold):
             found.append(Candidate(match.bounds, match.score, "template", match.template))
+        if detector.reader is not None:
+            found.extend(text_candidates(detector.lexicon, detector.reader.read(rgb), detector.text_threshold))
     return merge(found)

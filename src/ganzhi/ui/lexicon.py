@@ -84,6 +84,10 @@ class Lexicon:
                 return LexiconMatch(source, 0.9, literal)
         return None
 
+    def match_text(self, value: str, source: str = "ocr") -> LexiconMatch | None:
+        """Match a label read off the screen (OCR) against the text vocabulary, countdowns removed."""
+        return self._label(value, self.texts, source)
+
     def match(self, node: Node) -> LexiconMatch | None:
         """The best lexicon match of `node`'s text, content-desc or id, or None."""
         found = self._label(node.text, self.texts, "text") or self._label(node.desc, self.descs, "desc")
@@ -108,3 +112,10 @@ class Lexicon:
 def load_lexicon(path: Path = LEXICON_PATH) -> Lexicon:
     """The lexicon shipped with ganzhi (or another file of the same shape)."""
     return Lexicon.from_json(json.loads(path.read_text(encoding="utf-8")))
+
+
+def load_lexicon_without_seeds(path: Path = LEXICON_PATH) -> Lexicon:
+    """The lexicon from the GKD rule literals only (hand-written seed texts left out), for honest evaluation."""
+    doc = json.loads(path.read_text(encoding="utf-8"))
+    doc["seed_texts"] = []
+    return Lexicon.from_json(doc)
