@@ -89,6 +89,7 @@ def samples(tmp: Path) -> dict[tuple[str, str], dict[str, Any]]:
         },
         ("post", "/api/v1/evidence"): {"data": {"kind": "policy"}, "file": policy},
         ("post", "/api/v1/store/submissions"): {"file": tmp / "s1.apk"},
+        ("post", "/api/v1/store/rescan"): {"data": {}},
     }
 
 
@@ -134,6 +135,7 @@ def test_no_route_leaks_or_changes_another_tenants_objects(world: World, who: st
             response = call(world, method, path, headers, sample_for[(method, path)])
             own_write = who == "alice" and path == "/api/v1/evidence"  # an enterprise uploads its own evidence
             own_write |= who == "shop1" and path == "/api/v1/store/submissions"  # a store submits its own APK
+            own_write |= who == "shop1" and path == "/api/v1/store/rescan"  # and re-scans its own catalogue
             if own_write:
                 assert response.status_code in (200, 201, 202), (method, path, response.text)
                 assert state_of_b(world)[0] == before[0]
@@ -174,7 +176,7 @@ def test_samples_are_valid_for_a_regulator(tmp_path: Path) -> None:
     (tmp_path / "s1.apk").write_bytes(w.apk_s1.read_bytes())
     admin = token_for(w, "admin")
     for (method, path), sample in samples(tmp_path).items():
-        if path == "/api/v1/store/submissions":
+        if path in ("/api/v1/store/submissions", "/api/v1/store/rescan"):  # app stores only
             response = call(w, method, path, token_for(w, "shop1"), sample)
         else:
             response = call(w, method, path, admin, sample)

@@ -22,10 +22,12 @@ from typing import TYPE_CHECKING, Any
 import pytest
 import uvicorn
 
+from ganzhi.catalog.loader import default_catalog
 from ganzhi.settings import Settings
 from ganzhi.store.db import make_engine, session_factory, session_scope
 from ganzhi.store.migrate import upgrade
 from ganzhi.store.publication_repo import list_publications
+from ganzhi.store.repositories import get_issues
 from ganzhi.web.app import create_app
 from ganzhi.web.config import WebConfig
 from ganzhi.web.demo_platform import DRAFT_ID, PUBLISHED_ID, demo_apk, load_demo
@@ -100,7 +102,9 @@ def test_demo_platform_is_populated(demo: Demo) -> None:
     engine = make_engine(f"sqlite:///{demo.home / 'ganzhi.db'}")
     with session_scope(session_factory(engine)) as session:
         assert {p.id for p in list_publications(session)} == {PUBLISHED_ID, DRAFT_ID}
+        tasks_with_issues = {issue.task for issue in get_issues(session)}
     engine.dispose()
+    assert tasks_with_issues == {task.id for task in default_catalog().tasks}  # the heatmap shows every task
 
 
 # --- the browser ---------------------------------------------------------------------------------

@@ -18,12 +18,13 @@ from ganzhi.web.webhook import SIGNATURE_HEADER
 
 
 def _submit(world: World, user: str, apk: Path, **data: str) -> httpx.Response:
-    return world.client.post(
+    response: httpx.Response = world.client.post(
         "/api/v1/store/submissions",
         headers=token_for(world, user),
         files={"file": (apk.name, apk.read_bytes())},
         data=data,
     )
+    return response
 
 
 def test_verdict_rule_is_data() -> None:

@@ -6,8 +6,10 @@ What it loads, in order (every piece goes through the same code a real deploymen
    with one inspection round (`demo.campaign` evidence, `engine.inspection.inspect`);
 3. a published 通报 with the campaign's ranking (`supervision.publications` + `chain.seal`, drafted
    by the inspector, approved by the admin) and a ranking draft waiting for approval;
-4. a generated hall registry for the nearest-hall finder (`demo_halls`);
-5. one user per role (`demo_users`), and a forged APK submitted by the store account through the
+4. demo data for every other task (`demo_tasks`: the T1 tariff catalogue and T4 UI bundle builders,
+   the other tasks' check fixtures), each inspected, so the dashboard heatmap shows every task;
+5. a generated hall registry for the nearest-hall finder (`demo_halls`);
+6. one user per role (`demo_users`), and a forged APK submitted by the store account through the
    store service (`forge.apk.generate_apk`), so the store page has a verdict with findings.
 """
 
@@ -47,6 +49,7 @@ from ganzhi.supervision.registry_io import read_enterprises, read_key_lists
 from ganzhi.supervision.standings import current_findings, standings
 from ganzhi.web import accounts
 from ganzhi.web.demo_halls import write_demo_registry
+from ganzhi.web.demo_tasks import TaskDemo, load_task_demos
 from ganzhi.web.demo_users import DemoLogin, install_demo_users
 from ganzhi.web.store_service import SubmissionService
 
@@ -55,6 +58,8 @@ CAMPAIGN_ID = "c524-demo"
 PUBLISHED_ID = "pub-demo-1"
 DRAFT_ID = "pub-demo-2"
 DEMO_TASKS = ("T6", "T7")
+#: Tasks the T9 demo and the store submission (T11) already fill; `demo_tasks` loads the others.
+COVERED_TASKS = (*DEMO_TASKS, "T9", "T11")
 GET_DEVICE_ID = "Landroid/telephony/TelephonyManager;->getDeviceId()Ljava/lang/String;"
 OBJECT_INIT = "Ljava/lang/Object;-><init>()V"
 BOOT_COMPLETED = "android.intent.action.BOOT_COMPLETED"
@@ -67,6 +72,7 @@ class DemoPlatform:
     logins: list[DemoLogin]
     loaded: bool
     halls: int
+    tasks: tuple[TaskDemo, ...] = ()
 
 
 def demo_apk(path: Path, package: str = "com.example.video") -> Path:
@@ -164,6 +170,7 @@ def load_demo(
     with session_scope(sessions) as session:
         loaded = any(p.id == PUBLISHED_ID for p in publication_repo.list_publications(session))
     halls = 0
+    tasks: list[TaskDemo] = []
     if not loaded:
         say("T9 携号转网 demo campaign …")
         run_demo(sessions)
@@ -173,6 +180,10 @@ def load_demo(
         done = inspect(stage_evidence("inspection"), sessions, tasks=list(DEMO_TASKS), note="演示检查 demo inspection")
         with session_scope(sessions) as session:
             supervision_repo.attach_run(session, CAMPAIGN_ID, 1, done.run_id, actor="demo")
+        say("demo data for every other task …")
+        tasks = load_task_demos(sessions, skip=COVERED_TASKS, say=say)
+        for failed in (t for t in tasks if t.error):
+            say(f"{failed.task}: demo data not loaded — {failed.error}")
     if not halls_file.is_file():
         say("hall registry for the finder …")
         halls = write_demo_registry(halls_file)
@@ -189,4 +200,4 @@ def load_demo(
             data = demo_apk(Path(tmp) / "demo-video.apk").read_bytes()
         service.submit(store, io.BytesIO(data), "示例视频-8.1.0.apk")
         service.wait_idle(timeout_s=300)
-    return DemoPlatform(logins=logins, loaded=not loaded, halls=halls)
+    return DemoPlatform(logins=logins, loaded=not loaded, halls=halls, tasks=tuple(tasks))

@@ -19,6 +19,7 @@ from ganzhi.store import supervision_repo
 from ganzhi.store.tables import IssueRow
 from ganzhi.store.web_tables import UserRow
 from ganzhi.supervision.models import Enterprise, SubjectLink
+from ganzhi.supervision.ownership import Ownership
 from ganzhi.supervision.uscc import complete_uscc
 from ganzhi.web import accounts
 from ganzhi.web.accounts import Role
@@ -36,13 +37,15 @@ class DemoLogin:
 
 
 def _operators(session: Session, known: set[str]) -> dict[str, list[str]]:
-    """Subject keys of issues whose evidence names an enterprise the register does not have."""
+    """Subject keys of issues that no registered enterprise operates, grouped by the enterprise evidence names."""
+    ownership = Ownership.build(supervision_repo.list_enterprises(session))
     grouped: dict[str, list[str]] = {}
     for payload in session.scalars(select(IssueRow.payload)):
         subject = payload.get("subject", {})
         owner = str(subject.get("enterprise") or "demo-operator")
-        if owner not in known:
-            grouped.setdefault(owner, []).append(f"{subject.get('type')}:{subject.get('id')}")
+        key = f"{subject.get('type')}:{subject.get('id')}"
+        if owner not in known and ownership.operator_of_key(key, named=owner) is None:
+            grouped.setdefault(owner, []).append(key)
     return grouped
 
 

@@ -12,7 +12,9 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from typing import Any
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ganzhi.evidence.base import Subject
@@ -20,7 +22,8 @@ from ganzhi.findings.lifecycle import transition
 from ganzhi.findings.models import Issue, IssueState, Result, Transition
 from ganzhi.store import publication_repo, supervision_repo
 from ganzhi.store import repositories as repo
-from ganzhi.supervision.models import Campaign, Enterprise
+from ganzhi.store.publication_tables import LookbackRow
+from ganzhi.supervision.models import Campaign, Enterprise, Interview
 from ganzhi.supervision.ownership import Ownership
 from ganzhi.supervision.publications import Publication, PublicationStatus
 from ganzhi.web.accounts import Principal, Role
@@ -200,3 +203,48 @@ def publications(scope: Scope) -> list[Publication]:
 
 def publication(scope: Scope, publication_id: str) -> Publication | None:
     return next((p for p in publications(scope) if p.id == publication_id), None)
+
+
+# --- interviews and look-backs -------------------------------------------------------------------
+
+
+def interviews(scope: Scope, *, enterprise_id: str | None = None) -> list[Interview]:
+    """Regulators: every 约谈 record (or one enterprise's); an enterprise: its own; anyone else: none."""
+    if scope.principal.is_regulator:
+        return supervision_repo.list_interviews(scope.session, enterprise_id=enterprise_id or None)
+    own = scope.principal.scope_id
+    if scope.role is not Role.ENTERPRISE or not own or (enterprise_id and enterprise_id != own):
+        return []
+    return supervision_repo.list_interviews(scope.session, enterprise_id=own)
+
+
+def record_interview(scope: Scope, interview: Interview) -> Interview:
+    """Store a 约谈 record (regulators only); the store refuses an existing id or an unknown enterprise."""
+    if not scope.principal.is_regulator:
+        raise Forbidden(f"role {scope.role.value} cannot record interviews (regulators only)")
+    return supervision_repo.save_interview(scope.session, interview)
+
+
+def lookbacks(scope: Scope) -> list[dict[str, Any]]:
+    """Regulators: every stored 回头看, newest first (id, time, actor, campaign, counts); others: none."""
+    if not scope.principal.is_regulator:
+        return []
+    rows = scope.session.scalars(select(LookbackRow).order_by(LookbackRow.created_at.desc(), LookbackRow.id))
+    return [
+        {
+            "id": row.id,
+            "run_id": row.run_id,
+            "campaign_id": row.campaign_id,
+            "actor": row.actor,
+            "created_at": row.created_at,
+            "counts": dict(row.report.get("counts", {})),
+        }
+        for row in rows
+    ]
+
+
+def lookback(scope: Scope, lookback_id: str) -> dict[str, Any] | None:
+    """One look-back with its report (regulators only)."""
+    if not scope.principal.is_regulator or scope.session.get(LookbackRow, lookback_id) is None:
+        return None
+    return publication_repo.get_lookback(scope.session, lookback_id)

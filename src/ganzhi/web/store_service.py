@@ -11,6 +11,7 @@ When a callback URL was given, the verdict is posted as a signed webhook.
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import threading
 from collections.abc import Callable
 from concurrent.futures import Executor as FuturesExecutor
@@ -26,6 +27,7 @@ from ganzhi.collect.apk.reader import apk_evidence
 from ganzhi.collect.apk.scan import apk_check_ids
 from ganzhi.engine.executors import SerialExecutor
 from ganzhi.engine.inspection import inspect
+from ganzhi.engine.registry import default_registry
 from ganzhi.evidence.base import Evidence
 from ganzhi.store.blobs import BlobStore
 from ganzhi.store.db import session_scope
@@ -62,6 +64,22 @@ class _Prefixed:
 def analyse_blob(path: str, source: str) -> Evidence:
     """Analyse one stored APK into `apk_static` evidence (picklable: runs in a child process)."""
     return apk_evidence(analyze_apk(path), source=source)
+
+
+def scan_run_id(sha256: str, catalog_version: str) -> str:
+    """The run id of the scan of one APK under one catalog version: a re-scan is idempotent per pair."""
+    version = hashlib.sha256(catalog_version.encode("utf-8")).hexdigest()[:12]
+    return f"store-{sha256[:40]}-{version}"
+
+
+@dataclass(frozen=True, slots=True)
+class Rescan:
+    """What a catalogue re-scan did: submissions queued again, and those already current or still busy."""
+
+    catalog_version: str
+    queued: list[str]
+    current: list[str]
+    busy: list[str]
 
 
 @dataclass(frozen=True, slots=True)
@@ -161,6 +179,55 @@ class SubmissionService:
             self._spawn(self._process, store_id, ref.sha256, secret)
         return Submitted(created, created=True)
 
+    def rescan(self, principal: Principal) -> Rescan:
+        """Queue every submission of this app store again under today's catalog version.
+
+        Idempotent per (sha256, catalog version): a submission already scanned under this version is
+        left alone (`current`), one queued or running is left to finish (`busy`); the rest go back to
+        `queued` through the same scan as a new submission (or reuse another store's current scan).
+        """
+        if principal.role is not Role.APP_STORE or not principal.scope_id:
+            raise UploadRejected(
+                f"only app_store accounts re-scan their catalogue (this account's role is {principal.role.value})"
+            )
+        version = self.catalog_version
+        store_id, secret = principal.scope_id, principal.webhook_secret or ""
+        queued: list[str] = []
+        current: list[str] = []
+        busy: list[str] = []
+        reused: list[str] = []
+        with session_scope(self.sessions) as session:
+            for row in submission_repo.for_store(session, store_id):
+                wanted = scan_run_id(row.sha256, version)
+                if row.status in (SubmissionStatus.QUEUED.value, SubmissionStatus.RUNNING.value):
+                    busy.append(row.sha256)
+                    continue
+                if row.status == SubmissionStatus.DONE.value and row.run_id == wanted:
+                    current.append(row.sha256)
+                    continue
+                earlier = submission_repo.finished_run(session, row.sha256, wanted)
+                if earlier is not None:
+                    row.verdict, row.findings, row.run_id = earlier.verdict, list(earlier.findings), wanted
+                    row.package, row.version_name, row.error = earlier.package, earlier.version_name, None
+                    row.finished_at = dt.datetime.now(dt.UTC)
+                    reused.append(row.sha256)
+                    continue
+                row.status, row.error, row.finished_at = SubmissionStatus.QUEUED.value, None, None
+                queued.append(row.sha256)
+        for sha256 in queued:
+            if self.on_change is not None:
+                self.on_change(sha256)
+            self._spawn(self._process, store_id, sha256, secret)
+        for sha256 in reused:
+            if self.on_change is not None:
+                self.on_change(sha256)
+            self._spawn(self._notify, store_id, sha256, secret)
+        return Rescan(version, queued=queued + reused, current=current, busy=busy)
+
+    @property
+    def catalog_version(self) -> str:
+        return default_registry().catalog.meta.version
+
     # --- background work --------------------------------------------------------------------------
 
     def _spawn(self, fn: object, *args: str) -> None:
@@ -202,6 +269,7 @@ class SubmissionService:
                 self.sessions,
                 check_ids=apk_check_ids(),
                 executor=SerialExecutor(),
+                run_id=scan_run_id(sha256, self.catalog_version),
                 note=f"store submission {store_id}:{sha256[:12]}",
             )
         except Exception as exc:  # a bad APK must end as a recorded error, never a lost job
@@ -211,6 +279,7 @@ class SubmissionService:
                 status=SubmissionStatus.ERROR.value,
                 verdict=Verdict.REVIEW.value,
                 error=f"{type(exc).__name__}: {exc}"[:2000],
+                run_id=None,
                 finished_at=dt.datetime.now(dt.UTC),
             )
         else:
@@ -223,6 +292,7 @@ class SubmissionService:
                 package=evidence.subject.id,
                 version_name=evidence.subject.version,
                 run_id=done.run_id,
+                error=None,
                 finished_at=dt.datetime.now(dt.UTC),
             )
         self._notify(store_id, sha256, secret)

@@ -92,6 +92,27 @@ def finished_elsewhere(session: Session, sha256: str) -> SubmissionRow | None:
     )
 
 
+def for_store(session: Session, store_id: str) -> list[SubmissionRow]:
+    """Every submission of one store (unscoped: the caller is the store's own re-scan)."""
+    return list(
+        session.scalars(select(SubmissionRow).where(SubmissionRow.store_id == store_id).order_by(SubmissionRow.id))
+    )
+
+
+def finished_run(session: Session, sha256: str, run_id: str) -> SubmissionRow | None:
+    """A finished scan of this APK by the given run (any store): its verdict can be reused."""
+    return session.scalar(
+        select(SubmissionRow)
+        .where(
+            SubmissionRow.sha256 == sha256,
+            SubmissionRow.run_id == run_id,
+            SubmissionRow.status == SubmissionStatus.DONE.value,
+        )
+        .order_by(SubmissionRow.id)
+        .limit(1)
+    )
+
+
 def create(
     session: Session,
     *,

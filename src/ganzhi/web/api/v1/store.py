@@ -6,11 +6,13 @@ import re
 from typing import Annotated
 
 from fastapi import APIRouter, File, Form, HTTPException, Request, Response, UploadFile
+from pydantic import BaseModel
 from starlette.concurrency import run_in_threadpool
 
 from ganzhi.store.blobs import BlobTooLargeError
 from ganzhi.web import accounts, audit, submission_repo
 from ganzhi.web.accounts import PUBLIC, Principal, Role
+from ganzhi.web.api.v1.invalid import invalid
 from ganzhi.web.deps import SignedInDep, browser_session, client_address
 from ganzhi.web.lookup import VerdictLookup
 from ganzhi.web.security import token_hash
@@ -35,7 +37,7 @@ def submit(
         try:
             validate_callback_url(callback_url)
         except ValueError as exc:
-            raise HTTPException(422, str(exc)) from None
+            raise invalid(("body", "callback_url"), str(exc), callback_url[:200]) from None
     service: SubmissionService = request.app.state.submissions
     try:
         done = service.submit(scope.principal, file.file, file.filename or "upload.apk", callback_url or None)
@@ -58,6 +60,34 @@ def submit(
     return done.submission
 
 
+class RescanView(BaseModel):
+    """A catalogue re-scan: the catalog version and which APKs (sha256) were queued, current or busy."""
+
+    catalog_version: str
+    queued: list[str]
+    current: list[str]
+    busy: list[str]
+
+
+@router.post("/store/rescan", response_model=RescanView, status_code=202)
+def rescan(scope: SignedInDep, request: Request) -> RescanView:
+    """Queue all of this app store's submissions again under today's catalog (idempotent per sha256 + version)."""
+    service: SubmissionService = request.app.state.submissions
+    try:
+        done = service.rescan(scope.principal)
+    except UploadRejected as exc:
+        raise HTTPException(403, str(exc)) from None
+    audit.record(
+        scope.session,
+        scope.principal,
+        "store.rescan",
+        f"store:{scope.principal.scope_id}",
+        {"catalog_version": done.catalog_version, "queued": len(done.queued), "current": len(done.current)},
+        client=client_address(request),
+    )
+    return RescanView(catalog_version=done.catalog_version, queued=done.queued, current=done.current, busy=done.busy)
+
+
 @router.get("/store/submissions", response_model=list[SubmissionView])
 def submissions(scope: SignedInDep, limit: int = 200) -> list[SubmissionView]:
     return submission_repo.listing(scope, limit=max(1, min(limit, 1000)))
@@ -71,7 +101,7 @@ async def submission(sha256: str, request: Request) -> Response:
     SELECT, finished verdicts cached as JSON). Browser sessions take the ordinary path.
     """
     if not SHA256.match(sha256):
-        raise HTTPException(422, f"sha256 must be 64 lowercase hex digits (got {sha256[:80]!r})")
+        raise invalid(("path", "sha256"), f"sha256 must be 64 lowercase hex digits (got {sha256[:80]!r})", sha256[:80])
     lookup: VerdictLookup = request.app.state.verdict_lookup
     principal = _cached_principal(request, lookup)
     if principal is None:

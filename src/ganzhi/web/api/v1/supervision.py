@@ -15,6 +15,7 @@ from ganzhi.supervision.models import Campaign, Enterprise, SubjectLink
 from ganzhi.supervision.publications import Publication
 from ganzhi.web import audit
 from ganzhi.web import scope as scoped
+from ganzhi.web.api.v1.invalid import invalid
 from ganzhi.web.deps import RegulatorDep, ScopeDep, SignedInDep, client_address
 
 router = APIRouter(tags=["supervision"])
@@ -48,7 +49,7 @@ def create_enterprise(body: EnterpriseIn, scope: RegulatorDep, request: Request)
     try:
         new = Enterprise.model_validate(body.model_dump())
     except ValueError as exc:
-        raise HTTPException(422, str(exc)) from None
+        raise invalid(("body",), str(exc)) from None
     if supervision_repo.get_enterprise(scope.session, new.id) is not None:
         raise HTTPException(409, f"enterprise {new.id!r} already exists")
     try:
@@ -94,7 +95,7 @@ def create_campaign(body: CampaignIn, scope: RegulatorDep, request: Request) -> 
     try:
         new = Campaign(**body.model_dump(), created_at=dt.datetime.now(dt.UTC))
     except ValueError as exc:
-        raise HTTPException(422, str(exc)) from None
+        raise invalid(("body",), str(exc)) from None
     try:
         supervision_repo.save_campaign(scope.session, new)
     except StoreError as exc:

@@ -17,6 +17,7 @@ from ganzhi.evidence.base import ArtefactRef
 from ganzhi.store.blobs import BlobStore, BlobTooLargeError
 from ganzhi.web import audit
 from ganzhi.web.accounts import Role
+from ganzhi.web.api.v1.invalid import invalid
 from ganzhi.web.config import WebConfig
 from ganzhi.web.deps import SignedInDep, client_address
 
@@ -94,7 +95,7 @@ def upload_evidence(
         raise HTTPException(403, f"role {scope.role.value} cannot upload evidence (app stores use /store/submissions)")
     accepted = KINDS.get(kind)
     if accepted is None:
-        raise HTTPException(422, f"kind must be one of {sorted(KINDS)} (got {kind[:40]!r})")
+        raise invalid(("body", "kind"), f"kind must be one of {sorted(KINDS)} (got {kind[:40]!r})", kind[:40])
     name = PurePath(file.filename or "upload").name[:200]
     ext = PurePath(name).suffix.lower()
     if ext not in accepted:
