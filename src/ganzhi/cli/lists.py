@@ -48,3 +48,41 @@ def parse_cmd(
                 err_console.print(f"[yellow]{escape(problem)}[/yellow]")
     if failed and not parsed:
         raise typer.Exit(1)
+
+
+@app.command("draft")
+def draft_cmd(
+    apk: Annotated[Path, typer.Argument(help="the APK file")],
+    out: Annotated[Path, typer.Option("--out", help="folder for the draft XLSX and HTML")],
+    policy: Annotated[str | None, typer.Option(help="privacy policy (file or URL) to prefill purposes")] = None,
+    format: Annotated[OutputFormat, typer.Option("--format")] = OutputFormat.table,
+) -> None:
+    """Draft both lists from the APK's PI facts and SDK inventory (a draft for the company to complete)."""
+    from ganzhi.collect.apk.reader import read_apk
+    from ganzhi.lists.draft import draft_lists, write_drafts
+    from ganzhi.policy.analyze import analyze_document
+    from ganzhi.policy.ingest import read_policy
+
+    try:
+        static = read_apk(apk).static
+        analysis = analyze_document(read_policy(policy)) if policy else None
+    except GanzhiError as exc:
+        err_console.print(f"[red]{escape(str(exc))}[/red]")
+        raise typer.Exit(1) from None
+    draft = draft_lists(static, analysis)
+    paths = write_drafts(draft, out)
+    summary = {
+        "package": draft.package,
+        "collected_rows": len(draft.collected),
+        "shared_rows": len(draft.shared),
+        "files": [str(p) for p in paths],
+    }
+    if format == OutputFormat.json:
+        console.print_json(json.dumps(summary, ensure_ascii=False))
+        return
+    table = Table(title=escape(f"{draft.package}: draft lists (须人工核对)"))
+    for column in ("list", "rows", "file"):
+        table.add_column(column)
+    table.add_row("已收集个人信息清单", str(len(draft.collected)), escape(str(paths[0])))
+    table.add_row("与第三方共享个人信息清单", str(len(draft.shared)), escape(str(paths[1])))
+    console.print(table)

@@ -23,7 +23,9 @@ BATCH = 2000
 
 @app.command("classify")
 def classify(
-    input: Annotated[Path, typer.Option("--input", help="JSON Lines {id, text} in document order")],
+    input: Annotated[
+        Path, typer.Option("--input", help='JSON Lines {id, text} in document order; optional "doc" marks the policy')
+    ],
     output: Annotated[Path, typer.Option("--output", help="JSON Lines {id, topics, summary, risk}")],
 ) -> None:
     """Label each sentence with CAPP-130 topics, summary-worthiness and risk."""
@@ -32,6 +34,7 @@ def classify(
     model = default_classifier()
     ids: list[Any] = []
     texts: list[str] = []
+    docs: list[Any] = []
     bad = 0
     for line in read_json_lines(input):
         value = line.value
@@ -43,13 +46,14 @@ def classify(
             continue
         ids.append(value["id"])
         texts.append(value["text"])
+        docs.append(value.get("doc"))
     output.parent.mkdir(parents=True, exist_ok=True)
+    # one call for the whole input: neighbour and section features must not be cut at batch edges
+    starts = [i == 0 or docs[i] != docs[i - 1] for i in range(len(docs))]
+    labels = model.predict(texts, starts=starts)
     with output.open("w", encoding="utf-8") as handle, progress_bar("classify", len(texts)) as bar:
-        from ganzhi.policy.features import heading_contexts
-
-        contexts = heading_contexts(texts)
         for start in range(0, len(texts), BATCH):
-            chunk = model.predict(texts[start : start + BATCH], contexts[start : start + BATCH])
+            chunk = labels[start : start + BATCH]
             for sid, lab in zip(ids[start : start + BATCH], chunk, strict=True):
                 row = {"id": sid, "topics": list(lab.topics), "summary": lab.summary, "risk": lab.risk}
                 handle.write(json.dumps(row, ensure_ascii=False) + "\n")
@@ -139,3 +143,16 @@ def summarize_cmd(
         err_console.print(f"[red]{escape(str(exc))}[/red]")
         raise typer.Exit(1) from None
     write_text(output, draft_summary(analysis, max_sentences))
+
+
+@app.command("calibrate")
+def calibrate_cmd(data: Annotated[Path, typer.Option(help="CAPP-130 folder")] = _CAPP) -> None:
+    """Readability figures of the real summaries and expert rewrites in CAPP-130 (percentiles, JSON)."""
+    from ganzhi.policy.calibration import calibrate
+
+    try:
+        result = calibrate(data.resolve())
+    except GanzhiError as exc:
+        err_console.print(f"[red]{escape(str(exc))}[/red]")
+        raise typer.Exit(1) from None
+    console.print_json(json.dumps(result, ensure_ascii=False))

@@ -55,6 +55,9 @@ class Readability(_Model):
     jargon_per_100_chars: float = Field(ge=0)
     vague_per_100_chars: float = Field(ge=0)
     latin_share: float = Field(ge=0, le=1)
+    rare_word_share: float = Field(
+        default=0, ge=0, le=1, description="share of words that are rare in general Chinese (jieba frequency)"
+    )
 
 
 class SummaryPart(_Model):

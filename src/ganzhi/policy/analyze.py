@@ -12,9 +12,10 @@ from ganzhi.policy.facts import extract_facts, recipients_in
 from ganzhi.policy.features import heading_contexts
 from ganzhi.policy.ingest import PolicyDocument
 from ganzhi.policy.readability import covered_items, measure
-from ganzhi.policy.structure import PolicyStructure, parse_structure
+from ganzhi.policy.structure import PolicyStructure, Sentence, heading_style, parse_structure
 
 SUMMARY_TITLE = re.compile(r"摘要|简明版|概要|精简版|简版|要点")
+FULL_POLICY_TITLE = re.compile(r"完整版|全文|^.{0,24}隐私(权)?(政策|保护指引|保护政策)》?$")
 MAX_SENTENCES = 20_000
 
 
@@ -23,16 +24,32 @@ def find_summary(structure: PolicyStructure, whole_document_is_summary: bool = F
     sentences = structure.sentences
     if not sentences:
         return None
-    first = next((s.text for s in sentences[:3] if len(s.text) <= 60), "")
-    if whole_document_is_summary or SUMMARY_TITLE.search(first):
-        chosen = [s for s in sentences if not s.is_heading]
-        return _summary_part("document", first or "隐私政策摘要", [s.index for s in chosen], [s.text for s in chosen])
+    title_at = next((i for i, s in enumerate(sentences[:3]) if _is_summary_title(s)), None)
+    if whole_document_is_summary or title_at is not None:
+        first = sentences[title_at].text if title_at is not None else ""
+        chosen = []
+        for s in sentences[(title_at + 1) if title_at is not None else 0 :]:
+            if not whole_document_is_summary and len(s.text) <= 60 and FULL_POLICY_TITLE.search(s.text):
+                break  # a summary printed ahead of the full policy ends where the full policy's title starts
+            if not s.is_heading:
+                chosen.append(s)
+        if chosen or whole_document_is_summary:
+            indices, texts = [s.index for s in chosen], [s.text for s in chosen]
+            return _summary_part("document", first or "隐私政策摘要", indices, texts)
     for heading in structure.headings:
         if SUMMARY_TITLE.search(heading.text):
             inside = [s for s in sentences if heading.text in s.section and not s.is_heading]
             if inside:
                 return _summary_part("section", heading.text, [s.index for s in inside], [s.text for s in inside])
     return None
+
+
+def _is_summary_title(sentence: Sentence) -> bool:
+    """A document title naming a summary: short, not a numbered or bracketed section heading."""
+    if len(sentence.text) > 60 or not SUMMARY_TITLE.search(sentence.text):
+        return False
+    style = heading_style(sentence.text)
+    return style is None or style[0] == "md1"
 
 
 def _summary_part(how: str, title: str, indices: list[int], texts: list[str]) -> SummaryPart:
@@ -80,7 +97,8 @@ def analyze_document(
         for s, lab in zip(sentences, labels, strict=True)
     ]
     body = [(s.index, s.text) for s in sentences if not s.is_heading]
-    recipients = sorted({r for _, t in body for r in recipients_in(t) if "共享" in t or "SDK" in t or "第三方" in t})
+    sharing = [t for _, t in body if "共享" in t or "SDK" in t or "第三方" in t]
+    recipients = sorted({r for t in sharing for r in recipients_in(t)})
     return PolicyAnalysis(
         source=document.source,
         sha256=document.sha256,

@@ -1,8 +1,10 @@
 """The sentence classifier: CAPP-130 topics, summary-worthiness (摘要) and risk (潜在风险).
 
-Char n-gram TF-IDF of the sentence plus TF-IDF of its heading context, one linear model per label.
-The trained artefact is plain arrays (`.npz` + JSON vocabulary), loaded without pickle, so a stored
-model cannot run code. Trained by `ganzhi policy train` on the CAPP-130 policy-level train split.
+Stage 1 (see `features`) scores each sentence from its own n-grams, its headings and its neighbours;
+an optional stage 2 rescores it from the stage-1 scores of its neighbours, section and document — it
+ships only when grouped cross-validation on train prefers it. Thresholds are per label. The trained
+artefact is plain arrays (`.npz`) plus JSON (thresholds, provenance), loaded without pickle, so a
+stored model cannot run code. Trained by `ganzhi policy train` on the CAPP-130 policy-level train split.
 """
 
 from __future__ import annotations
@@ -10,22 +12,31 @@ from __future__ import annotations
 import gzip
 import json
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
-from scipy.sparse import csr_matrix, hstack
-from sklearn.feature_extraction.text import TfidfVectorizer
 
 from ganzhi.errors import GanzhiError
-from ganzhi.policy.features import CONTEXT_NGRAMS, CONTEXT_WEIGHT, SENTENCE_NGRAMS, heading_contexts
+from ganzhi.policy.features import (
+    CONTEXT_NGRAMS,
+    NEIGHBOUR_NGRAMS,
+    SENTENCE_NGRAMS,
+    STAGE2_BLOCKS,
+    Vocabularies,
+    heading_contexts,
+    stage1_scores,
+    stage2_matrix,
+)
 from ganzhi.policy.labels import ALL_LABELS, RISK_LABEL, SUMMARY_LABEL, TOPICS
+from ganzhi.policy.ngrams import HashedTfidf
 
 MODEL_DIR = Path(__file__).resolve().parent / "models"
 DEFAULT_MODEL = MODEL_DIR / "sentence_classifier"
+FORMAT_VERSION = 2
 
 
 class ModelError(GanzhiError):
@@ -34,20 +45,54 @@ class ModelError(GanzhiError):
 
 @dataclass(frozen=True, slots=True)
 class SentenceLabels:
-    """Predicted labels of one sentence, with the probabilities behind them."""
+    """Predicted labels of one sentence, with the probabilities behind them (in `ALL_LABELS` order)."""
 
     topics: tuple[str, ...]
     summary: bool
     risk: bool
-    scores: dict[str, float]
+    probabilities: tuple[float, ...]
+
+    @property
+    def scores(self) -> dict[str, float]:
+        """Probability by label name."""
+        return {label: round(p, 4) for label, p in zip(ALL_LABELS, self.probabilities, strict=True)}
 
 
-def _vectorizer(vocab: list[str], idf: NDArray[np.float64], ngrams: tuple[int, int]) -> TfidfVectorizer:
-    vec = TfidfVectorizer(
-        analyzer="char_wb", ngram_range=ngrams, sublinear_tf=True, vocabulary={t: i for i, t in enumerate(vocab)}
-    )
-    vec.idf_ = idf
-    return vec
+@dataclass(slots=True)
+class LinearStage:
+    """One linear layer of per-label logistic models: `sigmoid(x @ coef.T + intercept)`."""
+
+    coef: NDArray[np.float32]
+    intercept: NDArray[np.float32]
+    _coef_t: NDArray[np.float64] = field(init=False, repr=False)
+
+    def __post_init__(self) -> None:
+        self._coef_t = np.ascontiguousarray(self.coef.T, dtype=np.float64)
+
+    @property
+    def coef_t(self) -> NDArray[np.float64]:
+        """Transposed weights (features × labels) as float64."""
+        return self._coef_t
+
+    def probabilities(self, x: Any) -> NDArray[np.float64]:
+        """Per-label probabilities of the rows of `x` (sparse or dense)."""
+        return self.probabilities_from_scores(np.asarray(x @ self._coef_t))
+
+    def probabilities_from_scores(self, scores: NDArray[np.float64]) -> NDArray[np.float64]:
+        """Sigmoid of `scores + intercept`."""
+        return np.asarray(1.0 / (1.0 + np.exp(-(scores + self.intercept.astype(np.float64)))))
+
+
+def decide_flags(probs: NDArray[np.float64], thresholds: NDArray[np.float64]) -> NDArray[np.bool_]:
+    """Boolean label matrix: probability ≥ threshold, plus the most likely topic of a summary-worthy
+    sentence that got none (a 摘要 sentence always belongs to some topic in CAPP-130)."""
+    n_topics = len(TOPICS)
+    chosen = probs >= thresholds
+    empty = chosen[:, n_topics] & ~chosen[:, :n_topics].any(axis=1)
+    if empty.any():
+        rows = np.flatnonzero(empty)
+        chosen[rows, np.argmax(probs[rows, :n_topics], axis=1)] = True
+    return np.asarray(chosen)
 
 
 class SentenceClassifier:
@@ -55,80 +100,68 @@ class SentenceClassifier:
 
     def __init__(
         self,
-        sentence_vec: TfidfVectorizer,
-        context_vec: TfidfVectorizer,
-        coef: NDArray[np.float32],
-        intercept: NDArray[np.float32],
+        vocab: Vocabularies,
+        stage1: LinearStage,
+        stage2: LinearStage | None,
         thresholds: dict[str, float],
         meta: dict[str, Any],
     ) -> None:
-        self.sentence_vec = sentence_vec
-        self.context_vec = context_vec
-        self.coef = coef
-        self.intercept = intercept
+        self.vocab = vocab
+        self.stage1 = stage1
+        self.stage2 = stage2
         self.thresholds = thresholds
         self.meta = meta
 
-    def features(self, texts: Sequence[str], contexts: Sequence[str]) -> csr_matrix:
-        """The stacked sentence + context TF-IDF matrix."""
-        left = self.sentence_vec.transform(texts)
-        right = self.context_vec.transform(contexts) * CONTEXT_WEIGHT
-        return csr_matrix(hstack([left, right]).tocsr())
-
-    def probabilities(self, texts: Sequence[str], contexts: Sequence[str] | None = None) -> NDArray[np.float64]:
+    def probabilities(
+        self, texts: Sequence[str], contexts: Sequence[str] | None = None, starts: Sequence[bool] | None = None
+    ) -> NDArray[np.float64]:
         """Per-label probabilities, shape (n, len(ALL_LABELS)); contexts default to headings seen in order."""
         if not texts:
             return np.zeros((0, len(ALL_LABELS)))
-        ctx = list(contexts) if contexts is not None else heading_contexts(texts)
-        scores = self.features(texts, ctx) @ self.coef.T.astype(np.float64) + self.intercept
-        return np.asarray(1.0 / (1.0 + np.exp(-scores)))
+        ctx = list(contexts) if contexts is not None else heading_contexts(texts, starts)
+        probs = self.stage1.probabilities_from_scores(stage1_scores(self.vocab, self.stage1.coef_t, texts, ctx, starts))
+        if self.stage2 is None:
+            return probs
+        return self.stage2.probabilities(stage2_matrix(probs, ctx, starts))
+
+    def threshold_vector(self) -> NDArray[np.float64]:
+        """Thresholds in `ALL_LABELS` order; a label without its own uses the shared `topic` value."""
+        shared = self.thresholds.get("topic", 0.5)
+        return np.array([self.thresholds.get(label, shared) for label in ALL_LABELS])
 
     def decide(self, probs: NDArray[np.float64]) -> list[SentenceLabels]:
-        """Apply the tuned thresholds; a summary-worthy sentence always gets its most likely topic."""
+        """Apply the per-label thresholds; a summary-worthy sentence always gets its most likely topic."""
         n_topics = len(TOPICS)
-        t_topic = self.thresholds["topic"]
+        chosen = decide_flags(probs, self.threshold_vector())
         out: list[SentenceLabels] = []
-        for row in probs:
-            summary = bool(row[n_topics] >= self.thresholds[SUMMARY_LABEL])
-            risk = bool(row[n_topics + 1] >= self.thresholds[RISK_LABEL])
-            chosen = {i for i in range(n_topics) if row[i] >= t_topic}
-            if summary and not chosen:
-                chosen.add(int(np.argmax(row[:n_topics])))
-            topics = tuple(TOPICS[i] for i in sorted(chosen))
-            scores = {label: round(float(p), 4) for label, p in zip(ALL_LABELS, row, strict=True)}
-            out.append(SentenceLabels(topics, summary, risk, scores))
+        for flags, row in zip(chosen.tolist(), probs.tolist(), strict=True):
+            topics = tuple(TOPICS[i] for i in range(n_topics) if flags[i])
+            out.append(SentenceLabels(topics, flags[n_topics], flags[n_topics + 1], tuple(row)))
         return out
 
-    def predict(self, texts: Sequence[str], contexts: Sequence[str] | None = None) -> list[SentenceLabels]:
-        """Labels of sentences given in document order."""
-        return self.decide(self.probabilities(texts, contexts))
+    def predict(
+        self, texts: Sequence[str], contexts: Sequence[str] | None = None, starts: Sequence[bool] | None = None
+    ) -> list[SentenceLabels]:
+        """Labels of sentences given in document order (`starts` marks where a new document begins)."""
+        return self.decide(self.probabilities(texts, contexts, starts))
 
     def save(self, stem: Path) -> None:
-        """Write `<stem>.npz` (arrays) and `<stem>.json.gz` (vocabularies, thresholds, provenance)."""
-        np.savez_compressed(
-            stem.with_suffix(".npz"),
-            coef=self.coef.astype(np.float16),
-            intercept=self.intercept.astype(np.float32),
-            sentence_idf=np.asarray(self.sentence_vec.idf_, dtype=np.float32),
-            context_idf=np.asarray(self.context_vec.idf_, dtype=np.float32),
-        )
-        body = {
-            "labels": list(ALL_LABELS),
-            "sentence_vocab": _vocab_list(self.sentence_vec),
-            "context_vocab": _vocab_list(self.context_vec),
-            "thresholds": self.thresholds,
-            "meta": self.meta,
+        """Write `<stem>.npz` (arrays) and `<stem>.json.gz` (thresholds, provenance)."""
+        arrays: dict[str, NDArray[Any]] = {
+            "coef1": self.stage1.coef.astype(np.float16),
+            "intercept1": self.stage1.intercept.astype(np.float32),
         }
+        if self.stage2 is not None:
+            arrays["coef2"] = self.stage2.coef.astype(np.float32)
+            arrays["intercept2"] = self.stage2.intercept.astype(np.float32)
+        for name in ("sentence", "context", "neighbour"):
+            tfidf: HashedTfidf = getattr(self.vocab, name)
+            arrays[f"{name}_keys"] = tfidf.keys
+            arrays[f"{name}_idf"] = tfidf.idf.astype(np.float32)
+        np.savez_compressed(stem.with_suffix(".npz"), **arrays)  # type: ignore[arg-type]
+        body = {"format": FORMAT_VERSION, "labels": list(ALL_LABELS), "thresholds": self.thresholds, "meta": self.meta}
         with gzip.open(stem.with_suffix(".json.gz"), "wt", encoding="utf-8") as handle:
             json.dump(body, handle, ensure_ascii=False)
-
-
-def _vocab_list(vec: TfidfVectorizer) -> list[str]:
-    vocab: dict[str, int] = vec.vocabulary_
-    out = [""] * len(vocab)
-    for term, index in vocab.items():
-        out[index] = term
-    return out
 
 
 def load_classifier(stem: Path = DEFAULT_MODEL) -> SentenceClassifier:
@@ -138,19 +171,37 @@ def load_classifier(stem: Path = DEFAULT_MODEL) -> SentenceClassifier:
         raise ModelError(f"{stem}: model artefact not found (expected {npz_path.name} and {json_path.name})")
     with gzip.open(json_path, "rt", encoding="utf-8") as handle:
         body = json.load(handle)
-    if body.get("labels") != list(ALL_LABELS):
-        raise ModelError(f"{json_path}: labels {body.get('labels')} differ from the expected {list(ALL_LABELS)}")
+    if body.get("labels") != list(ALL_LABELS) or body.get("format") != FORMAT_VERSION:
+        raise ModelError(
+            f"{json_path}: expected format {FORMAT_VERSION} with labels {list(ALL_LABELS)}, "
+            f"got format {body.get('format')} with {body.get('labels')}"
+        )
+    ranges = {"sentence": SENTENCE_NGRAMS, "context": CONTEXT_NGRAMS, "neighbour": NEIGHBOUR_NGRAMS}
     with np.load(npz_path, allow_pickle=False) as arrays:
-        coef = arrays["coef"].astype(np.float32)
-        intercept = arrays["intercept"].astype(np.float32)
-        s_idf = arrays["sentence_idf"].astype(np.float64)
-        c_idf = arrays["context_idf"].astype(np.float64)
-    s_vec = _vectorizer(body["sentence_vocab"], s_idf, SENTENCE_NGRAMS)
-    c_vec = _vectorizer(body["context_vocab"], c_idf, CONTEXT_NGRAMS)
-    expected = len(body["sentence_vocab"]) + len(body["context_vocab"])
-    if coef.shape != (len(ALL_LABELS), expected):
-        raise ModelError(f"{npz_path}: coef shape {coef.shape}, expected ({len(ALL_LABELS)}, {expected})")
-    return SentenceClassifier(s_vec, c_vec, coef, intercept, dict(body["thresholds"]), dict(body.get("meta", {})))
+        tables = {
+            name: HashedTfidf(
+                keys=arrays[f"{name}_keys"].astype(np.uint64),
+                idf=arrays[f"{name}_idf"].astype(np.float64),
+                ngram_range=r,
+            )
+            for name, r in ranges.items()
+        }
+        vocab = Vocabularies(**tables)
+        stage1 = LinearStage(arrays["coef1"].astype(np.float32), arrays["intercept1"].astype(np.float32))
+        stage2 = (
+            LinearStage(arrays["coef2"].astype(np.float32), arrays["intercept2"].astype(np.float32))
+            if "coef2" in arrays.files
+            else None
+        )
+    if stage1.coef.shape != (len(ALL_LABELS), vocab.width):
+        raise ModelError(f"{npz_path}: coef1 shape {stage1.coef.shape}, expected ({len(ALL_LABELS)}, {vocab.width})")
+    if stage2 is not None and stage2.coef.shape != (len(ALL_LABELS), STAGE2_BLOCKS * len(ALL_LABELS)):
+        raise ModelError(f"{npz_path}: coef2 shape {stage2.coef.shape} does not match {STAGE2_BLOCKS} blocks")
+    thresholds = {str(k): float(v) for k, v in body["thresholds"].items()}
+    for label in (SUMMARY_LABEL, RISK_LABEL):
+        if label not in thresholds:
+            raise ModelError(f"{json_path}: threshold for {label} missing")
+    return SentenceClassifier(vocab, stage1, stage2, thresholds, dict(body.get("meta", {})))
 
 
 @lru_cache(maxsize=1)

@@ -27,10 +27,14 @@ _PURPOSE = re.compile(r"(?:用于|以便|为了|目的是|以|用来)([^，。�
 _RECIPIENT = re.compile(
     r"([\u4e00-\u9fa5A-Za-z0-9（）()]{2,30}?(?:SDK|sdk|公司|有限公司|集团|平台|推送|统计|地图|支付|分析))"
 )
-_KNOWN_VENDORS = re.compile(
+KNOWN_VENDORS = re.compile(
     r"(友盟|极光|个推|高德|百度地图|百度定位|腾讯Bugly|Bugly|微信|支付宝|银联|华为推送|小米推送|OPPO推送|vivo推送|"
     r"穿山甲|广点通|神策|TalkingData|阿里云|腾讯云|新浪微博|QQ|抖音|快手|Firebase|Google)"
 )
+
+
+#: every recipient match ends in one of these words or names a known vendor; a cheap test before the slow pattern
+_RECIPIENT_HINT = re.compile(r"SDK|sdk|公司|集团|平台|推送|统计|地图|支付|分析|" + KNOWN_VENDORS.pattern.strip("()"))
 
 
 def sentence_action(text: str) -> Action | None:
@@ -55,7 +59,9 @@ def purpose_of(text: str) -> str | None:
 def recipients_in(text: str) -> list[str]:
     """Third parties and SDKs a sentence names (known vendors and '…SDK/公司' phrases)."""
     found: list[str] = []
-    for pattern in (_KNOWN_VENDORS, _RECIPIENT):
+    if not _RECIPIENT_HINT.search(text):
+        return found
+    for pattern in (KNOWN_VENDORS, _RECIPIENT):
         for match in pattern.finditer(text):
             name = match.group(1).strip("（）() ")
             if name and name not in found and not name.startswith(("我们", "您", "本")):
@@ -67,11 +73,11 @@ def extract_facts(sentences: Sequence[tuple[int, str]]) -> list[PiFact]:
     """Facts of (index, text) sentences; one fact per (sentence, category)."""
     facts: list[PiFact] = []
     for index, text in sentences:
-        terms = find_terms(text)
-        if not terms:
-            continue
         action = sentence_action(text)
         if action is None:
+            continue
+        terms = find_terms(text)
+        if not terms:
             continue
         negated = is_negated(text)
         purpose = purpose_of(text)

@@ -29,19 +29,23 @@ _T2S = {ord(t): s for t, s in zip(_TRAD, _SIMP, strict=True) if t != s}
 _KEEP_FULLWIDTH = set("，。：；！？（）【】、《》“”‘’")
 _FULLWIDTH = {cp: cp - 0xFEE0 for cp in range(0xFF01, 0xFF5F) if chr(cp) not in _KEEP_FULLWIDTH}
 _FULLWIDTH[0x3000] = 0x20  # ideographic space
+_FULLWIDTH_CHARS = re.compile("[" + re.escape("".join(chr(c) for c in _FULLWIDTH)) + "]+")
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\u200b-\u200f\u2028\u2029\ufeff]")
 _SPACES = re.compile(r"[ \t\u00a0]+")
 
 
+_T2S_CHARS = re.compile("[" + re.escape("".join(chr(c) for c in _T2S)) + "]+")
+
+
 def to_simplified(text: str) -> str:
-    """Map the traditional characters of our table to simplified ones."""
-    return text.translate(_T2S)
+    """Map the traditional characters of our table to simplified ones (only the runs that need it)."""
+    return _T2S_CHARS.sub(lambda m: m.group(0).translate(_T2S), text)
 
 
 def normalize_text(text: str) -> str:
     """NFC, full-width ASCII to half-width, traditional to simplified, control and zero-width characters removed."""
     text = unicodedata.normalize("NFC", text)
-    text = _CONTROL.sub("", text.translate(_FULLWIDTH))
+    text = _CONTROL.sub("", _FULLWIDTH_CHARS.sub(lambda m: m.group(0).translate(_FULLWIDTH), text))
     text = to_simplified(text)
     lines = [_SPACES.sub(" ", line).strip() for line in text.replace("\r\n", "\n").replace("\r", "\n").split("\n")]
     return "\n".join(lines)

@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from functools import lru_cache
 
 from ganzhi.evidence.policy import Readability
 
 LONG_SENTENCE_CHARS = 50
+#: a word rarer than this in jieba's general-Chinese dictionary (60 M tokens) counts as rare
+RARE_WORD_FREQ = 30
 JARGON = (
     "去标识化",
     "匿名化",
@@ -50,6 +53,7 @@ VAGUE = (
 _JARGON_RE = re.compile("|".join(re.escape(t) for t in sorted(JARGON, key=len, reverse=True)), re.IGNORECASE)
 _VAGUE_RE = re.compile("|".join(re.escape(t) for t in sorted(VAGUE, key=len, reverse=True)))
 _LATIN = re.compile(r"[A-Za-z]")
+_CJK = re.compile(r"[\u4e00-\u9fff]")
 _CJK_OR_WORD = re.compile(r"[\u4e00-\u9fffA-Za-z0-9]")
 
 #: notice item → patterns (PIPL Art.17 items plus the two lists and the complaint channel).
@@ -76,6 +80,41 @@ def covered_items(texts: Sequence[str]) -> list[str]:
     return [item for item, pattern in ITEM_PATTERNS.items() if pattern.search(joined)]
 
 
+@lru_cache(maxsize=1)
+def _jieba() -> tuple[object, dict[str, int]]:
+    import logging
+
+    import jieba
+
+    jieba.setLogLevel(logging.WARNING)
+    jieba.initialize()
+    return jieba.dt, jieba.dt.FREQ
+
+
+def rare_word_share(text: str) -> float:
+    """Share of Chinese words (jieba, no HMM) whose general-corpus frequency is below `RARE_WORD_FREQ`."""
+    tokenizer, freq = _jieba()
+    words = [w for w in tokenizer.lcut(text, HMM=False) if _CJK.search(w)]  # type: ignore[attr-defined]
+    if not words:
+        return 0.0
+    return sum(1 for w in words if freq.get(w, 0) < RARE_WORD_FREQ) / len(words)
+
+
+def warm_up() -> None:
+    """Load the word dictionary now (about a second, once per process) rather than inside a timed run."""
+    _jieba()
+
+
+def sentence_figures(texts: Sequence[str], max_sentence_chars: int) -> tuple[float, float, list[str]]:
+    """(average length, share over `max_sentence_chars`, the long sentences): what the T3 check and the
+    calibration both measure, in plain characters."""
+    lengths = [len(t) for t in texts]
+    if not lengths:
+        return 0.0, 0.0, []
+    long_ones = [t for t in texts if len(t) > max_sentence_chars]
+    return sum(lengths) / len(lengths), len(long_ones) / len(lengths), long_ones
+
+
 def _content_len(text: str) -> int:
     return len(_CJK_OR_WORD.findall(text))
 
@@ -96,6 +135,7 @@ def measure(sentences: Sequence[str], long_limit: int = LONG_SENTENCE_CHARS) -> 
             jargon_per_100_chars=0,
             vague_per_100_chars=0,
             latin_share=0,
+            rare_word_share=0,
         )
     p90 = lengths[min(len(lengths) - 1, int(0.9 * len(lengths)))]
     return Readability(
@@ -108,4 +148,5 @@ def measure(sentences: Sequence[str], long_limit: int = LONG_SENTENCE_CHARS) -> 
         jargon_per_100_chars=round(100 * len(_JARGON_RE.findall(text)) / chars, 3),
         vague_per_100_chars=round(100 * len(_VAGUE_RE.findall(text)) / chars, 3),
         latin_share=round(len(_LATIN.findall(text)) / chars, 4),
+        rare_word_share=round(rare_word_share(text), 4),
     )

@@ -20,8 +20,11 @@ CHECKS = (
     "t3_policy_summary_present",
     "t3_policy_summary_readability",
     "t3_policy_summary_coverage",
+    "t3_policy_summary_faithful",
     "t6_collected_list_columns",
     "t6_collected_list_apk_coverage",
+    "t6_collected_list_policy_consistency",
+    "t6_policy_apk_consistency",
     "t7_shared_list_columns",
     "t7_sdk_listed",
 )
@@ -31,6 +34,9 @@ def _quotes(analyses: list[PolicyAnalysis], data: dict[str, Any]) -> list[str]:
     """Sentences behind a finding: the long examples, or the sentences naming the finding's PI category."""
     if data.get("long_examples"):
         return [str(x) for x in data["long_examples"]]
+    direct = [str(data[k]) for k in ("summary_sentence", "policy_sentence", "list_row") if data.get(k)]
+    if direct:
+        return direct
     category = data.get("category")
     out: list[str] = []
     for analysis in analyses:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 _STYLES: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("md", re.compile(r"^(#{1,6})\s*(.+)$")),
@@ -22,6 +23,8 @@ _STYLES: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("bracket", re.compile(r"^【(.+)】$")),
 )
 MAX_HEADING_CHARS = 40
+#: the first character of every pattern above; most sentences fail this one test
+_HEADING_START = re.compile(r"[#第一二三四五六七八九十（(\d①-⑳【]")
 _SENTENCE_END = re.compile(r"(?<=[。！？；!?;])")
 _NO_HEADING_END = re.compile(r"[。；;，,：:！？!?]$")
 
@@ -58,10 +61,11 @@ class PolicyStructure:
         return [s for s in self.sentences if any(keyword in h for h in s.section)]
 
 
+@lru_cache(maxsize=1 << 16)
 def heading_style(line: str) -> tuple[str, str] | None:
     """(style, title) when `line` looks like a heading, else None."""
     text = line.strip()
-    if not text or len(text) > MAX_HEADING_CHARS + 8:
+    if not text or len(text) > MAX_HEADING_CHARS + 8 or not _HEADING_START.match(text):
         return None
     for style, pattern in _STYLES:
         match = pattern.match(text)
