@@ -16,6 +16,7 @@ import time
 from dataclasses import dataclass, field
 
 from ganzhi.probes.httpio import HttpError, Request, error_response, json_response, read_request, response_head
+from ganzhi.probes.stream_server import StreamServer
 
 _CHUNK = 16 << 10
 RECEIVE_BUFFER = 64 << 10
@@ -63,7 +64,7 @@ DEFAULT_TIERS: dict[str, TierPolicy] = {
 DEFAULT_TOKENS: dict[str, str] = {"free-token": "free", "paid-token": "paid"}
 
 
-class ThrottleServer:
+class ThrottleServer(StreamServer):
     """Serve files and an upload sink paced per tier; one bucket per token, shared by its connections."""
 
     def __init__(
@@ -75,6 +76,7 @@ class ThrottleServer:
         header_timeout: float = 5.0,
         idle_timeout: float = 10.0,
     ) -> None:
+        super().__init__()
         self.tiers = tiers or dict(DEFAULT_TIERS)
         self.tokens = tokens or dict(DEFAULT_TOKENS)
         self.max_file_bytes = max_file_bytes
@@ -82,31 +84,10 @@ class ThrottleServer:
         self.idle_timeout = idle_timeout
         self._buckets: dict[str, TokenBucket] = {}
         self._pool = os.urandom(1 << 20)
-        self._server: asyncio.Server | None = None
-        self._handlers: set[asyncio.Task[None]] = set()
-
-    @property
-    def port(self) -> int:
-        """The bound port."""
-        if self._server is None or not self._server.sockets:
-            raise RuntimeError("server not started")
-        return int(self._server.sockets[0].getsockname()[1])
 
     async def start(self, host: str = "127.0.0.1", port: int = 0) -> int:
         """Bind and return the port."""
-        self._server = await asyncio.start_server(self._handle, host, port)
-        return self.port
-
-    async def close(self) -> None:
-        """Stop serving."""
-        if self._server is not None:
-            self._server.close()
-            for task in list(self._handlers):
-                task.cancel()
-            if self._handlers:
-                await asyncio.wait(list(self._handlers), timeout=2.0)
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._server.wait_closed()
+        return await self._bind(host, port)
 
     def _bucket(self, request: Request) -> TokenBucket:
         auth = request.headers.get("authorization", "")
@@ -118,17 +99,6 @@ class ThrottleServer:
             policy = self.tiers[tier]
             self._buckets[token] = TokenBucket(rate=policy.rate, burst=policy.burst)
         return self._buckets[token]
-
-    async def _handle(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
-        task = asyncio.current_task()
-        assert task is not None
-        self._handlers.add(task)
-        try:
-            await self._connection(reader, writer)
-        except asyncio.CancelledError:
-            writer.transport.abort()  # the server is closing: drop the client, end this task quietly
-        finally:
-            self._handlers.discard(task)
 
     async def _connection(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         sock = writer.get_extra_info("socket")

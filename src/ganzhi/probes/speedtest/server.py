@@ -25,6 +25,7 @@ from importlib import resources
 from typing import cast
 
 from ganzhi.probes.httpio import HttpError, Request, error_response, json_response, read_request, response_head
+from ganzhi.probes.stream_server import StreamServer
 
 CHUNK = 1 << 20
 RANDOM_POOL = 8 << 20
@@ -108,72 +109,39 @@ def _page() -> bytes:
     return resources.files("ganzhi.probes.speedtest").joinpath("page.html").read_bytes()
 
 
-class SpeedtestServer:
+class SpeedtestServer(StreamServer):
     """An asyncio speed-test server; `start()` binds, `close()` stops."""
 
     def __init__(self, limits: ServerLimits | None = None) -> None:
+        super().__init__()
         self.limits = limits or ServerLimits()
         self.stats = ServerStats()
         self._tests = _Tests(self.limits)
         self._pool = os.urandom(RANDOM_POOL + CHUNK)
         self._offset = 0
         self._open = 0
-        self._server: asyncio.Server | None = None
-        self._handlers: set[asyncio.Task[None]] = set()
         self._udp: asyncio.DatagramTransport | None = None
         self._page = _page()
 
-    @property
-    def port(self) -> int:
-        """The bound TCP port (useful after binding port 0)."""
-        if self._server is None or not self._server.sockets:
-            raise RuntimeError("server not started")
-        return int(self._server.sockets[0].getsockname()[1])
-
     async def start(self, host: str = "127.0.0.1", port: int = 0) -> int:
         """Bind TCP (and UDP echo on the same port); returns the port."""
-        self._server = await asyncio.start_server(self._handle, host, port, limit=256 << 10, backlog=256)
-        bound = self.port
+        bound = await self._bind(host, port, limit=256 << 10, backlog=256)
         loop = asyncio.get_running_loop()
         with contextlib.suppress(OSError):  # loss measurement is optional; TCP service goes on without it
             transport, _ = await loop.create_datagram_endpoint(lambda: _Echo(self.stats), local_addr=(host, bound))
             self._udp = transport
         return bound
 
-    async def serve_forever(self) -> None:
-        """Serve until cancelled."""
-        if self._server is None:
-            raise RuntimeError("call start() first")
-        await self._server.serve_forever()
-
     async def close(self) -> None:
-        """Stop accepting and close the UDP endpoint."""
+        """Stop accepting, close the UDP endpoint and drop live connections."""
         if self._udp is not None:
             self._udp.close()
-        if self._server is not None:
-            self._server.close()
-            for task in list(self._handlers):
-                task.cancel()
-            if self._handlers:
-                await asyncio.wait(list(self._handlers), timeout=2.0)
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._server.wait_closed()
+        await super().close()
 
     def _random_chunk(self, size: int) -> memoryview:
         start = self._offset
         self._offset = (self._offset + _STRIDE) % RANDOM_POOL
         return memoryview(self._pool)[start : start + size]
-
-    async def _handle(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
-        task = asyncio.current_task()
-        assert task is not None
-        self._handlers.add(task)
-        try:
-            await self._connection(reader, writer)
-        except asyncio.CancelledError:
-            writer.transport.abort()  # the server is closing: drop the client, end this task quietly
-        finally:
-            self._handlers.discard(task)
 
     async def _connection(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         self.stats.connections += 1
