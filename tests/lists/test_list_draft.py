@@ -11,7 +11,7 @@ from forge.apk.forge_fixtures import sample_apk
 from ganzhi.cli import app
 from ganzhi.collect.apk.reader import read_apk
 from ganzhi.forge.apk.builder import write_apk
-from ganzhi.lists.draft import BANNER, TODO, draft_lists, to_html
+from ganzhi.lists.draft import BANNER, TO_FILL, draft_lists, to_html
 from ganzhi.lists.parse import parse_list_file
 from ganzhi.policy.analyze import analyze_document
 from ganzhi.policy.ingest import read_policy_bytes
@@ -23,11 +23,11 @@ def test_draft_rows_from_apk_and_policy(tmp_path: Path) -> None:
     draft = draft_lists(static, policy)
     kinds = {row[0]: row for row in draft.collected}
     assert "位置信息" in kinds and kinds["位置信息"][1] == "推荐附近门店" and kinds["位置信息"][4] == "是"
-    assert kinds["设备标识符"][1] == TODO
+    assert kinds["设备标识符"][1] == TO_FILL
     assert kinds["设备标识符"][3] == "通过READ_PHONE_STATE、getDeviceId获取"
     assert [row[0] for row in draft.shared] == ["个推推送"]
     shared = draft.shared[0]
-    assert shared[1] != TODO and shared[6].startswith("http")
+    assert shared[1] != TO_FILL and shared[6].startswith("http")
 
 
 def test_cli_writes_lists_the_parser_reads_back(tmp_path: Path) -> None:
@@ -48,7 +48,7 @@ def test_cli_writes_lists_the_parser_reads_back(tmp_path: Path) -> None:
 def test_html_escapes_values(tmp_path: Path) -> None:
     static = read_apk(write_apk(sample_apk(), tmp_path / "app.apk")).static
     draft = draft_lists(static)
-    draft.collected.append(["<script>alert(1)</script>", TODO, TODO, TODO, "否", TODO])
+    draft.collected.append(["<script>alert(1)</script>", TO_FILL, TO_FILL, TO_FILL, "否", TO_FILL])
     page = to_html(draft)
     assert "<script>alert" not in page and "&lt;script&gt;" in page and BANNER in page
 

@@ -20,7 +20,7 @@ from ganzhi.evidence.policy import PolicyAnalysis
 from ganzhi.lists.apk_facts import app_pi_facts
 from ganzhi.policy.pi_lexicon import BY_ID, api_method, permission_short
 
-TODO = "【待填写】"
+TO_FILL = "【待填写】"
 BANNER = (
     "【草稿，须人工核对补全 / DRAFT for human review】由ganzhi根据APK静态分析自动生成，标注【待填写】处须由企业补全。"
 )
@@ -84,11 +84,11 @@ def draft_lists(apk: ApkStatic, policy: PolicyAnalysis | None = None) -> DraftLi
         collected.append(
             [
                 info.zh if info else category,
-                purposes.get(category, TODO),
-                TODO,
+                purposes.get(category, TO_FILL),
+                TO_FILL,
                 "通过" + "、".join(via[:4]) + "获取",
                 "是" if info and info.sensitive else "否",
-                TODO,
+                TO_FILL,
             ]
         )
     shared: list[list[str]] = []
@@ -99,13 +99,13 @@ def draft_lists(apk: ApkStatic, policy: PolicyAnalysis | None = None) -> DraftLi
         shared.append(
             [
                 match.name,
-                match.vendor or TODO,
-                match.purpose or TODO,
-                "、".join(dict.fromkeys(pi_items)) or TODO,
+                match.vendor or TO_FILL,
+                match.purpose or TO_FILL,
+                "、".join(dict.fromkeys(pi_items)) or TO_FILL,
                 SDK_METHOD,
-                TODO,
-                match.privacy_policy_url or TODO,
-                "、".join(prefixes) or TODO,
+                TO_FILL,
+                match.privacy_policy_url or TO_FILL,
+                "、".join(prefixes) or TO_FILL,
             ]
         )
     return DraftLists(package=apk.package, collected=collected, shared=shared)

@@ -8,12 +8,13 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+from abc import ABC, abstractmethod
 from typing import Any
 
 CLOSE_GRACE_S = 2.0
 
 
-class StreamServer:
+class StreamServer(ABC):
     """Base of the probe servers: one task per connection, all cancelled on close."""
 
     def __init__(self) -> None:
@@ -61,5 +62,6 @@ class StreamServer:
         finally:
             self._handlers.discard(task)
 
+    @abstractmethod
     async def _connection(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
-        raise NotImplementedError
+        """Serve one client."""
