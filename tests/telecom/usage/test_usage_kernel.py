@@ -15,6 +15,7 @@ from ganzhi.errors import InputError
 from ganzhi.telecom.usage import AuditConfig, run_audit
 from ganzhi.telecom.usage.config import BEIJING_OFFSET_MS
 from ganzhi.telecom.usage.kernel import KeyLayout
+from ganzhi.telecom.usage.partitioned import _rows_per_partition, _workers
 
 QUOTAS = [1000, 2000, 1500]
 
@@ -94,6 +95,16 @@ def test_layout_packs_sparse_ids_into_more_partitions() -> None:
         KeyLayout.plan(0, 2**62, 24_288, 24_289, 10, 12_000_000, BEIJING_OFFSET_MS)
     with pytest.raises(ValueError, match="cycles do not fit"):
         KeyLayout.plan(0, 10, 0, 2**31, 10, 12_000_000, BEIJING_OFFSET_MS)
+
+
+@pytest.mark.parametrize(("rows", "threads", "expected"), [(3_000, 2, 4_000), (10_000, 2, 2_000), (10_000, 1, 4_000),
+                                                         (10_000, 3, 1_333)])  # fmt: skip
+def test_parallel_partitions_share_the_row_bound(rows: int, threads: int, expected: int) -> None:
+    cfg = AuditConfig(partition_rows=4_000, threads=threads)
+    per_partition = _rows_per_partition(cfg, rows)
+    assert per_partition == expected
+    if rows > cfg.partition_rows:  # partitions processed at once hold at most partition_rows events together
+        assert per_partition * _workers(cfg) <= cfg.partition_rows
 
 
 def test_text_ids_use_sql_or_fail_clearly(tmp_path: Path) -> None:

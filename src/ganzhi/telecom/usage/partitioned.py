@@ -4,15 +4,17 @@ The id and time ranges come from the Parquet footers (or, failing that, one scan
 One scan then validates the input (`events_ok`) and packs each event into one integer key
 (`kernel.KeyLayout`), its bytes and plan, and a partition number. With one partition the batches stay
 in memory; with more, each batch is split by partition and appended to raw column files under the
-audit's temp directory, then every partition is read back and handed to `kernel.crossings` alone.
-Memory is therefore bounded by `AuditConfig.partition_rows` events (about 100 bytes each), not by the
-input.
+audit's temp directory, then the partitions are read back and handed to `kernel.crossings`, one per
+DuckDB thread at a time (numpy sorts and gathers release the GIL); each is then sized to a share of
+`AuditConfig.partition_rows`, so memory stays bounded by `partition_rows` events (about 100 bytes each)
+in flight, not by the input.
 The per-(subscriber, cycle) rows come back as the table `cycles`, the same table the SQL path builds.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, BinaryIO
@@ -78,6 +80,19 @@ def _month(ts_ms: int) -> int:
     return int(local) + 1970 * 12
 
 
+def _workers(cfg: AuditConfig) -> int:
+    """Partitions processed at once: one per DuckDB thread."""
+    return max(1, int(cfg.threads))
+
+
+def _rows_per_partition(cfg: AuditConfig, rows: int) -> int:
+    """`partition_rows` when all events fit one partition; else a share of it per worker, so the partitions
+    in flight together still hold at most `partition_rows` events."""
+    if rows <= cfg.partition_rows:
+        return cfg.partition_rows
+    return max(1, cfg.partition_rows // _workers(cfg))
+
+
 def plan_layout(con: duckdb.DuckDBPyConnection, cfg: AuditConfig, src: Source) -> KeyLayout | None:
     """The key layout from Parquet statistics, or from one scan of the valid events; None when none are valid.
 
@@ -89,7 +104,7 @@ def plan_layout(con: duckdb.DuckDBPyConnection, cfg: AuditConfig, src: Source) -
         ts_lo, ts_hi = max(ts_lo, cfg.min_ts_ms), min(ts_hi, cfg.max_ts_ms)
         if ts_lo > ts_hi:
             return None
-        return KeyLayout.plan(sub_lo, sub_hi, _month(ts_lo), _month(ts_hi), rows, cfg.partition_rows,
+        return KeyLayout.plan(sub_lo, sub_hi, _month(ts_lo), _month(ts_hi), rows, _rows_per_partition(cfg, rows),
                               BEIJING_OFFSET_MS)  # fmt: skip
     ((rows, sub_lo, sub_hi, month_lo, month_hi),) = con.execute(f"""
         SELECT count(*), min(sub), max(sub), min(m), max(m)
@@ -97,7 +112,8 @@ def plan_layout(con: duckdb.DuckDBPyConnection, cfg: AuditConfig, src: Source) -
     """).fetchall()
     if not rows:
         return None
-    return KeyLayout.plan(int(sub_lo), int(sub_hi), int(month_lo), int(month_hi), int(rows), cfg.partition_rows,
+    return KeyLayout.plan(int(sub_lo), int(sub_hi), int(month_lo), int(month_hi), int(rows),
+                          _rows_per_partition(cfg, int(rows)),
                           BEIJING_OFFSET_MS)  # fmt: skip
 
 
@@ -203,10 +219,19 @@ def _build(con: duckdb.DuckDBPyConnection, cfg: AuditConfig, src: Source, temp_d
             tables.append(crossings(a["key"], a["bytes"], a["pidx"], 0, layout, quotas, cfg.thresholds).to_arrow())
     elif layout is not None:
         spill_dir = temp_dir / "partitions"
-        for part in _spilled(_stream(con, layout), layout.partitions, spill_dir):
+        parts = _spilled(_stream(con, layout), layout.partitions, spill_dir)
+
+        def one(part: int) -> tuple[int, pa.Table]:
             a = _load(spill_dir, part)
-            valid += len(a["key"])
-            tables.append(crossings(a["key"], a["bytes"], a["pidx"], part, layout, quotas, cfg.thresholds).to_arrow())
+            cycles = crossings(a["key"], a["bytes"], a["pidx"], part, layout, quotas, cfg.thresholds)
+            return len(a["key"]), cycles.to_arrow()
+
+        # numpy releases the GIL in sorts and gathers: `workers` partitions at a time, each sized so that
+        # together they stay within `partition_rows` (see `plan_layout`).
+        with ThreadPoolExecutor(max_workers=_workers(cfg)) as pool:
+            for n, table in pool.map(one, parts):
+                valid += n
+                tables.append(table)
     cross_cols = ", ".join(f"c.cross_{i}" for i in range(len(cfg.thresholds)))
     if tables:
         con.register("cycles_np", pa.concat_tables(tables))
