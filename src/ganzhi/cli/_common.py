@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from enum import StrEnum
 from pathlib import Path
@@ -33,6 +33,12 @@ def fail(message: str) -> typer.Exit:
     """Print `message` to stderr (no markup, so file names and user text show as they are); `raise fail(...)`."""
     err_console.print(message, style="red", markup=False, highlight=False, soft_wrap=True)
     return typer.Exit(code=1)
+
+
+def print_problems(problems: Iterable[str]) -> None:
+    """Input problems (file, row, field) to stderr, one per line, shown as they are."""
+    for problem in problems:
+        err_console.print(problem, markup=False, highlight=False, soft_wrap=True)
 
 
 def open_store() -> sessionmaker[Session]:

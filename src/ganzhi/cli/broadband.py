@@ -15,7 +15,8 @@ from typing import Annotated
 
 import typer
 
-from ganzhi.cli._common import console, err_console, fail, progress_bar, write_text
+from ganzhi.cli._common import OutputFormat, err_console, fail, print_problems, progress_bar
+from ganzhi.cli._report import emit_results
 from ganzhi.i18n import Lang
 
 app = typer.Typer(help="宽带合同与测速检查 / broadband contracts and speed (T2).", no_args_is_help=True,
@@ -56,8 +57,6 @@ def check(
     from ganzhi.catalog.overrides import load_overrides
     from ganzhi.engine.runner import evaluate
     from ganzhi.errors import GanzhiError
-    from ganzhi.outputs.json_out import results_to_json
-    from ganzhi.outputs.table import results_table, summary_table
     from ganzhi.telecom.broadband.contracts import load_contracts, load_speedtests
 
     language: Lang = "en" if lang == "en" else "zh"
@@ -72,8 +71,7 @@ def check(
         raise fail(str(exc)) from None
     problems = [*loaded.problems, *(tests.problems if tests else [])]
     if not loaded.evidence:
-        for problem in problems:
-            err_console.print(problem, markup=False, highlight=False, soft_wrap=True)
+        print_problems(problems)
         raise fail(f"{contracts}: no usable contract row")
     lines = {e.subject.id for e in loaded.evidence}
     test_evidence = [e for e in (tests.evidence if tests else []) if e.subject.id in lines]
@@ -84,18 +82,14 @@ def check(
         run = evaluate([*loaded.evidence, *test_evidence], check_ids=list(BROADBAND_CHECKS), overrides=overrides)
     meta = {"run_id": run.run_id, "contracts": str(contracts), "speedtests": None if speedtests is None else
             str(speedtests), "lines": len(lines), "speed_tests": len(test_evidence), "problems": problems}  # fmt: skip
-    if fmt is ReportFormat.json:
-        write_text(out, results_to_json(run.results, None, meta))
-    else:
-        console.print(results_table(run.results, lang=language))
-        console.print(summary_table(run.results, lang=language))
-    for problem in problems:
-        err_console.print(problem, markup=False, highlight=False, soft_wrap=True)
+    emit_results(run.results, OutputFormat(fmt.value), out, lang=language, meta=meta)
+    print_problems(problems)
     counts = run.counts()
     err_console.print(
         f"宽带：{len(lines)}条线路，{len(test_evidence)}次测速，输入问题{len(problems)}条；"
         f"结果 PASS {counts['PASS']} / FAIL {counts['FAIL']} / WARN {counts['WARN']} / MANUAL {counts['MANUAL']}",
-        markup=False, highlight=False,
+        markup=False,
+        highlight=False,
     )
     if fail_on_fail and counts["FAIL"]:
         raise typer.Exit(1)

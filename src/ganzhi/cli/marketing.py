@@ -15,7 +15,8 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from ganzhi.cli._common import console, err_console, fail, progress_bar, write_text
+from ganzhi.cli._common import OutputFormat, console, err_console, fail, print_problems, progress_bar
+from ganzhi.cli._report import emit_results
 from ganzhi.evidence.base import Evidence
 from ganzhi.i18n import Lang
 
@@ -131,8 +132,6 @@ def check(
     """检查5G营销话术的四个提醒与四条红线 / check the four reminders and four red lines."""
     from ganzhi.engine.runner import evaluate
     from ganzhi.evidence.marketing import MarketingText
-    from ganzhi.outputs.json_out import results_to_json
-    from ganzhi.outputs.table import results_table, summary_table
 
     language: Lang = "en" if lang == "en" else "zh"
     if out is not None and fmt is not ReportFormat.json:
@@ -142,21 +141,18 @@ def check(
         evidence, read_problems = build_evidence(files, material, channel, contract_plan, from_withdrawn_plan)
     problems += read_problems
     if not evidence:
-        for problem in problems:
-            err_console.print(problem, markup=False, highlight=False, soft_wrap=True)
+        print_problems(problems)
         raise fail(f"{source}: no readable text")
     run = evaluate(evidence, check_ids=list(MARKETING_CHECKS))
     if fmt is ReportFormat.json:
         texts = {e.subject.id: e.payload(MarketingText).model_dump(mode="json") for e in evidence}
         meta = {"run_id": run.run_id, "source": str(source), "material": material.value, "texts": texts,
                 "problems": problems}  # fmt: skip
-        write_text(out, results_to_json(run.results, None, meta))
+        emit_results(run.results, OutputFormat.json, out, lang=language, meta=meta)
     else:
         console.print(matches_table(evidence, language))
-        console.print(results_table(run.results, lang=language))
-        console.print(summary_table(run.results, lang=language))
-    for problem in problems:
-        err_console.print(problem, markup=False, highlight=False, soft_wrap=True)
+        emit_results(run.results, OutputFormat.table, None, lang=language)
+    print_problems(problems)
     counts = run.counts()
     err_console.print(
         f"5G营销：{len(evidence)}份文本；结果 PASS {counts['PASS']} / FAIL {counts['FAIL']} / "

@@ -350,6 +350,19 @@ def add_transitions(session: Session, transitions: Iterable[Transition]) -> int:
     return len(items)
 
 
+def transition_from_row(row: IssueTransitionRow) -> Transition:
+    """The audit record a stored transition row holds."""
+    return Transition(
+        fingerprint=row.fingerprint,
+        from_state=None if row.from_state is None else IssueState(row.from_state),
+        to_state=IssueState(row.to_state),
+        actor=row.actor,
+        at=row.at,
+        reason=row.reason,
+        run_id=row.run_id,
+    )
+
+
 def transitions_for(session: Session, fingerprint: str) -> list[Transition]:
     """The audit trail of one issue, in the order it happened."""
     query = (
@@ -357,15 +370,4 @@ def transitions_for(session: Session, fingerprint: str) -> list[Transition]:
         .where(IssueTransitionRow.fingerprint == fingerprint)
         .order_by(IssueTransitionRow.at, IssueTransitionRow.id)
     )
-    return [
-        Transition(
-            fingerprint=row.fingerprint,
-            from_state=None if row.from_state is None else IssueState(row.from_state),
-            to_state=IssueState(row.to_state),
-            actor=row.actor,
-            at=row.at,
-            reason=row.reason,
-            run_id=row.run_id,
-        )
-        for row in session.scalars(query)
-    ]
+    return [transition_from_row(row) for row in session.scalars(query)]

@@ -487,15 +487,4 @@ def reopenings_since(session: Session, since: dt.datetime) -> list[Transition]:
         .where(IssueTransitionRow.to_state == IssueState.REOPENED.value, IssueTransitionRow.at >= since)
         .order_by(IssueTransitionRow.at, IssueTransitionRow.id)
     )
-    return [
-        Transition(
-            fingerprint=row.fingerprint,
-            from_state=None if row.from_state is None else IssueState(row.from_state),
-            to_state=IssueState(row.to_state),
-            actor=row.actor,
-            at=row.at,
-            reason=row.reason,
-            run_id=row.run_id,
-        )
-        for row in session.scalars(query)
-    ]
+    return [repo.transition_from_row(row) for row in session.scalars(query)]

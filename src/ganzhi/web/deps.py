@@ -15,6 +15,7 @@ from typing import Annotated
 from fastapi import Depends, HTTPException, Request
 from sqlalchemy.orm import Session, sessionmaker
 
+from ganzhi.store.db import session_scope
 from ganzhi.web import accounts
 from ganzhi.web.accounts import PUBLIC, Principal, Role
 from ganzhi.web.scope import Scope
@@ -26,15 +27,8 @@ SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 def get_session(request: Request) -> Iterator[Session]:
     """One unit of work per request: committed when the route returns, rolled back when it raises."""
     factory: sessionmaker[Session] = request.app.state.sessions
-    session = factory()
-    try:
+    with session_scope(factory) as session:
         yield session
-        session.commit()
-    except BaseException:
-        session.rollback()
-        raise
-    finally:
-        session.close()
 
 
 SessionDep = Annotated[Session, Depends(get_session)]
