@@ -9,19 +9,10 @@ from typing import Any
 import pytest
 from typer.testing import CliRunner
 
+from checks.t9.t9_support import BASE_CASE
 from ganzhi.cli import app
 
-BASE: dict[str, Any] = {
-    "id": "c1",
-    "number": "13800138000",
-    "real_name_registered": True,
-    "status": "normal",
-    "unpaid_billed_fees": 0,
-    "contract_lock_until": None,
-    "joined_on": "2023-01-01",
-    "last_ported_on": None,
-    "as_of": "2024-06-01",
-}
+BASE: dict[str, Any] = BASE_CASE
 
 
 def _write(path: Path, *rows: dict[str, Any] | str) -> Path:

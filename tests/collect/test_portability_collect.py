@@ -10,20 +10,11 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from checks.t9.t9_support import BASE_CASE
 from ganzhi.collect.jsonl import parse_json_object
 from ganzhi.collect.portability import CaseLine, LineError, PortabilityCollector
 
-BASE: dict[str, Any] = {
-    "id": "c1",
-    "number": "13800138000",
-    "real_name_registered": True,
-    "status": "normal",
-    "unpaid_billed_fees": 0,
-    "contract_lock_until": None,
-    "joined_on": "2023-01-01",
-    "last_ported_on": None,
-    "as_of": "2024-06-01",
-}
+BASE: dict[str, Any] = BASE_CASE
 
 
 def line(**changes: Any) -> bytes:

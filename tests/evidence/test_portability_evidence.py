@@ -8,6 +8,7 @@ from typing import Any
 import pytest
 from pydantic import ValidationError
 
+from checks.t9.t9_support import BASE_CASE
 from ganzhi.evidence.base import Evidence, EvidenceSet, kind_model
 from ganzhi.evidence.portability import (
     REASON_ORDER,
@@ -17,17 +18,7 @@ from ganzhi.evidence.portability import (
     order_reasons,
 )
 
-BASE: dict[str, Any] = {
-    "id": "c1",
-    "number": "13800138000",
-    "real_name_registered": True,
-    "status": "normal",
-    "unpaid_billed_fees": 0,
-    "contract_lock_until": None,
-    "joined_on": "2023-01-01",
-    "last_ported_on": None,
-    "as_of": "2024-06-01",
-}
+BASE: dict[str, Any] = BASE_CASE
 
 
 def _error(**changes: Any) -> str:
@@ -89,9 +80,7 @@ def test_number_must_be_a_string() -> None:
     )
 
 
-@pytest.mark.parametrize(
-    "bad", ["2024/13/01", "2024-1-01", "20240101", "2024-02-30", "2023-02-29", 20240101, ""]
-)
+@pytest.mark.parametrize("bad", ["2024/13/01", "2024-1-01", "20240101", "2024-02-30", "2023-02-29", 20240101, ""])
 def test_dates_are_yyyy_mm_dd_only(bad: Any) -> None:
     assert _error(joined_on=bad) == f"joined_on: expected YYYY-MM-DD (got {bad!r})"
 
@@ -113,9 +102,7 @@ def test_real_name_is_a_json_boolean(bad: Any) -> None:
 
 
 def test_unknown_status() -> None:
-    assert _error(status="cancelled") == (
-        "status: expected one of 'normal', 'lost', 'suspended' (got 'cancelled')"
-    )
+    assert _error(status="cancelled") == ("status: expected one of 'normal', 'lost', 'suspended' (got 'cancelled')")
     assert "status:" in _error(status="NORMAL")
 
 
