@@ -11,7 +11,7 @@ from collections.abc import Mapping
 
 import duckdb
 
-from ganzhi.telecom.usage.config import REQUIREMENT_ID, STATUS_TEXT, AuditConfig, ReminderStatus
+from ganzhi.telecom.usage.config import REQUIREMENT_ID, STATUS_LABELS, AuditConfig, ReminderStatus
 from ganzhi.telecom.usage.sources import Source
 
 TITLE = {"zh": "套餐内流量使用提醒及时性稽核", "en": "Timeliness of in-plan data usage reminders"}
@@ -91,7 +91,7 @@ def build_summary(
         },
         "cycles": [str(row[0]) for row in con.execute("SELECT DISTINCT cycle FROM results ORDER BY 1").fetchall()],
         "by_status": {str(s): by_status.get(str(s), 0) for s in ReminderStatus},
-        "status_labels": {str(s): t.model_dump() for s, t in STATUS_TEXT.items()},
+        "status_labels": {str(s): dict(label) for s, label in STATUS_LABELS.items()},
         "by_plan": _group_stats(con, GROUP_COLUMNS["by_plan"]),
         "by_province": _group_stats(con, GROUP_COLUMNS["by_province"]),
     }
