@@ -14,9 +14,10 @@ Semantics, for every subscriber, billing cycle (calendar month, Beijing time) an
 
 Crossings come from the numpy kernel (`kernel.py`, fed partition by partition by `partitioned.py`)
 when subscriber ids are integers, else from a DuckDB window (`build_cycles`); both give identical
-tables. Memory is bounded by DuckDB's `memory_limit` (it spills to `temp_dir`) and the kernel's
-`partition_rows`, CPU by `threads`; no Python code runs per event. Per-row results, rejected rows and
-a JSON summary (with per-stage timings) are written to `out_dir`.
+Arrow tables. Reminders are then attributed in numpy (`attribution.py`) and the per-row results built
+as Arrow (`results.py`). Memory is bounded by DuckDB's `memory_limit` (it spills to `temp_dir`) and the
+kernel's `partition_rows`, CPU by `threads`; no Python code runs per event. Per-row results, rejected
+rows and a JSON summary (with per-stage timings) are written to `out_dir`.
 """
 
 from __future__ import annotations
@@ -29,12 +30,15 @@ from pathlib import Path
 from typing import Literal
 
 import duckdb
+import pyarrow as pa
 import pyarrow.parquet as pq
 
 from ganzhi.errors import InputError
-from ganzhi.telecom.usage.config import BEIJING_OFFSET_MS, AuditConfig, ReminderStatus
+from ganzhi.telecom.usage.config import BEIJING_OFFSET_MS, AuditConfig
 from ganzhi.telecom.usage.ingest import key_type, prepare_events, prepare_plans, prepare_reminders
+from ganzhi.telecom.usage.months import MONTH_SQL
 from ganzhi.telecom.usage.partitioned import build_cycles_partitioned
+from ganzhi.telecom.usage.results import TEXT_COLUMNS, build_results
 from ganzhi.telecom.usage.sources import Source, open_source, sql_str
 from ganzhi.telecom.usage.summary import build_summary
 
@@ -63,11 +67,6 @@ def connect(cfg: AuditConfig, temp_dir: Path) -> duckdb.DuckDBPyConnection:
     return con
 
 
-def _cycle_sql(ts: str) -> str:
-    """The Beijing calendar month of a UTC epoch-ms expression, as a DATE (the 1st)."""
-    return f"CAST(date_trunc('month', epoch_ms({ts} + {BEIJING_OFFSET_MS})) AS DATE)"
-
-
 def _crossing_cols(cfg: AuditConfig, quota: str) -> str:
     return ", ".join(
         f"min(ts_ms) FILTER (WHERE CAST(cum AS DOUBLE) >= {float(t)!r}::DOUBLE * {quota}) AS cross_{i}"
@@ -76,11 +75,11 @@ def _crossing_cols(cfg: AuditConfig, quota: str) -> str:
 
 
 def _events_with_cycle() -> str:
-    return f"SELECT sub, ts_ms, bytes, pidx, quota_bytes, {_cycle_sql('ts_ms')} AS cyc FROM events_ok"
+    return f"SELECT sub, ts_ms, bytes, pidx, quota_bytes, {MONTH_SQL} AS cyc FROM events_ok"
 
 
-def build_cycles(con: duckdb.DuckDBPyConnection, cfg: AuditConfig) -> None:
-    """Table `cycles`: one row per (subscriber, cycle) with usage, duplicates and crossing times.
+def build_cycles(con: duckdb.DuckDBPyConnection, cfg: AuditConfig) -> pa.Table:
+    """The `cycles` table (see `kernel.cycles_schema`) by SQL windows: for text ids, or ids too sparse to pack.
 
     One window pass (one sort) serves the common case. Its cumulative sum counts duplicates and uses
     each event's own quota, so the few cycles with duplicates or mixed plans are recomputed exactly
@@ -123,24 +122,24 @@ def build_cycles(con: duckdb.DuckDBPyConnection, cfg: AuditConfig) -> None:
                sum(counted) AS used_bytes, {_crossing_cols(cfg, "first_quota")}
         FROM cumulated GROUP BY sub, cyc
     """)
-    con.execute(f"""
-        CREATE OR REPLACE TEMP TABLE cycles AS
-        SELECT c.*, p.plan_id FROM (SELECT * FROM cycles_fast WHERE NOT ({flagged})
-                                    UNION ALL BY NAME SELECT * FROM cycles_exact) c
-        JOIN plans_ok_t p ON p.pidx = c.pidx
-    """)
+    crossed = ", ".join(f"cross_{i}" for i in range(len(cfg.thresholds)))
+    table: pa.Table = con.sql(f"""
+        SELECT sub, CAST(cyc AS BIGINT) AS m, CAST(pidx AS INTEGER) AS pidx, quota_bytes, events, duplicates,
+               mixed_plans, CAST(used_bytes AS BIGINT) AS used_bytes, {crossed}
+        FROM (SELECT * FROM cycles_fast WHERE NOT ({flagged}) UNION ALL BY NAME SELECT * FROM cycles_exact)
+    """).to_arrow_table()
     con.execute("DROP TABLE cycles_fast")
     con.execute("DROP TABLE cycles_exact")
+    return table
 
 
-def _cycles(con: duckdb.DuckDBPyConnection, cfg: AuditConfig, events: Source, key: str, temp_dir: Path) -> int | None:
-    """Table `cycles` through the numpy kernel when ids are integers (and allowed), else the SQL window.
-
-    Returns the number of valid events when the kernel counted them (None on the SQL path).
-    """
+def _cycles(
+    con: duckdb.DuckDBPyConnection, cfg: AuditConfig, events: Source, key: str, temp_dir: Path
+) -> tuple[pa.Table, int | None]:
+    """The `cycles` table through the numpy kernel when ids are integers (and allowed), else the SQL window,
+    and the number of valid events when the kernel counted them (None on the SQL path)."""
     if cfg.kernel == "sql" or (cfg.kernel == "auto" and key != "BIGINT"):
-        build_cycles(con, cfg)
-        return None
+        return build_cycles(con, cfg), None
     if key != "BIGINT":
         raise InputError(str(events.path), "kernel numpy: expected integer subscriber_id values; use sql or auto")
     try:
@@ -148,8 +147,7 @@ def _cycles(con: duckdb.DuckDBPyConnection, cfg: AuditConfig, events: Source, ke
     except ValueError:
         if cfg.kernel == "numpy":
             raise
-        build_cycles(con, cfg)
-        return None
+        return build_cycles(con, cfg), None
 
 
 def _all_valid(con: duckdb.DuckDBPyConnection, src: Source, valid: int | None) -> bool:
@@ -163,83 +161,39 @@ def _all_valid(con: duckdb.DuckDBPyConnection, src: Source, valid: int | None) -
     return rows == valid
 
 
-def build_crossings(con: duckdb.DuckDBPyConnection, cfg: AuditConfig) -> None:
-    """Table `crossings`: one row per (subscriber, cycle, threshold) that was crossed."""
-    union = " UNION ALL ".join(
-        f"SELECT sub, cyc, {float(t)!r}::DOUBLE AS threshold, cross_{i} AS crossed_at, plan_id, quota_bytes, "
-        f"epoch_ms(CAST(cyc + INTERVAL 1 MONTH AS TIMESTAMP)) - {BEIJING_OFFSET_MS} AS cycle_end "
-        f"FROM cycles WHERE cross_{i} IS NOT NULL"
-        for i, t in enumerate(cfg.thresholds)
-    )
-    con.execute(f"CREATE OR REPLACE TEMP TABLE crossings AS {union}")
-
-
-def attribute_reminders(con: duckdb.DuckDBPyConnection, cfg: AuditConfig) -> None:
-    """Table `attributed`: each audited reminder with its crossing (or none) and its rank there."""
+def _results(con: duckdb.DuckDBPyConnection, cfg: AuditConfig, cycles: pa.Table) -> pa.Table:
+    """The per-row results (see `results.py`) from the cycles, the valid plans and the audited reminders."""
     audited = ", ".join(f"{float(t)!r}::DOUBLE" for t in cfg.thresholds)
-    con.execute(f"""
-        CREATE OR REPLACE TEMP TABLE attributed AS
-        WITH matched AS (
-            SELECT r.sub, r.ts_ms, r.threshold, r.src_file, r.src_row,
-                   CASE WHEN r.ts_ms < c.cycle_end + {cfg.attribution_grace_ms} THEN c.cyc END AS c_cyc
-            FROM (SELECT * FROM reminders_ok WHERE threshold IN ({audited})) r
-            ASOF LEFT JOIN crossings c
-              ON r.sub = c.sub AND r.threshold = c.threshold AND r.ts_ms + {cfg.early_tolerance_ms} >= c.crossed_at
-        )
-        SELECT *, CASE WHEN c_cyc IS NOT NULL THEN
-                  row_number() OVER (PARTITION BY sub, threshold, c_cyc ORDER BY ts_ms, src_file, src_row) END AS rank
-        FROM matched
-    """)
-
-
-def build_results(con: duckdb.DuckDBPyConnection, cfg: AuditConfig) -> None:
-    """Table `results`: one row per crossing, per repeated reminder and per spurious reminder."""
-    s = ReminderStatus
-    con.execute(f"""
-        CREATE OR REPLACE TEMP TABLE results AS
-        WITH results_raw AS (
-        SELECT c.sub, c.cyc, c.plan_id, c.quota_bytes, c.threshold, c.crossed_at, a.ts_ms AS reminded_at,
-               CASE WHEN a.ts_ms IS NULL THEN '{s.MISSING}'
-                    WHEN a.ts_ms - c.crossed_at <= {cfg.latency_ms} THEN '{s.ON_TIME}' ELSE '{s.LATE}' END AS status,
-               a.src_file AS reminder_file, a.src_row AS reminder_row
-        FROM crossings c LEFT JOIN (SELECT * FROM attributed WHERE rank = 1) a
-          ON c.sub = a.sub AND c.threshold = a.threshold AND c.cyc = a.c_cyc
-        UNION ALL
-        SELECT c.sub, c.cyc, c.plan_id, c.quota_bytes, c.threshold, c.crossed_at, a.ts_ms, '{s.REPEAT}',
-               a.src_file, a.src_row
-        FROM attributed a JOIN crossings c ON c.sub = a.sub AND c.threshold = a.threshold AND c.cyc = a.c_cyc
-        WHERE a.rank > 1
-        UNION ALL
-        SELECT a.sub, a.cyc, coalesce(y.plan_id, l.plan_id), coalesce(y.quota_bytes, l.quota_bytes), a.threshold,
-               NULL, a.ts_ms, '{s.SPURIOUS}', a.src_file, a.src_row
-        FROM (SELECT *, {_cycle_sql("ts_ms")} AS cyc FROM attributed WHERE c_cyc IS NULL) a
-        LEFT JOIN cycles y ON y.sub = a.sub AND y.cyc = a.cyc
-        LEFT JOIN (SELECT sub, arg_max(plan_id, cyc) AS plan_id, arg_max(quota_bytes, cyc) AS quota_bytes
-                   FROM cycles GROUP BY sub) l ON l.sub = a.sub
-        )
-        SELECT r.sub AS subscriber_id, strftime(r.cyc, '%Y-%m') AS cycle, coalesce(r.plan_id, 'unknown') AS plan_id,
-               coalesce(p.province, 'unknown') AS province, r.quota_bytes, r.threshold, r.status,
-               r.crossed_at AS crossed_at_ms, r.reminded_at AS reminded_at_ms,
-               (r.reminded_at - r.crossed_at) / 1000.0 AS latency_s,
-               CAST(epoch_ms(r.crossed_at) AS TIMESTAMPTZ) AS crossed_at,
-               CAST(epoch_ms(r.reminded_at) AS TIMESTAMPTZ) AS reminded_at,
-               r.reminder_file, r.reminder_row
-        FROM results_raw r LEFT JOIN plans_ok_t p ON p.plan_id = r.plan_id
-    """)
+    plans = con.sql("SELECT pidx, plan_id, province FROM plans_ok_t").to_arrow_table()
+    reminders = con.sql(
+        f"SELECT sub, ts_ms, threshold, src_file, src_row FROM reminders_ok WHERE threshold IN ({audited})"
+    ).to_arrow_table()
+    return build_results(cycles, plans, reminders, cfg)
 
 
 #: Beijing ISO 8601 text of a UTC epoch-ms column, for CSV results.
 _ISO = "strftime(epoch_ms({0} + " + str(BEIJING_OFFSET_MS) + "), '%Y-%m-%dT%H:%M:%S.%g+08:00')"
 
 
-def _results_select(results_format: ResultsFormat) -> str:
+#: Result columns worth Parquet statistics.
+_KEYS = ["subscriber_id", "cycle", "plan_id", "province", "threshold", "status"]
+
+
+def _write_results(
+    con: duckdb.DuckDBPyConnection, results: pa.Table, path: Path, results_format: ResultsFormat
+) -> None:
     """Parquet keeps typed timestamps (UTC instants) and is written unordered (sorting millions of rows
     costs more than the audit's window work; sort when reading); CSV is sorted, with Beijing ISO text."""
-    order = "ORDER BY subscriber_id, cycle, threshold, status, reminded_at_ms, reminder_row"
     if results_format == "parquet":
-        return "SELECT * FROM results"
-    return (f"SELECT * REPLACE ({_ISO.format('crossed_at_ms')} AS crossed_at, {_ISO.format('reminded_at_ms')} "
-            f"AS reminded_at) FROM results {order}")  # fmt: skip
+        # Text columns stay dictionary-encoded (pyarrow takes a list of columns; its stubs only know bool); without
+        # the Arrow schema in the footer, readers see them as plain strings, as in the results of earlier versions.
+        pq.write_table(results, path, compression="snappy", use_dictionary=TEXT_COLUMNS,  # type: ignore[arg-type]
+                       write_statistics=_KEYS, store_schema=False)  # fmt: skip
+        return
+    order = "ORDER BY subscriber_id, cycle, threshold, status, reminded_at_ms, reminder_row"
+    con.execute(f"COPY (SELECT * REPLACE ({_ISO.format('crossed_at_ms')} AS crossed_at, "
+                f"{_ISO.format('reminded_at_ms')} AS reminded_at) FROM results {order}) "
+                f"TO {sql_str(str(path))} (HEADER)")  # fmt: skip
 
 
 def _export_rejected(
@@ -296,12 +250,11 @@ def run_audit(
             prepare_events(con, sources["events"], cfg, key)
             prepare_reminders(con, sources["reminders"], cfg, key)
             lap("prepare")
-            valid_events = _cycles(con, cfg, sources["events"], key, Path(tmp))
+            cycles, valid_events = _cycles(con, cfg, sources["events"], key, Path(tmp))
+            con.register("cycles", cycles)
             lap("cycles")
-            build_crossings(con, cfg)
-            attribute_reminders(con, cfg)
-            lap("attribute")
-            build_results(con, cfg)
+            results = _results(con, cfg, cycles)
+            con.register("results", results)
             lap("results")
             rejected: dict[str, int] = {}
             rejected_paths: dict[str, Path] = {}
@@ -313,8 +266,7 @@ def run_audit(
                     rejected_paths[kind] = path
             lap("rejected")
             results_path = out_dir / f"results.{results_format}"
-            copy_opts = "(FORMAT parquet, COMPRESSION snappy)" if results_format == "parquet" else "(HEADER)"
-            con.execute(f"COPY ({_results_select(results_format)}) TO {sql_str(str(results_path))} {copy_opts}")
+            _write_results(con, results, results_path, results_format)
             lap("write")
             summary = build_summary(con, cfg, sources, rejected)
             lap("summary")

@@ -17,11 +17,13 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
-from typing import Any
 
 import numpy as np
 import numpy.typing as npt
 import pyarrow as pa
+
+from ganzhi.telecom.usage import arrow_numpy as an
+from ganzhi.telecom.usage.months import month_start_ms
 
 I64 = npt.NDArray[np.int64]
 I32 = npt.NDArray[np.int32]
@@ -65,8 +67,7 @@ class KeyLayout:
         partitions = max(1, by_rows, by_bits)
         if partitions > MAX_PARTITIONS:
             raise ValueError(f"subscriber ids span {sub_hi - sub_lo + 1} values; too sparse to pack")
-        months = np.arange(month_lo, month_lo + (1 << month_bits), dtype=np.int64) - 1970 * 12
-        starts = months.astype("datetime64[M]").astype("datetime64[ms]").astype(np.int64) - offset_ms
+        starts = month_start_ms(np.arange(month_lo, month_lo + (1 << month_bits), dtype=np.int64), offset_ms)
         return cls(sub_lo, partitions, month_lo, month_bits, tuple(int(s) for s in starts))
 
     def key_sql(self, sub: str, month: str, ts: str) -> str:
@@ -97,16 +98,23 @@ class CycleArrays:
     crossings: list[tuple[I64, Bools]] = field(default_factory=list)  # (ts, crossed) per threshold
 
     def to_arrow(self) -> pa.Table:
-        """Arrow table with the `cycles` columns (cycle as a month number `m`, plan as `pidx`)."""
-        columns: dict[str, pa.Array[Any]] = {
-            "sub": pa.array(self.sub), "m": pa.array(self.month), "pidx": pa.array(self.pidx),
-            "quota_bytes": pa.array(self.quota), "events": pa.array(self.events),
-            "duplicates": pa.array(self.duplicates), "mixed_plans": pa.array(self.mixed),
-            "used_bytes": pa.array(self.used),
-        }  # fmt: skip
-        for i, (ts, crossed) in enumerate(self.crossings):
-            columns[f"cross_{i}"] = pa.array(ts, mask=~crossed)
-        return pa.table(columns)
+        """Arrow table with the `cycles` columns (`cycles_schema`)."""
+        columns = [an.array(self.sub, pa.int64()), an.array(self.month, pa.int64()), an.array(self.pidx, pa.int32()),
+                   an.array(self.quota, pa.int64()), an.array(self.events, pa.int64()),
+                   an.array(self.duplicates, pa.int64()), an.array(self.mixed, pa.bool_()),
+                   an.array(self.used, pa.int64())]  # fmt: skip
+        columns += [an.array(ts, pa.int64(), ~crossed) for ts, crossed in self.crossings]
+        return pa.Table.from_arrays(columns, schema=cycles_schema(len(self.crossings)))
+
+
+def cycles_schema(thresholds: int) -> pa.Schema:
+    """One row per (subscriber, cycle): cycle as a month number `m` (`months.py`), plan as `pidx` (the key of
+    `plans_ok_t`), and `cross_<i>`, the UTC epoch ms at which threshold i was crossed (null: not crossed)."""
+    columns: list[tuple[str, pa.DataType]] = [
+        ("sub", pa.int64()), ("m", pa.int64()), ("pidx", pa.int32()), ("quota_bytes", pa.int64()),
+        ("events", pa.int64()), ("duplicates", pa.int64()), ("mixed_plans", pa.bool_()), ("used_bytes", pa.int64()),
+    ]  # fmt: skip
+    return pa.schema(columns + [(f"cross_{i}", pa.int64()) for i in range(thresholds)])
 
 
 def _settle_ties(key: I64, order: I64, nbytes: I64, pidx: I32) -> Bools:

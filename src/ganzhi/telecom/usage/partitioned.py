@@ -8,7 +8,7 @@ audit's temp directory, then the partitions are read back and handed to `kernel.
 DuckDB thread at a time (numpy sorts and gathers release the GIL); each is then sized to a share of
 `AuditConfig.partition_rows`, so memory stays bounded by `partition_rows` events (about 100 bytes each)
 in flight, not by the input.
-The per-(subscriber, cycle) rows come back as the table `cycles`, the same table the SQL path builds.
+The per-(subscriber, cycle) rows come back as the Arrow table `cycles`, the same table the SQL path builds.
 """
 
 from __future__ import annotations
@@ -24,16 +24,16 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+from ganzhi.telecom.usage import arrow_numpy as an
 from ganzhi.telecom.usage.config import BEIJING_OFFSET_MS, AuditConfig
 from ganzhi.telecom.usage.ingest import is_integer_type
-from ganzhi.telecom.usage.kernel import KeyLayout, crossings
+from ganzhi.telecom.usage.kernel import KeyLayout, crossings, cycles_schema
+from ganzhi.telecom.usage.months import MONTH_SQL, month_of
 from ganzhi.telecom.usage.sources import Source
 
 BATCH_ROWS = 1 << 20
 #: Spill column → numpy dtype.
 COLUMNS: dict[str, Any] = {"key": np.int64, "bytes": np.int64, "pidx": np.int32}
-_LOCAL = f"epoch_ms(ts_ms + {BEIJING_OFFSET_MS})"
-MONTH_SQL = f"CAST(year({_LOCAL}) * 12 + month({_LOCAL}) - 1 AS INTEGER)"
 #: Up to this many cycles, the month is found by comparisons rather than calendar arithmetic.
 CASE_MONTHS = 16
 
@@ -75,9 +75,7 @@ def _parquet_bounds(src: Source) -> tuple[int, int, int, int, int] | None:
 
 
 def _month(ts_ms: int) -> int:
-    """Months since year 0 (year * 12 + month - 1) of a UTC epoch-ms instant, in Beijing time."""
-    local = np.datetime64(ts_ms + BEIJING_OFFSET_MS, "ms").astype("datetime64[M]").astype(np.int64)
-    return int(local) + 1970 * 12
+    return int(month_of([ts_ms])[0])
 
 
 def _workers(cfg: AuditConfig) -> int:
@@ -136,7 +134,7 @@ def _stream(con: duckdb.DuckDBPyConnection, layout: KeyLayout) -> pa.RecordBatch
 
 
 def _column(batch: pa.RecordBatch, name: str) -> np.ndarray[Any, Any]:
-    return np.asarray(batch.column(name).to_numpy(zero_copy_only=False), dtype=COLUMNS[name])
+    return an.values(batch.column(name), COLUMNS[name])
 
 
 def _in_memory(reader: pa.RecordBatchReader) -> dict[str, np.ndarray[Any, Any]]:
@@ -153,7 +151,7 @@ def _spilled(reader: pa.RecordBatchReader, parts: int, spill_dir: Path) -> list[
     spill_dir.mkdir(parents=True, exist_ok=True)
     try:
         for batch in reader:
-            part = batch.column("part").to_numpy(zero_copy_only=False).astype(np.uint16)
+            part = an.values(batch.column("part"), np.uint16)
             order = np.argsort(part, kind="stable")  # 16-bit keys: a radix sort
             bounds = np.concatenate(([0], np.cumsum(np.bincount(part, minlength=parts))))
             present = np.flatnonzero(bounds[1:] > bounds[:-1]).tolist()
@@ -197,9 +195,11 @@ def small_pages() -> Iterator[None]:
         setter(previous)
 
 
-def build_cycles_partitioned(con: duckdb.DuckDBPyConnection, cfg: AuditConfig, src: Source, temp_dir: Path) -> int:
-    """Create the table `cycles` (as `audit.build_cycles` does) through the numpy kernel; return the number
-    of valid events it read.
+def build_cycles_partitioned(
+    con: duckdb.DuckDBPyConnection, cfg: AuditConfig, src: Source, temp_dir: Path
+) -> tuple[pa.Table, int]:
+    """The `cycles` table (as `audit.build_cycles` builds it) through the numpy kernel, and the number of
+    valid events it read.
 
     ValueError when the ids or months cannot be packed into a key; the caller then uses the SQL path.
     """
@@ -207,7 +207,7 @@ def build_cycles_partitioned(con: duckdb.DuckDBPyConnection, cfg: AuditConfig, s
         return _build(con, cfg, src, temp_dir)
 
 
-def _build(con: duckdb.DuckDBPyConnection, cfg: AuditConfig, src: Source, temp_dir: Path) -> int:
+def _build(con: duckdb.DuckDBPyConnection, cfg: AuditConfig, src: Source, temp_dir: Path) -> tuple[pa.Table, int]:
     layout = plan_layout(con, cfg, src)
     quotas = _quotas(con)
     tables: list[pa.Table] = []
@@ -232,21 +232,6 @@ def _build(con: duckdb.DuckDBPyConnection, cfg: AuditConfig, src: Source, temp_d
             for n, table in pool.map(one, parts):
                 valid += n
                 tables.append(table)
-    cross_cols = ", ".join(f"c.cross_{i}" for i in range(len(cfg.thresholds)))
-    if tables:
-        con.register("cycles_np", pa.concat_tables(tables))
-        source = "cycles_np"
-    else:
-        empty = ", ".join(f"NULL::BIGINT AS cross_{i}" for i in range(len(cfg.thresholds)))
-        source = (f"(SELECT NULL::BIGINT AS sub, NULL::BIGINT AS m, NULL::INTEGER AS pidx, "
-                  f"NULL::BIGINT AS quota_bytes, NULL::BIGINT AS events, NULL::BIGINT AS duplicates, "
-                  f"NULL::BOOLEAN AS mixed_plans, NULL::BIGINT AS used_bytes, {empty} WHERE false)")  # fmt: skip
-    con.execute(f"""
-        CREATE OR REPLACE TEMP TABLE cycles AS
-        SELECT c.sub, make_date(CAST(c.m // 12 AS BIGINT), CAST(c.m % 12 + 1 AS BIGINT), 1) AS cyc, c.pidx,
-               c.quota_bytes, c.events, c.duplicates, c.mixed_plans, c.used_bytes, {cross_cols}, p.plan_id
-        FROM {source} c JOIN plans_ok_t p ON p.pidx = c.pidx
-    """)
-    if tables:
-        con.unregister("cycles_np")
-    return valid
+    if not tables:
+        return cycles_schema(len(cfg.thresholds)).empty_table(), valid
+    return pa.concat_tables(tables), valid

@@ -16,6 +16,8 @@ from ganzhi.telecom.usage.sources import Source
 
 TITLE = {"zh": "套餐内流量使用提醒及时性稽核", "en": "Timeliness of in-plan data usage reminders"}
 GROUP_COLUMNS = {"by_plan": ("plan_id", "province"), "by_province": ("province",)}
+#: The verdicts a crossing gets (exactly one each); reminders get the others.
+CROSSING_STATUSES = ("on_time", "late", "missing")
 
 
 def _scalar(con: duckdb.DuckDBPyConnection, sql: str) -> int:
@@ -37,7 +39,7 @@ def _group_stats(con: duckdb.DuckDBPyConnection, columns: tuple[str, ...]) -> li
     out: list[dict[str, object]] = []
     for row in rows:
         item: dict[str, object] = dict(zip(names, row, strict=True))
-        crossings = sum(int(item[s]) for s in ("on_time", "late", "missing"))  # type: ignore[call-overload]
+        crossings = sum(int(item[s]) for s in CROSSING_STATUSES)  # type: ignore[call-overload]
         item["crossings"] = crossings
         item["on_time_rate"] = round(int(item["on_time"]) / crossings, 6) if crossings else None  # type: ignore[call-overload]
         for q in ("latency_p50_s", "latency_p95_s"):
@@ -86,7 +88,7 @@ def build_summary(
             "events_counted": _scalar(con, "SELECT sum(events) - sum(duplicates) FROM cycles"),
             "subscribers": _scalar(con, "SELECT count(DISTINCT sub) FROM cycles"),
             "subscriber_cycles": _scalar(con, "SELECT count(*) FROM cycles"),
-            "crossings": _scalar(con, "SELECT count(*) FROM crossings"),
+            "crossings": sum(by_status.get(s, 0) for s in CROSSING_STATUSES),  # one verdict per crossing
             "result_rows": _scalar(con, "SELECT count(*) FROM results"),
         },
         "cycles": [str(row[0]) for row in con.execute("SELECT DISTINCT cycle FROM results ORDER BY 1").fetchall()],
