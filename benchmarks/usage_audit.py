@@ -70,7 +70,7 @@ def _run_child(argv: list[str]) -> None:
 
         run_audit(*files, out_dir, cfg)
     else:
-        from benchmarks.usage_audit_pandas import audit_pandas
+        from benchmarks._usage_audit_pandas import audit_pandas
 
         out_dir.mkdir(parents=True, exist_ok=True)
         audit_pandas(*files, cfg).to_parquet(out_dir / "results.parquet")
@@ -117,7 +117,7 @@ def _compare(duck: Path, pandas_results: Path) -> int:
     """Assert identical per-row results; returns the row count."""
     import pandas as pd
 
-    from benchmarks.usage_audit_pandas import normalise
+    from benchmarks._usage_audit_pandas import normalise
 
     left = normalise(pd.read_parquet(duck))
     right = normalise(pd.read_parquet(pandas_results))
