@@ -16,6 +16,7 @@ the plan on its first event, and threshold t is crossed at the first event where
 from __future__ import annotations
 
 import math
+import sys
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -24,6 +25,7 @@ import pyarrow as pa
 
 from ganzhi.telecom.usage import arrow_numpy as an
 from ganzhi.telecom.usage.months import month_start_ms
+from ganzhi.telecom.usage.workspace import Workspace
 
 I64 = npt.NDArray[np.int64]
 I32 = npt.NDArray[np.int32]
@@ -117,13 +119,16 @@ def cycles_schema(thresholds: int) -> pa.Schema:
     return pa.schema(columns + [(f"cross_{i}", pa.int64()) for i in range(thresholds)])
 
 
-def _settle_ties(key: I64, order: I64, nbytes: I64, pidx: I32) -> Bools:
+def _settle_ties(key: I64, order: I64, nbytes: I64, pidx: I32, work: Workspace) -> Bools:
     """Order runs of equal keys (same subscriber, cycle and ts) by (bytes, plan), in place; mark repeats."""
-    eq = key[1:] == key[:-1]
-    dup = np.zeros(len(key), dtype=np.bool_)
+    n = len(key)
+    eq = np.equal(key[1:], key[:-1], out=work.array("eq", max(n - 1, 0), np.bool_))
+    dup = work.array("dup", n, np.bool_)
+    dup.fill(False)
     if not eq.any():
         return dup
-    in_run = np.zeros(len(key), dtype=np.bool_)
+    in_run = work.array("in_run", n, np.bool_)
+    in_run.fill(False)
     in_run[1:] |= eq
     in_run[:-1] |= eq
     idx = np.flatnonzero(in_run)
@@ -135,29 +140,46 @@ def _settle_ties(key: I64, order: I64, nbytes: I64, pidx: I32) -> Bools:
     return dup
 
 
+def _high_halves(key: I64) -> I32:
+    """`key >> 32` of non-negative keys as a strided int32 view: no copy (the kernel's memory traffic is
+    its cost; every fresh array is page faults)."""
+    halves = key.view(np.int32).reshape(-1, 2)
+    return halves[:, 1 if sys.byteorder == "little" else 0]
+
+
 def crossings(key: I64, nbytes: I64, pidx: I32, part: int, layout: KeyLayout, quotas: I64,
-              thresholds: tuple[float, ...]) -> CycleArrays:  # fmt: skip
+              thresholds: tuple[float, ...], work: Workspace | None = None) -> CycleArrays:  # fmt: skip
     """Per (subscriber, cycle) of partition `part`: plan, quota, counts and each threshold's crossing time.
 
     `quotas[pidx]` is the quota of plan `pidx`. Exact for any input order, duplicates and mixed plans.
+    Scratch arrays come from `work` (reused across calls; the inputs are only read).
     """
+    work = work or Workspace()
+    n = len(key)
     order = np.argsort(key)
-    key, nbytes, pidx = key[order], nbytes[order], pidx[order]
-    dup = _settle_ties(key, order, nbytes, pidx)
-    counted = np.where(dup, 0, nbytes) if dup.any() else nbytes
-    running = np.cumsum(counted)
-    group = key >> OFFSET_BITS
-    starts = np.flatnonzero(np.concatenate(([True], group[1:] != group[:-1])))
+    key = np.take(key, order, out=work.array("key", n, np.int64), mode="clip")  # sorted copies, changed in place
+    nbytes = np.take(nbytes, order, out=work.array("bytes", n, np.int64), mode="clip")
+    pidx = np.take(pidx, order, out=work.array("pidx", n, np.int32), mode="clip")
+    dup = _settle_ties(key, order, nbytes, pidx, work)
+    group = _high_halves(key)  # (subscriber, cycle)
+    boundary = work.array("boundary", n, np.bool_)
+    boundary[:1] = True
+    np.not_equal(group[1:], group[:-1], out=boundary[1:])
+    starts = np.flatnonzero(boundary)
     ends = np.append(starts[1:], len(key))
+    repeats = np.flatnonzero(dup)
+    nbytes[repeats] = 0  # a duplicate counts once
+    first_bytes = nbytes[starts]
+    running = np.cumsum(nbytes, out=nbytes)
     first_pidx = pidx[starts]
     quota = quotas[first_pidx]
-    base = running[starts] - counted[starts]
-    head = group[starts]
+    base = running[starts] - first_bytes
+    head = group[starts].astype(np.int64)
     rel_month = head & ((1 << layout.month_bits) - 1)
     result = CycleArrays(
         sub=(head >> layout.month_bits) * layout.partitions + part + layout.sub_lo,
         month=rel_month + layout.month_lo, pidx=first_pidx, quota=quota, events=ends - starts,
-        duplicates=np.add.reduceat(dup.astype(np.int64), starts),
+        duplicates=np.bincount(np.searchsorted(starts, repeats, side="right") - 1, minlength=len(starts)),
         mixed=np.minimum.reduceat(pidx, starts) != np.maximum.reduceat(pidx, starts),
         used=running[ends - 1] - base,
     )  # fmt: skip

@@ -30,6 +30,7 @@ from ganzhi.telecom.usage.ingest import is_integer_type
 from ganzhi.telecom.usage.kernel import KeyLayout, crossings, cycles_schema
 from ganzhi.telecom.usage.months import MONTH_SQL, month_of
 from ganzhi.telecom.usage.sources import Source
+from ganzhi.telecom.usage.workspace import ThreadWorkspaces, Workspace
 
 BATCH_ROWS = 1 << 20
 #: Spill column → numpy dtype.
@@ -149,14 +150,17 @@ def _spilled(reader: pa.RecordBatchReader, parts: int, spill_dir: Path) -> list[
     """Append each batch's rows to `spill_dir/<part>.<column>`; return the non-empty partitions."""
     handles: dict[tuple[int, str], BinaryIO] = {}
     spill_dir.mkdir(parents=True, exist_ok=True)
+    work = Workspace()
     try:
         for batch in reader:
             part = an.values(batch.column("part"), np.uint16)
+            n = len(part)
             order = np.argsort(part, kind="stable")  # 16-bit keys: a radix sort
-            bounds = np.concatenate(([0], np.cumsum(np.bincount(part, minlength=parts))))
+            ordered = np.take(part, order, out=work.array("part", n, np.uint16), mode="clip")
+            bounds = np.searchsorted(ordered, np.arange(parts + 1))
             present = np.flatnonzero(bounds[1:] > bounds[:-1]).tolist()
-            for name in COLUMNS:
-                values = _column(batch, name)[order]
+            for name, dtype in COLUMNS.items():
+                values = np.take(_column(batch, name), order, out=work.array(name, n, dtype), mode="clip")
                 for p in present:
                     handle = handles.get((p, name))
                     if handle is None:
@@ -168,10 +172,16 @@ def _spilled(reader: pa.RecordBatchReader, parts: int, spill_dir: Path) -> list[
     return sorted({p for p, _ in handles})
 
 
-def _load(spill_dir: Path, part: int) -> dict[str, np.ndarray[Any, Any]]:
-    arrays = {name: np.fromfile(spill_dir / f"{part}.{name}", dtype=dtype) for name, dtype in COLUMNS.items()}
-    for name in COLUMNS:
-        (spill_dir / f"{part}.{name}").unlink()
+def _load(spill_dir: Path, part: int, work: Workspace) -> dict[str, np.ndarray[Any, Any]]:
+    """Read partition `part` back into `work`'s buffers (and delete its files)."""
+    arrays = {}
+    for name, dtype in COLUMNS.items():
+        path = spill_dir / f"{part}.{name}"
+        n = path.stat().st_size // np.dtype(dtype).itemsize
+        arrays[name] = work.array(f"in_{name}", n, dtype)
+        with path.open("rb") as handle:
+            handle.readinto(arrays[name].data.cast("B"))
+        path.unlink()
     return arrays
 
 
@@ -221,9 +231,12 @@ def _build(con: duckdb.DuckDBPyConnection, cfg: AuditConfig, src: Source, temp_d
         spill_dir = temp_dir / "partitions"
         parts = _spilled(_stream(con, layout), layout.partitions, spill_dir)
 
+        workspaces = ThreadWorkspaces()
+
         def one(part: int) -> tuple[int, pa.Table]:
-            a = _load(spill_dir, part)
-            cycles = crossings(a["key"], a["bytes"], a["pidx"], part, layout, quotas, cfg.thresholds)
+            work = workspaces.workspace
+            a = _load(spill_dir, part, work)
+            cycles = crossings(a["key"], a["bytes"], a["pidx"], part, layout, quotas, cfg.thresholds, work)
             return len(a["key"]), cycles.to_arrow()
 
         # numpy releases the GIL in sorts and gathers: `workers` partitions at a time, each sized so that
