@@ -25,6 +25,7 @@ from __future__ import annotations
 import json
 import tempfile
 import time
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
@@ -179,17 +180,16 @@ _ISO = "strftime(epoch_ms({0} + " + str(BEIJING_OFFSET_MS) + "), '%Y-%m-%dT%H:%M
 _KEYS = ["subscriber_id", "cycle", "plan_id", "province", "threshold", "status"]
 
 
-def _write_results(
-    con: duckdb.DuckDBPyConnection, results: pa.Table, path: Path, results_format: ResultsFormat
-) -> None:
-    """Parquet keeps typed timestamps (UTC instants) and is written unordered (sorting millions of rows
-    costs more than the audit's window work; sort when reading); CSV is sorted, with Beijing ISO text."""
-    if results_format == "parquet":
-        # Text columns stay dictionary-encoded (pyarrow takes a list of columns; its stubs only know bool); without
-        # the Arrow schema in the footer, readers see them as plain strings, as in the results of earlier versions.
-        pq.write_table(results, path, compression="snappy", use_dictionary=TEXT_COLUMNS,  # type: ignore[arg-type]
-                       write_statistics=_KEYS, store_schema=False)  # fmt: skip
-        return
+def _write_parquet(results: pa.Table, path: Path) -> None:
+    """Typed timestamps (UTC instants), rows unordered (sorting millions of rows costs more than the audit's
+    window work; sort when reading). Text columns stay dictionary-encoded (pyarrow takes a list of columns;
+    its stubs only know bool); without the Arrow schema in the footer, readers see plain strings."""
+    pq.write_table(results, path, compression="snappy", use_dictionary=TEXT_COLUMNS,  # type: ignore[arg-type]
+                   write_statistics=_KEYS, store_schema=False)  # fmt: skip
+
+
+def _write_csv(con: duckdb.DuckDBPyConnection, path: Path) -> None:
+    """Sorted rows, times as Beijing ISO 8601 text."""
     order = "ORDER BY subscriber_id, cycle, threshold, status, reminded_at_ms, reminder_row"
     con.execute(f"COPY (SELECT * REPLACE ({_ISO.format('crossed_at_ms')} AS crossed_at, "
                 f"{_ISO.format('reminded_at_ms')} AS reminded_at) FROM results {order}) "
@@ -256,20 +256,26 @@ def run_audit(
             results = _results(con, cfg, cycles)
             con.register("results", results)
             lap("results")
-            rejected: dict[str, int] = {}
-            rejected_paths: dict[str, Path] = {}
-            for kind in KINDS:
-                clean = kind == "events" and _all_valid(con, sources["events"], valid_events)
-                n, path = _export_rejected(con, kind, out_dir, clean)
-                rejected[kind] = n
-                if path is not None:
-                    rejected_paths[kind] = path
-            lap("rejected")
             results_path = out_dir / f"results.{results_format}"
-            _write_results(con, results, results_path, results_format)
-            lap("write")
-            summary = build_summary(con, cfg, sources, rejected)
-            lap("summary")
+            # pyarrow writes Parquet without DuckDB (and without the GIL): it overlaps the next two stages.
+            with ThreadPoolExecutor(max_workers=1) as writer:
+                parquet = writer.submit(_write_parquet, results, results_path) if results_format == "parquet" else None
+                rejected: dict[str, int] = {}
+                rejected_paths: dict[str, Path] = {}
+                for kind in KINDS:
+                    clean = kind == "events" and _all_valid(con, sources["events"], valid_events)
+                    n, path = _export_rejected(con, kind, out_dir, clean)
+                    rejected[kind] = n
+                    if path is not None:
+                        rejected_paths[kind] = path
+                lap("rejected")
+                summary = build_summary(con, cfg, sources, rejected)
+                lap("summary")
+                if parquet is None:
+                    _write_csv(con, results_path)
+                else:
+                    parquet.result()
+                lap("write")
         except duckdb.Error as exc:
             raise InputError(str(events), f"audit failed: {str(exc).splitlines()[0]}") from exc
         finally:
