@@ -96,6 +96,28 @@ def evaluate_cmd(
     console.print_json(json.dumps({"split": split, **scores.as_dict()}, ensure_ascii=False))
 
 
+@app.command("ceiling")
+def ceiling_cmd(
+    data: Annotated[Path, typer.Option(help="CAPP-130 folder")] = _CAPP,
+    split: Annotated[
+        list[str] | None, typer.Option(help="train | dev | test (repeatable; default train and dev)")
+    ] = None,
+) -> None:
+    """What the annotation itself supports: agreement between independent annotations of the same sentence
+    text in different policies, and the summary F1 of perfect topic knowledge. No model involved."""
+    from ganzhi.policy.ceiling import annotation_ceiling
+    from ganzhi.policy.corpus import load_split
+
+    splits = split or ["train", "dev"]
+    try:
+        sentences = [s for name in splits for s in load_split(data.resolve(), name)]
+    except GanzhiError as exc:
+        err_console.print(f"[red]{escape(str(exc))}[/red]")
+        raise typer.Exit(1) from None
+    figures = annotation_ceiling(sentences).as_dict()
+    console.print_json(json.dumps({"splits": splits, **figures}, ensure_ascii=False))
+
+
 @app.command("analyze")
 def analyze_cmd(
     policy: Annotated[str, typer.Argument(help="policy file or URL")],
