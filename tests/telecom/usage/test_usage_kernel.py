@@ -15,7 +15,7 @@ from ganzhi.errors import InputError
 from ganzhi.telecom.usage import AuditConfig, run_audit
 from ganzhi.telecom.usage.config import BEIJING_OFFSET_MS
 from ganzhi.telecom.usage.kernel import KeyLayout
-from ganzhi.telecom.usage.partitioned import _rows_per_partition, _workers
+from ganzhi.telecom.usage.partitioned import SORT_ROWS, SPILL_FILES, _rows_per_partition, _workers
 
 QUOTAS = [1000, 2000, 1500]
 
@@ -105,6 +105,14 @@ def test_parallel_partitions_share_the_row_bound(rows: int, threads: int, expect
     assert per_partition == expected
     if rows > cfg.partition_rows:  # partitions processed at once hold at most partition_rows events together
         assert per_partition * _workers(cfg) <= cfg.partition_rows
+
+
+@pytest.mark.parametrize(("rows", "expected"), [(3_000_000, 4_000_000), (10_000_000, SORT_ROWS),
+                                              (10**9, -(-(10**9) // SPILL_FILES))])  # fmt: skip
+def test_spilled_partitions_stay_small_unless_there_would_be_too_many(rows: int, expected: int) -> None:
+    per_partition = _rows_per_partition(AuditConfig(partition_rows=4_000_000, threads=2), rows)
+    assert per_partition == expected
+    assert per_partition <= 2_000_000 or rows <= 4_000_000  # the memory bound still holds
 
 
 def test_text_ids_use_sql_or_fail_clearly(tmp_path: Path) -> None:
