@@ -59,7 +59,9 @@ def sort_by_group_time(group: I64, time: I64) -> I64:
     t0 = int(time.min())
     span = int(time.max()) - t0 + 1
     if int(group.min()) >= 0 and (int(group.max()) + 1) <= _MAX_KEY // span:
-        return np.argsort(group * span + (time - t0)).astype(np.int64, copy=False)
+        key = time - t0
+        key += group * span
+        return np.argsort(key).astype(np.int64, copy=False)
     return np.lexsort((time, group)).astype(np.int64, copy=False)
 
 
@@ -72,7 +74,8 @@ def _asof(crossings: Crossings, reminders: Reminders, thresholds: int, early_ms:
     time = np.concatenate([crossings.at * 2, (reminders.ts + early_ms) * 2 + 1])
     order = sort_by_group_time(group, time)
     is_crossing = order < nc
-    last = np.maximum.accumulate(np.where(is_crossing, np.arange(len(order)), -1))
+    last = np.where(is_crossing, np.arange(len(order)), -1)
+    np.maximum.accumulate(last, out=last)
     at = np.flatnonzero(~is_crossing)
     seen = last[at]
     same = seen >= 0

@@ -163,13 +163,20 @@ def _all_valid(con: duckdb.DuckDBPyConnection, src: Source, valid: int | None) -
 
 
 def _results(con: duckdb.DuckDBPyConnection, cfg: AuditConfig, cycles: pa.Table) -> pa.Table:
-    """The per-row results (see `results.py`) from the cycles, the valid plans and the audited reminders."""
+    """The per-row results (see `results.py`) from the cycles, the valid plans and the audited reminders.
+
+    Reminders carry the rank of their file name (files in SQL text order) instead of the name itself.
+    """
     audited = ", ".join(f"{float(t)!r}::DOUBLE" for t in cfg.thresholds)
     plans = con.sql("SELECT pidx, plan_id, province FROM plans_ok_t").to_arrow_table()
-    reminders = con.sql(
-        f"SELECT sub, ts_ms, threshold, src_file, src_row FROM reminders_ok WHERE threshold IN ({audited})"
-    ).to_arrow_table()
-    return build_results(cycles, plans, reminders, cfg)
+    names = [str(row[0]) for row in con.execute("SELECT DISTINCT src_file FROM reminders_src ORDER BY 1").fetchall()]
+    ranks = ", ".join(f"({sql_str(name)}, {i})" for i, name in enumerate(names)) or "(NULL, 0)"
+    reminders = con.sql(f"""
+        SELECT r.sub, r.ts_ms, r.threshold, f.file, r.src_row
+        FROM reminders_ok r JOIN (VALUES {ranks}) f(src_file, file) ON r.src_file = f.src_file
+        WHERE r.threshold IN ({audited})
+    """).to_arrow_table()
+    return build_results(cycles, plans, reminders, names, cfg)
 
 
 #: Beijing ISO 8601 text of a UTC epoch-ms column, for CSV results.

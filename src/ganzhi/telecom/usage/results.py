@@ -46,9 +46,11 @@ def result_schema(sub_type: pa.DataType) -> pa.Schema:
     return pa.schema(fields + [pa.field(name, typ, nullable=nullable) for name, typ, nullable in _COLUMNS])
 
 
-def _pad(values: I64) -> I64:
-    """`values` plus a trailing 0, so index -1 ("none") reads a harmless value that a mask then hides."""
-    return np.append(values, 0).astype(np.int64, copy=False)
+def _at(values: I64, index: I64) -> I64:
+    """`values[index]` where index -1 means "none" (the value read there is hidden by a mask later)."""
+    if len(values) == 0:
+        return np.zeros(len(index), dtype=np.int64)
+    return values[index]
 
 
 @dataclass(frozen=True, slots=True)
@@ -111,24 +113,18 @@ def _crossings(cycles: pa.Table, thresholds: int) -> tuple[I64, I64, I64]:
     return np.concatenate(rows).astype(np.int64), index, np.concatenate(times).astype(np.int64)
 
 
-def _reminders(reminders: pa.Table, codes: I64, cfg: AuditConfig) -> tuple[Reminders, pa.Array[Any]]:
-    """The reminders as arrays, and their file names sorted (`Reminders.file` indexes them)."""
+def _reminders(reminders: pa.Table, codes: I64, cfg: AuditConfig) -> Reminders:
     value = an.values(reminders["threshold"], np.float64)
     index = np.full(len(value), -1, dtype=np.int64)
     for i, t in enumerate(cfg.thresholds):
         index[value == float(t)] = i
-    files = an.flat(reminders["src_file"]).dictionary_encode()
-    order = pc.sort_indices(files.dictionary)  # file names compare as text, as in SQL
-    rank = np.empty(len(files.dictionary), dtype=np.int64)
-    rank[an.values(order, np.int64)] = np.arange(len(files.dictionary))
-    arrays = Reminders(codes, index, an.values(reminders["ts_ms"], np.int64), rank[an.values(files.indices, np.int64)],
-                       an.values(reminders["src_row"], np.int64))  # fmt: skip
-    return arrays, pc.take(files.dictionary, order)
+    return Reminders(codes, index, an.values(reminders["ts_ms"], np.int64), an.values(reminders["file"], np.int64),
+                     an.values(reminders["src_row"], np.int64))  # fmt: skip
 
 
 def _judged(c_row: I64, c_thr: I64, c_at: I64, month: I64, found: Attribution, ts: I64, latency_ms: int) -> Rows:
     """One row per crossing: missing, or on time / late by its first attributed reminder."""
-    latency = _pad(ts)[found.first] - c_at
+    latency = _at(ts, found.first) - c_at
     status = np.where(found.first < 0, _CODE[ReminderStatus.MISSING],
                       np.where(latency <= latency_ms, _CODE[ReminderStatus.ON_TIME], _CODE[ReminderStatus.LATE]))
     return Rows(c_row, c_row, month[c_row], c_thr, status, c_at, found.first)  # fmt: skip
@@ -149,11 +145,13 @@ def _spurious(rem: Reminders, found: Attribution, cycle_sub: I64, cycle_month: I
                 np.zeros(len(spurious), dtype=np.int64), spurious)  # fmt: skip
 
 
-def build_results(cycles: pa.Table, plans: pa.Table, reminders: pa.Table, cfg: AuditConfig) -> pa.Table:
+def build_results(cycles: pa.Table, plans: pa.Table, reminders: pa.Table, files: list[str],
+                  cfg: AuditConfig) -> pa.Table:  # fmt: skip
     """The results table (`result_schema`) of one audit.
 
     `cycles`: sub, m (month number), pidx, quota_bytes and cross_<i> per threshold (null: not crossed);
-    `plans`: pidx, plan_id, province; `reminders`: the audited ones (sub, ts_ms, threshold, src_file, src_row).
+    `plans`: pidx, plan_id, province; `reminders`: the audited ones (sub, ts_ms, threshold, file, src_row),
+    where `file` indexes `files`, the reminder file names in text order.
     """
     cycles, reminders = cycles.combine_chunks(), reminders.combine_chunks()
     subs = pa.concat_arrays([an.flat(cycles["sub"]), an.flat(reminders["sub"])])
@@ -162,12 +160,19 @@ def build_results(cycles: pa.Table, plans: pa.Table, reminders: pa.Table, cfg: A
     month = an.values(cycles["m"], np.int64)
     c_row, c_thr, c_at = _crossings(cycles, len(cfg.thresholds))
     deadline = month_start_ms(month[c_row] + 1) + cfg.attribution_grace_ms
-    rem, files = _reminders(reminders, reminder_sub, cfg)
+    rem = _reminders(reminders, reminder_sub, cfg)
     found = attribute(Crossings(cycle_sub[c_row], c_thr, c_at, deadline), rem, len(cfg.thresholds),
                       cfg.early_tolerance_ms)  # fmt: skip
     rows = _concat([_judged(c_row, c_thr, c_at, month, found, rem.ts, cfg.latency_ms),
                     _repeats(c_row, c_thr, c_at, month, found), _spurious(rem, found, cycle_sub, month)])  # fmt: skip
-    return _table(rows, subs, cycles, plans, files, rem, cfg)
+    return _table(rows, subs, cycles, plans, an.strings(files), rem, cfg)
+
+
+def _pick(values: pa.Array[Any], index: I64) -> pa.Array[Any]:
+    """`values[index]`: integer ids through numpy, text ids through Arrow."""
+    if pa.types.is_integer(values.type):
+        return an.array(an.values(values, np.int64)[index], values.type)
+    return pc.take(values, an.array(index, pa.int64()))
 
 
 def _labels(dictionary: pa.Array[Any], index: I64, missing: Bools | None = None) -> pa.Array[Any]:
@@ -183,16 +188,16 @@ def _table(rows: Rows, subs: pa.Array[Any], cycles: pa.Table, plans: pa.Table, f
     slot[pidx] = np.arange(1, len(pidx) + 1)
     no_cycle, no_reminder = rows.cycle < 0, rows.reminder < 0
     no_crossing = rows.status == _CODE[ReminderStatus.SPURIOUS]
-    plan = np.where(no_cycle, 0, slot[_pad(an.values(cycles["pidx"], np.int64))[rows.cycle]])
+    plan = np.where(no_cycle, 0, slot[_at(an.values(cycles["pidx"], np.int64), rows.cycle)])
     unknown = an.strings(["unknown"])
     months, month_index = np.unique(rows.month, return_inverse=True)
-    reminded = _pad(rem.ts)[rows.reminder]
+    reminded = _at(rem.ts, rows.reminder)
     columns = [
-        pc.take(subs, an.array(rows.sub, pa.int64())),
+        _pick(subs, rows.sub),
         _labels(an.strings([str(m) for m in month_labels(months)]), month_index),
         _labels(pa.concat_arrays([unknown, an.flat(plans["plan_id"])]), plan),
         _labels(pa.concat_arrays([unknown, an.flat(plans["province"])]), plan),
-        an.array(_pad(an.values(cycles["quota_bytes"], np.int64))[rows.cycle], pa.int64(), no_cycle),
+        an.array(_at(an.values(cycles["quota_bytes"], np.int64), rows.cycle), pa.int64(), no_cycle),
         an.array(np.asarray(cfg.thresholds, dtype=np.float64)[rows.threshold], pa.float64()),
         _labels(an.strings([str(s) for s in STATUSES]), rows.status),
         an.array(rows.crossed, pa.int64(), no_crossing),
@@ -200,7 +205,7 @@ def _table(rows: Rows, subs: pa.Array[Any], cycles: pa.Table, plans: pa.Table, f
         an.array((reminded - rows.crossed) / 1000.0, pa.float64(), no_crossing | no_reminder),
         an.array(rows.crossed * 1000, _TS, no_crossing),
         an.array(reminded * 1000, _TS, no_reminder),
-        _labels(files, _pad(rem.file)[rows.reminder], no_reminder),
-        an.array(_pad(rem.row)[rows.reminder], pa.int64(), no_reminder),
+        _labels(files, _at(rem.file, rows.reminder), no_reminder),
+        an.array(_at(rem.row, rows.reminder), pa.int64(), no_reminder),
     ]
     return pa.Table.from_arrays(columns, schema=result_schema(subs.type))
