@@ -163,7 +163,7 @@ def _spilled(reader: pa.RecordBatchReader, parts: int, files: PartitionFiles) ->
             n = len(part)
             order = np.argsort(part, kind="stable")
             ordered = np.take(part, order, out=work.array("part", n, np.uint16), mode="clip")
-            bounds = np.searchsorted(ordered, np.arange(parts + 1)).tolist()
+            bounds = np.searchsorted(ordered, np.arange(parts + 1, dtype=np.uint16)).tolist()  # no widening copy
             columns = {name: np.take(_column(batch, name), order, out=work.array(name, n, dtype), mode="clip")
                        for name, dtype in COLUMNS.items()}  # fmt: skip
             for p in range(parts):
