@@ -53,4 +53,4 @@ def test_ceiling_cli_on_capp130() -> None:
 def test_ceiling_cli_names_a_missing_folder(tmp_path: Path) -> None:
     result = CliRunner().invoke(app, ["policy", "ceiling", "--data", str(tmp_path)])
     assert result.exit_code == 1
-    assert "split file not found" in " ".join(result.output.split())
+    assert f"{tmp_path}/policy_level_split.csv: split file not found" in result.output

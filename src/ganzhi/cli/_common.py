@@ -17,7 +17,8 @@ from ganzhi.store.db import make_engine, session_factory
 from ganzhi.store.migrate import current_revision, head_revision, upgrade
 
 console = Console()
-err_console = Console(stderr=True)
+# messages name files and URLs: never break them across lines (a copied path must work)
+err_console = Console(stderr=True, soft_wrap=True)
 
 
 class OutputFormat(StrEnum):

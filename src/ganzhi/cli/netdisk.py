@@ -15,16 +15,15 @@ from typing import Annotated
 
 import typer
 from pydantic import BaseModel
-from rich.console import Console
 from rich.table import Table
 
-from ganzhi.cli._common import fail
+from ganzhi.cli._common import console, err_console, fail
 
 app = typer.Typer(
     help="网盘速率与明示 / cloud-drive probes (T5).", no_args_is_help=True, pretty_exceptions_enable=False
 )
-_out = Console()
-_err = Console(stderr=True)
+_out = console
+_err = err_console
 
 
 def _append_evidence(path: Path | None, payload: BaseModel, service: str, source: str) -> None:

@@ -19,6 +19,7 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
 from ganzhi.catalog.params import Overrides
+from ganzhi.cli._common import err_console
 from ganzhi.collect.portability import DEFAULT_MAX_LINES, MAX_LINE_BYTES, PortabilityCollector
 from ganzhi.portability.answer import DEFAULT_CHUNK_SIZE, AnswerStats, answer
 from ganzhi.portability.campaign import align_rule_overrides
@@ -118,7 +119,7 @@ def check(
     workers: Annotated[int | None, typer.Option(min=1, help="进程数 / worker processes")] = None,
 ) -> None:
     """逐行判定携号转网资格 / decide each line's porting eligibility; reasons in a fixed order."""
-    err = Console(stderr=True)
+    err = err_console
     if not input_path.is_file():
         raise _fail(err, f"{input_path}: input file not found (or not a regular file)")
     overrides = _load_overrides(err, campaign)

@@ -14,14 +14,14 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import typer
-from rich.console import Console
 from rich.table import Table
 
+from ganzhi.cli._common import console, err_console
 from ganzhi.evidence.speedtest import EnvironmentFacts, SpeedtestResult
 
 app = typer.Typer(help="宽带测速 / broadband speed test (T2).", no_args_is_help=True, pretty_exceptions_enable=False)
-_out = Console()
-_err = Console(stderr=True)
+_out = console
+_err = err_console
 
 
 @app.command("serve")
