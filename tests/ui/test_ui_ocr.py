@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import importlib
+import json
 from pathlib import Path
 from typing import Any
 
@@ -160,3 +161,24 @@ def test_real_ocr_on_an_aidui_screen(reader: ocr.RapidOcrReader) -> None:
     found = detect_close(Detector(load_lexicon(), (), reader=reader), rgb=load_rgb(path.read_bytes()), hierarchy=None)
     assert any(c.source == "ocr" and c.label.replace(" ", "").upper() == "NOTHANKS" for c in found), found
     assert not any("INSTALL" in c.label.upper() for c in found)
+
+
+def test_ui_check_reads_text_buttons_on_screenshot_only_bundles(reader: ocr.RapidOcrReader, tmp_path: Path) -> None:
+    """A bare screenshot of a "Skip 5s" splash is an ad window with an OCR close control only when OCR is on."""
+    shot = tmp_path / "splash.png"
+    shot.write_bytes(encode_png(_splash("Skip 5s", ImageFont.load_default(size=44))))
+    bundle = tmp_path / "bundle"
+    imported = runner.invoke(
+        app, ["ui", "import", "screenshots", str(shot), "--out", str(bundle), "--package", "com.x", "--density", "480"]
+    )
+    assert imported.exit_code == 0, imported.output
+    windows = {}
+    for mode in ("on", "off"):
+        evidence = tmp_path / f"{mode}.jsonl"
+        checked = runner.invoke(
+            app, ["ui", "check", str(bundle), "--ocr", mode, "--format", "json", "--evidence-out", str(evidence)]
+        )
+        assert checked.exit_code == 0, checked.output
+        windows[mode] = json.loads(evidence.read_text(encoding="utf-8").splitlines()[0])["data"]["ad_windows"]
+    assert [(w["countdown"], w["close"]["source"]) for w in windows["on"]] == [(True, "ocr")]
+    assert windows["off"] == []

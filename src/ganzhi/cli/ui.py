@@ -162,6 +162,7 @@ def check_command(
     out: Annotated[Path | None, typer.Option(help="json/sarif 写入文件 / write json or sarif here")] = None,
     evidence_out: Annotated[Path | None, typer.Option(help="证据JSONL / also write the evidence (JSON Lines)")] = None,
     templates: Annotated[Path | None, typer.Option("--templates", help=_TEMPLATES_HELP)] = None,
+    ocr: Annotated[OcrMode, typer.Option("--ocr", help=_OCR_HELP)] = OcrMode.auto,
     lang: Annotated[str, typer.Option(help="zh or en")] = "zh",
 ) -> None:
     """分析采集包并运行T4/T3界面检查 / analyse bundles and run the T4/T3 UI checks."""
@@ -170,7 +171,7 @@ def check_command(
     from ganzhi.ui.analyse import bundle_evidence
     from ganzhi.ui.bundle import load_bundle
 
-    detector = _detector(templates)
+    detector = _detector(templates, ocr=ocr)  # screenshot-only frames: text buttons (跳过) need OCR
     evidence = []
     bad = 0
     for path in bundles:

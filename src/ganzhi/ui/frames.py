@@ -14,6 +14,7 @@ from ganzhi.ui.bundle import Bundle, Frame
 from ganzhi.ui.detect import Candidate, Detector, detect_close
 from ganzhi.ui.hierarchy import MAX_HIERARCHY_BYTES, Hierarchy, HierarchyError, Node, parse_hierarchy
 from ganzhi.ui.image import MAX_IMAGE_BYTES, RGB, ImageError, load_rgb
+from ganzhi.ui.lexicon import has_countdown
 from ganzhi.ui.permissions import PERMISSION_ACTIVITY, PERMISSION_IDS, PERMISSION_PACKAGES
 
 AD_ACTIVITY = re.compile(
@@ -108,6 +109,8 @@ def read_frame(bundle: Bundle, frame: Frame, detector: Detector, foreground: tup
     if view.hierarchy is not None or view.rgb is not None:
         view.candidates = detect_close(detector, rgb=view.rgb, hierarchy=view.hierarchy)
     cue_label, cue_countdown, cue_ids = _ad_cues(view.hierarchy.nodes) if view.hierarchy is not None else (False,) * 3
+    if view.hierarchy is None:  # a bare screenshot has no node texts: a read skip label with a countdown is the cue
+        cue_countdown = any(c.source == "ocr" and has_countdown(c.label) for c in view.candidates)
     view.ad_label, view.countdown = cue_label, cue_countdown
     ad_activity = AD_ACTIVITY.search(view.activity.rsplit(".", 1)[-1] if view.activity else "") is not None
     has_close = any(c.source != "template" or view.hierarchy is None for c in view.candidates)

@@ -24,6 +24,11 @@ _PUNCT = re.compile(r"[\s|｜丨/\\()（）\[\]【】:：,，.。!！?？·•'\
 _CAMEL = re.compile(r"(?<=[a-z0-9])(?=[A-Z])")
 
 
+def has_countdown(label: str) -> bool:
+    """True when a label read off the screen carries a countdown ("5 跳过", "Skip 5s")."""
+    return _COUNTDOWN.search(label) is not None
+
+
 def normalise_label(value: str) -> str:
     """Lower-case label without countdown digits, spaces and punctuation."""
     return _PUNCT.sub("", _COUNTDOWN.sub("", value.strip())).lower()
