@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
+from rich.markup import escape
 
 from ganzhi.catalog.loader import default_catalog
 from ganzhi.cli._common import console, err_console, open_store, write_text
@@ -17,6 +18,7 @@ from ganzhi.store import publication_repo as prepo
 from ganzhi.store import repositories as repo
 from ganzhi.store import supervision_repo as srepo
 from ganzhi.store.db import session_scope
+from ganzhi.supervision.anchors import anchor_line, check_anchors, read_anchors, unanchored
 from ganzhi.supervision.chain import verify
 from ganzhi.supervision.publications import (
     DEFAULT_ISSUER,
@@ -195,15 +197,53 @@ def render(
 
 
 @app.command("verify")
-def verify_() -> None:
+def verify_(
+    anchors: Annotated[
+        Path | None, typer.Option("--anchors", help="anchor file kept outside the database (`publish anchor`)")
+    ] = None,
+) -> None:
     """Check the whole hash chain; exit 0 when intact, 1 naming every broken snapshot otherwise."""
     with session_scope(open_store()) as session:
         chain = prepo.chain(session)
     problems = verify(chain)
+    anchored = 0
+    if anchors is not None:
+        try:
+            known = read_anchors(anchors)
+        except GanzhiError as exc:
+            raise fail(exc) from None
+        problems += check_anchors(chain, known)
+        anchored = len(known)
     if problems:
         for problem in problems:
-            err_console.print(f"[red]BROKEN[/red] {problem}")
+            err_console.print(f"[red]BROKEN[/red] {escape(str(problem))}")
         err_console.print(f"hash chain broken: {len(problems)} problems in {len(chain)} snapshots")
         raise typer.Exit(1)
     head = chain[-1].hash if chain else "(empty)"
-    console.print(f"hash chain intact: {len(chain)} snapshots, head {head}")
+    against = f", matches {anchored} anchors" if anchors is not None else ""
+    console.print(f"hash chain intact: {len(chain)} snapshots, head {head}{against}")
+
+
+@app.command("anchor")
+def anchor(
+    file: Annotated[Path, typer.Option("--file", help="anchor file to append to (created if missing)")],
+) -> None:
+    """Append the snapshots approved since the last anchor to FILE and print them; copy them somewhere the
+    database's writers cannot change. Refuses when FILE already contradicts the chain."""
+    with session_scope(open_store()) as session:
+        chain = prepo.chain(session)
+    try:
+        known = read_anchors(file) if file.exists() else []
+    except GanzhiError as exc:
+        raise fail(exc) from None
+    problems = verify(chain) + check_anchors(chain, known)
+    if problems:
+        for problem in problems:
+            err_console.print(f"[red]BROKEN[/red] {escape(str(problem))}")
+        raise fail(f"{file}: not anchoring a chain that fails verification ({len(problems)} problems)")
+    new = unanchored(chain, known)
+    lines = "".join(anchor_line(pub) for pub in new)
+    with file.open("a", encoding="utf-8") as handle:
+        handle.write(lines)
+    console.print(lines.rstrip("\n") or "nothing new to anchor", markup=False, highlight=False)
+    err_console.print(f"{file}: {len(new)} anchors appended, {len(known) + len(new)} in all")

@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 from ganzhi.catalog.loader import default_catalog
 from ganzhi.catalog.schema import EnterpriseType
 from ganzhi.cli._common import console, err_console, open_store, write_text
+from ganzhi.cli._common import fail as fail_with_message
 from ganzhi.errors import GanzhiError
 from ganzhi.store import repositories as repo
 from ganzhi.store import supervision_repo as srepo
@@ -62,10 +63,9 @@ def emit(sheets: Sequence[Sheet], fmt: ReportFormat, out: Path | None, meta: dic
     err_console.print(f"wrote {out}")
 
 
-def fail(exc: Exception) -> typer.Exit:
-    """Print an error and return the exit to raise."""
-    err_console.print(f"[red]error:[/red] {exc}")
-    return typer.Exit(1)
+def fail(exc: Exception | str) -> typer.Exit:
+    """Print an error (its text shown as is, never read as markup) and return the exit to raise."""
+    return fail_with_message(f"error: {exc}")
 
 
 def compute_standings(session: Session, campaign_id: str, round_number: int | None) -> Standings:
