@@ -71,6 +71,7 @@ def _recorded(tmp: Path, density: str) -> dict[str, list[dict[str, object]]]:
         f"shell am force-stop {package}": [{"stdout": ""}],
         f"shell pm reset-permissions -p {package}": [{"stdout": ""}],
         "logcat -c": [{"stdout": ""}],
+        "shell log -t ganzhi ganzhi-capture-start": [{"stdout": ""}],
         f"shell monkey -p {package} -c android.intent.category.LAUNCHER 1": [{"stdout": "Events injected: 1\n"}],
         "shell uiautomator dump /sdcard/window_dump.xml": [
             {"stdout": "UI hierchary dumped to: /sdcard/window_dump.xml\n"}
@@ -92,7 +93,10 @@ def _recorded(tmp: Path, density: str) -> dict[str, list[dict[str, object]]]:
         ],
         "shell input tap 970 176": [{"stdout": ""}],
         "logcat -d -b events,main -v epoch": [
-            {"stdout": "1700000000.000 I wm_on_resume_called: [0,com.example.app.MainActivity]\n"}
+            {
+                "stdout": "1700000000.000  4321  4321 I ganzhi  : ganzhi-capture-start\n"
+                "1700000000.600  1000  1020 I wm_resume_activity: [0,9,42,com.example.app/.MainActivity]\n"
+            }
         ],
         f"shell dumpsys package {package}": [{"stdout": "    versionName=2.3.1\n"}],
     }
@@ -151,6 +155,10 @@ def test_cold_start_capture_taps_the_skip_button(fake_adb: tuple[Path, Path], tm
     taps = [e for e in manifest.events if e.type == "tap"]
     assert len(taps) == 1 and (taps[0].x, taps[0].y) == (970, 176)
     assert (out / "logcat.txt").read_text().startswith("1700000000.000")
+    logged = [e for e in manifest.events if e.type == "activity"]
+    marker_at = 250  # the fake clock advances 0.25 s per reading; the marker is the first reading after the start
+    assert [(e.t_ms, e.activity) for e in logged] == [(marker_at + 600, "com.example.app.MainActivity")]
+    assert [e.t_ms for e in manifest.events] == sorted(e.t_ms for e in manifest.events)
     calls = log.read_text().splitlines()
     assert calls.index("shell am force-stop com.example.app") < calls.index("shell input tap 970 176")
     episode = bundle_evidence(out, detector).payload(UiEpisode)
@@ -202,3 +210,24 @@ def test_cli_capture_android(fake_adb: tuple[Path, Path], tmp_path: Path) -> Non
         ["capture", "android", "--serial", "S", "--package", "p", "--scenario", "warm", "--out", str(tmp_path / "x")],
     )
     assert bad.exit_code == 1 and "expected one of" in bad.output
+
+
+def test_capture_without_the_log_command_keeps_frames_and_says_so(fake_adb: tuple[Path, Path], tmp_path: Path) -> None:
+    responses, _log = fake_adb
+    recorded = json.loads(responses.read_text())
+    del recorded["shell log -t ganzhi ganzhi-capture-start"]
+    responses.write_text(json.dumps(recorded))
+    out = capture_android(
+        Adb("emulator-5554"),
+        scenarios.PACKAGE,
+        "permissions",
+        tmp_path / "bundle",
+        Detector(load_lexicon(), ()),
+        frames=2,
+        interval_s=0,
+        sleep=lambda _s: None,
+        clock=_Clock(),
+    )
+    manifest = load_bundle(out).manifest
+    assert len(manifest.frames) == 2 and not [e for e in manifest.events if e.type == "activity"]
+    assert "logcat marker" in (out / "problems.txt").read_text(encoding="utf-8")

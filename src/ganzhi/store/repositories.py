@@ -9,22 +9,25 @@ from __future__ import annotations
 
 import datetime as dt
 import secrets
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Hashable, Iterable, Sequence
+from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any, NamedTuple, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
-from sqlalchemy import Select, select
-from sqlalchemy.orm import Session
+from sqlalchemy import ColumnElement, Select, and_, case, exists, func, or_, select
+from sqlalchemy.orm import InstrumentedAttribute, Session
 
 from ganzhi.checks.outcome import Status
 from ganzhi.errors import StoreError
 from ganzhi.evidence.base import ArtefactRef, Evidence, Subject
 from ganzhi.findings.models import Issue, IssueState, Result, Transition
 from ganzhi.store._upsert import chunked, insert_ignoring_conflicts
-from ganzhi.store.tables import EvidenceRow, IssueRow, IssueTransitionRow, ResultRow, RunRow
+from ganzhi.store.supervision_tables import EnterpriseSubjectRow
+from ganzhi.store.tables import Base, EvidenceRow, IssueRow, IssueTransitionRow, ResultRow, RunRow
 
 M = TypeVar("M", bound=BaseModel)
+R = TypeVar("R", bound=Base)
 
 
 def _utcnow() -> dt.datetime:
@@ -40,6 +43,86 @@ def _parse(model: type[M], value: Any, where: str) -> M:
             f"{'.'.join(str(p) for p in err['loc']) or '<root>'}: {err['msg']}" for err in exc.errors()
         )
         raise StoreError(f"{where}: stored data does not match {model.__name__}: {problems}") from None
+
+
+# --- visibility filters ----------------------------------------------------------------------
+
+#: Subject keys per IN (...) of a visibility filter: one statement (one table scan) for a few thousand
+#: keys, still far below SQLite's 32766 and PostgreSQL's 65535 bound parameters.
+VISIBLE_CHUNK = 5000
+
+
+@dataclass(frozen=True, slots=True)
+class SubjectFilter:
+    """The subjects a scoped reader may see, so lists are filtered (and limited) in SQL.
+
+    A row passes when its unversioned subject key is in `keys`, or when no enterprise operates that key
+    and its subject names (`Subject.enterprise`) one of `named`: the rule of `Ownership.operator_of`,
+    where the regulator's links win over the name the evidence gives.
+    """
+
+    keys: frozenset[str] = frozenset()
+    named: frozenset[str] = frozenset()
+
+    @property
+    def empty(self) -> bool:
+        """Nothing can pass: callers answer without querying."""
+        return not self.keys and not self.named
+
+
+def _dialect(session: Session) -> str:
+    name = session.get_bind().dialect.name
+    if name not in ("sqlite", "postgresql"):
+        raise StoreError(f"visibility filter: expected a sqlite or postgresql database, got {name!r}")
+    return name
+
+
+def _unversioned(session: Session, key: InstrumentedAttribute[str]) -> ColumnElement[str]:
+    """SQL for `ownership.unversioned`: the key up to its first '@' (the whole key without one)."""
+    if _dialect(session) == "postgresql":
+        return func.split_part(key, "@", 1)
+    at = func.instr(key, "@")
+    return case((at > 0, func.substr(key, 1, at - 1)), else_=key)
+
+
+def _bytewise(session: Session, column: InstrumentedAttribute[str]) -> ColumnElement[str]:
+    """Order strings by code point as Python does (PostgreSQL's default collation may not)."""
+    return column.collate("C") if _dialect(session) == "postgresql" else column.expression
+
+
+def _visible_clauses(
+    session: Session,
+    key: InstrumentedAttribute[str],
+    payload: InstrumentedAttribute[dict[str, Any]],
+    visible: SubjectFilter,
+) -> list[ColumnElement[bool]]:
+    """One WHERE clause per statement: the keys in chunks, the named rule joined to the first one."""
+    base = _unversioned(session, key)
+    clauses: list[ColumnElement[bool]] = [base.in_(part) for part in chunked(sorted(visible.keys), VISIBLE_CHUNK)]
+    if visible.named:
+        named = payload[("subject", "enterprise")].as_string().in_(sorted(visible.named))
+        operated = select(EnterpriseSubjectRow.subject_key).where(EnterpriseSubjectRow.role != "distributes")
+        unlinked_named = and_(named, base.not_in(operated))
+        clauses = [or_(clauses[0], unlinked_named), *clauses[1:]] if clauses else [unlinked_named]
+    return clauses
+
+
+def _first_rows(
+    session: Session,
+    queries: Sequence[Select[R]],
+    *,
+    identity: Callable[[R], Hashable],
+    order: Callable[[R], Any],
+    limit: int | None,
+    reverse: bool = False,
+) -> list[R]:
+    """The first `limit` rows of several (each already ordered) statements, merged in `order`, once each."""
+    rows: dict[Hashable, R] = {}
+    for query in queries:
+        for row in session.scalars(query if limit is None else query.limit(limit)):
+            rows.setdefault(identity(row), row)
+    merged = sorted(rows.values(), key=order, reverse=reverse)
+    return merged if limit is None else merged[:limit]
 
 
 # --- evidence ---------------------------------------------------------------------------------
@@ -194,12 +277,17 @@ def finish_run(
     return _run_from_row(row)
 
 
-def list_runs(session: Session, *, limit: int | None = None) -> list[RunRecord]:
-    """Runs, newest first."""
-    query = select(RunRow).order_by(RunRow.started_at.desc(), RunRow.id.desc())
-    if limit is not None:
-        query = query.limit(limit)
-    return [_run_from_row(row) for row in session.scalars(query)]
+def list_runs(session: Session, *, limit: int | None = None, visible: SubjectFilter | None = None) -> list[RunRecord]:
+    """Runs, newest first; with `visible`, only runs with a result about a visible subject."""
+    query = select(RunRow).order_by(RunRow.started_at.desc(), _bytewise(session, RunRow.id).desc())
+    queries = [query]
+    if visible is not None:
+        seen = _visible_clauses(session, ResultRow.subject_key, ResultRow.payload, visible)
+        queries = [query.where(exists().where(ResultRow.run_id == RunRow.id, clause)) for clause in seen]
+    rows = _first_rows(
+        session, queries, identity=lambda r: r.id, order=lambda r: (r.started_at, r.id), limit=limit, reverse=True
+    )
+    return [_run_from_row(row) for row in rows]
 
 
 # --- results ---------------------------------------------------------------------------------
@@ -235,12 +323,23 @@ def _existing_runs(session: Session, run_ids: set[str]) -> set[str]:
     return found
 
 
-def results_for_run(session: Session, run_id: str, *, statuses: Iterable[Status] | None = None) -> list[Result]:
-    """The results of one run in the order they were saved, optionally only some statuses."""
+def results_for_run(
+    session: Session,
+    run_id: str,
+    *,
+    statuses: Iterable[Status] | None = None,
+    visible: SubjectFilter | None = None,
+    limit: int | None = None,
+) -> list[Result]:
+    """The results of one run in the order they were saved, optionally only some statuses or subjects."""
     query = select(ResultRow).where(ResultRow.run_id == run_id).order_by(ResultRow.id)
     if statuses is not None:
         query = query.where(ResultRow.status.in_(sorted(Status(s).value for s in statuses)))
-    return [_parse(Result, row.payload, f"results row {row.id}") for row in session.scalars(query)]
+    queries = [query]
+    if visible is not None:
+        queries = [query.where(c) for c in _visible_clauses(session, ResultRow.subject_key, ResultRow.payload, visible)]
+    rows = _first_rows(session, queries, identity=lambda r: r.id, order=lambda r: r.id, limit=limit)
+    return [_parse(Result, row.payload, f"results row {row.id}") for row in rows]
 
 
 # --- issues ----------------------------------------------------------------------------------
@@ -298,12 +397,15 @@ def get_issues(
     task: str | None = None,
     subject_key: str | None = None,
     subject_keys: Iterable[str] | None = None,
+    visible: SubjectFilter | None = None,
+    limit: int | None = None,
 ) -> list[Issue]:
-    """Issues matching every given filter (None = any), oldest first.
+    """Issues matching every given filter (None = any), oldest first, at most `limit`.
 
-    `fingerprints` and `subject_keys` may be large: they are queried in chunks.
+    `fingerprints`, `subject_keys` and `visible` may be large: they are queried in chunks, each
+    ordered and limited in SQL, and the chunks' first rows merged.
     """
-    base = select(IssueRow)
+    base = select(IssueRow).order_by(IssueRow.opened_at, _bytewise(session, IssueRow.fingerprint))
     if states is not None:
         base = base.where(IssueRow.state.in_(sorted(IssueState(s).value for s in states)))
     if task is not None:
@@ -319,8 +421,12 @@ def get_issues(
             for query in queries
             for part in chunked(sorted(set(subject_keys)))
         ]
-    rows = [row for query in queries for row in session.scalars(query)]
-    rows.sort(key=lambda r: (r.opened_at, r.fingerprint))
+    if visible is not None:
+        seen = _visible_clauses(session, IssueRow.subject_key, IssueRow.payload, visible)
+        queries = [query.where(clause) for query in queries for clause in seen]
+    rows = _first_rows(
+        session, queries, identity=lambda r: r.fingerprint, order=lambda r: (r.opened_at, r.fingerprint), limit=limit
+    )
     return [_parse(Issue, row.payload, f"issues row {row.fingerprint}") for row in rows]
 
 

@@ -16,16 +16,29 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ganzhi.errors import InputError
-from ganzhi.ui.bundle import App, Device, Foreground, Frame, Manifest, PermissionShown, Tap, write_manifest
+from ganzhi.ui.bundle import (
+    MAX_EVENTS,
+    ActivityChange,
+    App,
+    Device,
+    Foreground,
+    Frame,
+    Manifest,
+    PermissionShown,
+    Tap,
+    write_manifest,
+)
 from ganzhi.ui.bundle import Event as BundleEvent
 from ganzhi.ui.detect import Detector, detect_close
 from ganzhi.ui.hierarchy import HierarchyError, parse_uiautomator
 from ganzhi.ui.image import MAX_IMAGE_BYTES, ImageError, load_rgb
+from ganzhi.ui.logcat import MARKER_TAG, MARKER_TEXT, logged_activities
 from ganzhi.ui.permissions import PERMISSION_ACTIVITY, PERMISSION_PACKAGES
 
 SCENARIOS = ("cold-start", "permissions")
 ADB_TIMEOUT_S = 30.0
 MAX_OUTPUT_BYTES = MAX_IMAGE_BYTES
+MAX_LOGCAT_BYTES = 8 * 1024 * 1024  # the tail of a long log is not needed: a capture lasts seconds
 _SIZE = re.compile(r"(Physical|Override) size:\s*(\d+)x(\d+)")
 _DENSITY = re.compile(r"(Physical|Override) density:\s*(\d+)")
 _RESUMED = re.compile(
@@ -144,6 +157,32 @@ def _grab(adb: Adb, run: CaptureRun, clock: Callable[[], float]) -> tuple[bytes 
     return xml, png, fg
 
 
+def _write_marker(adb: Adb, run: CaptureRun, clock: Callable[[], float]) -> int | None:
+    """Log the start marker that ties logcat's device times to the bundle clock; its bundle time, or None."""
+    at = run.now_ms(clock)
+    try:
+        adb.run("shell", "log", "-t", MARKER_TAG, MARKER_TEXT)
+    except CaptureError as exc:
+        run.problems.append(f"logcat marker: {exc}; activity changes come from frames only")
+        return None
+    return at
+
+
+def _add_logged_activities(run: CaptureRun, logcat: bytes, marker_ms: int | None, package: str) -> None:
+    """Merge the activity changes logcat recorded into the events, in time order."""
+    if marker_ms is None:
+        return
+    room = MAX_EVENTS - len(run.events)
+    changes = logged_activities(logcat.decode("utf-8", "replace"), marker_ms, package, limit=max(0, room))
+    if changes is None:
+        run.problems.append("logcat: capture start marker not found; activity changes come from frames only")
+        return
+    run.events.extend(
+        ActivityChange(type="activity", t_ms=c.t_ms, package=c.package, activity=c.activity) for c in changes
+    )
+    run.events.sort(key=lambda event: event.t_ms)
+
+
 def capture_android(
     adb: Adb,
     package: str,
@@ -167,6 +206,7 @@ def capture_android(
         adb.run("shell", "pm", "reset-permissions", "-p", package)
     adb.run("logcat", "-c")
     run = CaptureRun(out=out, started=clock())
+    marker_ms = _write_marker(adb, run, clock)
     adb.run("shell", "monkey", "-p", package, "-c", "android.intent.category.LAUNCHER", "1")
     tapped = False
     dialog_seen = False
@@ -181,7 +221,9 @@ def capture_android(
         if scenario == "cold-start" and not tapped and xml is not None:
             tapped = _tap_close(adb, run, detector, xml, clock)
         sleep(interval_s)
-    (out / "logcat.txt").write_bytes(adb.run("logcat", "-d", "-b", "events,main", "-v", "epoch")[: 8 * 1024 * 1024])
+    logcat = adb.run("logcat", "-d", "-b", "events,main", "-v", "epoch")[:MAX_LOGCAT_BYTES]
+    (out / "logcat.txt").write_bytes(logcat)
+    _add_logged_activities(run, logcat, marker_ms, package)
     if not run.frames:
         raise CaptureError(str(out), "no frame could be captured: " + "; ".join(run.problems[:5]))
     version = adb.text("shell", "dumpsys", "package", package)
