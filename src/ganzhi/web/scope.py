@@ -65,10 +65,38 @@ class Scope:
             return scope_id is not None and scope_id in self.ownership().stores_of_key(subject.key)
         return False
 
+    def visible_subjects(self) -> repo.SubjectFilter | None:
+        """`sees_subject` as a filter the lists push into SQL: None for regulators (no filter)."""
+        if self.principal.is_regulator:
+            return None
+        scope_id = self.principal.scope_id
+        if scope_id and self.role is Role.ENTERPRISE:
+            return _operated_by(self.ownership(), scope_id)
+        if scope_id and self.role is Role.APP_STORE:
+            return _distributed_by(self.ownership(), scope_id)
+        return repo.SubjectFilter()
+
     def sees_enterprise(self, enterprise_id: str) -> bool:
         return self.principal.is_regulator or (
             self.role is Role.ENTERPRISE and self.principal.scope_id == enterprise_id
         )
+
+
+def _operated_by(ownership: Ownership, enterprise_id: str) -> repo.SubjectFilter:
+    """The keys `operator_of` gives to this enterprise by link, and the names that give it the rest."""
+    return repo.SubjectFilter(
+        keys=frozenset(key for key, owner in ownership.operators.items() if owner == enterprise_id),
+        named=frozenset(name for name, owner in ownership.aliases.items() if owner == enterprise_id and name),
+    )
+
+
+def _distributed_by(ownership: Ownership, store_id: str) -> repo.SubjectFilter:
+    """The keys for which `stores_of_key` names this app store."""
+    return repo.SubjectFilter(keys=frozenset(key for key, ids in ownership.distributors.items() if store_id in ids))
+
+
+def _sees_nothing(visible: repo.SubjectFilter | None) -> bool:
+    return visible is not None and visible.empty
 
 
 # --- issues and their transitions ----------------------------------------------------------------
@@ -77,11 +105,11 @@ class Scope:
 def issues(
     scope: Scope, *, states: Iterable[IssueState] | None = None, task: str | None = None, limit: int = 500
 ) -> list[Issue]:
-    """Visible issues, oldest first, at most `limit`."""
-    if scope.role is Role.PUBLIC:
+    """Visible issues, oldest first, at most `limit` (filtered and limited in SQL, not after loading all)."""
+    visible = scope.visible_subjects()
+    if _sees_nothing(visible):
         return []
-    found = repo.get_issues(scope.session, states=states, task=task)
-    return [i for i in found if scope.sees_subject(i.subject)][:limit]
+    return repo.get_issues(scope.session, states=states, task=task, visible=visible, limit=limit)
 
 
 def issue(scope: Scope, fingerprint: str) -> Issue | None:
@@ -132,13 +160,11 @@ def move_issue(
 
 
 def runs(scope: Scope, *, limit: int = 50) -> list[repo.RunRecord]:
-    """Runs newest first; scoped principals see only runs with a result about one of their subjects."""
-    if scope.role is Role.PUBLIC:
+    """The newest `limit` runs; scoped principals see only runs with a result about one of their subjects."""
+    visible = scope.visible_subjects()
+    if _sees_nothing(visible):
         return []
-    found = repo.list_runs(scope.session, limit=limit)
-    if scope.principal.is_regulator:
-        return found
-    return [run for run in found if results(scope, run.id)]
+    return repo.list_runs(scope.session, limit=limit, visible=visible)
 
 
 def run(scope: Scope, run_id: str) -> repo.RunRecord | None:
@@ -146,16 +172,17 @@ def run(scope: Scope, run_id: str) -> repo.RunRecord | None:
     if scope.role is Role.PUBLIC:
         return None
     found = repo.get_run(scope.session, run_id)
-    if found is None or (not scope.principal.is_regulator and not results(scope, run_id)):
+    if found is None or (not scope.principal.is_regulator and not results(scope, run_id, limit=1)):
         return None
     return found
 
 
-def results(scope: Scope, run_id: str) -> list[Result]:
-    """The visible results of one run."""
-    if scope.role is Role.PUBLIC:
+def results(scope: Scope, run_id: str, *, limit: int | None = None) -> list[Result]:
+    """The visible results of one run, in the order they were saved, at most `limit`."""
+    visible = scope.visible_subjects()
+    if _sees_nothing(visible):
         return []
-    return [r for r in repo.results_for_run(scope.session, run_id) if scope.sees_subject(r.subject)]
+    return repo.results_for_run(scope.session, run_id, visible=visible, limit=limit)
 
 
 # --- enterprises and campaigns -------------------------------------------------------------------
