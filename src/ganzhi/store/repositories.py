@@ -102,7 +102,7 @@ def _visible_clauses(
     if visible.named:
         named = payload[("subject", "enterprise")].as_string().in_(sorted(visible.named))
         operated = select(EnterpriseSubjectRow.subject_key).where(EnterpriseSubjectRow.role != "distributes")
-        unlinked_named = and_(named, base.not_in(operated))
+        unlinked_named = and_(base.not_in(operated), named)  # link test first: most rows skip the JSON
         clauses = [or_(clauses[0], unlinked_named), *clauses[1:]] if clauses else [unlinked_named]
     return clauses
 
