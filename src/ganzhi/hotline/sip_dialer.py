@@ -85,6 +85,7 @@ class SipDialer:
         self.call_id = f"{new_tag()}@{local_host}"
         self.tag = new_tag()
         self.cseq = 1
+        self.invite_branch = new_branch()
         self.remote_tag = ""
         self.remote_target: str = str(target)
         self.remote_rtp: tuple[str, int] | None = None
@@ -192,11 +193,10 @@ class SipDialer:
 
     # --- the call ---------------------------------------------------------------------------------
     def _invite(self) -> SipMessage | None:
-        branch = new_branch()
         invite = self._request(
             "INVITE",
             self.cseq,
-            branch=branch,
+            branch=self.invite_branch,
             body=sdp(self.local_host, self.rtp.getsockname()[1]),
             content_type="application/sdp",
         )
@@ -218,8 +218,12 @@ class SipDialer:
             return response
         return None
 
-    def _ack(self, response: SipMessage, branch: str | None = None) -> None:
-        self._send(self._request("ACK", self.cseq, branch=branch))
+    def _ack(self, response: SipMessage) -> None:
+        """ACK a final response. For a non-2xx it is part of the INVITE's client transaction and must
+        reuse the INVITE's Via branch (RFC 3261 §17.1.1.3), or a stateful peer cannot match it and keeps
+        retransmitting the error; the ACK of a 2xx is a new transaction with a fresh branch (§13.2.2.4)."""
+        failed = response.status is not None and response.status >= 300
+        self._send(self._request("ACK", self.cseq, branch=self.invite_branch if failed else None))
 
     def _send_digit(self, digit: str, mode: DtmfMode, seq: int, timestamp: int, ssrc: int, deadline: float) -> None:
         if mode in ("info", "both"):
