@@ -177,11 +177,14 @@ class SipDialer:
         interval = TIMER_T1
         next_send = time.monotonic()
         while time.monotonic() < deadline:
-            if time.monotonic() >= next_send:
-                self._send(message)
-                next_send = time.monotonic() + interval
-                interval = min(interval * 2, 4.0)
-            response = self._receive(min(deadline, next_send))
+            try:
+                if time.monotonic() >= next_send:
+                    self._send(message)
+                    next_send = time.monotonic() + interval
+                    interval = min(interval * 2, 4.0)
+                response = self._receive(min(deadline, next_send))
+            except ConnectionRefusedError as exc:
+                raise ConnectionRefusedError(f"{method}: {exc}") from None
             if (
                 response is not None
                 and response.status is not None
@@ -254,14 +257,18 @@ class SipDialer:
             self.sock.connect((self.target.host, self.target.port))
             self._call(dtmf, mode, digit_gap, wait_human)
         except ConnectionRefusedError as exc:
-            self.report.status = "unreachable"
-            self.report.errors.append(str(exc))
+            self._peer_lost(str(exc))
         except OSError as exc:
-            self.report.status = "unreachable"
-            self.report.errors.append(f"{self.target.host}:{self.target.port}: {exc.strerror or exc}")
+            self._peer_lost(f"{self.target.host}:{self.target.port}: {exc.strerror or exc}")
         finally:
             self.close()
         return self.report
+
+    def _peer_lost(self, error: str) -> None:
+        """A peer that goes away after answering did answer: keep the status, record the error."""
+        if self.report.status not in ("answered", "human"):
+            self.report.status = "unreachable"
+        self.report.errors.append(error)
 
     def _call(self, dtmf: str, mode: DtmfMode, digit_gap: float, wait_human: float) -> None:
         final = self._invite()
