@@ -234,12 +234,7 @@ def upsert_enterprise(session: Session, enterprise: Enterprise, *, at: dt.dateti
     return created
 
 
-def _enterprise(session: Session, row: EnterpriseRow) -> Enterprise:
-    links = session.scalars(
-        select(EnterpriseSubjectRow)
-        .where(EnterpriseSubjectRow.enterprise_id == row.id)
-        .order_by(EnterpriseSubjectRow.id)
-    )
+def _to_enterprise(row: EnterpriseRow, links: Iterable[EnterpriseSubjectRow]) -> Enterprise:
     return Enterprise(
         id=row.id,
         name=row.name,
@@ -251,6 +246,15 @@ def _enterprise(session: Session, row: EnterpriseRow) -> Enterprise:
             for s in links
         ],
     )
+
+
+def _enterprise(session: Session, row: EnterpriseRow) -> Enterprise:
+    links = session.scalars(
+        select(EnterpriseSubjectRow)
+        .where(EnterpriseSubjectRow.enterprise_id == row.id)
+        .order_by(EnterpriseSubjectRow.id)
+    )
+    return _to_enterprise(row, links)
 
 
 def get_enterprise(session: Session, key: str) -> Enterprise | None:
@@ -266,7 +270,17 @@ def list_enterprises(session: Session, *, type: EnterpriseType | None = None) ->
     query = select(EnterpriseRow).order_by(EnterpriseRow.id)
     if type is not None:
         query = query.where(EnterpriseRow.type == type.value)
-    return [_enterprise(session, row) for row in session.scalars(query)]
+    rows = list(session.scalars(query))
+    # one query for every enterprise's links, not one per enterprise (the web scope indexes them per request)
+    links_query = select(EnterpriseSubjectRow).order_by(EnterpriseSubjectRow.enterprise_id, EnterpriseSubjectRow.id)
+    if type is not None:
+        links_query = links_query.join(EnterpriseRow, EnterpriseRow.id == EnterpriseSubjectRow.enterprise_id).where(
+            EnterpriseRow.type == type.value
+        )
+    links: dict[str, list[EnterpriseSubjectRow]] = {}
+    for link in session.scalars(links_query):
+        links.setdefault(link.enterprise_id, []).append(link)
+    return [_to_enterprise(row, links.get(row.id, [])) for row in rows]
 
 
 def save_key_list(session: Session, key_list: KeyList, *, at: dt.datetime | None = None) -> None:
