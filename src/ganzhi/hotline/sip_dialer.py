@@ -1,7 +1,8 @@
 """A SIP dial tester: place one call over UDP, follow a menu with DTMF, time the answer and the transfer.
 
-INVITE (retransmitted with RFC 3261 timer A, give up after `timeout`), ACK on the final response, DTMF
-by SIP INFO (`application/dtmf-relay`), RFC 4733 RTP events, or both, then BYE. The peer's in-dialog
+INVITE (retransmitted with RFC 3261 timer A, give up after `timeout`, with a CANCEL when the peer is
+already ringing), ACK on the final response, DTMF by SIP INFO
+(`application/dtmf-relay`), RFC 4733 RTP events, or both, then BYE. The peer's in-dialog
 INFO with an `application/x-ganzhi-ivr` body (`node=…`, `human=1`) marks menu nodes and the moment an
 agent answers — our IVR responder sends it; other peers give answer timing and DTMF delivery only.
 Every malformed datagram, refusal or silence becomes an entry in `DialReport.errors`; nothing blocks
@@ -86,6 +87,8 @@ class SipDialer:
         self.tag = new_tag()
         self.cseq = 1
         self.invite_branch = new_branch()
+        self.provisional = False
+        self.invite_cseq = self.cseq
         self.remote_tag = ""
         self.remote_target: str = str(target)
         self.remote_rtp: tuple[str, int] | None = None
@@ -204,17 +207,17 @@ class SipDialer:
             content_type="application/sdp",
         )
         deadline = self.t0 + self.timeout
-        interval, next_send, provisional = TIMER_T1, time.monotonic(), False
+        interval, next_send = TIMER_T1, time.monotonic()
         while time.monotonic() < deadline:
-            if not provisional and time.monotonic() >= next_send:
+            if not self.provisional and time.monotonic() >= next_send:
                 self._send(invite)
                 next_send = time.monotonic() + interval
                 interval *= 2
-            response = self._receive(deadline if provisional else min(deadline, next_send))
+            response = self._receive(deadline if self.provisional else min(deadline, next_send))
             if response is None or response.cseq != (self.cseq, "INVITE") or response.status is None:
                 continue
             if response.status < 200:
-                provisional = True
+                self.provisional = True
                 if response.status in (180, 183) and self.report.seconds_to_ringing is None:
                     self.report.seconds_to_ringing = time.monotonic() - self.t0
                 continue
@@ -226,7 +229,47 @@ class SipDialer:
         reuse the INVITE's Via branch (RFC 3261 §17.1.1.3), or a stateful peer cannot match it and keeps
         retransmitting the error; the ACK of a 2xx is a new transaction with a fresh branch (§13.2.2.4)."""
         failed = response.status is not None and response.status >= 300
-        self._send(self._request("ACK", self.cseq, branch=self.invite_branch if failed else None))
+        ack = self._request("ACK", self.invite_cseq, branch=self.invite_branch if failed else None)
+        self._send(ack)
+
+    def _adopt(self, final: SipMessage) -> None:
+        """Take the peer's tag (and, for a 2xx, its Contact as remote target) from a final response."""
+        to = final.header("to") or ""
+        self.remote_tag = to.split(";tag=", 1)[1].split(";")[0] if ";tag=" in to else ""
+        contact = (final.header("contact") or "").strip()
+        if final.status is not None and final.status < 300 and contact.startswith("<") and ">" in contact:
+            self.remote_target = contact[1 : contact.index(">")]
+
+    def _cancel(self) -> None:
+        """Give up on a call that rings past the timeout: CANCEL in the INVITE's transaction (same branch,
+        RFC 3261 §9.1) and ACK the 487, so the far end stops ringing instead of waiting for its own timers."""
+        cancel = self._request("CANCEL", self.invite_cseq, branch=self.invite_branch)
+        deadline = time.monotonic() + self.timeout
+        interval, next_send, cancel_answered = TIMER_T1, time.monotonic(), False
+        while time.monotonic() < deadline:
+            if not cancel_answered and time.monotonic() >= next_send:
+                self._send(cancel)
+                next_send = time.monotonic() + interval
+                interval = min(interval * 2, 4.0)
+            response = self._receive(deadline if cancel_answered else min(deadline, next_send))
+            if response is None or response.status is None or response.status < 200:
+                continue
+            if response.cseq == (self.invite_cseq, "CANCEL"):
+                cancel_answered = True
+            elif response.cseq == (self.invite_cseq, "INVITE"):
+                self._adopt(response)
+                self._ack(response)
+                if response.status < 300:  # answered while we cancelled: the dialog exists, end it
+                    self.report.errors.append("answered after the CANCEL; hung up with BYE")
+                    self._bye()
+                return
+        self.report.errors.append("CANCEL sent but the INVITE was not terminated (no 487)")
+
+    def _bye(self) -> None:
+        """End the dialog; a BYE nobody answers is an error of the report, not a hang."""
+        self.cseq += 1
+        if self._transaction(self._request("BYE", self.cseq), time.monotonic() + self.timeout) is None:
+            self.report.errors.append("no response to BYE")
 
     def _send_digit(self, digit: str, mode: DtmfMode, seq: int, timestamp: int, ssrc: int, deadline: float) -> None:
         if mode in ("info", "both"):
@@ -275,19 +318,17 @@ class SipDialer:
         if final is None:
             self.report.status = "timeout"
             self.report.errors.append(f"no final response to INVITE within {self.timeout:g} s")
+            if self.provisional:
+                self._cancel()
             return
         self.report.final_code, self.report.final_reason = final.status, final.reason
-        to = final.header("to") or ""
-        self.remote_tag = to.split(";tag=", 1)[1].split(";")[0] if ";tag=" in to else ""
+        self._adopt(final)
         if final.status is None or final.status >= 300:
             self._ack(final)
             self.report.status = "rejected"
             return
         answered = time.monotonic()
         self.report.seconds_to_answer = answered - self.t0
-        contact = (final.header("contact") or "").strip()
-        if contact.startswith("<") and ">" in contact:
-            self.remote_target = contact[1 : contact.index(">")]
         self.remote_rtp = sdp_media(final.body)
         self._ack(final)
         self.report.status = "answered"
@@ -309,7 +350,4 @@ class SipDialer:
             self.report.status = "human"
             self.report.seconds_to_human = self.human_at - (answered - self.t0)
         if self.remote_tag:
-            self.cseq += 1
-            bye = self._transaction(self._request("BYE", self.cseq), time.monotonic() + self.timeout)
-            if bye is None:
-                self.report.errors.append("no response to BYE")
+            self._bye()
