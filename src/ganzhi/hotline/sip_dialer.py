@@ -1,7 +1,7 @@
 """A SIP dial tester: place one call over UDP, follow a menu with DTMF, time the answer and the transfer.
 
 INVITE (retransmitted with RFC 3261 timer A, give up after `timeout`, with a CANCEL when the peer is
-already ringing), ACK on the final response, DTMF by SIP INFO
+already ringing), ACK on the final response (again on each 2xx retransmission), DTMF by SIP INFO
 (`application/dtmf-relay`), RFC 4733 RTP events, or both, then BYE. The peer's in-dialog
 INFO with an `application/x-ganzhi-ivr` body (`node=…`, `human=1`) marks menu nodes and the moment an
 agent answers — our IVR responder sends it; other peers give answer timing and DTMF delivery only.
@@ -89,6 +89,7 @@ class SipDialer:
         self.invite_branch = new_branch()
         self.provisional = False
         self.invite_cseq = self.cseq
+        self.ack_2xx: bytes | None = None
         self.remote_tag = ""
         self.remote_target: str = str(target)
         self.remote_rtp: tuple[str, int] | None = None
@@ -150,7 +151,17 @@ class SipDialer:
             if message.method is not None:
                 self._answer_request(message)
                 continue
+            if self.ack_2xx is not None and self._is_2xx_to_invite(message):
+                # the peer retransmits its 2xx until our ACK arrives: each copy gets the same ACK again
+                # (RFC 3261 §13.2.2.4), or it gives up after 64*T1 and hangs up on a call we think is up
+                self.sock.send(self.ack_2xx)
+                continue
             return message
+
+    def _is_2xx_to_invite(self, message: SipMessage) -> bool:
+        return (
+            message.status is not None and 200 <= message.status < 300 and message.cseq == (self.invite_cseq, "INVITE")
+        )
 
     def _answer_request(self, request: SipMessage) -> None:
         headers = [(k, v) for k, v in request.headers if k in {"via", "from", "to", "call-id", "cseq"}]
@@ -231,6 +242,8 @@ class SipDialer:
         failed = response.status is not None and response.status >= 300
         ack = self._request("ACK", self.invite_cseq, branch=self.invite_branch if failed else None)
         self._send(ack)
+        if not failed:
+            self.ack_2xx = ack.to_bytes()
 
     def _adopt(self, final: SipMessage) -> None:
         """Take the peer's tag (and, for a 2xx, its Contact as remote target) from a final response."""
