@@ -8,6 +8,7 @@ that does not go through our parser.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import re
 import shutil
@@ -25,7 +26,7 @@ import pytest
 
 from ganzhi.hotline.rtp_events import parse_event
 from ganzhi.hotline.sip_dialer import SipDialer
-from ganzhi.hotline.sip_message import SipMessage, parse_message, parse_uri
+from ganzhi.hotline.sip_message import SipMessage, SipParseError, parse_message, parse_uri
 
 needs_sipp = pytest.mark.skipif(
     shutil.which("sipp") is None, reason="sip-tester not installed (apt-get install -y sip-tester)"
@@ -310,6 +311,78 @@ def _reject_scenario(code: int, reason: str) -> str:
 """
 
 
+def _ring_forever_scenario() -> str:
+    """100 and 180, then only a CANCEL ends it: 200 to the CANCEL, 487 to the INVITE, ACK (RFC 3261 §9)."""
+    return """<?xml version="1.0" encoding="ISO-8859-1" ?>
+<scenario name="ganzhi interop: ring until cancelled">
+  <recv request="INVITE">
+    <action>
+      <ereg regexp=".*" search_in="hdr" header="Via:" assign_to="invite_via"/>
+      <ereg regexp=".*" search_in="hdr" header="CSeq:" assign_to="invite_cseq"/>
+    </action>
+  </recv>
+  <send>
+    <![CDATA[
+      SIP/2.0 100 Trying
+      [last_Via:]
+      [last_From:]
+      [last_To:]
+      [last_Call-ID:]
+      [last_CSeq:]
+      Content-Length: 0
+    ]]>
+  </send>
+  <send>
+    <![CDATA[
+      SIP/2.0 180 Ringing
+      [last_Via:]
+      [last_From:]
+      [last_To:];tag=[pid]SIPpTag[call_number]
+      [last_Call-ID:]
+      [last_CSeq:]
+      Content-Length: 0
+    ]]>
+  </send>
+  <recv request="CANCEL">
+    <action>
+      <ereg regexp="^ *1 CANCEL$" search_in="hdr" header="CSeq:" check_it="true" assign_to="cancel_cseq"/>
+      <log message="cancel_cseq: [$cancel_cseq]"/>
+      <ereg regexp="tag=" search_in="hdr" header="To:" check_it_inverse="true" assign_to="cancel_to"/>
+      <log message="cancel_to: [$cancel_to]"/>
+    </action>
+  </recv>
+  <send>
+    <![CDATA[
+      SIP/2.0 200 OK
+      [last_Via:]
+      [last_From:]
+      [last_To:];tag=[pid]SIPpTag[call_number]
+      [last_Call-ID:]
+      [last_CSeq:]
+      Content-Length: 0
+    ]]>
+  </send>
+  <send retrans="500">
+    <![CDATA[
+      SIP/2.0 487 Request Terminated
+      Via: [$invite_via]
+      [last_From:]
+      [last_To:];tag=[pid]SIPpTag[call_number]
+      [last_Call-ID:]
+      CSeq: [$invite_cseq]
+      Content-Length: 0
+    ]]>
+  </send>
+  <recv request="ACK">
+    <action>
+      <ereg regexp="^ *1 ACK$" search_in="hdr" header="CSeq:" check_it="true" assign_to="ack_cseq"/>
+      <log message="ack_cseq: [$ack_cseq]"/>
+    </action>
+  </recv>
+</scenario>
+"""
+
+
 @pytest.fixture
 def rtp_sink() -> Iterator[socket.socket]:
     """Where the SIPp scenario's SDP answer points our RFC 4733 packets."""
@@ -399,6 +472,23 @@ def test_rejected_call_is_reported_and_acked_in_the_invite_transaction(tmp_path:
 
 
 @needs_sipp
+def test_call_ringing_past_the_timeout_is_cancelled(tmp_path: Path) -> None:
+    """A hotline that rings and never answers: we report a timeout and CANCEL, so SIPp's call ends with
+    487 + ACK instead of ringing until its own timers; CANCEL and ACK share the INVITE's branch."""
+    with sipp_uas(tmp_path, _ring_forever_scenario()) as sipp:
+        report = SipDialer(parse_uri(f"sip:95000@127.0.0.1:{sipp.port}"), timeout=1).dial("1")
+        sipp.wait()
+    assert sipp.returncode == 0, sipp.verdict()
+    assert report.status == "timeout" and report.final_code is None, report.to_json()
+    assert report.seconds_to_ringing is not None and report.seconds_to_answer is None
+    assert report.errors == ["no final response to INVITE within 1 s"]
+    invite, cancel, ack = sipp.received()
+    assert cancel.start == invite.start.replace("INVITE", "CANCEL", 1)
+    assert cancel.first("via") == ack.first("via") == invite.first("via")
+    assert cancel.first("to") == invite.first("to")
+
+
+@needs_sipp
 def test_peer_that_refuses_info_keeps_the_call_answered(tmp_path: Path) -> None:
     """SIPp's stock UAS aborts the call on an INFO it does not expect and exits; our report keeps the
     answer and says what went wrong with the DTMF instead of calling the peer unreachable."""
@@ -448,12 +538,14 @@ def test_cli_dial_against_sipp(tmp_path: Path, rtp_sink: socket.socket) -> None:
 class _ScriptedPeer:
     """A bare UDP socket that answers our INVITE with one canned final response and records the rest."""
 
-    def __init__(self, code: int, reason: str, *, vanish_after_ack: bool = False) -> None:
+    def __init__(
+        self, code: int, reason: str, *, vanish_after_ack: bool = False, resend_after_ack: bool = False
+    ) -> None:
         self.sock = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
         self.sock.bind(("127.0.0.1", 0))
         self.sock.settimeout(2)
         self.port: int = self.sock.getsockname()[1]
-        self.code, self.reason, self.vanish = code, reason, vanish_after_ack
+        self.code, self.reason, self.vanish, self.resend = code, reason, vanish_after_ack, resend_after_ack
         self.received: list[SipMessage] = []
         self.thread = threading.Thread(target=self._run)
         self.thread.start()
@@ -466,8 +558,17 @@ class _ScriptedPeer:
             headers = [(k, v) for k, v in invite.headers if k in {"via", "from", "call-id", "cseq"}]
             headers.append(("to", f"{invite.header('to')};tag=peer1"))
             headers.append(("contact", f"<sip:peer@127.0.0.1:{self.port}>"))
-            self.sock.sendto(SipMessage(status=self.code, reason=self.reason, headers=headers).to_bytes(), peer)
+            final = SipMessage(status=self.code, reason=self.reason, headers=headers).to_bytes()
+            self.sock.sendto(final, peer)
             self.received.append(parse_message(self.sock.recv(65535)))
+            if self.resend:  # as if our ACK had been lost: the 2xx again, then whatever follows
+                self.sock.sendto(final, peer)
+                for _ in range(2):
+                    request = parse_message(self.sock.recv(65535))
+                    self.received.append(request)
+                    if request.method == "BYE":
+                        ok = [(k, v) for k, v in request.headers if k in {"via", "from", "to", "call-id", "cseq"}]
+                        self.sock.sendto(SipMessage(status=200, reason="OK", headers=ok).to_bytes(), peer)
         except OSError:
             pass
         finally:
@@ -516,3 +617,78 @@ def test_peer_gone_after_the_answer_keeps_the_call_answered() -> None:
     assert report.status == "answered" and report.seconds_to_answer is not None, report.to_json()
     assert report.dtmf_sent == []
     assert any(e.startswith("INFO: ") and "refused" in e for e in report.errors), report.errors
+
+
+def test_ringing_past_the_timeout_sends_cancel_then_acks_the_487() -> None:
+    """RFC 3261 §9.1: CANCEL only after a provisional, same Request-URI, Via, Call-ID, From, To and CSeq
+    number as the INVITE; the 487 that ends the INVITE is ACKed in the same transaction."""
+    sock = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    sock.bind(("127.0.0.1", 0))
+    sock.settimeout(3)
+    received: list[SipMessage] = []
+
+    def reply(request: SipMessage, code: int, reason: str, to_tag: bool, peer: tuple[str, int]) -> None:
+        headers = [(k, v) for k, v in request.headers if k in {"via", "from", "call-id", "cseq"}]
+        headers.append(("to", f"{request.header('to')};tag=peer1" if to_tag else request.header("to") or ""))
+        sock.sendto(SipMessage(status=code, reason=reason, headers=headers).to_bytes(), peer)
+
+    def ring() -> None:
+        try:
+            data, peer = sock.recvfrom(65535)
+            invite = parse_message(data)
+            received.append(invite)
+            reply(invite, 180, "Ringing", True, peer)
+            while len(received) < 3:
+                message = parse_message(sock.recv(65535))
+                received.append(message)
+                if message.method == "CANCEL":
+                    reply(message, 200, "OK", True, peer)
+                    reply(invite, 487, "Request Terminated", True, peer)
+        except (OSError, SipParseError):
+            pass
+
+    thread = threading.Thread(target=ring)
+    thread.start()
+    try:
+        report = SipDialer(parse_uri(f"sip:1@127.0.0.1:{sock.getsockname()[1]}"), timeout=0.5).dial()
+    finally:
+        thread.join(timeout=5)
+        sock.close()
+    assert report.status == "timeout" and report.seconds_to_ringing is not None
+    assert report.errors == ["no final response to INVITE within 0.5 s"], report.errors
+    invite, cancel, ack = received
+    assert (cancel.method, cancel.uri, cancel.cseq) == ("CANCEL", invite.uri, (1, "CANCEL"))
+    for name in ("via", "from", "to", "call-id"):
+        assert cancel.header(name) == invite.header(name), name
+    assert (ack.method, ack.cseq, ack.header("via")) == ("ACK", (1, "ACK"), invite.header("via"))
+    assert ack.header("to") == f"{invite.header('to')};tag=peer1"
+
+
+def test_silent_peer_gets_no_cancel() -> None:
+    """Without any provisional response there is nothing to CANCEL (§9.1); the dialer just times out."""
+    sock = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    sock.bind(("127.0.0.1", 0))
+    try:
+        report = SipDialer(parse_uri(f"sip:1@127.0.0.1:{sock.getsockname()[1]}"), timeout=0.6).dial()
+        sock.settimeout(0.2)
+        methods = []
+        with contextlib.suppress(TimeoutError):
+            while True:
+                methods.append(parse_message(sock.recv(65535)).method)
+    finally:
+        sock.close()
+    assert report.status == "timeout"
+    assert set(methods) == {"INVITE"}  # timer A retransmissions only
+
+
+def test_retransmitted_2xx_is_acked_again() -> None:
+    """RFC 3261 §13.2.2.4: every 2xx copy gets the ACK (the same one), or a peer that missed our ACK
+    tears the call down after 64*T1 while we still wait for an agent."""
+    peer = _ScriptedPeer(200, "OK", resend_after_ack=True)
+    try:
+        report = SipDialer(parse_uri(f"sip:1@127.0.0.1:{peer.port}"), timeout=1).dial(wait_human=0.3)
+    finally:
+        peer.close()
+    assert [m.method for m in peer.received] == ["INVITE", "ACK", "ACK", "BYE"], report.to_json()
+    assert peer.received[1].to_bytes() == peer.received[2].to_bytes()
+    assert report.status == "answered" and not report.errors
