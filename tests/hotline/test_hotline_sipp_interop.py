@@ -42,13 +42,16 @@ def _free_udp_port() -> int:
         return port
 
 
-def _port_taken(port: int) -> bool:
-    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as probe:
-        try:
-            probe.bind(("127.0.0.1", port))
-        except OSError:
-            return True
-        return False
+def _udp_listening(port: int) -> bool:
+    """Whether some socket holds 127.0.0.1:port, read from /proc so that probing never steals the port
+    SIPp is about to bind (a bind probe could, and SIPp would then exit on its own bind error)."""
+    wanted = f":{port:04X}"
+    try:
+        table = Path("/proc/net/udp").read_text(encoding="ascii")
+    except OSError:  # not Linux: SIPp binds within milliseconds of starting
+        time.sleep(0.5)
+        return True
+    return any(line.split()[1].endswith(wanted) for line in table.splitlines()[1:] if line.strip())
 
 
 @dataclass(frozen=True)
@@ -134,7 +137,7 @@ def sipp_uas(tmp_path: Path, scenario: str | None = None) -> Iterator[SippRun]:
     run = SippRun(proc, port, workdir)
     try:
         deadline = 50  # x 0.1 s: SIPp listens once it holds the port
-        while not _port_taken(port):
+        while not _udp_listening(port):
             if proc.poll() is not None or deadline == 0:
                 pytest.fail(f"sipp did not start listening on {port}:\n{run.verdict()}")
             deadline -= 1
