@@ -149,6 +149,23 @@ def sipp_uas(tmp_path: Path, scenario: str | None = None) -> Iterator[SippRun]:
             proc.wait(timeout=5)
 
 
+def _reply(status: str, *, to_tag: bool = False, contact: bool = False) -> str:
+    """A SIPp `<send>` of a response that echoes the request's dialog headers; `to_tag` adds SIPp's own tag."""
+    to = "[last_To:];tag=[pid]SIPpTag[call_number]" if to_tag else "[last_To:]"
+    contact_line = "\n      Contact: <sip:ivr@[local_ip]:[local_port];transport=udp>" if contact else ""
+    return f"""<send>
+    <![CDATA[
+      SIP/2.0 {status}
+      [last_Via:]
+      [last_From:]
+      {to}
+      [last_Call-ID:]
+      [last_CSeq:]{contact_line}
+      Content-Length: 0
+    ]]>
+  </send>"""
+
+
 def _answer_scenario(*, ring_ms: int, rtp_port: int, info_digits: str = "") -> str:
     """100, 180, a pause, 200 with SDP (PCMU + telephone-event to `rtp_port`), then one INFO per digit
     and a BYE. Every received request is checked by SIPp itself (`check_it`): the ACK goes to the
@@ -167,17 +184,7 @@ def _answer_scenario(*, ring_ms: int, rtp_port: int, info_digits: str = "") -> s
       <log message="info_signal_{n}: [$info_signal_{n}]"/>
     </action>
   </recv>
-  <send>
-    <![CDATA[
-      SIP/2.0 200 OK
-      [last_Via:]
-      [last_From:]
-      [last_To:]
-      [last_Call-ID:]
-      [last_CSeq:]
-      Content-Length: 0
-    ]]>
-  </send>"""
+  {_reply("200 OK")}"""
         for n, digit in enumerate(info_digits)
     )
     return f"""<?xml version="1.0" encoding="ISO-8859-1" ?>
@@ -193,29 +200,8 @@ def _answer_scenario(*, ring_ms: int, rtp_port: int, info_digits: str = "") -> s
       <log message="offer: [$offer]"/>
     </action>
   </recv>
-  <send>
-    <![CDATA[
-      SIP/2.0 100 Trying
-      [last_Via:]
-      [last_From:]
-      [last_To:]
-      [last_Call-ID:]
-      [last_CSeq:]
-      Content-Length: 0
-    ]]>
-  </send>
-  <send>
-    <![CDATA[
-      SIP/2.0 180 Ringing
-      [last_Via:]
-      [last_From:]
-      [last_To:];tag=[pid]SIPpTag[call_number]
-      [last_Call-ID:]
-      [last_CSeq:]
-      Contact: <sip:ivr@[local_ip]:[local_port];transport=udp>
-      Content-Length: 0
-    ]]>
-  </send>
+  {_reply("100 Trying")}
+  {_reply("180 Ringing", to_tag=True, contact=True)}
   <pause milliseconds="{ring_ms}"/>
   <send retrans="500">
     <![CDATA[
@@ -260,17 +246,7 @@ def _answer_scenario(*, ring_ms: int, rtp_port: int, info_digits: str = "") -> s
       <log message="bye_to: [$bye_to]"/>
     </action>
   </recv>
-  <send>
-    <![CDATA[
-      SIP/2.0 200 OK
-      [last_Via:]
-      [last_From:]
-      [last_To:]
-      [last_Call-ID:]
-      [last_CSeq:]
-      Content-Length: 0
-    ]]>
-  </send>
+  {_reply("200 OK")}
 </scenario>
 """
 
@@ -280,17 +256,7 @@ def _reject_scenario(code: int, reason: str) -> str:
     return f"""<?xml version="1.0" encoding="ISO-8859-1" ?>
 <scenario name="ganzhi interop: reject {code}">
   <recv request="INVITE"/>
-  <send>
-    <![CDATA[
-      SIP/2.0 100 Trying
-      [last_Via:]
-      [last_From:]
-      [last_To:]
-      [last_Call-ID:]
-      [last_CSeq:]
-      Content-Length: 0
-    ]]>
-  </send>
+  {_reply("100 Trying")}
   <send retrans="500">
     <![CDATA[
       SIP/2.0 {code} {reason}
@@ -316,7 +282,7 @@ def _reject_scenario(code: int, reason: str) -> str:
 
 def _ring_forever_scenario() -> str:
     """100 and 180, then only a CANCEL ends it: 200 to the CANCEL, 487 to the INVITE, ACK (RFC 3261 §9)."""
-    return """<?xml version="1.0" encoding="ISO-8859-1" ?>
+    return f"""<?xml version="1.0" encoding="ISO-8859-1" ?>
 <scenario name="ganzhi interop: ring until cancelled">
   <recv request="INVITE">
     <action>
@@ -324,28 +290,8 @@ def _ring_forever_scenario() -> str:
       <ereg regexp=".*" search_in="hdr" header="CSeq:" assign_to="invite_cseq"/>
     </action>
   </recv>
-  <send>
-    <![CDATA[
-      SIP/2.0 100 Trying
-      [last_Via:]
-      [last_From:]
-      [last_To:]
-      [last_Call-ID:]
-      [last_CSeq:]
-      Content-Length: 0
-    ]]>
-  </send>
-  <send>
-    <![CDATA[
-      SIP/2.0 180 Ringing
-      [last_Via:]
-      [last_From:]
-      [last_To:];tag=[pid]SIPpTag[call_number]
-      [last_Call-ID:]
-      [last_CSeq:]
-      Content-Length: 0
-    ]]>
-  </send>
+  {_reply("100 Trying")}
+  {_reply("180 Ringing", to_tag=True)}
   <recv request="CANCEL">
     <action>
       <ereg regexp="^ *1 CANCEL$" search_in="hdr" header="CSeq:" check_it="true" assign_to="cancel_cseq"/>
