@@ -13,7 +13,7 @@ from rich.console import Console
 from rich.table import Table
 
 from ganzhi.errors import InputError
-from ganzhi.telecom.usage.config import REQUIREMENT_ID, STATUS_TEXT, AuditConfig, ReminderStatus
+from ganzhi.telecom.usage.config import REQUIREMENT_ID, STATUS_LABELS, AuditConfig, ReminderStatus
 
 app = typer.Typer(help="流量使用提醒稽核 (T1): usage-reminder audit and synthetic data.", no_args_is_help=True)
 
@@ -57,7 +57,7 @@ def _render_table(summary: dict[str, object], lang: Lang, console: Console) -> N
     by_status = summary["by_status"]
     assert isinstance(by_status, dict)
     for s in statuses:
-        overview.add_row(STATUS_TEXT[s].get(lang.value), str(by_status.get(s.value, 0)))
+        overview.add_row(STATUS_LABELS[s][lang.value], str(by_status.get(s.value, 0)))
     console.print(overview)
 
     quality = Table(title=_label("输入与数据质量", "Inputs and data quality", lang))
@@ -76,7 +76,7 @@ def _render_table(summary: dict[str, object], lang: Lang, console: Console) -> N
     provinces = Table(title=_label("分省统计", "By province", lang))
     provinces.add_column(_label("省份", "province", lang))
     for s in statuses:
-        provinces.add_column(STATUS_TEXT[s].get(lang.value), justify="right")
+        provinces.add_column(STATUS_LABELS[s][lang.value], justify="right")
     provinces.add_column(_label("及时率", "on-time rate", lang), justify="right")
     rows = summary["by_province"]
     assert isinstance(rows, list)

@@ -12,9 +12,8 @@ from dataclasses import asdict, dataclass, field
 from enum import StrEnum
 from typing import TYPE_CHECKING, Literal
 
-if TYPE_CHECKING:  # both pull in pydantic (~0.1 s of imports) that the audit itself never needs
+if TYPE_CHECKING:  # pulls in pydantic (~0.1 s of imports) that the audit itself never needs
     from ganzhi.catalog.params import Params
-    from ganzhi.i18n import Text
 
 #: The catalog requirement whose params drive the audit and its check.
 REQUIREMENT_ID = "T1.usage-reminder.timely"
@@ -40,7 +39,7 @@ class ReminderStatus(StrEnum):
     REPEAT = "repeat"
 
 
-#: Verdict labels, {"zh": …, "en": …} (the fields of `ganzhi.i18n.Text`).
+#: Verdict labels by language (plain dicts, not `ganzhi.i18n.Text`: importing the audit skips pydantic).
 STATUS_LABELS: dict[ReminderStatus, dict[str, str]] = {
     ReminderStatus.ON_TIME: {"zh": "及时提醒", "en": "reminded on time"},
     ReminderStatus.LATE: {"zh": "提醒超时", "en": "reminded late"},
@@ -48,20 +47,6 @@ STATUS_LABELS: dict[ReminderStatus, dict[str, str]] = {
     ReminderStatus.SPURIOUS: {"zh": "无依据提醒", "en": "reminder without a crossing"},
     ReminderStatus.REPEAT: {"zh": "重复提醒", "en": "repeated reminder for the same crossing"},
 }
-
-if TYPE_CHECKING:
-    STATUS_TEXT: dict[ReminderStatus, Text]
-
-
-def __getattr__(name: str) -> object:
-    """`STATUS_TEXT` (the labels as `Text`) is built on first use, so importing the audit skips pydantic."""
-    if name == "STATUS_TEXT":
-        from ganzhi.i18n import Text
-
-        value = {status: Text(**label) for status, label in STATUS_LABELS.items()}
-        globals()[name] = value
-        return value
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 @dataclass(frozen=True, slots=True)

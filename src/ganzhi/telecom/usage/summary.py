@@ -17,7 +17,7 @@ from ganzhi.telecom.usage.sources import Source
 TITLE = {"zh": "套餐内流量使用提醒及时性稽核", "en": "Timeliness of in-plan data usage reminders"}
 GROUP_COLUMNS = {"by_plan": ("plan_id", "province"), "by_province": ("province",)}
 #: The verdicts a crossing gets (exactly one each); reminders get the others.
-CROSSING_STATUSES = ("on_time", "late", "missing")
+CROSSING_STATUSES = (ReminderStatus.ON_TIME, ReminderStatus.LATE, ReminderStatus.MISSING)
 
 
 def _scalar(con: duckdb.DuckDBPyConnection, sql: str) -> int:
