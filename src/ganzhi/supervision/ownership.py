@@ -61,6 +61,18 @@ class Ownership:
         """The enterprise operating `subject`."""
         return self.operator_of_key(subject.key, subject.enterprise)
 
+    def keys_operated_by(self, enterprise_id: str) -> frozenset[str]:
+        """The (unversioned) subject keys linked to `enterprise_id` as their operator: `operator_of` inverted."""
+        return frozenset(key for key, owner in self.operators.items() if owner == enterprise_id)
+
+    def names_of(self, enterprise_id: str) -> frozenset[str]:
+        """The id, USCC and name by which evidence may name `enterprise_id` (`Subject.enterprise`)."""
+        return frozenset(name for name, owner in self.aliases.items() if owner == enterprise_id and name)
+
+    def keys_distributed_by(self, store_id: str) -> frozenset[str]:
+        """The (unversioned) subject keys for which `stores_of_key` names `store_id`."""
+        return frozenset(key for key, ids in self.distributors.items() if store_id in ids)
+
     def stores_of_key(self, subject_key: str) -> frozenset[str]:
         """The app stores that distribute the subject with this key."""
         return self.distributors.get(unversioned(subject_key), frozenset())

@@ -44,6 +44,7 @@ class Scope:
     principal: Principal
     session: Session
     _ownership: Ownership | None = field(default=None, init=False)
+    _visible: repo.SubjectFilter | None = field(default=None, init=False)
 
     @property
     def role(self) -> Role:
@@ -66,33 +67,24 @@ class Scope:
         return False
 
     def visible_subjects(self) -> repo.SubjectFilter | None:
-        """`sees_subject` as a filter the lists push into SQL: None for regulators (no filter)."""
+        """`sees_subject` as a filter the lists push into SQL: None for regulators (no filter); built once."""
         if self.principal.is_regulator:
             return None
-        scope_id = self.principal.scope_id
-        if scope_id and self.role is Role.ENTERPRISE:
-            return _operated_by(self.ownership(), scope_id)
-        if scope_id and self.role is Role.APP_STORE:
-            return _distributed_by(self.ownership(), scope_id)
-        return repo.SubjectFilter()
+        if self._visible is None:
+            scope_id = self.principal.scope_id
+            if scope_id and self.role is Role.ENTERPRISE:
+                owned = self.ownership()
+                self._visible = repo.SubjectFilter(owned.keys_operated_by(scope_id), owned.names_of(scope_id))
+            elif scope_id and self.role is Role.APP_STORE:
+                self._visible = repo.SubjectFilter(self.ownership().keys_distributed_by(scope_id))
+            else:
+                self._visible = repo.SubjectFilter()
+        return self._visible
 
     def sees_enterprise(self, enterprise_id: str) -> bool:
         return self.principal.is_regulator or (
             self.role is Role.ENTERPRISE and self.principal.scope_id == enterprise_id
         )
-
-
-def _operated_by(ownership: Ownership, enterprise_id: str) -> repo.SubjectFilter:
-    """The keys `operator_of` gives to this enterprise by link, and the names that give it the rest."""
-    return repo.SubjectFilter(
-        keys=frozenset(key for key, owner in ownership.operators.items() if owner == enterprise_id),
-        named=frozenset(name for name, owner in ownership.aliases.items() if owner == enterprise_id and name),
-    )
-
-
-def _distributed_by(ownership: Ownership, store_id: str) -> repo.SubjectFilter:
-    """The keys for which `stores_of_key` names this app store."""
-    return repo.SubjectFilter(keys=frozenset(key for key, ids in ownership.distributors.items() if store_id in ids))
 
 
 def _sees_nothing(visible: repo.SubjectFilter | None) -> bool:
