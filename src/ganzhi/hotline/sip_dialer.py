@@ -31,6 +31,26 @@ from ganzhi.hotline.sip_message import (
 
 DtmfMode = Literal["info", "rfc4733", "both"]
 TIMER_T1 = 0.5
+TIMER_T2 = 4.0  # RFC 3261: the cap of non-INVITE retransmission intervals
+
+
+@dataclass(slots=True)
+class Retransmission:
+    """When to (re)send a request over UDP: at once, then after T1, 2·T1, 4·T1 … (RFC 3261 timers A and E);
+    `cap` bounds the interval (T2 for non-INVITE requests; None for INVITE, whose timer A keeps doubling)."""
+
+    cap: float | None = TIMER_T2
+    interval: float = TIMER_T1
+    next_send: float = field(default_factory=time.monotonic)
+
+    def due(self) -> bool:
+        """True when the next copy should go out now."""
+        return time.monotonic() >= self.next_send
+
+    def sent(self) -> None:
+        """Schedule the copy after the one just sent."""
+        self.next_send = time.monotonic() + self.interval
+        self.interval = self.interval * 2 if self.cap is None else min(self.interval * 2, self.cap)
 IVR_CONTENT_TYPE = "application/x-ganzhi-ivr"
 
 
@@ -188,15 +208,13 @@ class SipDialer:
     def _transaction(self, message: SipMessage, deadline: float) -> SipMessage | None:
         """Send a non-INVITE request with retransmissions until its final response or the deadline."""
         number, method = message.cseq
-        interval = TIMER_T1
-        next_send = time.monotonic()
+        schedule = Retransmission()
         while time.monotonic() < deadline:
             try:
-                if time.monotonic() >= next_send:
+                if schedule.due():
                     self._send(message)
-                    next_send = time.monotonic() + interval
-                    interval = min(interval * 2, 4.0)
-                response = self._receive(min(deadline, next_send))
+                    schedule.sent()
+                response = self._receive(min(deadline, schedule.next_send))
             except ConnectionRefusedError as exc:
                 raise ConnectionRefusedError(f"{method}: {exc}") from None
             if (
@@ -218,13 +236,12 @@ class SipDialer:
             content_type="application/sdp",
         )
         deadline = self.t0 + self.timeout
-        interval, next_send = TIMER_T1, time.monotonic()
+        schedule = Retransmission(cap=None)
         while time.monotonic() < deadline:
-            if not self.provisional and time.monotonic() >= next_send:
+            if not self.provisional and schedule.due():
                 self._send(invite)
-                next_send = time.monotonic() + interval
-                interval *= 2
-            response = self._receive(deadline if self.provisional else min(deadline, next_send))
+                schedule.sent()
+            response = self._receive(deadline if self.provisional else min(deadline, schedule.next_send))
             if response is None or response.cseq != (self.cseq, "INVITE") or response.status is None:
                 continue
             if response.status < 200:
@@ -258,13 +275,12 @@ class SipDialer:
         RFC 3261 §9.1) and ACK the 487, so the far end stops ringing instead of waiting for its own timers."""
         cancel = self._request("CANCEL", self.invite_cseq, branch=self.invite_branch)
         deadline = time.monotonic() + self.timeout
-        interval, next_send, cancel_answered = TIMER_T1, time.monotonic(), False
+        schedule, cancel_answered = Retransmission(), False
         while time.monotonic() < deadline:
-            if not cancel_answered and time.monotonic() >= next_send:
+            if not cancel_answered and schedule.due():
                 self._send(cancel)
-                next_send = time.monotonic() + interval
-                interval = min(interval * 2, 4.0)
-            response = self._receive(deadline if cancel_answered else min(deadline, next_send))
+                schedule.sent()
+            response = self._receive(deadline if cancel_answered else min(deadline, schedule.next_send))
             if response is None or response.status is None or response.status < 200:
                 continue
             if response.cseq == (self.invite_cseq, "CANCEL"):
