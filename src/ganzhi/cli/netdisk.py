@@ -22,8 +22,6 @@ from ganzhi.cli._common import console, err_console, fail
 app = typer.Typer(
     help="网盘速率与明示 / cloud-drive probes (T5).", no_args_is_help=True, pretty_exceptions_enable=False
 )
-_out = console
-_err = err_console
 
 
 def _append_evidence(path: Path | None, payload: BaseModel, service: str, source: str) -> None:
@@ -69,7 +67,7 @@ def probe(
     if output_format not in {"table", "json"}:
         raise fail(f"--format must be table or json (got {output_format!r})")
     options = ProbeOptions(duration=duration, warmup=min(warmup, duration / 2), headers=_headers(header or []))
-    with _err.status(f"网盘测速 / probing {tier}…"):
+    with err_console.status(f"网盘测速 / probing {tier}…"):
         result = asyncio.run(run_probe(url, tier=tier, network=network, options=options, upload_url=upload_url))  # type: ignore[arg-type]
     _append_evidence(evidence, result, service, f"ganzhi netdisk probe {result.target}")
     if output_format == "json":
@@ -87,10 +85,10 @@ def probe(
                     f"{measure.peak_kbyte_s:.1f}",
                     "; ".join(measure.errors) or "–",
                 )
-        _out.print(table)
+        console.print(table)
     errors = result.errors + [e for m in (result.download, result.upload) if m for e in m.errors]
     for error in errors:
-        _err.print(f"注意 / note: {error}", markup=False)
+        err_console.print(f"注意 / note: {error}", markup=False)
 
 
 @app.command("disclosure")
@@ -127,7 +125,7 @@ def serve_throttled(
         tiers = {"free": TierPolicy(free_rate, free_burst), "paid": TierPolicy(paid_rate, paid_rate)}
         server = ThrottleServer(tiers)
         bound = await server.start(host, port)
-        _err.print(f"http://{host}:{bound}/file/demo.bin  (Authorization: Bearer free-token | paid-token)")
+        err_console.print(f"http://{host}:{bound}/file/demo.bin  (Authorization: Bearer free-token | paid-token)")
         try:
             await asyncio.Event().wait()
         finally:

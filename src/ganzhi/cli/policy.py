@@ -10,7 +10,7 @@ import typer
 from rich.markup import escape
 from rich.table import Table
 
-from ganzhi.cli._common import OutputFormat, console, err_console, progress_bar, write_text
+from ganzhi.cli._common import OutputFormat, console, err_console, fail, progress_bar, write_text
 from ganzhi.collect.jsonl import read_json_lines
 from ganzhi.errors import GanzhiError
 
@@ -75,8 +75,7 @@ def train_cmd(
     try:
         train(data.resolve(), out or DEFAULT_MODEL, log=lambda m: err_console.print(escape(m)))
     except GanzhiError as exc:
-        err_console.print(f"[red]{escape(str(exc))}[/red]")
-        raise typer.Exit(1) from None
+        raise fail(str(exc)) from None
 
 
 @app.command("evaluate")
@@ -91,8 +90,7 @@ def evaluate_cmd(
     try:
         scores = evaluate_split(data.resolve(), split, default_classifier())
     except GanzhiError as exc:
-        err_console.print(f"[red]{escape(str(exc))}[/red]")
-        raise typer.Exit(1) from None
+        raise fail(str(exc)) from None
     console.print_json(json.dumps({"split": split, **scores.as_dict()}, ensure_ascii=False))
 
 
@@ -112,8 +110,7 @@ def ceiling_cmd(
     try:
         sentences = [s for name in splits for s in load_split(data.resolve(), name)]
     except GanzhiError as exc:
-        err_console.print(f"[red]{escape(str(exc))}[/red]")
-        raise typer.Exit(1) from None
+        raise fail(str(exc)) from None
     figures = annotation_ceiling(sentences).as_dict()
     console.print_json(json.dumps({"splits": splits, **figures}, ensure_ascii=False))
 
@@ -133,8 +130,7 @@ def analyze_cmd(
     try:
         report = run_analysis(policy, summary=summary, lists=lists or [], apk_report=apk_report)
     except GanzhiError as exc:
-        err_console.print(f"[red]{escape(str(exc))}[/red]")
-        raise typer.Exit(1) from None
+        raise fail(str(exc)) from None
     if format == OutputFormat.json:
         write_text(output, json.dumps(report, ensure_ascii=False, indent=2) + "\n")
         return
@@ -162,8 +158,7 @@ def summarize_cmd(
     try:
         analysis = analyze_document(read_policy(policy))
     except GanzhiError as exc:
-        err_console.print(f"[red]{escape(str(exc))}[/red]")
-        raise typer.Exit(1) from None
+        raise fail(str(exc)) from None
     write_text(output, draft_summary(analysis, max_sentences))
 
 
@@ -175,6 +170,5 @@ def calibrate_cmd(data: Annotated[Path, typer.Option(help="CAPP-130 folder")] = 
     try:
         result = calibrate(data.resolve())
     except GanzhiError as exc:
-        err_console.print(f"[red]{escape(str(exc))}[/red]")
-        raise typer.Exit(1) from None
+        raise fail(str(exc)) from None
     console.print_json(json.dumps(result, ensure_ascii=False))

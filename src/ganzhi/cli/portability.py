@@ -19,7 +19,7 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
 from ganzhi.catalog.params import Overrides
-from ganzhi.cli._common import err_console
+from ganzhi.cli._common import err_console, fail
 from ganzhi.collect.portability import DEFAULT_MAX_LINES, MAX_LINE_BYTES, PortabilityCollector
 from ganzhi.portability.answer import DEFAULT_CHUNK_SIZE, AnswerStats, answer
 from ganzhi.portability.campaign import align_rule_overrides
@@ -71,11 +71,6 @@ def _progress(console: Console, total: int, enabled: bool) -> Iterator[Callable[
         progress.update(task, completed=total)
 
 
-def _fail(console: Console, message: str) -> typer.Exit:
-    console.print(message, style="red", markup=False, highlight=False, soft_wrap=True)
-    return typer.Exit(code=1)
-
-
 def _summary(stats: AnswerStats, blank: int, output: Path) -> str:
     return (
         f"携号转网资格：已答复 {stats.answered} 行，格式错误 {stats.malformed} 行，"
@@ -85,7 +80,7 @@ def _summary(stats: AnswerStats, blank: int, output: Path) -> str:
     )
 
 
-def _load_overrides(err: Console, campaign: Path | None) -> Overrides | None:
+def _load_overrides(campaign: Path | None) -> Overrides | None:
     if campaign is None:
         return None
     from ganzhi.catalog.loader import default_catalog
@@ -95,7 +90,7 @@ def _load_overrides(err: Console, campaign: Path | None) -> Overrides | None:
     try:
         return align_rule_overrides(load_overrides(default_catalog(), campaign), str(campaign))
     except GanzhiError as exc:
-        raise _fail(err, str(exc)) from None
+        raise fail(str(exc)) from None
 
 
 _INPUT_HELP = "JSONL 查询文件，每行一个 / JSONL queries, one per line"
@@ -119,17 +114,16 @@ def check(
     workers: Annotated[int | None, typer.Option(min=1, help="进程数 / worker processes")] = None,
 ) -> None:
     """逐行判定携号转网资格 / decide each line's porting eligibility; reasons in a fixed order."""
-    err = err_console
     if not input_path.is_file():
-        raise _fail(err, f"{input_path}: input file not found (or not a regular file)")
-    overrides = _load_overrides(err, campaign)
+        raise fail(f"{input_path}: input file not found (or not a regular file)")
+    overrides = _load_overrides(campaign)
     from ganzhi.engine.executors import make_executor
     from ganzhi.engine.runner import evaluate, new_run_id
 
     try:
         pool = make_executor(executor, workers=workers)
     except ValueError as exc:
-        raise _fail(err, f"--executor: {exc}") from None
+        raise fail(f"--executor: {exc}") from None
     run_chunk = functools.partial(
         evaluate, check_ids=list(PORTABILITY_CHECKS), overrides=overrides, executor=pool, run_id=new_run_id()
     )
@@ -142,15 +136,15 @@ def check(
             def write(line: dict[str, Any]) -> None:
                 sink.write(json.dumps(line, ensure_ascii=False) + "\n")
 
-            with _progress(err, total, total > PROGRESS_MIN_LINES) as advance:
+            with _progress(err_console, total, total > PROGRESS_MIN_LINES) as advance:
                 items = collector.read(source)
                 stats = answer(items, run_chunk, write, chunk_size=chunk_size, on_progress=advance)
         os.replace(partial, output_path)
     except OSError as exc:
         partial.unlink(missing_ok=True)
-        raise _fail(err, f"{exc.filename or output_path}: {exc.strerror or exc}") from None
+        raise fail(f"{exc.filename or output_path}: {exc.strerror or exc}") from None
     finally:
         pool.close()
-    err.print(_summary(stats, collector.stats.blank, output_path), highlight=False, soft_wrap=True)
+    err_console.print(_summary(stats, collector.stats.blank, output_path), highlight=False, soft_wrap=True)
     if not stats.complete:
         raise typer.Exit(code=2)

@@ -16,12 +16,10 @@ from typing import Annotated, Any
 import typer
 from rich.table import Table
 
-from ganzhi.cli._common import console, err_console
+from ganzhi.cli._common import console, err_console, fail
 from ganzhi.evidence.speedtest import EnvironmentFacts, SpeedtestResult
 
 app = typer.Typer(help="宽带测速 / broadband speed test (T2).", no_args_is_help=True, pretty_exceptions_enable=False)
-_out = console
-_err = err_console
 
 
 @app.command("serve")
@@ -37,7 +35,7 @@ def serve(
     async def main() -> None:
         server = SpeedtestServer(ServerLimits(max_tests=max_tests, max_streams_per_test=max_streams))
         bound = await server.start(host, port)
-        _err.print(f"测速服务器 / speed-test server: http://{host}:{bound}/  (Ctrl-C 停止 / to stop)")
+        err_console.print(f"测速服务器 / speed-test server: http://{host}:{bound}/  (Ctrl-C 停止 / to stop)")
         try:
             await server.serve_forever()
         finally:
@@ -48,8 +46,7 @@ def serve(
     except KeyboardInterrupt:
         pass
     except OSError as exc:
-        _err.print(f"cannot listen on {host}:{port}: {exc}", markup=False)
-        raise typer.Exit(1) from None
+        raise fail(f"cannot listen on {host}:{port}: {exc}") from None
 
 
 def _environment(**facts: Any) -> EnvironmentFacts | None:
@@ -71,15 +68,15 @@ def _table(result: SpeedtestResult, findings: list[dict[str, Any]]) -> None:
     table.add_row("抖动 / jitter", fmt(result.jitter_ms, "ms"))
     table.add_row("丢包 / loss", "–" if result.loss_ratio is None else f"{result.loss_ratio:.1%}")
     table.add_row("稳定度 / stability", "–" if result.stability is None else f"{result.stability:.2f}")
-    _out.print(table)
+    console.print(table)
     for finding in findings:
-        _out.print(f"• {finding['message']['zh']}", markup=False)
+        console.print(f"• {finding['message']['zh']}", markup=False)
     for error in (
         result.errors
         + (result.download.errors if result.download else [])
         + (result.upload.errors if result.upload else [])
     ):
-        _err.print(f"注意 / note: {error}", markup=False)
+        err_console.print(f"注意 / note: {error}", markup=False)
 
 
 def _min_share() -> float:
@@ -117,8 +114,7 @@ def run(
     from ganzhi.probes.speedtest.diagnosis import diagnose
 
     if output_format not in {"table", "json"}:
-        _err.print(f"--format must be table or json (got {output_format!r})", markup=False)
-        raise typer.Exit(1)
+        raise fail(f"--format must be table or json (got {output_format!r})")
     try:
         env = _environment(
             connection=connection,
@@ -131,11 +127,10 @@ def run(
             modem_port_mbps=modem_port_mbps,
         )
     except ValidationError as exc:
-        _err.print(f"environment option invalid: {exc.errors()[0]['loc']}: {exc.errors()[0]['msg']}", markup=False)
-        raise typer.Exit(1) from None
+        raise fail(f"environment option invalid: {exc.errors()[0]['loc']}: {exc.errors()[0]['msg']}") from None
     options = ClientOptions(duration=duration, streams=streams, min_duration=min(4.0, duration / 2))
     try:
-        with _err.status("测速中 / testing…") as status:
+        with err_console.status("测速中 / testing…") as status:
             result = asyncio.run(
                 run_speedtest(
                     url,
@@ -147,8 +142,7 @@ def run(
                 )
             )
     except SpeedtestError as exc:
-        _err.print(f"测速失败 / speed test failed: {exc}", markup=False)
-        raise typer.Exit(1) from None
+        raise fail(f"测速失败 / speed test failed: {exc}") from None
     findings = [
         {"code": f.code, "kind": f.kind, "cap_mbps": f.cap_mbps, "message": f.message.model_dump()}
         for f in diagnose(result, target_share=_min_share())
