@@ -19,7 +19,7 @@ from ganzhi.store import repositories as repo
 from ganzhi.store import supervision_repo as srepo
 from ganzhi.store.db import session_scope
 from ganzhi.supervision.anchors import anchor_line, check_anchors, read_anchors, unanchored
-from ganzhi.supervision.chain import verify
+from ganzhi.supervision.chain import ChainProblem, verify
 from ganzhi.supervision.publications import (
     DEFAULT_ISSUER,
     Publication,
@@ -196,6 +196,11 @@ def render(
         raise fail(exc) from None
 
 
+def _print_broken(problems: list[ChainProblem]) -> None:
+    for problem in problems:
+        err_console.print(f"[red]BROKEN[/red] {escape(str(problem))}")
+
+
 @app.command("verify")
 def verify_(
     anchors: Annotated[
@@ -215,8 +220,7 @@ def verify_(
         problems += check_anchors(chain, known)
         anchored = len(known)
     if problems:
-        for problem in problems:
-            err_console.print(f"[red]BROKEN[/red] {escape(str(problem))}")
+        _print_broken(problems)
         err_console.print(f"hash chain broken: {len(problems)} problems in {len(chain)} snapshots")
         raise typer.Exit(1)
     head = chain[-1].hash if chain else "(empty)"
@@ -238,8 +242,7 @@ def anchor(
         raise fail(exc) from None
     problems = verify(chain) + check_anchors(chain, known)
     if problems:
-        for problem in problems:
-            err_console.print(f"[red]BROKEN[/red] {escape(str(problem))}")
+        _print_broken(problems)
         raise fail(f"{file}: not anchoring a chain that fails verification ({len(problems)} problems)")
     new = unanchored(chain, known)
     lines = "".join(anchor_line(pub) for pub in new)

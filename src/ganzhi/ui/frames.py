@@ -108,8 +108,10 @@ def read_frame(bundle: Bundle, frame: Frame, detector: Detector, foreground: tup
         return view
     if view.hierarchy is not None or view.rgb is not None:
         view.candidates = detect_close(detector, rgb=view.rgb, hierarchy=view.hierarchy)
-    cue_label, cue_countdown, cue_ids = _ad_cues(view.hierarchy.nodes) if view.hierarchy is not None else (False,) * 3
-    if view.hierarchy is None:  # a bare screenshot has no node texts: a read skip label with a countdown is the cue
+    if view.hierarchy is not None:
+        cue_label, cue_countdown, cue_ids = _ad_cues(view.hierarchy.nodes)
+    else:  # a bare screenshot has no node texts: a skip label read with a countdown is the cue
+        cue_label, cue_ids = False, False
         cue_countdown = any(c.source == "ocr" and has_countdown(c.label) for c in view.candidates)
     view.ad_label, view.countdown = cue_label, cue_countdown
     ad_activity = AD_ACTIVITY.search(view.activity.rsplit(".", 1)[-1] if view.activity else "") is not None
