@@ -17,26 +17,23 @@ from sqlalchemy import Engine, event
 from sqlalchemy.orm import Session, sessionmaker
 
 from ganzhi.catalog.schema import EnterpriseType
-from ganzhi.checks.outcome import Severity, Status
 from ganzhi.evidence.base import Subject
 from ganzhi.findings.models import Issue, IssueState, Result
-from ganzhi.i18n import Text
 from ganzhi.store import repositories as repo
 from ganzhi.store import supervision_repo
 from ganzhi.store.db import session_scope
 from ganzhi.supervision.models import Enterprise, SubjectLink, SubjectRole
-from ganzhi.supervision.uscc import complete_uscc
 from ganzhi.web import scope as scoped
 from ganzhi.web.accounts import Principal, Role
+from supervision.sv_factory import issue, result, uscc
 
 T0 = dt.datetime(2025, 3, 1, 9, 30, tzinfo=dt.UTC)
 STATES = (IssueState.OPEN, IssueState.RECTIFYING)
-USCC_A = complete_uscc("9111010800000001")
+USCC_A = uscc(1)
 
 
 def _enterprise(eid: str, name: str, n: int, *links: SubjectLink, etype: EnterpriseType) -> Enterprise:
-    uscc = USCC_A if eid == "ent-a" else complete_uscc(f"91110108{n:08d}")
-    return Enterprise(id=eid, name=name, uscc=uscc, type=etype, subjects=list(links))
+    return Enterprise(id=eid, name=name, uscc=uscc(n), type=etype, subjects=list(links))
 
 
 def _link(key: str, role: SubjectRole = SubjectRole.OPERATES) -> SubjectLink:
@@ -100,36 +97,11 @@ def _subject(index: int) -> Subject:
 
 
 def _issue(fingerprint: str, subject: Subject, opened_at: dt.datetime, state: IssueState = IssueState.OPEN) -> Issue:
-    return Issue(
-        fingerprint=fingerprint,
-        check_id="t11_self_start",
-        task="T11",
-        requirement_ids=["T11.1"],
-        subject=subject,
-        severity=Severity.HIGH,
-        state=state,
-        title=Text(zh="自启动"),
-        message=Text(zh="应用存在自启动行为"),
-        opened_at=opened_at,
-        updated_at=opened_at,
-        first_run_id="r1",
-        last_run_id="r1",
-    )
+    return issue(fingerprint, subject.id, state, subject=subject, opened_at=opened_at, updated_at=opened_at)
 
 
 def _result(run_id: str, fingerprint: str, subject: Subject) -> Result:
-    return Result(
-        run_id=run_id,
-        check_id="t11_self_start",
-        task="T11",
-        requirement_ids=["T11.1"],
-        subject=subject,
-        status=Status.FAIL,
-        severity=Severity.HIGH,
-        title=Text(zh="自启动"),
-        message=Text(zh="应用存在自启动行为"),
-        fingerprint=fingerprint,
-    )
+    return result(fingerprint, subject.id, run_id=run_id).model_copy(update={"subject": subject})
 
 
 def _populate(session: Session) -> None:
