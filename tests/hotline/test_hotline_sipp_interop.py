@@ -149,11 +149,12 @@ def sipp_uas(tmp_path: Path, scenario: str | None = None) -> Iterator[SippRun]:
             proc.wait(timeout=5)
 
 
-def _reply(status: str, *, to_tag: bool = False, contact: bool = False) -> str:
+def _reply(status: str, *, to_tag: bool = False, contact: bool = False, retrans_ms: int | None = None) -> str:
     """A SIPp `<send>` of a response that echoes the request's dialog headers; `to_tag` adds SIPp's own tag."""
     to = "[last_To:];tag=[pid]SIPpTag[call_number]" if to_tag else "[last_To:]"
     contact_line = "\n      Contact: <sip:ivr@[local_ip]:[local_port];transport=udp>" if contact else ""
-    return f"""<send>
+    retrans = f' retrans="{retrans_ms}"' if retrans_ms else ""
+    return f"""<send{retrans}>
     <![CDATA[
       SIP/2.0 {status}
       [last_Via:]
@@ -257,17 +258,7 @@ def _reject_scenario(code: int, reason: str) -> str:
 <scenario name="ganzhi interop: reject {code}">
   <recv request="INVITE"/>
   {_reply("100 Trying")}
-  <send retrans="500">
-    <![CDATA[
-      SIP/2.0 {code} {reason}
-      [last_Via:]
-      [last_From:]
-      [last_To:];tag=[pid]SIPpTag[call_number]
-      [last_Call-ID:]
-      [last_CSeq:]
-      Content-Length: 0
-    ]]>
-  </send>
+  {_reply(f"{code} {reason}", to_tag=True, retrans_ms=500)}
   <recv request="ACK">
     <action>
       <ereg regexp="^ *1 ACK$" search_in="hdr" header="CSeq:" check_it="true" assign_to="ack_cseq"/>
@@ -300,17 +291,7 @@ def _ring_forever_scenario() -> str:
       <log message="cancel_to: [$cancel_to]"/>
     </action>
   </recv>
-  <send>
-    <![CDATA[
-      SIP/2.0 200 OK
-      [last_Via:]
-      [last_From:]
-      [last_To:];tag=[pid]SIPpTag[call_number]
-      [last_Call-ID:]
-      [last_CSeq:]
-      Content-Length: 0
-    ]]>
-  </send>
+  {_reply("200 OK", to_tag=True)}
   <send retrans="500">
     <![CDATA[
       SIP/2.0 487 Request Terminated
