@@ -32,7 +32,7 @@ from ganzhi.ui.bundle import Event as BundleEvent
 from ganzhi.ui.detect import Detector, detect_close
 from ganzhi.ui.hierarchy import HierarchyError, parse_uiautomator
 from ganzhi.ui.image import MAX_IMAGE_BYTES, ImageError, load_rgb
-from ganzhi.ui.logcat import MARKER_TAG, MARKER_TEXT, logged_activities
+from ganzhi.ui.logcat import MARKER_TAG, MARKER_TEXT, expand_component, logged_activities
 from ganzhi.ui.permissions import PERMISSION_ACTIVITY, PERMISSION_PACKAGES
 
 SCENARIOS = ("cold-start", "permissions")
@@ -107,8 +107,7 @@ def foreground(adb: Adb) -> tuple[str, str]:
     match = _RESUMED.search(adb.text("shell", "dumpsys", "activity", "activities"))
     if match is None:
         return "", ""
-    package, activity = match.group(1), match.group(2)
-    return package, package + activity if activity.startswith(".") else activity
+    return expand_component(match.group(1), match.group(2))
 
 
 @dataclass

@@ -33,12 +33,14 @@ class LoggedActivity:
     activity: str
 
 
+def expand_component(package: str, activity: str) -> tuple[str, str]:
+    """(package, full class name) of a component `package/activity`, where `.Act` is short for `package.Act`."""
+    return package, package + activity if activity.startswith(".") else activity
+
+
 def _component(text: str) -> tuple[str, str] | None:
     match = _COMPONENT.search(text)
-    if match is None:
-        return None
-    package, activity = match.group(1), match.group(2)
-    return package, package + activity if activity.startswith(".") else activity
+    return None if match is None else expand_component(match.group(1), match.group(2))
 
 
 def _epoch_ms(sec: str, frac: str) -> int:
