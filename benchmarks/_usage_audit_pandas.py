@@ -1,6 +1,6 @@
 """Baseline for the usage-reminder audit: a straightforward in-memory pandas implementation.
 
-Same semantics as `ganzhi.telecom.usage.audit` (dedupe on subscriber/ts/bytes, cumulative usage per
+Same semantics as `ganzhi.collect.usage.audit` (dedupe on subscriber/ts/bytes, cumulative usage per
 subscriber × Beijing calendar month, first crossing per threshold, ASOF attribution of reminders with
 early tolerance and cycle-end grace, first reminder decides, later ones repeat, the rest spurious).
 It reads clean Parquet (the generator's output) and does no input validation: it exists to be
@@ -14,7 +14,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from ganzhi.telecom.usage.config import BEIJING_OFFSET_MS, AuditConfig
+from ganzhi.collect.usage.config import BEIJING_OFFSET_MS, AuditConfig
 
 KEY = ["subscriber_id", "cycle"]
 COMPARED = ["subscriber_id", "cycle", "threshold", "status", "plan_id", "crossed_at_ms", "reminded_at_ms"]

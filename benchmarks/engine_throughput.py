@@ -16,7 +16,7 @@ from rich.console import Console
 from rich.table import Table
 
 from benchmarks._result import write_result
-from ganzhi.collect.portability import CaseLine, PortabilityCollector
+from ganzhi.collect.portability.cases import CaseLine, PortabilityCollector
 from ganzhi.demo.portability_cases import generate
 from ganzhi.engine.executors import Executor, LocalExecutor, SerialExecutor
 from ganzhi.engine.runner import evaluate

@@ -11,8 +11,8 @@ import statistics
 import time
 
 from benchmarks._result import write_result
-from ganzhi.halls.divisions import default_divisions
-from ganzhi.halls.spatial import NearestIndex, brute_force_nearest
+from ganzhi.collect.halls.spatial import NearestIndex, brute_force_nearest
+from ganzhi.rules.regions.divisions import default_divisions
 
 HALLS = 100_000
 QUERIES = 2_000

@@ -24,11 +24,11 @@ ORIGINALS = Path(__file__).resolve().parents[1] / ".." / "shared" / "data" / "po
 def main() -> None:
     os.environ.setdefault("OMP_NUM_THREADS", "1")
     os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
-    from ganzhi.policy.analyze import analyze_document
-    from ganzhi.policy.classifier import default_classifier
-    from ganzhi.policy.ingest import read_policy_file
-    from ganzhi.policy.readability import warm_up
-    from ganzhi.policy.structure import parse_structure
+    from ganzhi.collect.policy.analyze import analyze_document
+    from ganzhi.collect.policy.classifier import default_classifier
+    from ganzhi.collect.policy.ingest import read_policy_file
+    from ganzhi.collect.policy.structure import parse_structure
+    from ganzhi.rules.policy.readability import warm_up
 
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--runs", type=int, default=5)

@@ -12,8 +12,8 @@ import json
 import sys
 from pathlib import Path
 
-from ganzhi.probes.speedtest.accuracy import compare_link, iperf3_missing
-from ganzhi.probes.speedtest.netns import ShapedLink, unavailable
+from ganzhi.collect.speedtest.accuracy import compare_link, iperf3_missing
+from ganzhi.collect.speedtest.netns import ShapedLink, unavailable
 
 RESULTS = Path(__file__).resolve().parent / "results"
 

@@ -18,7 +18,7 @@ import sys
 import time
 from pathlib import Path
 
-from ganzhi.probes.speedtest.client import ClientOptions, run_speedtest
+from ganzhi.collect.speedtest.client import ClientOptions, run_speedtest
 
 RESULTS = Path(__file__).resolve().parent / "results"
 PORT = 18181
@@ -55,7 +55,7 @@ def main(argv: list[str] | None = None) -> int:
     cpus = sorted(os.sched_getaffinity(0))
     server_cpus = {cpus[-1]}
     server = subprocess.Popen(
-        [sys.executable, "-m", "ganzhi.probes.speedtest.server", "127.0.0.1", str(PORT)],
+        [sys.executable, "-m", "ganzhi.collect.speedtest.server", "127.0.0.1", str(PORT)],
         preexec_fn=lambda: os.sched_setaffinity(0, server_cpus),  # noqa: PLW1509 - pin before exec
     )
     try:

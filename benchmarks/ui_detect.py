@@ -44,11 +44,11 @@ def main() -> None:
     os.environ.setdefault("OMP_NUM_THREADS", "1")
     os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
     from benchmarks._result import write_result
-    from ganzhi.ui.detect import Detector, detect_close
-    from ganzhi.ui.image import load_rgb
-    from ganzhi.ui.ocr import OcrUnavailable, load_reader
-    from ganzhi.ui.paths import AIDUI_IMAGES, DEFAULT_TEMPLATE_DIR
-    from ganzhi.ui.templates import match_templates, match_templates_unbatched
+    from ganzhi.collect.ui.detect import Detector, detect_close
+    from ganzhi.collect.ui.image import load_rgb
+    from ganzhi.collect.ui.ocr import OcrUnavailable, load_reader
+    from ganzhi.collect.ui.paths import AIDUI_IMAGES, DEFAULT_TEMPLATE_DIR
+    from ganzhi.collect.ui.templates import match_templates, match_templates_unbatched
 
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--runs", type=int, default=1)

@@ -61,12 +61,12 @@ def _run_child(argv: list[str]) -> None:
     """Child side: run one implementation on one data set and write its per-row results."""
     kind, data, out, memory_limit, threads = argv
     data_dir, out_dir = Path(data), Path(out)
-    from ganzhi.telecom.usage import AuditConfig
+    from ganzhi.collect.usage import AuditConfig
 
     cfg = AuditConfig(memory_limit=memory_limit, threads=int(threads))
     files = (data_dir / "plans.parquet", data_dir / "events.parquet", data_dir / "reminders.parquet")
     if kind == "duckdb":
-        from ganzhi.telecom.usage import run_audit
+        from ganzhi.collect.usage import run_audit
 
         run_audit(*files, out_dir, cfg)
     else:
@@ -78,7 +78,7 @@ def _run_child(argv: list[str]) -> None:
 
 def _generate(events: int, subscribers: int, rate: float, seed: int, out: Path) -> int:
     """Generate the data set into `out`, or reuse it when its manifest was made with the same spec."""
-    from ganzhi.telecom.usage import GeneratorSpec, generate
+    from ganzhi.collect.usage import GeneratorSpec, generate
 
     spec = GeneratorSpec(subscribers=subscribers, events=events, violation_rate=rate, seed=seed)
     manifest_path = out / "manifest.json"

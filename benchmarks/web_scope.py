@@ -17,9 +17,11 @@ from collections.abc import Callable
 from pathlib import Path
 
 from benchmarks._result import write_result
+from ganzhi.accounts import scope as scoped
+from ganzhi.accounts.users import Principal, Role
 from ganzhi.catalog.schema import EnterpriseType
-from ganzhi.checks.outcome import Severity
 from ganzhi.evidence.base import Subject
+from ganzhi.evidence.status import Severity
 from ganzhi.findings.models import Issue, IssueState
 from ganzhi.i18n import Text
 from ganzhi.store import repositories as repo
@@ -28,8 +30,6 @@ from ganzhi.store.db import make_engine, session_factory, session_scope
 from ganzhi.store.migrate import upgrade
 from ganzhi.supervision.models import Enterprise, SubjectLink
 from ganzhi.supervision.uscc import complete_uscc
-from ganzhi.web import scope as scoped
-from ganzhi.web.accounts import Principal, Role
 
 ISSUES = 100_000
 ENTERPRISES = 1_000

@@ -11,7 +11,7 @@ import yaml
 from ganzhi.catalog.loader import DATA_DIR, load_catalog
 from ganzhi.catalog.params import params_for
 from ganzhi.catalog.schema import Automation, Basis, Catalog, EvidenceLabel, TaskGroup
-from ganzhi.checks.outcome import Severity
+from ganzhi.evidence.status import Severity
 
 CHECKS_DIR = Path(__file__).resolve().parents[2] / "src" / "ganzhi" / "checks"
 

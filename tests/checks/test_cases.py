@@ -9,10 +9,10 @@ from typing import Any
 import pytest
 
 from ganzhi.catalog.overrides import validate_overrides
-from ganzhi.checks.outcome import Status
 from ganzhi.engine.registry import default_registry
 from ganzhi.engine.runner import evaluate
 from ganzhi.evidence.base import Evidence
+from ganzhi.evidence.status import Status
 
 
 def _cases() -> list[tuple[str, Path]]:

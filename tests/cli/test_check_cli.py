@@ -7,7 +7,7 @@ from pathlib import Path
 from typer.testing import CliRunner
 
 from ganzhi.cli import app
-from ganzhi.collect.portability import CaseLine, PortabilityCollector
+from ganzhi.collect.portability.cases import CaseLine, PortabilityCollector
 from ganzhi.demo.portability_cases import generate
 
 runner = CliRunner()

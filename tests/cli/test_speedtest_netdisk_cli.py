@@ -13,9 +13,9 @@ from typer.testing import CliRunner
 
 from ganzhi.cli import app
 from ganzhi.collect.evidence_file import read_evidence
+from ganzhi.collect.speedtest.server import SpeedtestServer
 from ganzhi.engine.runner import evaluate
 from ganzhi.evidence.base import Evidence
-from ganzhi.probes.speedtest.server import SpeedtestServer
 
 
 @pytest.fixture

@@ -12,12 +12,12 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from fake_world import Widget, write_catalog, write_check
 
 from ganzhi.catalog.loader import load_catalog
-from ganzhi.engine.inspection import inspect, job_key_for
 from ganzhi.engine.registry import Registry, discover
 from ganzhi.evidence.base import Evidence, Subject
 from ganzhi.findings.models import IssueState
 from ganzhi.store import repositories as repo
 from ganzhi.store.db import session_scope
+from ganzhi.usecases.inspection import inspect, job_key_for
 
 WHEN = dt.datetime(2026, 1, 1, tzinfo=dt.UTC)
 
@@ -53,7 +53,7 @@ def test_issues_open_then_fix_with_an_audit_trail(sessions: sessionmaker[Session
 def test_a_crashed_resumable_run_resumes_without_duplicates(
     sessions: sessionmaker[Session], registry: Registry, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr("ganzhi.engine.inspection.FLUSH_EVERY", 10)
+    monkeypatch.setattr("ganzhi.usecases.inspection.FLUSH_EVERY", 10)
     evidence = [_widget(f"w{i:03d}", i % 20) for i in range(95)]
     key = job_key_for(evidence, {}, None)
     seen = 0

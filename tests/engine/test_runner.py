@@ -12,11 +12,11 @@ from fake_world import Widget, write_catalog, write_check
 
 from ganzhi.catalog.loader import load_catalog
 from ganzhi.catalog.overrides import validate_overrides
-from ganzhi.checks.outcome import Status
 from ganzhi.engine.executors import LocalExecutor, SerialExecutor
 from ganzhi.engine.registry import Registry, discover
 from ganzhi.engine.runner import evaluate
 from ganzhi.evidence.base import Evidence, Subject
+from ganzhi.evidence.status import Status
 from ganzhi.findings.models import Result
 
 WHEN = dt.datetime(2026, 1, 1, tzinfo=dt.UTC)

@@ -6,8 +6,8 @@ import datetime as dt
 from collections.abc import Sequence
 from typing import Any
 
-from ganzhi.checks.outcome import Severity, Status
 from ganzhi.evidence.base import Subject
+from ganzhi.evidence.status import Severity, Status
 from ganzhi.findings.fingerprint import fingerprint
 from ganzhi.findings.lifecycle import open_issue
 from ganzhi.findings.models import Issue, IssueState, Result

@@ -10,8 +10,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from findings.finding_factory import T0, T1, T2, make_issue, make_result
-from ganzhi.checks.outcome import Status
 from ganzhi.errors import TransitionError
+from ganzhi.evidence.status import Status
 from ganzhi.findings.lifecycle import (
     ACTIVE_STATES,
     ALLOWED,

@@ -9,7 +9,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from findings.finding_factory import APP, HALL, T0, T1, T2, make_issue, make_result
-from ganzhi.checks.outcome import Status
+from ganzhi.evidence.status import Status
 from ganzhi.findings.lifecycle import ACTIVE_STATES, ALLOWED, CLOSED_STATES, SUPPRESSED_STATES
 from ganzhi.findings.models import Issue, IssueState, Result
 from ganzhi.findings.recheck import apply, diff

@@ -7,7 +7,7 @@ import io
 import json
 
 from findings.finding_factory import HALL, make_result
-from ganzhi.checks.outcome import Status
+from ganzhi.evidence.status import Status
 from ganzhi.i18n import Text
 from ganzhi.outputs.csv_out import COLUMN_IDS, COLUMNS, results_to_csv, safe_cell, write_csv
 

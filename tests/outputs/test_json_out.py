@@ -9,8 +9,8 @@ import random
 import pytest
 
 from findings.finding_factory import HALL, make_issue, make_result
-from ganzhi.checks.outcome import Status
 from ganzhi.errors import InputError
+from ganzhi.evidence.status import Status
 from ganzhi.findings.lifecycle import transition
 from ganzhi.findings.models import IssueState
 from ganzhi.outputs.json_out import (

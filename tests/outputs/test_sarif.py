@@ -11,7 +11,7 @@ from jsonschema import Draft4Validator
 
 from findings.finding_factory import APP, HALL, T1, make_issue, make_result
 from ganzhi.checks.metadata import CheckMetadata
-from ganzhi.checks.outcome import Severity, Status
+from ganzhi.evidence.status import Severity, Status
 from ganzhi.findings.models import IssueState
 from ganzhi.findings.recheck import apply
 from ganzhi.i18n import Text

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from findings.finding_factory import HALL, make_result
-from ganzhi.checks.outcome import Status
+from ganzhi.evidence.status import Status
 from ganzhi.i18n import Text
 from ganzhi.outputs.table import STATUS_STYLES, render, results_table, status_cell, summary_table
 

@@ -7,9 +7,9 @@ import datetime as dt
 import pytest
 from sqlalchemy.orm import Session, sessionmaker
 
-from ganzhi.checks.outcome import Severity, Status
 from ganzhi.errors import StoreError
 from ganzhi.evidence.base import ArtefactRef, Evidence, Subject
+from ganzhi.evidence.status import Severity, Status
 from ganzhi.findings.models import Issue, IssueState, Result, Transition
 from ganzhi.i18n import Text
 from ganzhi.store import repositories as repo

@@ -9,8 +9,8 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from ganzhi.catalog.loader import default_catalog
 from ganzhi.catalog.schema import EnterpriseType
-from ganzhi.checks.outcome import Severity
 from ganzhi.errors import StoreError
+from ganzhi.evidence.status import Severity
 from ganzhi.findings.models import IssueState, Transition
 from ganzhi.store import repositories as repo
 from ganzhi.store import supervision_repo as srepo

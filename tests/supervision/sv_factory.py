@@ -6,8 +6,8 @@ import datetime as dt
 from typing import Any
 
 from ganzhi.catalog.schema import EnterpriseType
-from ganzhi.checks.outcome import Severity, Status
 from ganzhi.evidence.base import Subject
+from ganzhi.evidence.status import Severity, Status
 from ganzhi.findings.models import Issue, IssueState, Result
 from ganzhi.i18n import Text
 from ganzhi.supervision.models import Enterprise, SubjectLink, SubjectRole

@@ -11,10 +11,9 @@ from sqlalchemy.orm import Session, sessionmaker
 from sv_factory import T0, enterprise, issue, result
 
 from ganzhi.catalog.loader import default_catalog
-from ganzhi.checks.outcome import Status
 from ganzhi.demo.campaign import stage_evidence
-from ganzhi.engine.inspection import inspect
 from ganzhi.evidence.base import Subject
+from ganzhi.evidence.status import Status
 from ganzhi.findings.models import Issue, IssueState, Result
 from ganzhi.store import publication_repo as prepo
 from ganzhi.store import repositories as repo
@@ -28,9 +27,10 @@ from ganzhi.supervision.lookback import (
     latest_per_kind,
     select_closed,
 )
-from ganzhi.supervision.lookback_run import NothingToLookBack, run_lookback
 from ganzhi.supervision.ownership import Ownership
 from ganzhi.supervision.registry_io import DEMO_ENTERPRISES, read_enterprises
+from ganzhi.usecases.inspection import inspect
+from ganzhi.usecases.lookback_run import NothingToLookBack, run_lookback
 
 OWNERS = Ownership.build([enterprise("dev-a", 1), enterprise("dev-b", 2)])
 

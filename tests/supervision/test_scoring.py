@@ -9,7 +9,7 @@ from sv_factory import enterprise, result
 
 from ganzhi.catalog.loader import default_catalog
 from ganzhi.catalog.schema import EnterpriseType
-from ganzhi.checks.outcome import Severity
+from ganzhi.evidence.status import Severity
 from ganzhi.supervision.ownership import Ownership
 from ganzhi.supervision.ranking import bottom, rank_app_stores, rank_by_type, trends
 from ganzhi.supervision.scoring import FULL_MARKS, Finding, LineKind, Weights, score_enterprise, score_task

@@ -10,9 +10,9 @@ from openpyxl import load_workbook
 from sv_factory import issue, result
 from typer.testing import CliRunner
 
-from ganzhi.checks.outcome import Severity
 from ganzhi.cli import app
 from ganzhi.cli._common import open_store
+from ganzhi.evidence.status import Severity
 from ganzhi.store import repositories as repo
 from ganzhi.store.db import session_scope
 

@@ -8,8 +8,8 @@ from sv_factory import T0, issue
 
 from ganzhi.catalog.loader import default_catalog
 from ganzhi.catalog.schema import EnterpriseType
-from ganzhi.checks.outcome import Severity
 from ganzhi.errors import InputError
+from ganzhi.evidence.status import Severity
 from ganzhi.findings.models import IssueState, Transition
 from ganzhi.supervision.ladder import Ladder
 from ganzhi.supervision.ranking import RankEntry

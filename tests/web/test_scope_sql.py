@@ -16,6 +16,8 @@ import pytest
 from sqlalchemy import Engine, event
 from sqlalchemy.orm import Session, sessionmaker
 
+from ganzhi.accounts import scope as scoped
+from ganzhi.accounts.users import Principal, Role
 from ganzhi.catalog.schema import EnterpriseType
 from ganzhi.evidence.base import Subject
 from ganzhi.findings.models import Issue, IssueState, Result
@@ -23,8 +25,6 @@ from ganzhi.store import repositories as repo
 from ganzhi.store import supervision_repo
 from ganzhi.store.db import session_scope
 from ganzhi.supervision.models import Enterprise, SubjectLink, SubjectRole
-from ganzhi.web import scope as scoped
-from ganzhi.web.accounts import Principal, Role
 from supervision.sv_factory import issue, result, uscc
 
 T0 = dt.datetime(2025, 3, 1, 9, 30, tzinfo=dt.UTC)

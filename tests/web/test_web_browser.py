@@ -23,6 +23,7 @@ import pytest
 import uvicorn
 
 from ganzhi.catalog.loader import default_catalog
+from ganzhi.demo.platform import DRAFT_ID, PUBLISHED_ID, demo_apk, load_demo
 from ganzhi.settings import Settings
 from ganzhi.store.db import make_engine, session_factory, session_scope
 from ganzhi.store.migrate import upgrade
@@ -30,7 +31,6 @@ from ganzhi.store.publication_repo import list_publications
 from ganzhi.store.repositories import get_issues
 from ganzhi.web.app import create_app
 from ganzhi.web.config import WebConfig
-from ganzhi.web.demo_platform import DRAFT_ID, PUBLISHED_ID, demo_apk, load_demo
 
 if TYPE_CHECKING:
     from playwright.sync_api import Browser, Page

@@ -8,13 +8,13 @@ from pathlib import Path
 import pytest
 from sqlalchemy.orm import Session, sessionmaker
 
+from ganzhi.demo import tasks as demo_tasks
+from ganzhi.demo.tasks import UI_DEMO_APP, case_evidence, case_items, load_task_demos
 from ganzhi.engine.registry import default_registry
 from ganzhi.evidence.base import Evidence
 from ganzhi.store.db import make_engine, session_factory, session_scope
 from ganzhi.store.migrate import upgrade
 from ganzhi.store.repositories import get_issues
-from ganzhi.web import demo_tasks
-from ganzhi.web.demo_tasks import UI_DEMO_APP, case_evidence, case_items, load_task_demos
 
 COVERED = ("T6", "T7", "T9", "T11")
 

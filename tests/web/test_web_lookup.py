@@ -6,10 +6,11 @@ from pathlib import Path
 
 from web_fixtures import build_world, token_for
 
+from ganzhi.accounts import users as accounts
+from ganzhi.accounts.scope import Scope
+from ganzhi.appstore import submissions as submission_repo
+from ganzhi.appstore.lookup import TtlCache, VerdictLookup
 from ganzhi.store.db import session_scope
-from ganzhi.web import accounts, submission_repo
-from ganzhi.web.lookup import TtlCache, VerdictLookup
-from ganzhi.web.scope import Scope
 
 
 def test_ttl_cache_expires_bounds_and_drops() -> None:

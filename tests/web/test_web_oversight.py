@@ -9,11 +9,11 @@ from pathlib import Path
 import pytest
 from web_fixtures import PASSWORD, World, build_world
 
+from ganzhi.accounts import scope as scoped
+from ganzhi.accounts import users as accounts
 from ganzhi.store import publication_repo, supervision_repo
 from ganzhi.store.db import session_scope
 from ganzhi.supervision.models import Interview
-from ganzhi.web import accounts
-from ganzhi.web import scope as scoped
 from ganzhi.web.security import SESSION_COOKIE
 
 HOSTILE = '<script>alert("x")</script>'

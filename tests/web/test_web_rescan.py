@@ -8,7 +8,7 @@ from unittest import mock
 import httpx
 from web_fixtures import World, build_world, token_for
 
-from ganzhi.web.store_service import SubmissionService, scan_run_id
+from ganzhi.appstore.service import SubmissionService, scan_run_id
 
 
 def _submit(world: World, user: str, apk: Path) -> httpx.Response:

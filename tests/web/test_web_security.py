@@ -8,9 +8,10 @@ from pathlib import Path
 import pytest
 from web_fixtures import PASSWORD, World, build_world, token_for
 
+from ganzhi.accounts import users as accounts
+from ganzhi.accounts.credentials import hash_password, verify_password
 from ganzhi.store.db import session_scope
-from ganzhi.web import accounts
-from ganzhi.web.security import SESSION_COOKIE, hash_password, verify_password
+from ganzhi.web.security import SESSION_COOKIE
 
 
 @pytest.fixture

@@ -10,11 +10,11 @@ from pathlib import Path
 import httpx
 from web_fixtures import World, build_world, token_for
 
-from ganzhi.checks.outcome import Severity, Status
+from ganzhi.accounts import users as accounts
+from ganzhi.appstore.verdict import load_verdict_rule
+from ganzhi.appstore.webhook import SIGNATURE_HEADER
+from ganzhi.evidence.status import Severity, Status
 from ganzhi.store.db import session_scope
-from ganzhi.web import accounts
-from ganzhi.web.config import load_verdict_rule
-from ganzhi.web.webhook import SIGNATURE_HEADER
 
 
 def _submit(world: World, user: str, apk: Path, **data: str) -> httpx.Response:

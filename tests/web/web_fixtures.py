@@ -16,12 +16,12 @@ from fastapi import FastAPI
 from sqlalchemy.orm import Session, sessionmaker
 from starlette.exceptions import StarletteDeprecationWarning
 
+from ganzhi.accounts import users as accounts
+from ganzhi.accounts.users import Role
 from ganzhi.catalog.schema import EnterpriseType
 from ganzhi.collect.apk.analyze import analyze_apk
 from ganzhi.collect.apk.reader import apk_evidence
-from ganzhi.collect.apk.scan import apk_check_ids
 from ganzhi.engine.executors import SerialExecutor
-from ganzhi.engine.inspection import inspect
 from ganzhi.forge.apk.builder import write_apk
 from ganzhi.forge.apk.spec import (
     ApkSpec,
@@ -40,8 +40,8 @@ from ganzhi.store.migrate import upgrade
 from ganzhi.supervision.models import Assignment, AssignmentBasis, Campaign, Enterprise, SubjectLink
 from ganzhi.supervision.publications import Publication, PublicationKind, PublicationStatus
 from ganzhi.supervision.uscc import complete_uscc
-from ganzhi.web import accounts
-from ganzhi.web.accounts import Role
+from ganzhi.usecases.apk_scan import apk_check_ids
+from ganzhi.usecases.inspection import inspect
 from ganzhi.web.app import create_app
 from ganzhi.web.config import WebConfig
 

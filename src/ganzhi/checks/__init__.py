@@ -11,6 +11,7 @@ No I/O, no globals: the same evidence and params always give the same outcomes.
 from __future__ import annotations
 
 from ganzhi.checks.metadata import CheckMetadata
-from ganzhi.checks.outcome import Outcome, Severity, Status
+from ganzhi.checks.outcome import Outcome
+from ganzhi.evidence.status import Severity, Status
 
 __all__ = ["CheckMetadata", "Outcome", "Severity", "Status"]

@@ -7,7 +7,7 @@ import re
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from ganzhi.catalog.schema import CHECK_ID, REQUIREMENT_ID
-from ganzhi.checks.outcome import Severity
+from ganzhi.evidence.status import Severity
 from ganzhi.i18n import Text
 
 _NAME = re.compile(r"^[a-z][a-z0-9_]*$")

@@ -2,33 +2,12 @@
 
 from __future__ import annotations
 
-from enum import StrEnum
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from ganzhi.evidence.status import Status
 from ganzhi.i18n import Text
-
-
-class Status(StrEnum):
-    """Per-run result status."""
-
-    PASS = "PASS"
-    FAIL = "FAIL"
-    WARN = "WARN"
-    MANUAL = "MANUAL"
-    NOT_APPLICABLE = "NOT_APPLICABLE"
-    ERROR = "ERROR"
-
-
-class Severity(StrEnum):
-    """How bad a failure of a check is; drives deadlines, SARIF level and scores."""
-
-    CRITICAL = "critical"
-    HIGH = "high"
-    MEDIUM = "medium"
-    LOW = "low"
-    INFO = "info"
 
 
 class Outcome(BaseModel):

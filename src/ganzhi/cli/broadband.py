@@ -55,9 +55,9 @@ def check(
     """检查宽带合同速率告知与测速达标 / check contract rates, speed factors and delivered share."""
     from ganzhi.catalog.loader import default_catalog
     from ganzhi.catalog.overrides import load_overrides
+    from ganzhi.collect.broadband.contracts import load_contracts, load_speedtests
     from ganzhi.engine.runner import evaluate
     from ganzhi.errors import GanzhiError
-    from ganzhi.telecom.broadband.contracts import load_contracts, load_speedtests
 
     language: Lang = "en" if lang == "en" else "zh"
     if out is not None and fmt is not ReportFormat.json:

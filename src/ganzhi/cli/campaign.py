@@ -17,7 +17,7 @@ from ganzhi.store import supervision_repo as srepo
 from ganzhi.store.db import session_scope
 from ganzhi.supervision.campaigns import assignments, new_campaign
 from ganzhi.supervision.models import RoundKind
-from ganzhi.supervision.report import Sheet
+from ganzhi.outputs.sheets import Sheet
 
 app = typer.Typer(help="Supervision campaigns and their rounds. 专项行动与轮次。", no_args_is_help=True)
 

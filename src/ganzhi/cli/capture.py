@@ -32,9 +32,9 @@ def android(
     templates: Annotated[Path | None, typer.Option(help="关闭图标模板目录 / close-icon templates")] = None,
 ) -> None:
     """冷启动或权限场景录制 / record a cold start or a permission flow into a bundle."""
-    from ganzhi.ui.capture import Adb, capture_android
-    from ganzhi.ui.detect import Detector
-    from ganzhi.ui.paths import DEFAULT_TEMPLATE_DIR
+    from ganzhi.collect.ui.capture import Adb, capture_android
+    from ganzhi.collect.ui.detect import Detector
+    from ganzhi.collect.ui.paths import DEFAULT_TEMPLATE_DIR
 
     folder = templates or DEFAULT_TEMPLATE_DIR
     detector = Detector.default(folder if folder.is_dir() else None)

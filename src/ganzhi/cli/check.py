@@ -14,13 +14,13 @@ from ganzhi.cli._common import OutputFormat, console, err_console, open_store, p
 from ganzhi.cli._report import emit_results
 from ganzhi.collect.evidence_file import EvidenceLineError, read_evidence
 from ganzhi.engine.executors import make_executor
-from ganzhi.engine.inspection import inspect, job_key_for
 from ganzhi.engine.registry import default_registry
 from ganzhi.errors import GanzhiError
 from ganzhi.evidence.base import Evidence
 from ganzhi.i18n import Lang
 from ganzhi.store import repositories as repo
 from ganzhi.store.db import session_scope
+from ganzhi.usecases.inspection import inspect, job_key_for
 
 app = typer.Typer(help="Run checks over evidence; list checks, runs and results. 运行检查。", no_args_is_help=True)
 

@@ -21,7 +21,7 @@ from ganzhi.supervision.complaints.classifier import MODEL_NAME, default_classif
 from ganzhi.supervision.complaints.intake import ComplaintIn, RowProblem, read_complaints
 from ganzhi.supervision.complaints.trends import monthly, with_scores
 from ganzhi.supervision.ownership import Ownership
-from ganzhi.supervision.report import Sheet
+from ganzhi.outputs.sheets import Sheet
 
 app = typer.Typer(help="Complaints (投诉): import, classify by task, trends, link to scores.", no_args_is_help=True)
 

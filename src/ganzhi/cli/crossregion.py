@@ -36,10 +36,10 @@ def check(
 ) -> None:
     """按运营商×省份×业务×渠道检查跨区域办理 / check the matrix and write a heatmap."""
     from ganzhi.cli._report import emit_results
-    from ganzhi.crossregion.heatmap import heatmap_html
-    from ganzhi.crossregion.matrix import import_matrix
+    from ganzhi.collect.crossregion.matrix import import_matrix
     from ganzhi.engine.runner import evaluate
     from ganzhi.evidence.crossregion import CrossRegionMatrix
+    from ganzhi.usecases.crossregion_heatmap import heatmap_html
 
     for path in (matrix, tests):
         if path is not None and not path.is_file():

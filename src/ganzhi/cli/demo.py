@@ -13,10 +13,10 @@ from ganzhi.cli._common import console, fail, open_store, progress_bar
 from ganzhi.demo.campaign import STAGES, write_stage
 from ganzhi.demo.run import run_demo
 from ganzhi.engine.executors import make_executor
-from ganzhi.engine.inspection import Inspection
 from ganzhi.outputs.table import summary_table
 from ganzhi.settings import load_settings
 from ganzhi.store.db import mask_url
+from ganzhi.usecases.inspection import Inspection
 
 app = typer.Typer(help="Run the demo campaign on the configured store. 演示。", invoke_without_command=True)
 

@@ -26,7 +26,7 @@ from ganzhi.supervision.registry_io import (
     read_key_lists,
 )
 from ganzhi.supervision.reminders import reminders
-from ganzhi.supervision.report import Sheet
+from ganzhi.outputs.sheets import Sheet
 
 app = typer.Typer(help="Enterprises under supervision. 企业。", no_args_is_help=True)
 

@@ -88,9 +88,9 @@ def check(
 ) -> None:
     """检查携出营业厅数量、公示、布局及服务 / check port-out halls, their list, layout and services."""
     from ganzhi.cli._report import emit_results
+    from ganzhi.collect.halls.evidence import collect_halls
     from ganzhi.engine.runner import evaluate
-    from ganzhi.halls.collect import collect_halls
-    from ganzhi.halls.divisions import default_divisions
+    from ganzhi.rules.regions.divisions import default_divisions
 
     if fmt is HallsFormat.xlsx and output is None:
         raise fail("--format xlsx needs --output FILE.xlsx")
@@ -141,10 +141,10 @@ def nearest(
     """最近的营业厅 / the k nearest halls (haversine, grid index)."""
     from rich.table import Table
 
-    from ganzhi.halls.divisions import default_divisions
-    from ganzhi.halls.geo import coordinate_problem
-    from ganzhi.halls.registry import import_halls
-    from ganzhi.halls.spatial import NearestIndex
+    from ganzhi.collect.halls.registry import import_halls
+    from ganzhi.collect.halls.spatial import NearestIndex
+    from ganzhi.rules.regions.divisions import default_divisions
+    from ganzhi.rules.regions.geo import coordinate_problem
 
     problem = coordinate_problem(lat, lon)
     if problem:

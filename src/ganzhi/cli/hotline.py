@@ -35,11 +35,11 @@ def analyze_ivr(
     menu: Annotated[Path, typer.Argument(help="语音菜单 YAML/JSON / IVR menu tree")],
     fmt: Annotated[OutputFormat, typer.Option("--format", "-f")] = OutputFormat.table,
 ) -> None:
-    """分析语音菜单：能否转人工、最少层级与时间、循环和死路 / analyse an IVR tree."""
-    from ganzhi.hotline.ivr import analyse, analysis_json, load_menu
+    """分析语音菜单：能否转人工、最少层级与时间、循环和死路 / analyze an IVR tree."""
+    from ganzhi.collect.hotline.ivr import analyze, analysis_json, load_menu
 
     try:
-        result = analysis_json(analyse(load_menu(menu)))
+        result = analysis_json(analyze(load_menu(menu)))
     except GanzhiError as exc:
         raise fail(str(exc)) from None
     if fmt is OutputFormat.json:
@@ -61,8 +61,8 @@ def check(
 ) -> None:
     """检查热线可找到、人工可达、转人工时间、菜单层级、老年直连 / check hotlines."""
     from ganzhi.cli._report import emit_results
+    from ganzhi.collect.hotline.registry import add_dial_tests, import_registry
     from ganzhi.engine.runner import evaluate
-    from ganzhi.hotline.registry import add_dial_tests, import_registry
 
     for path in (registry, dial_tests):
         if path is not None and not path.is_file():
@@ -103,8 +103,8 @@ def dial(
     fmt: Annotated[OutputFormat, typer.Option("--format", "-f")] = OutputFormat.table,
 ) -> None:
     """SIP 拨测：INVITE/ACK/BYE，DTMF，计时接通与转人工 / place a SIP test call."""
-    from ganzhi.hotline.sip_dialer import SipDialer
-    from ganzhi.hotline.sip_message import parse_uri
+    from ganzhi.collect.hotline.sip_dialer import SipDialer
+    from ganzhi.collect.hotline.sip_message import parse_uri
 
     try:
         uri = parse_uri(target)
@@ -141,8 +141,8 @@ def serve_ivr(
     ] = 0.0,
 ) -> None:
     """在本机运行播放语音菜单的 SIP 应答端（测试用）/ run the loopback IVR responder."""
-    from ganzhi.hotline.ivr import load_menu
-    from ganzhi.hotline.sip_responder import IvrResponder
+    from ganzhi.collect.hotline.ivr import load_menu
+    from ganzhi.collect.hotline.sip_responder import IvrResponder
 
     try:
         responder = IvrResponder(load_menu(menu), host, port, time_scale=time_scale)

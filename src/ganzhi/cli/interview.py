@@ -19,7 +19,7 @@ from ganzhi.store.db import session_scope
 from ganzhi.supervision.ladder import Ladder
 from ganzhi.supervision.models import Commitment, Interview
 from ganzhi.supervision.ownership import Ownership
-from ganzhi.supervision.report import Sheet
+from ganzhi.outputs.sheets import Sheet
 from ganzhi.supervision.triggers import RuleKind, TriggerInput, load_rules, propose
 from ganzhi.workdays.calendar import default_calendar
 

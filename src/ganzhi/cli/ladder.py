@@ -16,7 +16,7 @@ from ganzhi.store import supervision_repo as srepo
 from ganzhi.store.db import session_scope
 from ganzhi.supervision.ladder import Ladder
 from ganzhi.supervision.models import LadderEvent
-from ganzhi.supervision.report import Sheet
+from ganzhi.outputs.sheets import Sheet
 
 app = typer.Typer(help="Enforcement ladder: 约谈提醒 → 通报批评 → 行政处罚 → 不良名单.", no_args_is_help=True)
 

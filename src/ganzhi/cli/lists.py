@@ -23,7 +23,7 @@ def parse_cmd(
     output: Annotated[Path | None, typer.Option(help="write here instead of stdout")] = None,
 ) -> None:
     """Parse lists with tolerant header matching; problems are reported per file, the rest goes on."""
-    from ganzhi.lists.parse import parse_list_file
+    from ganzhi.collect.lists.parse import parse_list_file
 
     parsed = []
     failed = 0
@@ -59,9 +59,9 @@ def draft_cmd(
 ) -> None:
     """Draft both lists from the APK's PI facts and SDK inventory (a draft for the company to complete)."""
     from ganzhi.collect.apk.reader import read_apk
-    from ganzhi.lists.draft import draft_lists, write_drafts
-    from ganzhi.policy.analyze import analyze_document
-    from ganzhi.policy.ingest import read_policy
+    from ganzhi.collect.policy.analyze import analyze_document
+    from ganzhi.collect.policy.ingest import read_policy
+    from ganzhi.usecases.lists_draft import draft_lists, write_drafts
 
     try:
         static = read_apk(apk).static

@@ -20,9 +20,9 @@ from ganzhi.store import publication_repo as prepo
 from ganzhi.store.db import session_scope
 from ganzhi.supervision.ladder import Ladder
 from ganzhi.supervision.lookback import VERDICT_ZH, LookbackSelection, Verdict
-from ganzhi.supervision.lookback_run import ladder_proposals, run_lookback
-from ganzhi.supervision.report import Sheet, to_json, to_rich, to_xlsx
+from ganzhi.outputs.sheets import Sheet, to_json, to_rich, to_xlsx
 from ganzhi.supervision.triggers import Proposal, load_rules
+from ganzhi.usecases.lookback_run import ladder_proposals, run_lookback
 
 app = typer.Typer(help="Look-back (回头看): re-test fixed or verified issues.", no_args_is_help=True)
 

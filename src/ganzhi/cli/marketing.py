@@ -76,9 +76,9 @@ def read_text(path: Path) -> str:
 def build_evidence(files: list[Path], material: Material, channel: str | None, contract_plan: bool,
                    from_withdrawn_plan: bool) -> tuple[list[Evidence], list[str]]:  # fmt: skip
     """One `marketing_text` evidence per readable file (subject: the file name); problems for the rest."""
+    from ganzhi.collect.marketing.matcher import analyze
     from ganzhi.evidence.base import Subject
     from ganzhi.evidence.marketing import TEXT_SUBJECT_TYPE
-    from ganzhi.telecom.marketing.matcher import analyse
 
     evidence: list[Evidence] = []
     problems: list[str] = []
@@ -91,7 +91,7 @@ def build_evidence(files: list[Path], material: Material, channel: str | None, c
         if not text.strip():
             problems.append(f"{file}: empty text; skipped")
             continue
-        payload = analyse(text, material=material.value, channel=channel, contract_plan=contract_plan,
+        payload = analyze(text, material=material.value, channel=channel, contract_plan=contract_plan,
                           from_withdrawn_plan=from_withdrawn_plan)  # fmt: skip
         subject = Subject(type=TEXT_SUBJECT_TYPE, id=file.name)
         evidence.append(Evidence.of(payload, subject, source=str(file)))

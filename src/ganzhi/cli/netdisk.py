@@ -59,8 +59,8 @@ def probe(
     evidence: Annotated[Path | None, typer.Option(help="追加为证据（JSONL）/ append as evidence")] = None,
 ) -> None:
     """持续下载/上传同一文件并记录速率曲线 / time a sustained transfer, keeping the rate curve."""
-    from ganzhi.probes.netdisk.probe import ProbeOptions
-    from ganzhi.probes.netdisk.probe import probe as run_probe
+    from ganzhi.collect.netdisk.probe import ProbeOptions
+    from ganzhi.collect.netdisk.probe import probe as run_probe
 
     if tier not in {"free", "paid"}:
         raise fail(f"--tier must be free or paid (got {tier!r})")
@@ -98,7 +98,7 @@ def disclosure(
     evidence: Annotated[Path | None, typer.Option(help="追加为证据（JSONL）/ append as evidence")] = None,
 ) -> None:
     """读取产品/价格页的档位明示与速率用语 / read what a page states per tier, and its speed claims."""
-    from ganzhi.probes.netdisk.disclosure import MAX_PAGE_BYTES, read_disclosure
+    from ganzhi.collect.netdisk.disclosure import MAX_PAGE_BYTES, read_disclosure
 
     try:
         with page.open("rb") as handle:
@@ -119,7 +119,7 @@ def serve_throttled(
     paid_rate: Annotated[float, typer.Option(min=1, help="付费档 bytes/s")] = 5_000_000,
 ) -> None:
     """本地限速网盘模拟器（令牌桶）/ local per-tier throttling server; tokens free-token, paid-token."""
-    from ganzhi.probes.netdisk.throttle import ThrottleServer, TierPolicy
+    from ganzhi.collect.netdisk.throttle import ThrottleServer, TierPolicy
 
     async def main() -> None:
         tiers = {"free": TierPolicy(free_rate, free_burst), "paid": TierPolicy(paid_rate, paid_rate)}

@@ -1,4 +1,4 @@
-"""`ganzhi policy …`: classify sentences, analyse a policy, draft a summary, train and score the model."""
+"""`ganzhi policy …`: classify sentences, analyze a policy, draft a summary, train and score the model."""
 
 from __future__ import annotations
 
@@ -15,7 +15,7 @@ from ganzhi.collect.jsonl import read_json_lines
 from ganzhi.errors import GanzhiError
 
 app = typer.Typer(
-    help="隐私政策：句子分类、分析、摘要 / Privacy policies: classify, analyse, summarise.", no_args_is_help=True
+    help="隐私政策：句子分类、分析、摘要 / Privacy policies: classify, analyze, summarise.", no_args_is_help=True
 )
 _CAPP = Path(__file__).resolve().parents[3] / ".." / "shared" / "data" / "policy" / "capp130"
 BATCH = 2000
@@ -29,7 +29,7 @@ def classify(
     output: Annotated[Path, typer.Option("--output", help="JSON Lines {id, topics, summary, risk}")],
 ) -> None:
     """Label each sentence with CAPP-130 topics, summary-worthiness and risk."""
-    from ganzhi.policy.classifier import default_classifier
+    from ganzhi.collect.policy.classifier import default_classifier
 
     model = default_classifier()
     ids: list[Any] = []
@@ -69,8 +69,8 @@ def train_cmd(
     out: Annotated[Path | None, typer.Option(help="artefact stem (default: the packaged model)")] = None,
 ) -> None:
     """Train on the policy-level train split, tune by grouped CV, print dev-split scores."""
-    from ganzhi.policy.classifier import DEFAULT_MODEL
-    from ganzhi.policy.train import train
+    from ganzhi.collect.policy.classifier import DEFAULT_MODEL
+    from ganzhi.training.policy.train import train
 
     try:
         train(data.resolve(), out or DEFAULT_MODEL, log=lambda m: err_console.print(escape(m)))
@@ -84,8 +84,8 @@ def evaluate_cmd(
     split: Annotated[str, typer.Option(help="train | dev | test")] = "dev",
 ) -> None:
     """Score the packaged model on one split and print the figures as JSON."""
-    from ganzhi.policy.classifier import default_classifier
-    from ganzhi.policy.train import evaluate_split
+    from ganzhi.collect.policy.classifier import default_classifier
+    from ganzhi.training.policy.train import evaluate_split
 
     try:
         scores = evaluate_split(data.resolve(), split, default_classifier())
@@ -103,8 +103,8 @@ def ceiling_cmd(
 ) -> None:
     """What the annotation itself supports: agreement between independent annotations of the same sentence
     text in different policies, and the summary F1 of perfect topic knowledge. No model involved."""
-    from ganzhi.policy.ceiling import annotation_ceiling
-    from ganzhi.policy.corpus import load_split
+    from ganzhi.training.policy.ceiling import annotation_ceiling
+    from ganzhi.training.policy.corpus import load_split
 
     splits = split or ["train", "dev"]
     try:
@@ -125,7 +125,7 @@ def analyze_cmd(
     output: Annotated[Path | None, typer.Option(help="write here instead of stdout")] = None,
 ) -> None:
     """Run the T3/T6/T7 checks on a policy (and lists, APK facts); show findings with their sentences."""
-    from ganzhi.policy.report import run_analysis
+    from ganzhi.usecases.policy_report import run_analysis
 
     try:
         report = run_analysis(policy, summary=summary, lists=lists or [], apk_report=apk_report)
@@ -151,9 +151,9 @@ def summarize_cmd(
     max_sentences: Annotated[int, typer.Option(min=1, max=200)] = 25,
 ) -> None:
     """Draft a 隐私政策摘要 from the summary-worthy sentences (a draft for human review)."""
-    from ganzhi.policy.analyze import analyze_document
-    from ganzhi.policy.ingest import read_policy
-    from ganzhi.policy.summarize import draft_summary
+    from ganzhi.collect.policy.analyze import analyze_document
+    from ganzhi.collect.policy.ingest import read_policy
+    from ganzhi.collect.policy.summarize import draft_summary
 
     try:
         analysis = analyze_document(read_policy(policy))
@@ -165,7 +165,7 @@ def summarize_cmd(
 @app.command("calibrate")
 def calibrate_cmd(data: Annotated[Path, typer.Option(help="CAPP-130 folder")] = _CAPP) -> None:
     """Readability figures of the real summaries and expert rewrites in CAPP-130 (percentiles, JSON)."""
-    from ganzhi.policy.calibration import calibrate
+    from ganzhi.training.policy.calibration import calibrate
 
     try:
         result = calibrate(data.resolve())

@@ -20,10 +20,10 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 
 from ganzhi.catalog.params import Overrides
 from ganzhi.cli._common import err_console, fail
-from ganzhi.collect.portability import DEFAULT_MAX_LINES, MAX_LINE_BYTES, PortabilityCollector
-from ganzhi.portability.answer import DEFAULT_CHUNK_SIZE, AnswerStats, answer
-from ganzhi.portability.campaign import align_rule_overrides
-from ganzhi.portability.verdict import PORTABILITY_CHECKS
+from ganzhi.collect.portability.cases import DEFAULT_MAX_LINES, MAX_LINE_BYTES, PortabilityCollector
+from ganzhi.usecases.portability.answer import DEFAULT_CHUNK_SIZE, AnswerStats, answer
+from ganzhi.usecases.portability.campaign import align_rule_overrides
+from ganzhi.usecases.portability.verdict import PORTABILITY_CHECKS
 
 app = typer.Typer(
     help="携号转网资格查询 / number portability (T9) eligibility.",

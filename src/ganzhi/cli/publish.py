@@ -31,7 +31,7 @@ from ganzhi.supervision.publications import (
     select_issues,
 )
 from ganzhi.supervision.render.columns import HEADERS, ListName, present, rows
-from ganzhi.supervision.report import Sheet
+from ganzhi.outputs.sheets import Sheet
 from ganzhi.workdays.rectification import deadline_from
 
 app = typer.Typer(help="Published snapshots (社会公示): 通报, 下架, rankings; hash chain.", no_args_is_help=True)

@@ -22,7 +22,7 @@ from ganzhi.errors import GanzhiError
 from ganzhi.store import repositories as repo
 from ganzhi.store import supervision_repo as srepo
 from ganzhi.store.db import session_scope
-from ganzhi.supervision.report import Sheet, to_json, to_rich, to_xlsx
+from ganzhi.outputs.sheets import Sheet, to_json, to_rich, to_xlsx
 from ganzhi.supervision.scoring import EnterpriseScore
 from ganzhi.supervision.standings import (
     Standings,

@@ -12,7 +12,7 @@ from ganzhi.cli.rank import ReportFormat, emit, fail
 from ganzhi.errors import GanzhiError
 from ganzhi.store import supervision_repo as srepo
 from ganzhi.store.db import session_scope
-from ganzhi.supervision.report import Sheet
+from ganzhi.outputs.sheets import Sheet
 
 app = typer.Typer(help="Inspection rounds of a campaign. 检查轮次。", no_args_is_help=True)
 

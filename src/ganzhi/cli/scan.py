@@ -77,9 +77,9 @@ def scan_apk(
     lang: Annotated[str, typer.Option(help="SARIF 语言 zh | en")] = "zh",
 ) -> None:
     """扫描APK：权限、SDK、自启动、关联启动、同意前调用、加固，并运行T11/T3检查。"""
-    from ganzhi.collect.apk.scan import ScanJob, discover_apks, output_names, scan_one
     from ganzhi.engine.executors import make_executor
     from ganzhi.store.ledger import JobLedger
+    from ganzhi.usecases.apk_scan import ScanJob, discover_apks, output_names, scan_one
 
     apks, problems = discover_apks(paths)
     for problem in problems:
@@ -171,13 +171,13 @@ def scan_trace_cmd(
     trace: Annotated[Path, typer.Argument(help="动态轨迹 JSON Lines 或 CSV / trace file (.jsonl or .csv)")],
     package: Annotated[str, typer.Option("--package", "-p", help="APP 包名 / app package")],
     version: Annotated[str | None, typer.Option(help="APP 版本 / app version")] = None,
-    apk: Annotated[Path | None, typer.Option(help="同时静态分析此APK / also analyse this APK")] = None,
+    apk: Annotated[Path | None, typer.Option(help="同时静态分析此APK / also analyze this APK")] = None,
     fmt: Annotated[TraceFormat, typer.Option("--format", "-f", help="table | json")] = TraceFormat.table,
     out: Annotated[Path | None, typer.Option("--out", "-o", help="JSON 输出文件 / write the JSON here")] = None,
 ) -> None:
     """导入动态轨迹（时间、API、调用栈、同意时间），判定同意前的个人信息调用。"""
-    from ganzhi.collect.apk.tracescan import scan_trace
     from ganzhi.errors import InputError
+    from ganzhi.usecases.trace_scan import scan_trace
 
     try:
         scan = scan_trace(trace, package, version=version, apk_path=apk)

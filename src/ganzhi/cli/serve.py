@@ -14,11 +14,11 @@ app = typer.Typer(help="启动 Web 平台 / run the web platform.", invoke_witho
 
 
 def _load_demo() -> None:
+    from ganzhi.appstore.service import SubmissionService
+    from ganzhi.demo.platform import load_demo
     from ganzhi.settings import load_settings
     from ganzhi.store.blobs import BlobStore
     from ganzhi.web.config import load_web_config
-    from ganzhi.web.demo_platform import load_demo
-    from ganzhi.web.store_service import SubmissionService
 
     settings = load_settings()
     config = load_web_config(settings)

@@ -30,7 +30,7 @@ def serve(
     max_streams: Annotated[int, typer.Option(min=1, help="每次测速的连接数上限 / streams per test")] = 8,
 ) -> None:
     """启动测速服务器（含浏览器测速页）/ run the speed-test server with its browser page at `/`."""
-    from ganzhi.probes.speedtest.server import ServerLimits, SpeedtestServer
+    from ganzhi.collect.speedtest.server import ServerLimits, SpeedtestServer
 
     async def main() -> None:
         server = SpeedtestServer(ServerLimits(max_tests=max_tests, max_streams_per_test=max_streams))
@@ -108,10 +108,10 @@ def run(
     """运行测速并诊断瓶颈 / run a speed test and name the likely bottleneck."""
     from pydantic import ValidationError
 
+    from ganzhi.collect.speedtest.client import ClientOptions, SpeedtestError, run_speedtest
+    from ganzhi.collect.speedtest.diagnosis import diagnose
     from ganzhi.evidence.base import Evidence, Subject
     from ganzhi.evidence.speedtest import SUBJECT_TYPE
-    from ganzhi.probes.speedtest.client import ClientOptions, SpeedtestError, run_speedtest
-    from ganzhi.probes.speedtest.diagnosis import diagnose
 
     if output_format not in {"table", "json"}:
         raise fail(f"--format must be table or json (got {output_format!r})")

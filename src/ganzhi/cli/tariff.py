@@ -59,10 +59,10 @@ def check(
     fail_on_fail: Annotated[bool, typer.Option("--fail-on-fail", help="有FAIL时退出码为1 / exit 1 on FAIL")] = False,
 ) -> None:
     """导入资费目录并检查T1要求 / import a tariff catalogue and check the T1 requirements."""
+    from ganzhi.collect.tariff.importer import import_catalogue
     from ganzhi.engine.runner import evaluate
     from ganzhi.outputs.table import results_table, summary_table
-    from ganzhi.telecom.tariff.importer import import_catalogue
-    from ganzhi.telecom.tariff.report import TARIFF_CHECKS, report_document, write_xlsx_report
+    from ganzhi.usecases.tariff_report import TARIFF_CHECKS, report_document, write_xlsx_report
 
     language: Lang = "en" if lang == "en" else "zh"
     if fmt is TariffFormat.xlsx and out is None:

@@ -15,12 +15,12 @@ import typer
 from rich.table import Table
 
 from ganzhi.cli._common import OutputFormat, console, err_console, progress_bar, write_text
+from ganzhi.collect.ui.paths import AIDUI_IMAGES, AIDUI_LABELS, DEFAULT_TEMPLATE_DIR, UI_CHECKS
 from ganzhi.errors import GanzhiError
-from ganzhi.ui.paths import AIDUI_IMAGES, AIDUI_LABELS, DEFAULT_TEMPLATE_DIR, UI_CHECKS
 
 if TYPE_CHECKING:
-    from ganzhi.ui.detect import Detector
-    from ganzhi.ui.ocr import TextReader
+    from ganzhi.collect.ui.detect import Detector
+    from ganzhi.collect.ui.ocr import TextReader
 
 app = typer.Typer(
     help="界面证据（开屏弹窗、权限说明）/ UI evidence for T4 and T3.",
@@ -52,7 +52,7 @@ _OCR_HELP = "文字按钮OCR（可选依赖 ocr）/ OCR of text buttons (extra `
 
 def _reader(mode: OcrMode) -> TextReader | None:
     """The OCR reader; in `auto` mode a missing or broken extra is a note and detection goes on without it."""
-    from ganzhi.ui.ocr import INSTALL_HINT, OcrUnavailable, load_reader, ocr_installed
+    from ganzhi.collect.ui.ocr import INSTALL_HINT, OcrUnavailable, load_reader, ocr_installed
 
     if mode is OcrMode.off:
         return None
@@ -78,7 +78,7 @@ def _detector(
     ocr: OcrMode = OcrMode.off,
     text_threshold: float | None = None,
 ) -> Detector:
-    from ganzhi.ui.detect import DEFAULT_TEMPLATE_THRESHOLD, DEFAULT_TEXT_THRESHOLD, Detector
+    from ganzhi.collect.ui.detect import DEFAULT_TEMPLATE_THRESHOLD, DEFAULT_TEXT_THRESHOLD, Detector
 
     folder = templates if templates is not None else DEFAULT_TEMPLATE_DIR
     if templates is not None and not templates.is_dir():
@@ -105,9 +105,9 @@ def detect_close_command(
     fmt: Annotated[SimpleFormat, typer.Option("--format", "-f")] = SimpleFormat.json,
 ) -> None:
     """找出关闭/跳过控件 / find close and skip controls on one screen."""
-    from ganzhi.ui.detect import detect_close
-    from ganzhi.ui.hierarchy import HierarchyError, parse_hierarchy, sniff_format
-    from ganzhi.ui.image import MAX_IMAGE_BYTES, ImageError, load_rgb
+    from ganzhi.collect.ui.detect import detect_close
+    from ganzhi.collect.ui.hierarchy import HierarchyError, parse_hierarchy, sniff_format
+    from ganzhi.collect.ui.image import MAX_IMAGE_BYTES, ImageError, load_rgb
 
     detector = _detector(templates, threshold, ocr=ocr, text_threshold=text_threshold)
     try:
@@ -165,11 +165,11 @@ def check_command(
     ocr: Annotated[OcrMode, typer.Option("--ocr", help=_OCR_HELP)] = OcrMode.auto,
     lang: Annotated[str, typer.Option(help="zh or en")] = "zh",
 ) -> None:
-    """分析采集包并运行T4/T3界面检查 / analyse bundles and run the T4/T3 UI checks."""
+    """分析采集包并运行T4/T3界面检查 / analyze bundles and run the T4/T3 UI checks."""
     from ganzhi.cli._report import emit_results
+    from ganzhi.collect.ui.analyze import bundle_evidence
+    from ganzhi.collect.ui.bundle import load_bundle
     from ganzhi.engine.runner import evaluate
-    from ganzhi.ui.analyse import bundle_evidence
-    from ganzhi.ui.bundle import load_bundle
 
     detector = _detector(templates, ocr=ocr)  # screenshot-only frames: text buttons (跳过) need OCR
     evidence = []
@@ -220,7 +220,7 @@ def import_command(
     interval_ms: Annotated[int, typer.Option(min=1, help="帧间隔 / ms between frames")] = 1000,
 ) -> None:
     """把现有抓取导入为采集包 / import dumps, GKD snapshots or screenshots as a bundle."""
-    from ganzhi.ui.importers import import_gkd, import_screenshots, import_uiautomator
+    from ganzhi.collect.ui.importers import import_gkd, import_screenshots, import_uiautomator
 
     try:
         if source is ImportSource.gkd:
@@ -247,7 +247,7 @@ def evaluate_command(
     fmt: Annotated[SimpleFormat, typer.Option("--format", "-f")] = SimpleFormat.table,
 ) -> None:
     """仅截图检测的精确率/召回率（阈值在其余折上选定）/ held-out screenshot-only precision and recall on AidUI."""
-    from ganzhi.ui.evaluation import evaluate_aidui, load_labels
+    from ganzhi.training.ui.evaluation import evaluate_aidui, load_labels
 
     if not images.is_dir():
         raise _fail(f"{images}: AidUI screenshots not found (../shared/data/ui/aidui/mobile_nagging_png)")

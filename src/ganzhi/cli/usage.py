@@ -12,8 +12,8 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from ganzhi.collect.usage.config import REQUIREMENT_ID, STATUS_LABELS, AuditConfig, ReminderStatus
 from ganzhi.errors import InputError
-from ganzhi.telecom.usage.config import REQUIREMENT_ID, STATUS_LABELS, AuditConfig, ReminderStatus
 
 app = typer.Typer(help="流量使用提醒稽核 (T1): usage-reminder audit and synthetic data.", no_args_is_help=True)
 
@@ -150,8 +150,8 @@ def audit(
     lang: Annotated[Lang, typer.Option(help="language of the table")] = Lang.zh,
 ) -> None:
     """Audit reminders against usage: on_time / late / missing / spurious per subscriber, cycle, threshold."""
-    from ganzhi.telecom.usage.audit import run_audit
-    from ganzhi.telecom.usage.evidence import summary_evidence, write_evidence
+    from ganzhi.collect.usage.audit import run_audit
+    from ganzhi.collect.usage.evidence import summary_evidence, write_evidence
 
     cfg = _audit_config(campaign, thresholds, latency, early_tolerance, memory_limit, threads, temp_dir)
     try:
@@ -183,8 +183,8 @@ def generate(
     duplicate_rate: Annotated[float, typer.Option("--duplicate-rate", min=0.0, max=0.5)] = 0.001,
 ) -> None:
     """Write synthetic plans, events and reminders with planted violations and truth.parquet."""
-    from ganzhi.telecom.usage.generate import GeneratorSpec
-    from ganzhi.telecom.usage.generate import generate as run_generate
+    from ganzhi.collect.usage.generate import GeneratorSpec
+    from ganzhi.collect.usage.generate import generate as run_generate
 
     try:
         spec = GeneratorSpec(

@@ -8,11 +8,11 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
+from ganzhi.accounts import users as accounts
+from ganzhi.accounts.users import Role
 from ganzhi.cli._common import OutputFormat, console, fail, open_store
 from ganzhi.errors import StoreError
 from ganzhi.store.db import session_scope
-from ganzhi.web import accounts
-from ganzhi.web.accounts import Role
 
 app = typer.Typer(help="平台用户与 API 令牌 / web platform users and API tokens.", no_args_is_help=True)
 

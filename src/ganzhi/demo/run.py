@@ -15,13 +15,13 @@ from typing import Any
 
 from sqlalchemy.orm import Session, sessionmaker
 
-from ganzhi.collect.portability import CaseLine, PortabilityCollector
+from ganzhi.collect.portability.cases import CaseLine, PortabilityCollector
 from ganzhi.demo.portability_cases import generate, with_operator_answers
 from ganzhi.engine.executors import Executor
-from ganzhi.engine.inspection import Inspection, inspect
 from ganzhi.engine.runner import evaluate
 from ganzhi.evidence.base import Evidence
-from ganzhi.portability.verdict import ELIGIBILITY_CHECKS, verdict_for
+from ganzhi.usecases.inspection import Inspection, inspect
+from ganzhi.usecases.portability.verdict import ELIGIBILITY_CHECKS, verdict_for
 
 
 @dataclass(slots=True)

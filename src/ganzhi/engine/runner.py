@@ -13,11 +13,12 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 
 from ganzhi.catalog.params import Overrides, Params, params_for
-from ganzhi.checks.outcome import Outcome, Status
+from ganzhi.checks.outcome import Outcome
 from ganzhi.engine.executors import Executor, SerialExecutor
 from ganzhi.engine.registry import CheckSpec, Registry, default_registry
 from ganzhi.engine.timeouts import ItemTimeout, TimeLimiter
 from ganzhi.evidence.base import Evidence, EvidenceSet, Subject
+from ganzhi.evidence.status import Status
 from ganzhi.findings.fingerprint import fingerprint
 from ganzhi.findings.models import Result
 from ganzhi.i18n import Text

@@ -1,6 +1,6 @@
 """携号转网 halls (T9): the hall registry, the operator's published list, layout metrics and test records.
 
-Collectors (`ganzhi.halls`) build these payloads from outside files; checks read them. Coordinates
+Collectors (`ganzhi.collect.halls`) build these payloads from outside files; checks read them. Coordinates
 are WGS-84 degrees; a hall whose registry row had none is placed at its county's centroid and says
 so in `location_source`, so no report presents a guessed position as a surveyed one.
 """

@@ -1,7 +1,7 @@
 """Customer-service hotlines (T10): where a hotline is shown, dial-test attempts and IVR analysis.
 
 Subject: `hotline`, id = the number, enterprise = who runs it. The IVR analysis payload is computed by
-`ganzhi.hotline.ivr` from a menu tree so checks never parse menus themselves.
+`ganzhi.collect.hotline.ivr` from a menu tree so checks never parse menus themselves.
 """
 
 from __future__ import annotations

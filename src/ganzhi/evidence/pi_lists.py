@@ -66,7 +66,7 @@ class AppPiFacts(_Model):
     """What the APK shows about personal information: PI categories reached and embedded SDKs.
 
     Derived from `apk_static` (permissions, API call sites) and the SDK inventory by
-    `ganzhi.lists.apk_facts`; the T6/T7 cross-checks compare it with the lists and the policy.
+    `ganzhi.collect.lists.apk_facts`; the T6/T7 cross-checks compare it with the lists and the policy.
     """
 
     package: str

@@ -1,6 +1,6 @@
 """`policy_analysis` evidence: a privacy policy (or its summary) read, structured, classified and mined.
 
-Written by `ganzhi.policy.analyze`; read by the T3 summary checks and the T6/T7 cross-checks. Sentences
+Written by `ganzhi.collect.policy.analyze`; read by the T3 summary checks and the T6/T7 cross-checks. Sentences
 carry their section path and labels so every finding can quote the sentence behind it.
 """
 
@@ -75,7 +75,7 @@ class SummaryPart(_Model):
 
 @evidence_kind("policy_analysis")
 class PolicyAnalysis(_Model):
-    """One policy document analysed end to end."""
+    """One policy document analyzed end to end."""
 
     source: str
     sha256: str = Field(pattern=r"^[0-9a-f]{64}$")

@@ -1,6 +1,6 @@
 """`ui_episode` evidence: what a UI capture bundle showed, measured, with no verdict yet.
 
-The analyser (`ganzhi.ui.analyse`) reads the bundle's trees and screenshots once and writes these facts;
+The analyser (`ganzhi.collect.ui.analyze`) reads the bundle's trees and screenshots once and writes these facts;
 the T4 and T3 checks judge them against catalog params. Times are milliseconds from the bundle's start.
 """
 

@@ -1,6 +1,6 @@
 """Usage-reminder audit evidence (T1 及时提醒用户套餐内流量使用情况): verdict counts per plan and province.
 
-The audit itself runs out of core over millions of usage events (`ganzhi.telecom.usage.audit`); only
+The audit itself runs out of core over millions of usage events (`ganzhi.collect.usage.audit`); only
 its aggregate — how many threshold crossings were reminded on time, late or not at all, and how many
 reminders had no crossing — becomes evidence, together with the params the audit ran with, so the
 check can tell whether the counts were produced under the params it is judging with.

@@ -8,8 +8,8 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from ganzhi.checks.outcome import Severity, Status
 from ganzhi.evidence.base import Subject
+from ganzhi.evidence.status import Severity, Status
 from ganzhi.i18n import Text
 
 

@@ -30,7 +30,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Literal
 
-from ganzhi.checks.outcome import Status
+from ganzhi.evidence.status import Status
 from ganzhi.findings.lifecycle import (
     ACTIVE_STATES,
     CLOSED_STATES,

@@ -6,7 +6,7 @@ import re
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
-from ganzhi.checks.outcome import Severity, Status
+from ganzhi.evidence.status import Severity, Status
 from ganzhi.findings.models import IssueState, Result
 from ganzhi.i18n import Lang, Text
 

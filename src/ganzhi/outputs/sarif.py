@@ -30,8 +30,8 @@ from typing import Any
 
 from ganzhi import __version__
 from ganzhi.checks.metadata import CheckMetadata
-from ganzhi.checks.outcome import Severity, Status
 from ganzhi.evidence.base import Subject
+from ganzhi.evidence.status import Severity, Status
 from ganzhi.findings.fingerprint import FINGERPRINT_VERSION
 from ganzhi.findings.models import Issue, Result
 from ganzhi.findings.recheck import RecheckDiff

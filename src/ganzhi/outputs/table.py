@@ -13,7 +13,7 @@ from rich.console import Console, RenderableType
 from rich.table import Table
 from rich.text import Text as RichText
 
-from ganzhi.checks.outcome import Status
+from ganzhi.evidence.status import Status
 from ganzhi.findings.models import Result
 from ganzhi.i18n import Lang, Text
 from ganzhi.outputs.labels import SEVERITY_LABELS, STATUS_LABELS, STATUS_ORDER, sorted_results

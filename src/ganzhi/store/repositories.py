@@ -18,9 +18,9 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from sqlalchemy import ColumnElement, Select, and_, case, exists, func, or_, select
 from sqlalchemy.orm import InstrumentedAttribute, Session
 
-from ganzhi.checks.outcome import Status
 from ganzhi.errors import StoreError
 from ganzhi.evidence.base import ArtefactRef, Evidence, Subject
+from ganzhi.evidence.status import Status
 from ganzhi.findings.models import Issue, IssueState, Result, Transition
 from ganzhi.store._upsert import chunked, insert_ignoring_conflicts
 from ganzhi.store.supervision_tables import EnterpriseSubjectRow

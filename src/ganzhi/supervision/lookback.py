@@ -24,8 +24,8 @@ from enum import StrEnum
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from ganzhi.checks.outcome import Status
 from ganzhi.evidence.base import Evidence
+from ganzhi.evidence.status import Status
 from ganzhi.findings.lifecycle import CLOSED_STATES, transition
 from ganzhi.findings.models import Issue, IssueState, Result, Transition
 from ganzhi.findings.recheck import diff

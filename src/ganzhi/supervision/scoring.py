@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 
 from ganzhi.catalog.schema import Catalog
-from ganzhi.checks.outcome import Severity
+from ganzhi.evidence.status import Severity
 from ganzhi.findings.models import Issue, Result
 
 FULL_MARKS = 100.0

@@ -24,8 +24,8 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from ganzhi.catalog.schema import EnterpriseType, Param
-from ganzhi.checks.outcome import Severity
 from ganzhi.errors import InputError
+from ganzhi.evidence.status import Severity
 from ganzhi.findings.models import Issue, IssueState, Transition
 from ganzhi.i18n import Text
 from ganzhi.supervision.ladder import Ladder

@@ -14,18 +14,18 @@ import httpx
 from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 
+from ganzhi.appstore.lookup import VerdictLookup
+from ganzhi.appstore.service import SubmissionService
+from ganzhi.collect.halls.finder import HallFinder
 from ganzhi.settings import Settings
 from ganzhi.store.blobs import BlobStore
 from ganzhi.store.db import make_engine, session_factory
 from ganzhi.web.api.v1 import router as api_v1
 from ganzhi.web.config import WebConfig, load_web_config
-from ganzhi.web.demo_halls import HallFinder
 from ganzhi.web.limits import BodyLimitMiddleware, LoginLimiter
-from ganzhi.web.lookup import VerdictLookup
 from ganzhi.web.pages import router as pages
 from ganzhi.web.pages.speedtest import SpeedtestEndpoints
 from ganzhi.web.security import SessionCodec
-from ganzhi.web.store_service import SubmissionService
 
 STATIC_DIR = Path(__file__).resolve().parent / "static"
 API_PREFIX = "/api/v1"

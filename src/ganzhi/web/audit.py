@@ -13,8 +13,8 @@ from pydantic import BaseModel, ConfigDict
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from ganzhi.accounts.users import Principal
 from ganzhi.store.web_tables import AuditRow
-from ganzhi.web.accounts import Principal
 
 #: Longest detail value kept per field (characters); longer values are cut with a marker.
 MAX_DETAIL_CHARS = 2000

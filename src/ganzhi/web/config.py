@@ -11,56 +11,17 @@ from __future__ import annotations
 import os
 import secrets
 from dataclasses import dataclass, field, replace
-from pathlib import Path
 from typing import Any
 
-import yaml
-from pydantic import BaseModel, ConfigDict, ValidationError
-
-from ganzhi.checks.outcome import Severity, Status
+from ganzhi.appstore.verdict import VerdictRule, load_verdict_rule
 from ganzhi.errors import GanzhiError
 from ganzhi.settings import Settings
 
-VERDICT_RULE_FILE = Path(__file__).resolve().parent / "data" / "verdict_rule.yaml"
 SECRET_FILE_NAME = "web_secret"
 
 
 class WebConfigError(GanzhiError):
     """A web setting is malformed; the message names the setting and the value."""
-
-
-class Match(BaseModel):
-    """Results that match: any of `statuses` with any of `severities`."""
-
-    model_config = ConfigDict(frozen=True, extra="forbid")
-
-    statuses: frozenset[Status]
-    severities: frozenset[Severity] = frozenset(Severity)
-
-    def matches(self, status: Status, severity: Severity) -> bool:
-        return status in self.statuses and severity in self.severities
-
-
-class VerdictRule(BaseModel):
-    """block wins over review; an APK matching neither passes."""
-
-    model_config = ConfigDict(frozen=True, extra="forbid")
-
-    block: Match
-    review: Match
-
-
-def load_verdict_rule(path: Path = VERDICT_RULE_FILE) -> VerdictRule:
-    """Read the verdict rule; a malformed file is a WebConfigError naming the file and the field."""
-    try:
-        data: Any = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except (OSError, yaml.YAMLError) as exc:
-        raise WebConfigError(f"{path}: cannot read the verdict rule: {exc}") from None
-    try:
-        return VerdictRule.model_validate(data)
-    except ValidationError as exc:
-        problems = "; ".join(f"{'.'.join(str(p) for p in e['loc'])}: {e['msg']}" for e in exc.errors())
-        raise WebConfigError(f"{path}: verdict rule does not validate: {problems}") from None
 
 
 @dataclass(frozen=True, slots=True)

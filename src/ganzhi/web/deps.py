@@ -15,10 +15,10 @@ from typing import Annotated
 from fastapi import Depends, HTTPException, Request
 from sqlalchemy.orm import Session, sessionmaker
 
+from ganzhi.accounts import users as accounts
+from ganzhi.accounts.scope import Scope
+from ganzhi.accounts.users import PUBLIC, Principal, Role
 from ganzhi.store.db import session_scope
-from ganzhi.web import accounts
-from ganzhi.web.accounts import PUBLIC, Principal, Role
-from ganzhi.web.scope import Scope
 from ganzhi.web.security import CSRF_FIELD, CSRF_HEADER, SESSION_COOKIE, BrowserSession, SessionCodec, csrf_matches
 
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})

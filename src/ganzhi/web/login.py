@@ -11,8 +11,9 @@ import math
 from fastapi import HTTPException, Request, Response
 from sqlalchemy.orm import Session
 
-from ganzhi.web import accounts, audit
-from ganzhi.web.accounts import Principal
+from ganzhi.accounts import users as accounts
+from ganzhi.accounts.users import Principal
+from ganzhi.web import audit
 from ganzhi.web.config import WebConfig
 from ganzhi.web.deps import client_address
 from ganzhi.web.limits import LoginLimiter

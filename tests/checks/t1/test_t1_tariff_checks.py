@@ -6,14 +6,14 @@ import sys
 import time
 from pathlib import Path
 
-from ganzhi.checks.outcome import Status
+from ganzhi.collect.tariff.importer import import_catalogue
 from ganzhi.engine.runner import evaluate
 from ganzhi.evidence.base import Evidence, Subject
+from ganzhi.evidence.status import Status
 from ganzhi.evidence.tariff import Services, TariffCatalogue, TariffPlan
-from ganzhi.telecom.tariff.importer import import_catalogue
-from ganzhi.telecom.tariff.report import TARIFF_CHECKS
+from ganzhi.usecases.tariff_report import TARIFF_CHECKS
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "telecom" / "tariff"))
+sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "collect" / "tariff"))
 from tariff_fixtures import write_xlsx
 
 

@@ -12,11 +12,11 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from ganzhi.collect.ui.analyze import bundle_evidence
+from ganzhi.collect.ui.detect import Detector
+from ganzhi.collect.ui.lexicon import load_lexicon
 from ganzhi.evidence.base import Evidence
-from ganzhi.ui import scenarios
-from ganzhi.ui.analyse import bundle_evidence
-from ganzhi.ui.detect import Detector
-from ganzhi.ui.lexicon import load_lexicon
+from ganzhi.forge.ui import scenarios
 
 CHECKS = Path(__file__).resolve().parents[3] / "src" / "ganzhi" / "checks"
 Maker = Callable[[Path], Path]

@@ -23,7 +23,7 @@ from ganzhi.engine.runner import RunOutcome, SubjectWork, evaluate_subject
 from ganzhi.evidence.base import Evidence
 from ganzhi.evidence.portability import PortabilityCase
 from ganzhi.i18n import Text
-from ganzhi.portability.verdict import PORTABILITY_CHECKS
+from ganzhi.usecases.portability.verdict import PORTABILITY_CHECKS
 
 T9_DIR = Path(t9_package.__file__).resolve().parent
 DEFAULT_MIN_DAYS = 120

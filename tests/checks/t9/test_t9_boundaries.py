@@ -6,7 +6,6 @@ import pytest
 
 from checks.t9.t9_support import case_evidence, params_for_check, run_checks
 from ganzhi.catalog.params import Params
-from ganzhi.checks.outcome import Status
 from ganzhi.checks.t9.eligibility import (
     EligibilityParams,
     interval_anchor,
@@ -16,6 +15,7 @@ from ganzhi.checks.t9.eligibility import (
 )
 from ganzhi.evidence.base import EvidenceSet
 from ganzhi.evidence.portability import PortabilityCase
+from ganzhi.evidence.status import Status
 
 
 def _status(check_id: str, **changes: object) -> tuple[Status, dict[str, object]]:

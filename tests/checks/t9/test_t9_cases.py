@@ -9,8 +9,8 @@ from typing import Any
 import pytest
 
 from checks.t9.t9_support import DEFAULT_MIN_DAYS, DEFAULT_PREFIXES, T9_DIR, run_checks, t9_specs
-from ganzhi.checks.outcome import Status
 from ganzhi.evidence.base import Evidence
+from ganzhi.evidence.status import Status
 
 EXPECTED_CHECKS = {
     "t9_port_real_name",

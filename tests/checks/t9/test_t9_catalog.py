@@ -7,7 +7,7 @@ from ganzhi.catalog.loader import default_catalog
 from ganzhi.catalog.params import params_for
 from ganzhi.catalog.schema import Basis
 from ganzhi.engine.registry import default_registry
-from ganzhi.portability.verdict import PORTABILITY_CHECKS
+from ganzhi.usecases.portability.verdict import PORTABILITY_CHECKS
 
 
 def test_catalog_defaults_match_the_rules_the_tests_assume() -> None:

@@ -13,10 +13,10 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from checks.t9.t9_support import DEFAULT_MIN_DAYS, DEFAULT_PREFIXES, run_checks
-from ganzhi.checks.outcome import Status
 from ganzhi.evidence.base import Evidence
 from ganzhi.evidence.portability import REASON_ORDER, PortabilityCase
-from ganzhi.portability.verdict import OPERATOR_CHECK, verdict_for
+from ganzhi.evidence.status import Status
+from ganzhi.usecases.portability.verdict import OPERATOR_CHECK, verdict_for
 
 CODES = [code.value for code in REASON_ORDER]
 AS_OF = dt.date(2024, 3, 1)

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from ganzhi.checks.outcome import Outcome, Status
+from ganzhi.checks.outcome import Outcome
 from ganzhi.evidence.apk import ApkStatic, ApkTrace, TraceCall
+from ganzhi.evidence.status import Status
 
 
 def missing_analysis(static: ApkStatic, name: str) -> Outcome | None:

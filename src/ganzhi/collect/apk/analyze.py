@@ -129,7 +129,7 @@ def analyse_facts(facts: ApkFacts, options: AnalysisOptions | None = None) -> Ap
 def analyze_apk(
     path: Path | str, *, limits: ApkLimits | None = None, options: AnalysisOptions | None = None
 ) -> ApkFacts:
-    """Read and fully analyse one APK; the returned facts hold no DEX bytes."""
+    """Read and fully analyze one APK; the returned facts hold no DEX bytes."""
     facts = read_apk(path, limits=limits, keep_dex=True)
     try:
         facts.static = analyse_facts(facts, options)

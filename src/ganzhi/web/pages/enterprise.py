@@ -14,20 +14,21 @@ from fastapi import APIRouter, File, Form, Request, UploadFile
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlalchemy import select
 
+from ganzhi.accounts import scope as scoped
+from ganzhi.accounts.users import Role
+from ganzhi.appstore import submissions as submission_repo
+from ganzhi.appstore.service import SubmissionService, UploadRejected
 from ganzhi.errors import TransitionError
 from ganzhi.evidence.base import ArtefactRef
 from ganzhi.findings.lifecycle import ACTIVE_STATES
 from ganzhi.findings.models import IssueState, Result
 from ganzhi.store.blobs import BlobStore, BlobTooLargeError
 from ganzhi.store.web_tables import AuditRow
-from ganzhi.web import audit, submission_repo
-from ganzhi.web import scope as scoped
-from ganzhi.web.accounts import Role
+from ganzhi.web import audit
 from ganzhi.web.api.v1.uploads import MEDIA_TYPES, SNIFF_BYTES, Rewound, content_problem
 from ganzhi.web.config import WebConfig
 from ganzhi.web.deps import ScopeDep, client_address
 from ganzhi.web.pages.render import page
-from ganzhi.web.store_service import SubmissionService, UploadRejected
 
 router = APIRouter()
 #: Rectification evidence an enterprise may attach: documents and screenshots.

@@ -5,8 +5,8 @@ from __future__ import annotations
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 
+from ganzhi.collect.halls.finder import HallFinder, Place
 from ganzhi.evidence.halls import OPERATOR_NAMES
-from ganzhi.web.demo_halls import HallFinder, Place
 from ganzhi.web.deps import CallerDep
 from ganzhi.web.pages.render import page
 

@@ -1,6 +1,6 @@
 """Regulators' oversight pages: 约谈 interviews (list, record) and 回头看 look-backs (list, one report).
 
-Every read goes through `ganzhi.web.scope`, so an enterprise or the public gets nothing here; every
+Every read goes through `ganzhi.accounts.scope`, so an enterprise or the public gets nothing here; every
 recorded interview is audited. Minutes, attendees and commitments are user text: the templates
 escape them (Jinja2 autoescaping).
 """
@@ -13,11 +13,11 @@ from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from pydantic import ValidationError
 
+from ganzhi.accounts import scope as scoped
+from ganzhi.accounts.users import Role
 from ganzhi.errors import GanzhiError
 from ganzhi.supervision.models import Commitment, Interview
 from ganzhi.web import audit
-from ganzhi.web import scope as scoped
-from ganzhi.web.accounts import Role
 from ganzhi.web.deps import ScopeDep, client_address
 from ganzhi.web.pages.render import page
 

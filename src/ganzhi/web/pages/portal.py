@@ -5,8 +5,8 @@ from __future__ import annotations
 from fastapi import APIRouter, Form, HTTPException, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
-from ganzhi.web import scope as scoped
-from ganzhi.web.accounts import PUBLIC
+from ganzhi.accounts import scope as scoped
+from ganzhi.accounts.users import PUBLIC
 from ganzhi.web.deps import CallerDep, SessionDep
 from ganzhi.web.login import attempt_login, end_session, start_session
 from ganzhi.web.pages.render import language, page

@@ -11,14 +11,14 @@ import datetime as dt
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
+from ganzhi.accounts import scope as scoped
+from ganzhi.accounts.users import Role
 from ganzhi.catalog.loader import default_catalog
 from ganzhi.errors import GanzhiError
 from ganzhi.store import publication_repo, supervision_repo
 from ganzhi.store import repositories as repo
 from ganzhi.supervision.publications import PublicationKind, build_body, new_draft, select_issues
 from ganzhi.web import audit
-from ganzhi.web import scope as scoped
-from ganzhi.web.accounts import Role
 from ganzhi.web.deps import ScopeDep, client_address
 from ganzhi.web.pages.render import page
 from ganzhi.workdays.rectification import deadline_from

@@ -21,9 +21,9 @@ from fastapi import APIRouter, HTTPException, Query, Request
 from fastapi.responses import HTMLResponse, JSONResponse, Response, StreamingResponse
 from pydantic import ValidationError
 
+from ganzhi.collect.speedtest.diagnosis import diagnose
+from ganzhi.collect.speedtest.server import CHUNK, RANDOM_POOL
 from ganzhi.evidence.speedtest import EnvironmentFacts, SpeedtestResult
-from ganzhi.probes.speedtest.diagnosis import diagnose
-from ganzhi.probes.speedtest.server import CHUNK, RANDOM_POOL
 from ganzhi.web.deps import CallerDep
 from ganzhi.web.pages.render import page
 
@@ -36,7 +36,7 @@ _FIGURES = ("download_mbps", "upload_mbps", "latency_ms", "jitter_ms")
 
 def _probe_page() -> str:
     """The probe's page with its endpoints under the prefix and a link to the diagnosis form."""
-    text = resources.files("ganzhi.probes.speedtest").joinpath("page.html").read_text(encoding="utf-8")
+    text = resources.files("ganzhi.collect.speedtest").joinpath("page.html").read_text(encoding="utf-8")
     for path in ("/ping?", "/download?", "/upload?"):
         text = text.replace(f'"{path}', f'"{PREFIX}{path}')
     link = (

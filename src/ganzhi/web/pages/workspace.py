@@ -9,12 +9,13 @@ from collections import Counter
 from fastapi import APIRouter, Form, HTTPException, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
+from ganzhi.accounts import scope as scoped
+from ganzhi.accounts.users import Role
+from ganzhi.appstore import submissions as submission_repo
 from ganzhi.errors import TransitionError
 from ganzhi.findings.lifecycle import ACTIVE_STATES, allowed_targets
 from ganzhi.findings.models import IssueState
-from ganzhi.web import audit, submission_repo
-from ganzhi.web import scope as scoped
-from ganzhi.web.accounts import Role
+from ganzhi.web import audit
 from ganzhi.web.deps import ScopeDep, client_address
 from ganzhi.web.pages.render import page
 

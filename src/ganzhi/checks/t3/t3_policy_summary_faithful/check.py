@@ -6,7 +6,7 @@ from ganzhi.catalog.params import Params
 from ganzhi.checks.outcome import Outcome
 from ganzhi.evidence.base import EvidenceSet
 from ganzhi.evidence.policy import PolicyAnalysis
-from ganzhi.policy.consistency import Finding, summary_and_policy, summary_faithfulness
+from ganzhi.rules.policy.consistency import Finding, summary_and_policy, summary_faithfulness
 
 _ZH = {
     "UNSUPPORTED": "摘要称处理“{item}”，完整政策中无对应表述",

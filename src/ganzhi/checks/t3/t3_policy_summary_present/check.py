@@ -9,7 +9,7 @@ from ganzhi.evidence.policy import PolicyAnalysis
 
 
 def evaluate(evidence: EvidenceSet, params: Params) -> list[Outcome]:
-    """PASS naming where the summary was found; FAIL when no analysed document has one."""
+    """PASS naming where the summary was found; FAIL when no analyzed document has one."""
     analyses = evidence.all(PolicyAnalysis)
     for analysis in analyses:
         if analysis.summary is not None:

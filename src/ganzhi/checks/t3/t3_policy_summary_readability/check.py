@@ -6,7 +6,7 @@ from ganzhi.catalog.params import Params
 from ganzhi.checks.outcome import Outcome
 from ganzhi.evidence.base import EvidenceSet
 from ganzhi.evidence.policy import PolicyAnalysis
-from ganzhi.policy.readability import sentence_figures
+from ganzhi.rules.policy.readability import sentence_figures
 
 
 def evaluate(evidence: EvidenceSet, params: Params) -> list[Outcome]:

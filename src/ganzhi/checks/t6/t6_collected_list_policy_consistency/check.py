@@ -7,7 +7,7 @@ from ganzhi.checks.outcome import Outcome
 from ganzhi.evidence.base import EvidenceSet
 from ganzhi.evidence.pi_lists import PiList
 from ganzhi.evidence.policy import PolicyAnalysis
-from ganzhi.policy.consistency import list_vs_policy, policy_claims
+from ganzhi.rules.policy.consistency import list_vs_policy, policy_claims
 
 
 def evaluate(evidence: EvidenceSet, params: Params) -> list[Outcome]:

@@ -8,11 +8,11 @@ from typing import Annotated, Any
 from fastapi import APIRouter, HTTPException, Query, Request
 from pydantic import BaseModel, Field
 
+from ganzhi.accounts import scope as scoped
 from ganzhi.errors import TransitionError
 from ganzhi.findings.models import Issue, IssueState, Result, Transition
 from ganzhi.store.repositories import RunRecord
 from ganzhi.web import audit
-from ganzhi.web import scope as scoped
 from ganzhi.web.deps import SignedInDep, client_address
 
 router = APIRouter(tags=["findings"])

@@ -9,16 +9,18 @@ from fastapi import APIRouter, File, Form, HTTPException, Request, Response, Upl
 from pydantic import BaseModel
 from starlette.concurrency import run_in_threadpool
 
+from ganzhi.accounts import users as accounts
+from ganzhi.accounts.credentials import token_hash
+from ganzhi.accounts.users import PUBLIC, Principal, Role
+from ganzhi.appstore import submissions as submission_repo
+from ganzhi.appstore.lookup import VerdictLookup
+from ganzhi.appstore.service import SubmissionService, UploadRejected
+from ganzhi.appstore.submissions import SubmissionView
+from ganzhi.appstore.webhook import validate_callback_url
 from ganzhi.store.blobs import BlobTooLargeError
-from ganzhi.web import accounts, audit, submission_repo
-from ganzhi.web.accounts import PUBLIC, Principal, Role
+from ganzhi.web import audit
 from ganzhi.web.api.v1.invalid import invalid
 from ganzhi.web.deps import SignedInDep, browser_session, client_address
-from ganzhi.web.lookup import VerdictLookup
-from ganzhi.web.security import token_hash
-from ganzhi.web.store_service import SubmissionService, UploadRejected
-from ganzhi.web.submission_repo import SubmissionView
-from ganzhi.web.webhook import validate_callback_url
 
 router = APIRouter(tags=["store"])
 SHA256 = re.compile(r"^[0-9a-f]{64}$")
@@ -97,7 +99,7 @@ def submissions(scope: SignedInDep, limit: int = 200) -> list[SubmissionView]:
 async def submission(sha256: str, request: Request) -> Response:
     """The verdict of one submitted APK (`status` queued → running → done | error).
 
-    The hot path of the store service: see `ganzhi.web.lookup` (cached token check, one indexed
+    The hot path of the store service: see `ganzhi.appstore.lookup` (cached token check, one indexed
     SELECT, finished verdicts cached as JSON). Browser sessions take the ordinary path.
     """
     if not SHA256.match(sha256):

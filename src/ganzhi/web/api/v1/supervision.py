@@ -8,13 +8,13 @@ from typing import Any
 from fastapi import APIRouter, HTTPException, Request
 from pydantic import BaseModel, Field
 
+from ganzhi.accounts import scope as scoped
 from ganzhi.catalog.schema import EnterpriseType
 from ganzhi.errors import StoreError
 from ganzhi.store import supervision_repo
 from ganzhi.supervision.models import Campaign, Enterprise, SubjectLink
 from ganzhi.supervision.publications import Publication
 from ganzhi.web import audit
-from ganzhi.web import scope as scoped
 from ganzhi.web.api.v1.invalid import invalid
 from ganzhi.web.deps import RegulatorDep, ScopeDep, SignedInDep, client_address
 

@@ -13,10 +13,10 @@ from typing import Annotated, BinaryIO
 from fastapi import APIRouter, File, Form, HTTPException, Request, UploadFile
 from pydantic import BaseModel
 
+from ganzhi.accounts.users import Role
 from ganzhi.evidence.base import ArtefactRef
 from ganzhi.store.blobs import BlobStore, BlobTooLargeError
 from ganzhi.web import audit
-from ganzhi.web.accounts import Role
 from ganzhi.web.api.v1.invalid import invalid
 from ganzhi.web.config import WebConfig
 from ganzhi.web.deps import SignedInDep, client_address

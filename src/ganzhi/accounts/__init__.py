@@ -1,0 +1,1 @@
+"""Users, roles, tokens and principal-scoped queries, without HTTP (the web package is one face of them)."""

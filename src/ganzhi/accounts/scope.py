@@ -1,0 +1,269 @@
+"""Object-level authorisation in the query layer: every read and write goes through a `Scope`.
+
+The routes never filter by themselves: they call these functions with the request's `Scope`, which
+wrap the store's repositories and drop (or refuse) what the principal may not see. Regulators see
+everything; an enterprise sees the subjects it operates (by the regulator's subject links or the
+enterprise the evidence names) and the campaigns it is assigned to; an app store sees the subjects
+it distributes; the public sees nothing here (published snapshots only, see `published`).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from ganzhi.accounts.users import Principal, Role
+from ganzhi.evidence.base import Subject
+from ganzhi.findings.lifecycle import transition
+from ganzhi.findings.models import Issue, IssueState, Result, Transition
+from ganzhi.store import publication_repo, supervision_repo
+from ganzhi.store import repositories as repo
+from ganzhi.store.publication_tables import LookbackRow
+from ganzhi.supervision.models import Campaign, Enterprise, Interview
+from ganzhi.supervision.ownership import Ownership
+from ganzhi.supervision.publications import Publication, PublicationStatus
+
+#: Issue states an enterprise may move its own issues to (it declares rectification; regulators and
+#: rechecks decide FIXED / VERIFIED / WAIVED / FALSE_POSITIVE).
+ENTERPRISE_TARGETS = frozenset({IssueState.RECTIFYING})
+
+
+class Forbidden(Exception):
+    """The principal may see the object but not change it this way; the message says why."""
+
+
+@dataclass(slots=True)
+class Scope:
+    """What one principal may see; ownership is indexed lazily, once per request."""
+
+    principal: Principal
+    session: Session
+    _ownership: Ownership | None = field(default=None, init=False)
+    _visible: repo.SubjectFilter | None = field(default=None, init=False)
+
+    @property
+    def role(self) -> Role:
+        return self.principal.role
+
+    def ownership(self) -> Ownership:
+        if self._ownership is None:
+            self._ownership = Ownership.build(supervision_repo.list_enterprises(self.session))
+        return self._ownership
+
+    def sees_subject(self, subject: Subject) -> bool:
+        """True when the principal may see findings about `subject`."""
+        if self.principal.is_regulator:
+            return True
+        scope_id = self.principal.scope_id
+        if self.role is Role.ENTERPRISE:
+            return scope_id is not None and self.ownership().operator_of(subject) == scope_id
+        if self.role is Role.APP_STORE:
+            return scope_id is not None and scope_id in self.ownership().stores_of_key(subject.key)
+        return False
+
+    def visible_subjects(self) -> repo.SubjectFilter | None:
+        """`sees_subject` as a filter the lists push into SQL: None for regulators (no filter); built once."""
+        if self.principal.is_regulator:
+            return None
+        if self._visible is None:
+            scope_id = self.principal.scope_id
+            if scope_id and self.role is Role.ENTERPRISE:
+                owned = self.ownership()
+                self._visible = repo.SubjectFilter(owned.keys_operated_by(scope_id), owned.names_of(scope_id))
+            elif scope_id and self.role is Role.APP_STORE:
+                self._visible = repo.SubjectFilter(self.ownership().keys_distributed_by(scope_id))
+            else:
+                self._visible = repo.SubjectFilter()
+        return self._visible
+
+    def sees_enterprise(self, enterprise_id: str) -> bool:
+        return self.principal.is_regulator or (
+            self.role is Role.ENTERPRISE and self.principal.scope_id == enterprise_id
+        )
+
+
+def _sees_nothing(visible: repo.SubjectFilter | None) -> bool:
+    return visible is not None and visible.empty
+
+
+# --- issues and their transitions ----------------------------------------------------------------
+
+
+def issues(
+    scope: Scope, *, states: Iterable[IssueState] | None = None, task: str | None = None, limit: int = 500
+) -> list[Issue]:
+    """Visible issues, oldest first, at most `limit` (filtered and limited in SQL, not after loading all)."""
+    visible = scope.visible_subjects()
+    if _sees_nothing(visible):
+        return []
+    return repo.get_issues(scope.session, states=states, task=task, visible=visible, limit=limit)
+
+
+def issue(scope: Scope, fingerprint: str) -> Issue | None:
+    """The issue if it exists and is visible (an invisible issue reads as absent)."""
+    if scope.role is Role.PUBLIC:
+        return None
+    found = repo.get_issues(scope.session, fingerprints=[fingerprint])
+    return found[0] if found and scope.sees_subject(found[0].subject) else None
+
+
+def transitions(scope: Scope, fingerprint: str) -> list[Transition] | None:
+    """The audit trail of a visible issue, None when the issue is not visible."""
+    if issue(scope, fingerprint) is None:
+        return None
+    return repo.transitions_for(scope.session, fingerprint)
+
+
+def move_issue(
+    scope: Scope,
+    fingerprint: str,
+    to: IssueState,
+    *,
+    reason: str,
+    waiver_expires: dt.datetime | None = None,
+) -> tuple[Issue, Transition] | None:
+    """Apply a lifecycle transition to a visible issue and store it; None when the issue is not visible.
+
+    Raises:
+        Forbidden: the role may not make this transition.
+        TransitionError: the lifecycle does not allow it (message names the states).
+    """
+    current = issue(scope, fingerprint)
+    if current is None:
+        return None
+    if scope.role is Role.APP_STORE or (scope.role is Role.ENTERPRISE and to not in ENTERPRISE_TARGETS):
+        allowed = sorted(s.value for s in ENTERPRISE_TARGETS) if scope.role is Role.ENTERPRISE else []
+        raise Forbidden(f"role {scope.role.value} may not move issues to {to.value}; allowed targets: {allowed}")
+    now = dt.datetime.now(dt.UTC)
+    updated, record = transition(
+        current, to, actor=scope.principal.actor, reason=reason, at=now, waiver_expires=waiver_expires
+    )
+    repo.upsert_issues(scope.session, [updated])
+    repo.add_transitions(scope.session, [record])
+    return updated, record
+
+
+# --- runs and results ------------------------------------------------------------------------------
+
+
+def runs(scope: Scope, *, limit: int = 50) -> list[repo.RunRecord]:
+    """The newest `limit` runs; scoped principals see only runs with a result about one of their subjects."""
+    visible = scope.visible_subjects()
+    if _sees_nothing(visible):
+        return []
+    return repo.list_runs(scope.session, limit=limit, visible=visible)
+
+
+def run(scope: Scope, run_id: str) -> repo.RunRecord | None:
+    """A visible run, or None."""
+    if scope.role is Role.PUBLIC:
+        return None
+    found = repo.get_run(scope.session, run_id)
+    if found is None or (not scope.principal.is_regulator and not results(scope, run_id, limit=1)):
+        return None
+    return found
+
+
+def results(scope: Scope, run_id: str, *, limit: int | None = None) -> list[Result]:
+    """The visible results of one run, in the order they were saved, at most `limit`."""
+    visible = scope.visible_subjects()
+    if _sees_nothing(visible):
+        return []
+    return repo.results_for_run(scope.session, run_id, visible=visible, limit=limit)
+
+
+# --- enterprises and campaigns -------------------------------------------------------------------
+
+
+def enterprises(scope: Scope) -> list[Enterprise]:
+    if scope.principal.is_regulator:
+        return supervision_repo.list_enterprises(scope.session)
+    own = enterprise(scope, scope.principal.scope_id or "")
+    return [own] if own is not None else []
+
+
+def enterprise(scope: Scope, key: str) -> Enterprise | None:
+    found = supervision_repo.get_enterprise(scope.session, key) if key else None
+    return found if found is not None and scope.sees_enterprise(found.id) else None
+
+
+def campaigns(scope: Scope) -> list[Campaign]:
+    """Regulators: every campaign; an enterprise: the campaigns it has assignments in."""
+    if scope.principal.is_regulator:
+        return supervision_repo.list_campaigns(scope.session)
+    if scope.role is not Role.ENTERPRISE or not scope.principal.scope_id:
+        return []
+    return [
+        c
+        for c in supervision_repo.list_campaigns(scope.session)
+        if supervision_repo.get_assignments(scope.session, c.id, enterprise_id=scope.principal.scope_id)
+    ]
+
+
+def campaign(scope: Scope, campaign_id: str) -> Campaign | None:
+    return next((c for c in campaigns(scope) if c.id == campaign_id), None)
+
+
+# --- publications --------------------------------------------------------------------------------
+
+
+def publications(scope: Scope) -> list[Publication]:
+    """Regulators see drafts too; everyone else only approved (published) snapshots."""
+    found = publication_repo.list_publications(scope.session)
+    if scope.principal.is_regulator:
+        return found
+    return [p for p in found if p.status is PublicationStatus.APPROVED]
+
+
+def publication(scope: Scope, publication_id: str) -> Publication | None:
+    return next((p for p in publications(scope) if p.id == publication_id), None)
+
+
+# --- interviews and look-backs -------------------------------------------------------------------
+
+
+def interviews(scope: Scope, *, enterprise_id: str | None = None) -> list[Interview]:
+    """Regulators: every 约谈 record (or one enterprise's); an enterprise: its own; anyone else: none."""
+    if scope.principal.is_regulator:
+        return supervision_repo.list_interviews(scope.session, enterprise_id=enterprise_id or None)
+    own = scope.principal.scope_id
+    if scope.role is not Role.ENTERPRISE or not own or (enterprise_id and enterprise_id != own):
+        return []
+    return supervision_repo.list_interviews(scope.session, enterprise_id=own)
+
+
+def record_interview(scope: Scope, interview: Interview) -> Interview:
+    """Store a 约谈 record (regulators only); the store refuses an existing id or an unknown enterprise."""
+    if not scope.principal.is_regulator:
+        raise Forbidden(f"role {scope.role.value} cannot record interviews (regulators only)")
+    return supervision_repo.save_interview(scope.session, interview)
+
+
+def lookbacks(scope: Scope) -> list[dict[str, Any]]:
+    """Regulators: every stored 回头看, newest first (id, time, actor, campaign, counts); others: none."""
+    if not scope.principal.is_regulator:
+        return []
+    rows = scope.session.scalars(select(LookbackRow).order_by(LookbackRow.created_at.desc(), LookbackRow.id))
+    return [
+        {
+            "id": row.id,
+            "run_id": row.run_id,
+            "campaign_id": row.campaign_id,
+            "actor": row.actor,
+            "created_at": row.created_at,
+            "counts": dict(row.report.get("counts", {})),
+        }
+        for row in rows
+    ]
+
+
+def lookback(scope: Scope, lookback_id: str) -> dict[str, Any] | None:
+    """One look-back with its report (regulators only)."""
+    if not scope.principal.is_regulator or scope.session.get(LookbackRow, lookback_id) is None:
+        return None
+    return publication_repo.get_lookback(scope.session, lookback_id)

@@ -1,0 +1,1 @@
+"""Cross-region handling (T8): the capability matrix importer."""

@@ -1,0 +1,1 @@
+"""Privacy-policy collector: fetch or read a policy (HTML, PDF, DOCX, TXT), structure it and classify its sentences."""

@@ -1,0 +1,1 @@
+"""Number-portability (T9) eligibility cases read from JSON lines."""

@@ -1,0 +1,237 @@
+"""Feed validated events from DuckDB to the numpy crossing kernel, one subscriber partition at a time.
+
+The id and time ranges come from the Parquet footers (or, failing that, one scan: `plan_layout`).
+One scan then validates the input (`events_ok`) and packs each event into one integer key
+(`kernel.KeyLayout`), its bytes and plan, and a partition number. With one partition the batches stay
+in memory; with more, each batch is split by partition and appended to one raw file per partition under
+the audit's temp directory (`spill.py`), then the partitions are read back and handed to
+`kernel.crossings`, one per DuckDB thread at a time (numpy sorts and gathers release the GIL); each is
+then sized to a share of `AuditConfig.partition_rows`, so memory stays bounded by `partition_rows` events
+(about 100 bytes each) in flight, not by the input.
+The per-(subscriber, cycle) rows come back as the Arrow table `cycles`, the same table the SQL path builds.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import duckdb
+import numpy as np
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from ganzhi.collect.usage import arrow_numpy as an
+from ganzhi.collect.usage.config import BEIJING_OFFSET_MS, AuditConfig
+from ganzhi.collect.usage.ingest import is_integer_type
+from ganzhi.collect.usage.kernel import KeyLayout, crossings, cycles_schema
+from ganzhi.collect.usage.months import MONTH_SQL, month_of
+from ganzhi.collect.usage.sources import Source
+from ganzhi.collect.usage.spill import PartitionFiles
+from ganzhi.collect.usage.workspace import ThreadWorkspaces, Workspace
+
+BATCH_ROWS = 1 << 19
+#: Spilled partitions aim at this many events: small sorts and gathers stay in cache and a worker's buffers
+#: stay small (on the 10M sample, 256K-event partitions took 15 % less CPU than 2M-event ones) ...
+SORT_ROWS = 1 << 18
+#: ... unless that would make more than this many partitions (one open spill file each).
+SPILL_FILES = 512
+#: Spill column → numpy dtype.
+COLUMNS: dict[str, Any] = {"key": np.int64, "bytes": np.int64, "pidx": np.int32}
+#: Up to this many cycles, the month is found by comparisons rather than calendar arithmetic.
+CASE_MONTHS = 16
+
+
+def _quotas(con: duckdb.DuckDBPyConnection) -> np.ndarray[Any, np.dtype[np.int64]]:
+    rows = con.execute("SELECT pidx, quota_bytes FROM plans_ok_t").fetchall()
+    quotas = np.zeros(max((int(p) for p, _ in rows), default=0) + 1, dtype=np.int64)
+    for pidx, quota in rows:
+        quotas[int(pidx)] = int(quota)
+    return quotas
+
+
+def _parquet_bounds(src: Source) -> tuple[int, int, int, int, int] | None:
+    """(rows, min id, max id, min ts, max ts) from the Parquet footers, without a scan; None when an id or
+    ts column is not an integer or a row group has no statistics. Bounds include rows validation rejects."""
+    integers = is_integer_type(src.type_of("subscriber_id")) and is_integer_type(src.type_of("ts"))
+    if src.fmt != "parquet" or not integers:
+        return None
+    rows = 0
+    lows: dict[str, list[int]] = {"subscriber_id": [], "ts": []}
+    highs: dict[str, list[int]] = {"subscriber_id": [], "ts": []}
+    for file in src.files:
+        meta = pq.ParquetFile(file).metadata
+        names = {meta.schema.column(i).name.strip().lower(): i for i in range(meta.num_columns)}
+        rows += meta.num_rows
+        for g in range(meta.num_row_groups):
+            group = meta.row_group(g)
+            if not group.num_rows:
+                continue
+            for column, low in lows.items():
+                stats = group.column(names[column]).statistics
+                if stats is None or not stats.has_min_max or stats.min is None or stats.max is None:
+                    return None
+                low.append(int(stats.min))
+                highs[column].append(int(stats.max))
+    if not lows["ts"]:
+        return None
+    return rows, min(lows["subscriber_id"]), max(highs["subscriber_id"]), min(lows["ts"]), max(highs["ts"])
+
+
+def _month(ts_ms: int) -> int:
+    return int(month_of([ts_ms])[0])
+
+
+def _workers(cfg: AuditConfig) -> int:
+    """Partitions processed at once: one per DuckDB thread."""
+    return max(1, int(cfg.threads))
+
+
+def _rows_per_partition(cfg: AuditConfig, rows: int) -> int:
+    """`partition_rows` when all events fit one partition; else a share of it per worker (so the partitions
+    in flight together still hold at most `partition_rows` events), and no more than `SORT_ROWS` unless
+    there would be more than `SPILL_FILES` partitions."""
+    if rows <= cfg.partition_rows:
+        return cfg.partition_rows
+    share = max(1, cfg.partition_rows // _workers(cfg))
+    return min(share, max(SORT_ROWS, -(-rows // SPILL_FILES)))
+
+
+def plan_layout(con: duckdb.DuckDBPyConnection, cfg: AuditConfig, src: Source) -> KeyLayout | None:
+    """The key layout from Parquet statistics, or from one scan of the valid events; None when none are valid.
+
+    Statistics bound the raw values, so the time range is clamped to what validation accepts.
+    """
+    bounds = _parquet_bounds(src)
+    if bounds is not None:
+        rows, sub_lo, sub_hi, ts_lo, ts_hi = bounds
+        ts_lo, ts_hi = max(ts_lo, cfg.min_ts_ms), min(ts_hi, cfg.max_ts_ms)
+        if ts_lo > ts_hi:
+            return None
+        return KeyLayout.plan(sub_lo, sub_hi, _month(ts_lo), _month(ts_hi), rows, _rows_per_partition(cfg, rows),
+                              BEIJING_OFFSET_MS)  # fmt: skip
+    ((rows, sub_lo, sub_hi, month_lo, month_hi),) = con.execute(f"""
+        SELECT count(*), min(sub), max(sub), min(m), max(m)
+        FROM (SELECT sub, {MONTH_SQL} AS m FROM events_ok)
+    """).fetchall()
+    if not rows:
+        return None
+    return KeyLayout.plan(int(sub_lo), int(sub_hi), int(month_lo), int(month_hi), int(rows),
+                          _rows_per_partition(cfg, int(rows)),
+                          BEIJING_OFFSET_MS)  # fmt: skip
+
+
+def _month_sql(layout: KeyLayout) -> str:
+    """The month number of `ts_ms`: comparisons with the few cycle starts, else calendar arithmetic."""
+    starts = layout.month_starts[1:]
+    if len(starts) > CASE_MONTHS:
+        return MONTH_SQL
+    whens = " ".join(f"WHEN ts_ms < {s} THEN {layout.month_lo + i}" for i, s in enumerate(starts))
+    return f"CASE {whens} ELSE {layout.month_lo + len(starts)} END"
+
+
+def _stream(con: duckdb.DuckDBPyConnection, layout: KeyLayout) -> pa.RecordBatchReader:
+    reader: pa.RecordBatchReader = con.sql(f"""
+        SELECT {layout.key_sql("sub", "m", "ts_ms")} AS key, bytes, CAST(pidx AS INTEGER) AS pidx,
+               {layout.partition_sql("sub")} AS part
+        FROM (SELECT sub, ts_ms, bytes, pidx, {_month_sql(layout)} AS m FROM events_ok)
+    """).to_arrow_reader(BATCH_ROWS)
+    return reader
+
+
+def _column(batch: pa.RecordBatch, name: str) -> np.ndarray[Any, Any]:
+    return an.values(batch.column(name), COLUMNS[name])
+
+
+def _in_memory(reader: pa.RecordBatchReader) -> dict[str, np.ndarray[Any, Any]]:
+    chunks: dict[str, list[np.ndarray[Any, Any]]] = {name: [] for name in COLUMNS}
+    for batch in reader:
+        for name in COLUMNS:
+            chunks[name].append(_column(batch, name))
+    return {name: np.concatenate(parts) if parts else np.zeros(0, COLUMNS[name]) for name, parts in chunks.items()}
+
+
+def _spilled(reader: pa.RecordBatchReader, parts: int, files: PartitionFiles) -> None:
+    """Split each batch by partition (a radix sort on the 16-bit partition number) into `files`."""
+    work = Workspace()
+    try:
+        for batch in reader:
+            part = an.values(batch.column("part"), np.uint16)
+            n = len(part)
+            order = np.argsort(part, kind="stable")
+            ordered = np.take(part, order, out=work.array("part", n, np.uint16), mode="clip")
+            bounds = np.searchsorted(ordered, np.arange(parts + 1, dtype=np.uint16)).tolist()  # no widening copy
+            columns = {name: np.take(_column(batch, name), order, out=work.array(name, n, dtype), mode="clip")
+                       for name, dtype in COLUMNS.items()}  # fmt: skip
+            for p in range(parts):
+                if bounds[p + 1] > bounds[p]:
+                    files.append(p, columns, bounds[p], bounds[p + 1])
+    finally:
+        files.close()
+
+
+@contextmanager
+def small_pages() -> Iterator[None]:
+    """Let numpy back large arrays with ordinary pages while the kernel runs.
+
+    numpy asks for transparent huge pages on large arrays; where THP faults stall on compaction (as on
+    the 2-core VM the benchmark runs on: 320 MB took 1.4 s to touch with huge pages, 0.2 s without)
+    that dominates the kernel. `NUMPY_MADVISE_HUGEPAGE=0` does the same for a whole process.
+    """
+    setter = getattr(getattr(np, "_core", None), "multiarray", None)
+    setter = getattr(setter, "_set_madvise_hugepage", None)
+    if setter is None:
+        yield
+        return
+    previous = setter(False)
+    try:
+        yield
+    finally:
+        setter(previous)
+
+
+def build_cycles_partitioned(
+    con: duckdb.DuckDBPyConnection, cfg: AuditConfig, src: Source, temp_dir: Path
+) -> tuple[pa.Table, int]:
+    """The `cycles` table (as `audit.build_cycles` builds it) through the numpy kernel, and the number of
+    valid events it read.
+
+    ValueError when the ids or months cannot be packed into a key; the caller then uses the SQL path.
+    """
+    with small_pages():
+        return _build(con, cfg, src, temp_dir)
+
+
+def _build(con: duckdb.DuckDBPyConnection, cfg: AuditConfig, src: Source, temp_dir: Path) -> tuple[pa.Table, int]:
+    layout = plan_layout(con, cfg, src)
+    quotas = _quotas(con)
+    tables: list[pa.Table] = []
+    valid = 0
+    if layout is not None and layout.partitions == 1:
+        a = _in_memory(_stream(con, layout))
+        valid = len(a["key"])
+        if valid:
+            tables.append(crossings(a["key"], a["bytes"], a["pidx"], 0, layout, quotas, cfg.thresholds).to_arrow())
+    elif layout is not None:
+        files = PartitionFiles(temp_dir / "partitions", COLUMNS)
+        _spilled(_stream(con, layout), layout.partitions, files)
+        workspaces = ThreadWorkspaces()
+
+        def one(part: int) -> tuple[int, pa.Table]:
+            work = workspaces.workspace
+            a = files.load(part, work)
+            cycles = crossings(a["key"], a["bytes"], a["pidx"], part, layout, quotas, cfg.thresholds, work)
+            return len(a["key"]), cycles.to_arrow()
+
+        # numpy releases the GIL in sorts and gathers: `workers` partitions at a time, each sized so that
+        # together they stay within `partition_rows` (see `plan_layout`).
+        with ThreadPoolExecutor(max_workers=_workers(cfg)) as pool:
+            for n, table in pool.map(one, files.parts()):
+                valid += n
+                tables.append(table)
+    if not tables:
+        return cycles_schema(len(cfg.thresholds)).empty_table(), valid
+    return pa.concat_tables(tables), valid

@@ -1,1 +1,0 @@
-"""Active probes: broadband speed test and the cloud-drive rate probe."""

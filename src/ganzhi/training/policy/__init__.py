@@ -1,0 +1,1 @@
+"""Training, evaluation and agreement ceilings of the privacy-policy sentence classifier on CAPP-130."""

@@ -1,0 +1,1 @@
+"""Evaluation of UI close-control detection on AidUI and building the close-control lexicon from GKD rules."""
