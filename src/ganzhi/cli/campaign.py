@@ -13,11 +13,11 @@ from ganzhi.catalog.loader import default_catalog
 from ganzhi.cli._common import console, open_store
 from ganzhi.cli.rank import ReportFormat, emit, fail
 from ganzhi.errors import GanzhiError
+from ganzhi.outputs.sheets import Sheet
 from ganzhi.store import supervision_repo as srepo
 from ganzhi.store.db import session_scope
 from ganzhi.supervision.campaigns import assignments, new_campaign
 from ganzhi.supervision.models import RoundKind
-from ganzhi.outputs.sheets import Sheet
 
 app = typer.Typer(help="Supervision campaigns and their rounds. 专项行动与轮次。", no_args_is_help=True)
 

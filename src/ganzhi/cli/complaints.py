@@ -11,8 +11,9 @@ import typer
 
 from ganzhi.cli._common import console, err_console, open_store, progress_bar
 from ganzhi.cli.lookback import LookbackFormat, emit_report
-from ganzhi.cli.rank import compute_standings, fail
+from ganzhi.cli.rank import fail
 from ganzhi.errors import GanzhiError
+from ganzhi.outputs.sheets import Sheet
 from ganzhi.store import complaint_repo as crepo
 from ganzhi.store import supervision_repo as srepo
 from ganzhi.store.db import session_scope
@@ -21,7 +22,7 @@ from ganzhi.supervision.complaints.classifier import MODEL_NAME, default_classif
 from ganzhi.supervision.complaints.intake import ComplaintIn, RowProblem, read_complaints
 from ganzhi.supervision.complaints.trends import monthly, with_scores
 from ganzhi.supervision.ownership import Ownership
-from ganzhi.outputs.sheets import Sheet
+from ganzhi.usecases.standings import compute_standings
 
 app = typer.Typer(help="Complaints (投诉): import, classify by task, trends, link to scores.", no_args_is_help=True)
 

@@ -13,6 +13,7 @@ from ganzhi.catalog.schema import EnterpriseType
 from ganzhi.cli._common import console, err_console, open_store
 from ganzhi.cli.rank import ReportFormat, emit, fail
 from ganzhi.errors import GanzhiError
+from ganzhi.outputs.sheets import Sheet
 from ganzhi.store import repositories as repo
 from ganzhi.store import supervision_repo as srepo
 from ganzhi.store.db import session_scope
@@ -26,7 +27,6 @@ from ganzhi.supervision.registry_io import (
     read_key_lists,
 )
 from ganzhi.supervision.reminders import reminders
-from ganzhi.outputs.sheets import Sheet
 
 app = typer.Typer(help="Enterprises under supervision. 企业。", no_args_is_help=True)
 

@@ -36,7 +36,7 @@ def analyze_ivr(
     fmt: Annotated[OutputFormat, typer.Option("--format", "-f")] = OutputFormat.table,
 ) -> None:
     """分析语音菜单：能否转人工、最少层级与时间、循环和死路 / analyze an IVR tree."""
-    from ganzhi.collect.hotline.ivr import analyze, analysis_json, load_menu
+    from ganzhi.collect.hotline.ivr import analysis_json, analyze, load_menu
 
     try:
         result = analysis_json(analyze(load_menu(menu)))

@@ -11,16 +11,17 @@ from pydantic import ValidationError
 
 from ganzhi.catalog.loader import default_catalog
 from ganzhi.cli._common import console, open_store
-from ganzhi.cli.rank import ReportFormat, compute_standings, emit, fail
+from ganzhi.cli.rank import ReportFormat, emit, fail
 from ganzhi.errors import GanzhiError
+from ganzhi.outputs.sheets import Sheet
 from ganzhi.store import repositories as repo
 from ganzhi.store import supervision_repo as srepo
 from ganzhi.store.db import session_scope
 from ganzhi.supervision.ladder import Ladder
 from ganzhi.supervision.models import Commitment, Interview
 from ganzhi.supervision.ownership import Ownership
-from ganzhi.outputs.sheets import Sheet
 from ganzhi.supervision.triggers import RuleKind, TriggerInput, load_rules, propose
+from ganzhi.usecases.standings import compute_standings
 from ganzhi.workdays.calendar import default_calendar
 
 app = typer.Typer(help="Interviews (约谈): proposals, records, list.", no_args_is_help=True)

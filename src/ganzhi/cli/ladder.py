@@ -12,11 +12,11 @@ from ganzhi.catalog.loader import default_catalog
 from ganzhi.cli._common import console, open_store
 from ganzhi.cli.rank import ReportFormat, emit, fail
 from ganzhi.errors import GanzhiError
+from ganzhi.outputs.sheets import Sheet
 from ganzhi.store import supervision_repo as srepo
 from ganzhi.store.db import session_scope
 from ganzhi.supervision.ladder import Ladder
 from ganzhi.supervision.models import LadderEvent
-from ganzhi.outputs.sheets import Sheet
 
 app = typer.Typer(help="Enforcement ladder: 约谈提醒 → 通报批评 → 行政处罚 → 不良名单.", no_args_is_help=True)
 

@@ -16,11 +16,11 @@ from ganzhi.collect.evidence_file import EvidenceLineError, read_evidence
 from ganzhi.engine.executors import make_executor
 from ganzhi.errors import GanzhiError
 from ganzhi.evidence.base import Evidence
+from ganzhi.outputs.sheets import Sheet, to_json, to_rich, to_xlsx
 from ganzhi.store import publication_repo as prepo
 from ganzhi.store.db import session_scope
 from ganzhi.supervision.ladder import Ladder
 from ganzhi.supervision.lookback import VERDICT_ZH, LookbackSelection, Verdict
-from ganzhi.outputs.sheets import Sheet, to_json, to_rich, to_xlsx
 from ganzhi.supervision.triggers import Proposal, load_rules
 from ganzhi.usecases.lookback_run import ladder_proposals, run_lookback
 

@@ -12,8 +12,9 @@ from rich.markup import escape
 
 from ganzhi.catalog.loader import default_catalog
 from ganzhi.cli._common import console, err_console, open_store, write_text
-from ganzhi.cli.rank import ReportFormat, compute_standings, emit, fail
+from ganzhi.cli.rank import ReportFormat, emit, fail
 from ganzhi.errors import GanzhiError
+from ganzhi.outputs.sheets import Sheet
 from ganzhi.store import publication_repo as prepo
 from ganzhi.store import repositories as repo
 from ganzhi.store import supervision_repo as srepo
@@ -31,7 +32,7 @@ from ganzhi.supervision.publications import (
     select_issues,
 )
 from ganzhi.supervision.render.columns import HEADERS, ListName, present, rows
-from ganzhi.outputs.sheets import Sheet
+from ganzhi.usecases.standings import compute_standings
 from ganzhi.workdays.rectification import deadline_from
 
 app = typer.Typer(help="Published snapshots (社会公示): 通报, 下架, rankings; hash chain.", no_args_is_help=True)

@@ -12,25 +12,17 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import typer
-from sqlalchemy.orm import Session
 
-from ganzhi.catalog.loader import default_catalog
 from ganzhi.catalog.schema import EnterpriseType
 from ganzhi.cli._common import console, err_console, open_store, write_text
 from ganzhi.cli._common import fail as fail_with_message
 from ganzhi.errors import GanzhiError
-from ganzhi.store import repositories as repo
+from ganzhi.outputs.sheets import Sheet, to_json, to_rich, to_xlsx
 from ganzhi.store import supervision_repo as srepo
 from ganzhi.store.db import session_scope
-from ganzhi.outputs.sheets import Sheet, to_json, to_rich, to_xlsx
 from ganzhi.supervision.scoring import EnterpriseScore
-from ganzhi.supervision.standings import (
-    Standings,
-    current_findings,
-    round_findings,
-    round_trends,
-    standings,
-)
+from ganzhi.supervision.standings import Standings, round_trends
+from ganzhi.usecases.standings import compute_standings
 
 app = typer.Typer(
     help="Scores and rankings of a campaign. 得分与排名。",
@@ -66,21 +58,6 @@ def emit(sheets: Sequence[Sheet], fmt: ReportFormat, out: Path | None, meta: dic
 def fail(exc: Exception | str) -> typer.Exit:
     """Print an error (its text shown as is, never read as markup) and return the exit to raise."""
     return fail_with_message(f"error: {exc}")
-
-
-def compute_standings(session: Session, campaign_id: str, round_number: int | None) -> Standings:
-    """Standings of a campaign now (active issues) or in one round (its attached runs)."""
-    catalog = default_catalog()
-    campaign = srepo.require_campaign(session, campaign_id)
-    enterprises = srepo.list_enterprises(session)
-    key_lists = srepo.list_key_lists(session)
-    if round_number is None:
-        findings = current_findings(repo.get_issues(session))
-    else:
-        results = srepo.round_results(session, campaign_id, round_number)
-        issues = {i.fingerprint: i for i in repo.get_issues(session, fingerprints={r.fingerprint for r in results})}
-        findings = round_findings(results, issues)
-    return standings(catalog, campaign, enterprises, key_lists, findings)
 
 
 def _ranking_sheet(found: Standings, kind: EnterpriseType | None) -> Sheet:

@@ -10,9 +10,9 @@ import typer
 from ganzhi.cli._common import console, open_store
 from ganzhi.cli.rank import ReportFormat, emit, fail
 from ganzhi.errors import GanzhiError
+from ganzhi.outputs.sheets import Sheet
 from ganzhi.store import supervision_repo as srepo
 from ganzhi.store.db import session_scope
-from ganzhi.outputs.sheets import Sheet
 
 app = typer.Typer(help="Inspection rounds of a campaign. 检查轮次。", no_args_is_help=True)
 

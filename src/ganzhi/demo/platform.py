@@ -50,8 +50,8 @@ from ganzhi.store.db import session_scope
 from ganzhi.supervision.campaigns import assignments, new_campaign
 from ganzhi.supervision.publications import PublicationKind, build_body, new_draft, ranking_rows, select_issues
 from ganzhi.supervision.registry_io import read_enterprises, read_key_lists
-from ganzhi.supervision.standings import current_findings, standings
 from ganzhi.usecases.inspection import inspect
+from ganzhi.usecases.standings import compute_standings
 
 DATA = Path(__file__).resolve().parents[1] / "supervision" / "data"
 CAMPAIGN_ID = "c524-demo"
@@ -133,14 +133,9 @@ def _supervision(session: Session, now: dt.datetime) -> None:
 
 
 def _publications(session: Session, now: dt.datetime, drafter: str, approver: str) -> None:
-    catalog = default_catalog()
-    campaign = supervision_repo.require_campaign(session, CAMPAIGN_ID)
     enterprises = supervision_repo.list_enterprises(session)
     current = repo.get_issues(session)
-    found = standings(
-        catalog, campaign, enterprises, supervision_repo.list_key_lists(session), current_findings(current)
-    )
-    rankings = ranking_rows(found)
+    rankings = ranking_rows(compute_standings(session, CAMPAIGN_ID))
     notice = build_body(
         PublicationKind.NOTICE,
         issues=select_issues(current, tasks=list(DEMO_TASKS)),
