@@ -13,11 +13,12 @@ from ganzhi.engine.registry import default_registry
 from ganzhi.engine.runner import evaluate
 from ganzhi.evidence.base import Evidence
 from ganzhi.evidence.status import Status
+from ganzhi.findings.models import Result
 
 
 def _cases() -> list[tuple[str, Path]]:
     registry = default_registry()
-    found = []
+    found: list[tuple[str, Path]] = []
     for spec in registry.all():
         files = sorted(spec.cases_dir.glob("*.json"))
         found.extend((spec.id, path) for path in files)
@@ -39,6 +40,47 @@ def _subset(expected: dict[str, Any], actual: dict[str, Any]) -> bool:
     return all(actual.get(key) == value for key, value in expected.items())
 
 
+EXPECT_KEYS = {"status", "data", "message"}
+
+
+def expect_problems(case: dict[str, Any], is_fail: bool) -> list[str]:
+    """Why a case's `expect` cannot pin what it was written for (empty when it can).
+
+    A fail case must name at least one FAIL, and every expected result must name data facts, so that a FAIL
+    for another reason than the one the case was written for does not pass it.
+    """
+    expect = case.get("expect")
+    if expect is None:
+        return ["no `expect`: a fail case must state which FAIL (status and data) it shows"] if is_fail else []
+    if not isinstance(expect, list) or not expect:
+        return ["`expect` must be a non-empty list"]
+    problems: list[str] = []
+    statuses = {status.value for status in Status}
+    for index, item in enumerate(expect):
+        if not isinstance(item, dict):
+            problems.append(f"expect[{index}] is not an object")
+            continue
+        if unknown := set(item) - EXPECT_KEYS:
+            problems.append(f"expect[{index}] has unknown keys {sorted(unknown)} (allowed: {sorted(EXPECT_KEYS)})")
+        if item.get("status") not in statuses:
+            problems.append(f"expect[{index}] status {item.get('status')!r} is not one of {sorted(statuses)}")
+        if not isinstance(item.get("data"), dict) or not item["data"]:
+            problems.append(f"expect[{index}] names no data facts, so any {item.get('status')} would match it")
+        if "message" in item and (not isinstance(item["message"], str) or not item["message"]):
+            problems.append(f"expect[{index}] message must be a non-empty string")
+    if is_fail and not any(isinstance(i, dict) and i.get("status") == Status.FAIL.value for i in expect):
+        problems.append("a fail case's `expect` must name at least one FAIL")
+    return problems
+
+
+def _matches(expected: dict[str, Any], result: Result) -> bool:
+    """The result has the expected status, every expected data fact, and the message text if one is given."""
+    if result.status.value != expected["status"] or not _subset(expected.get("data", {}), result.data):
+        return False
+    message = expected.get("message")
+    return message is None or message in result.message.zh or message in (result.message.en or "")
+
+
 @pytest.mark.parametrize(("check_id", "path"), CASES, ids=[f"{c}/{p.name}" for c, p in CASES])
 def test_case(check_id: str, path: Path) -> None:
     case = json.loads(path.read_text(encoding="utf-8"))
@@ -49,6 +91,9 @@ def test_case(check_id: str, path: Path) -> None:
     if case.get("overrides"):
         req = spec.metadata.requirements[0]
         overrides = validate_overrides(registry.catalog, {req: case["overrides"]}, str(path))
+    is_fail = path.name.endswith(".fail.json")
+    problems = expect_problems(case, is_fail)
+    assert not problems, f"{path}: " + "; ".join(problems)
     outcome = evaluate(evidence, check_ids=[check_id], overrides=overrides)
     statuses = [r.status for r in outcome.results]
     assert statuses, f"{path}: the check produced no result"
@@ -61,6 +106,44 @@ def test_case(check_id: str, path: Path) -> None:
     else:
         pytest.fail(f"{path}: case files must end in .pass.json or .fail.json")
     for expected in case.get("expect", []):
-        assert any(
-            r.status.value == expected["status"] and _subset(expected.get("data", {}), r.data) for r in outcome.results
-        ), f"{path}: no result matches {expected}"
+        assert any(_matches(expected, r) for r in outcome.results), (
+            f"{path}: no result matches {expected}; got {[(r.status.value, r.data) for r in outcome.results]}"
+        )
+
+
+def test_every_fail_case_pins_its_expect() -> None:
+    offenders: list[str] = []
+    for _check_id, path in CASES:
+        case = json.loads(path.read_text(encoding="utf-8"))
+        problems = expect_problems(case, path.name.endswith(".fail.json"))
+        offenders.extend(f"{path}: {problem}" for problem in problems)
+    assert not offenders, "\n".join(offenders)
+
+
+def test_expect_rules_reject_vague_fail_cases() -> None:
+    assert expect_problems({"evidence": []}, is_fail=True) == [
+        "no `expect`: a fail case must state which FAIL (status and data) it shows"
+    ]
+    assert expect_problems({"evidence": []}, is_fail=False) == []
+    assert expect_problems({"expect": []}, is_fail=True) == ["`expect` must be a non-empty list"]
+    status_only = expect_problems({"expect": [{"status": "FAIL"}]}, is_fail=True)
+    assert status_only == ["expect[0] names no data facts, so any FAIL would match it"]
+    only_warn = expect_problems({"expect": [{"status": "WARN", "data": {"aspect": "x"}}]}, is_fail=True)
+    assert only_warn == ["a fail case's `expect` must name at least one FAIL"]
+    typo = expect_problems({"expect": [{"status": "FAIL", "datas": {"a": 1}}]}, is_fail=True)
+    assert any("unknown keys ['datas']" in p for p in typo)
+    assert any(
+        "status 'FAILED'" in p for p in expect_problems({"expect": [{"status": "FAILED", "data": {"a": 1}}]}, True)
+    )
+
+
+def test_expect_tells_fail_reasons_apart() -> None:
+    registry = default_registry()
+    path = registry.get("t4_fullscreen_jump").cases_dir / "probe_jumps.fail.json"
+    case = json.loads(path.read_text(encoding="utf-8"))
+    outcome = evaluate([Evidence.model_validate(item) for item in case["evidence"]], check_ids=["t4_fullscreen_jump"])
+    [result] = outcome.results
+    assert _matches(case["expect"][0], result)
+    assert not _matches({"status": "FAIL", "data": {"jump_share": 0.2}, "message": "of the screen"}, result)
+    assert not _matches({"status": "FAIL", "data": {"jump_share": 0.6}}, result)
+    assert not _matches({"status": "WARN", "data": {"jump_share": 0.2}}, result)

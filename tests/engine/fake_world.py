@@ -21,6 +21,13 @@ class Widget(BaseModel):
     colour: str = "red"
 
 
+@evidence_kind("test_gauge")
+class Gauge(BaseModel):
+    """A second test-only evidence kind, so a test can add a check for evidence no other check reads."""
+
+    pressure: float
+
+
 def write_catalog(root: Path, *, automated_checks: list[str], extra_req: dict[str, object] | None = None) -> Path:
     """A one-task catalog (T1 only) whose requirement lists `automated_checks`."""
     data = root / "catalog"
@@ -111,15 +118,36 @@ def evaluate(evidence, params):
 """
 
 
+GAUGE_CHECK_BODY = """
+from __future__ import annotations
+from ganzhi.checks.outcome import Outcome
+from tests_fake_widget import Gauge
+
+
+def evaluate(evidence, params):
+    gauge = evidence.one(Gauge)
+    if gauge.pressure >= params.number("min_size"):
+        return [Outcome.passed("压力足够", pressure=gauge.pressure)]
+    return [Outcome.failed("压力不足", pressure=gauge.pressure)]
+"""
+
+
 def write_check(pkg_root: Path, check_id: str = "t1_widget_size", **meta_overrides: object) -> str:
     """Write a check package under `pkg_root/<package>/t1/<check_id>/`; returns the package name."""
     package = f"fakechecks_{uuid.uuid4().hex[:8]}"
-    folder = pkg_root / package / "t1" / check_id
-    folder.mkdir(parents=True)
+    (pkg_root / package / "t1").mkdir(parents=True)
     (pkg_root / package / "__init__.py").write_text("", encoding="utf-8")
     (pkg_root / package / "t1" / "__init__.py").write_text("", encoding="utf-8")
+    add_check(pkg_root, package, check_id, CHECK_BODY, **meta_overrides)
+    return package
+
+
+def add_check(pkg_root: Path, package: str, check_id: str, body: str, **meta_overrides: object) -> Path:
+    """Add one more check folder `<package>/t1/<check_id>/` to a package made by `write_check`."""
+    folder = pkg_root / package / "t1" / check_id
+    folder.mkdir()
     (folder / "__init__.py").write_text("", encoding="utf-8")
-    (folder / "check.py").write_text(textwrap.dedent(CHECK_BODY), encoding="utf-8")
+    (folder / "check.py").write_text(textwrap.dedent(body), encoding="utf-8")
     meta: dict[str, object] = {
         "id": check_id,
         "task": "T1",
@@ -136,4 +164,4 @@ def write_check(pkg_root: Path, check_id: str = "t1_widget_size", **meta_overrid
     (folder / "metadata.yaml").write_text(yaml.safe_dump(meta, allow_unicode=True), encoding="utf-8")
     if str(pkg_root) not in sys.path:
         sys.path.insert(0, str(pkg_root))
-    return package
+    return folder

@@ -1,7 +1,7 @@
-"""Importable alias so forged check modules can register the test evidence kind."""
+"""Importable alias so forged check modules can register the test evidence kinds."""
 
 from __future__ import annotations
 
-from fake_world import Widget
+from fake_world import Gauge, Widget
 
-__all__ = ["Widget"]
+__all__ = ["Gauge", "Widget"]

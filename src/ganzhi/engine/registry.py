@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import importlib
 import inspect
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Collection, Iterable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -47,6 +47,19 @@ class CheckSpec:
     def cases_dir(self) -> Path:
         """Folder of `*.pass.json` / `*.fail.json` evidence fixtures."""
         return self.folder / "cases"
+
+    def can_judge(self, kinds: Collection[str]) -> bool:
+        """True when one of the evidence kinds this check needs is among `kinds`.
+
+        The one rule for "which checks can judge this evidence", used by the runner's planning and by
+        `Registry.select(evidence_kinds=...)` alike: a check with only some of its kinds present still runs
+        (and reports MANUAL naming the missing ones), one with none of them is not run at all.
+        """
+        return any(kind in kinds for kind in self.metadata.evidence_kinds)
+
+    def covers(self, subject_type: str) -> bool:
+        """True when this check judges subjects of `subject_type`."""
+        return subject_type in self.metadata.subject_types
 
 
 def _load_metadata(folder: Path) -> CheckMetadata:
@@ -156,8 +169,19 @@ class Registry:
         requirement_ids: Sequence[str] | None = None,
         severities: Sequence[str] | None = None,
         check_ids: Sequence[str] | None = None,
+        evidence_kinds: Collection[str] | None = None,
     ) -> list[CheckSpec]:
-        """Checks matching every given filter (None means no filter); unknown ids are an error."""
+        """Checks matching every given filter (None means no filter); unknown ids are an error.
+
+        `evidence_kinds` keeps the checks that can judge evidence of those kinds (`CheckSpec.can_judge`, the
+        runner's own rule), so callers ask the registry instead of keeping lists of check ids; an empty
+        collection means no evidence, so no check. An unknown kind is an error, not a silent empty selection.
+        """
+        if evidence_kinds is not None:
+            known = set(known_kinds())
+            unknown = sorted(set(evidence_kinds) - known)
+            if unknown:
+                raise KeyError(f"unknown evidence kinds {unknown}; known: {sorted(known)}")
         if check_ids:
             for check_id in check_ids:
                 self.get(check_id)
@@ -174,6 +198,8 @@ class Registry:
             if severities and meta.severity.value not in severities:
                 continue
             if check_ids and meta.id not in check_ids:
+                continue
+            if evidence_kinds is not None and not spec.can_judge(evidence_kinds):
                 continue
             chosen.append(spec)
         return chosen

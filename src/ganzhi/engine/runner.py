@@ -173,12 +173,8 @@ def _group_by_subject(evidence: Iterable[Evidence]) -> dict[str, list[Evidence]]
 
 
 def _applicable(specs: Sequence[CheckSpec], subject: Subject, kinds: set[str]) -> list[CheckSpec]:
-    """Checks for this subject type that have at least one of their evidence kinds present."""
-    return [
-        spec
-        for spec in specs
-        if subject.type in spec.metadata.subject_types and kinds & set(spec.metadata.evidence_kinds)
-    ]
+    """Checks for this subject type that can judge the evidence kinds present (`CheckSpec.can_judge`)."""
+    return [spec for spec in specs if spec.covers(subject.type) and spec.can_judge(kinds)]
 
 
 def subject_filter(subjects: Sequence[str] | None) -> Callable[[Subject], bool]:

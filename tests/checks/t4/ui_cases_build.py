@@ -36,6 +36,12 @@ def evidence_of(make: Maker) -> dict[str, Any]:
     return data
 
 
+def _shake_fail(below: list[str]) -> dict[str, Any]:
+    """The FAIL a sub-threshold shake must give: the one shake, the thresholds it missed, where it jumped."""
+    shake = {"bundle": "bundle", "t_ms": 500, "below": below, "jump_target": "com.taobao.taobao"}
+    return {"status": "FAIL", "data": {"scope": "shake", "shakes": [shake]}}
+
+
 CASES: dict[str, list[tuple[str, str, Maker, dict[str, Any], list[dict[str, Any]]]]] = {
     "t4/t4_close_control_findable": [
         (
@@ -71,7 +77,13 @@ CASES: dict[str, list[tuple[str, str, Maker, dict[str, Any], list[dict[str, Any]
             "没有关闭控件 / no close control",
             lambda r: scenarios.cold_start(r, with_close=False, tap=None),
             {},
-            [{"status": "FAIL", "data": {"aspect": "presence"}}],
+            [
+                {
+                    "status": "FAIL",
+                    "data": {"aspect": "presence", "frames": 1},
+                    "message": "no close or skip control found",
+                }
+            ],
         ),
     ],
     "t4/t4_close_control_effective": [
@@ -101,7 +113,13 @@ CASES: dict[str, list[tuple[str, str, Maker, dict[str, Any], list[dict[str, Any]
             "3秒后才关闭（超过2秒） / the ad goes after 3 s (limit 2 s)",
             lambda r: scenarios.cold_start(r, settle_ms=3000),
             {},
-            [{"status": "FAIL", "data": {"aspect": "one_tap"}}],
+            [
+                {
+                    "status": "FAIL",
+                    "data": {"aspect": "one_tap", "taps": 1},
+                    "message": "ad still shown 2 s after 1 close taps",
+                }
+            ],
         ),
         (
             "popup_pops_again.fail",
@@ -138,14 +156,25 @@ CASES: dict[str, list[tuple[str, str, Maker, dict[str, Any], list[dict[str, Any]
             "点击画面中央跳转浏览器 / a tap mid-creative opens the browser",
             lambda r: scenarios.cold_start(r, jump_share=0.2, probe_jump=True),
             {},
-            [{"status": "FAIL"}],
+            [
+                {
+                    "status": "FAIL",
+                    "data": {"jump_share": 0.2, "probes": [[540, 240]], "jump_target": "com.android.browser"},
+                }
+            ],
         ),
         (
             "override_limit.fail",
             "活动把上限调到15% / campaign lowers the limit to 15 %",
             lambda r: scenarios.cold_start(r, jump_share=0.2),
             {"max_clickable_area_share": 0.15, "warn_clickable_area_share": 0.1},
-            [{"status": "FAIL"}],
+            [
+                {
+                    "status": "FAIL",
+                    "data": {"jump_share": 0.2, "jump_texts": []},
+                    "message": "jump zone covers 20% of the screen",
+                }
+            ],
         ),
     ],
     "t4/t4_shake_sensitivity": [
@@ -168,14 +197,14 @@ CASES: dict[str, list[tuple[str, str, Maker, dict[str, Any], list[dict[str, Any]
             "10m/s²、30°、1秒即跳转 / jump after 10 m/s², 30°, 1 s",
             lambda r: scenarios.shakes(r, acceleration=10, rotation_deg=30, duration_ms=1000, jumps=True),
             {},
-            [{"status": "FAIL"}],
+            [_shake_fail(["acceleration 10 m/s²", "rotation 30°", "duration 1 s"])],
         ),
         (
             "short_shake_jumps.fail",
             "力度够但仅2.9秒 / strong but only 2.9 s",
             lambda r: scenarios.shakes(r, acceleration=20, rotation_deg=50, duration_ms=2900, jumps=True),
             {},
-            [{"status": "FAIL"}],
+            [_shake_fail(["duration 2.9 s"])],
         ),
     ],
     "t3/t3_ui_permission_purpose": [
@@ -198,14 +227,30 @@ CASES: dict[str, list[tuple[str, str, Maker, dict[str, Any], list[dict[str, Any]
             "无任何说明 / no notice",
             lambda r: scenarios.permission_request(r, notice="none"),
             {},
-            [{"status": "FAIL", "data": {"permission_class": "位置"}}],
+            [
+                {
+                    "status": "FAIL",
+                    "data": {"permission_class": "位置", "start_ms": 2000},
+                    "message": "no purpose shown when 位置 was requested",
+                }
+            ],
         ),
         (
             "preceding_not_accepted.fail",
             "活动不接受预先告知 / campaign refuses preceding rationales",
             lambda r: scenarios.permission_request(r, notice="before"),
             {"accept_preceding_rationale": False},
-            [{"status": "FAIL"}],
+            [
+                {
+                    "status": "FAIL",
+                    "data": {
+                        "permission_class": "位置",
+                        "offset_ms": -1000,
+                        "notice": "获取位置信息，用于为你推荐附近的门店",
+                    },
+                    "message": "purpose shown only before the dialog",
+                }
+            ],
         ),
     ],
 }
