@@ -29,7 +29,7 @@ def test_scan_directory_writes_json_and_sarif_and_resumes(tmp_path: Path) -> Non
     write_demo(apks, name="good.apk")
     (apks / "broken.apk").write_bytes(b"PK\x03\x04 not really a zip")
     out = tmp_path / "out"
-    result = runner.invoke(app, ["scan", "apk", str(apks), "--out", str(out), "--format", "json"])
+    result = runner.invoke(app, ["scan", "apk", str(apks), "--output", str(out), "--format", "json"])
     assert result.exit_code == 2, result.output  # one bad APK: error record, batch goes on
     report = json.loads((out / "good.json").read_text(encoding="utf-8"))
     assert all(key in report for key in REQUIRED)
@@ -44,7 +44,7 @@ def test_scan_directory_writes_json_and_sarif_and_resumes(tmp_path: Path) -> Non
     sarif = json.loads((out / "good.sarif").read_text(encoding="utf-8"))
     assert sarif["version"] == "2.1.0" and sarif["runs"][0]["results"]
     assert "broken.apk" in json.loads((out / "broken.error.json").read_text(encoding="utf-8"))["file"]
-    again = runner.invoke(app, ["scan", "apk", str(apks), "--out", str(out), "--resume", "--format", "json"])
+    again = runner.invoke(app, ["scan", "apk", str(apks), "--output", str(out), "--resume", "--format", "json"])
     assert "skipped 1" in again.output  # the good APK is done; only the broken one is retried
 
 

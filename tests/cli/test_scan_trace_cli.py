@@ -53,7 +53,7 @@ def test_trace_with_apk_is_judged_with_the_static_analysis(tmp_path: Path) -> No
     apk = write_demo(tmp_path)
     trace = _write(tmp_path / "run.jsonl", [UMENG_BEFORE, CONSENT])
     out = tmp_path / "report.json"
-    args = ["scan", "trace", str(trace), "-p", PKG, "--apk", str(apk), "--format", "json", "--out", str(out)]
+    args = ["scan", "trace", str(trace), "-p", PKG, "--apk", str(apk), "--format", "json", "--output", str(out)]
     result = runner.invoke(app, args)
     assert result.exit_code == 0, result.output
     results = json.loads(out.read_text(encoding="utf-8"))["results"]

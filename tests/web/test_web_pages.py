@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from web_fixtures import PASSWORD, World, build_world
 
-from ganzhi.collect.halls.finder import write_demo_registry
+from ganzhi.demo.halls import write_demo_registry
 from ganzhi.store import publication_repo
 from ganzhi.store.db import session_scope
 from ganzhi.store.repositories import get_issues

@@ -1,39 +1,44 @@
 """`ganzhi scan apk PATH...`: static APK analysis and the T11/T3 APK checks, one app or a whole catalogue.
 
-A directory is scanned in batch through the engine's executors (`--workers N` process pool, or a Dask
-scheduler) and the job ledger: with `--resume`, APKs already done under the same inputs are skipped.
-With `--out DIR` each app gets `<name>.json` and `<name>.sarif` (a bad APK gets `<name>.error.json`).
+A batch is one inspection (`usecases.apk_scan.scan_apks`): the engine's executors (`--workers N` process
+pool, or a Dask scheduler) analyse the APKs, every app's evidence and results are stored with its job
+ledger row, and its findings open or update tracked issues. `--resume` continues the latest scan of the
+same files, skipping APKs already done. With `-o/--output DIR` each app gets `<name>.json` and
+`<name>.sarif` (a bad APK gets `<name>.error.json`).
 Exit codes: 0 every APK scanned; 2 some APKs could not be read (named on stderr); 1 unusable arguments.
+
+Heavy libraries (the store, the engine, the APK reader) are imported inside the commands, so
+`ganzhi scan --help` stays quick.
 """
 
 from __future__ import annotations
 
-import hashlib
 import json
-from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, Any
 
 import typer
 from rich.table import Table
 
-from ganzhi.cli._common import console, err_console, open_store, progress_bar, write_text
+from ganzhi.cli._common import console, err_console, fail, open_store, progress_bar, write_text
+from ganzhi.outputs import formats
+from ganzhi.outputs.formats import OutputFormat
 
-app = typer.Typer(help="扫描 / scanning: APK static analysis (T11, T3).", no_args_is_help=True)
+app = typer.Typer(
+    help="扫描：APK 静态分析（T11、T3）与动态轨迹。 Scanning: APK static analysis (T11, T3) and traces.",
+    no_args_is_help=True,
+)
+
+APK_FORMATS = (OutputFormat.table, OutputFormat.json, OutputFormat.sarif)
+TRACE_FORMATS = (OutputFormat.table, OutputFormat.json)
 
 
-class ScanFormat(StrEnum):
-    """Output formats of `scan apk`."""
-
-    table = "table"
-    json = "json"
-    sarif = "sarif"
-
-
-def _job_key(paths: list[Path]) -> str:
-    """Same files (path, size, mtime) → same ledger job, so `--resume` finds it."""
-    body = "\n".join(f"{p}\t{p.stat().st_size}\t{p.stat().st_mtime_ns}" for p in paths)
-    return "scan-apk:" + hashlib.sha256(body.encode("utf-8")).hexdigest()[:32]
+def _require(fmt: OutputFormat, allowed: tuple[OutputFormat, ...], command: str) -> OutputFormat:
+    """`fmt` when the command can write it; otherwise exit 1 naming the choices."""
+    try:
+        return formats.require(fmt, allowed, command=command)
+    except formats.UnsupportedFormat as exc:
+        raise fail(str(exc)) from None
 
 
 def _summary_table(records: list[Any]) -> Table:
@@ -67,56 +72,66 @@ def _merge_sarif(records: list[Any]) -> str:
 @app.command("apk")
 def scan_apk(
     paths: Annotated[list[Path], typer.Argument(help="APK 文件或目录 / APK files or directories")],
-    fmt: Annotated[ScanFormat, typer.Option("--format", "-f", help="table | json | sarif")] = ScanFormat.table,
-    out: Annotated[
-        Path | None, typer.Option("--out", "-o", help="每个APK写 JSON 与 SARIF 的目录 / per-app output dir")
+    fmt: Annotated[
+        OutputFormat, typer.Option("--format", "-f", help="报告格式 / report format: table | json | sarif")
+    ] = OutputFormat.table,
+    output: Annotated[
+        Path | None,
+        typer.Option("--output", "-o", help="每个APK写 JSON 与 SARIF 的目录 / per-app output directory"),
     ] = None,
     workers: Annotated[int, typer.Option(min=1, help="进程数 / worker processes")] = 1,
     scheduler: Annotated[str | None, typer.Option(help="Dask 调度器 / Dask scheduler, tcp://HOST:PORT")] = None,
-    resume: Annotated[bool, typer.Option(help="跳过已完成的APK / skip APKs done in an earlier run")] = False,
-    lang: Annotated[str, typer.Option(help="SARIF 语言 zh | en")] = "zh",
+    resume: Annotated[
+        bool, typer.Option(help="继续上次中断的扫描，跳过已完成的APK / continue the last scan, skip APKs done")
+    ] = False,
+    lang: Annotated[str, typer.Option(help="SARIF 语言 / SARIF language: zh | en")] = "zh",
 ) -> None:
-    """扫描APK：权限、SDK、自启动、关联启动、同意前调用、加固，并运行T11/T3检查。"""
+    """扫描APK、运行T11/T3检查并跟踪问题 / scan APKs (SDKs, self-start, pre-consent calls…), track issues."""
+    fmt = _require(fmt, APK_FORMATS, "scan apk")
     from ganzhi.engine.executors import make_executor
-    from ganzhi.store.ledger import JobLedger
-    from ganzhi.usecases.apk_scan import ScanJob, discover_apks, output_names, scan_one
+    from ganzhi.usecases.apk_scan import discover_apks, scan_apks
 
     apks, problems = discover_apks(paths)
     for problem in problems:
         err_console.print(problem, style="red", markup=False)
     if not apks:
-        err_console.print("没有可扫描的APK / no APK to scan", style="red")
-        raise typer.Exit(code=1)
-    names = output_names(apks)
-    ledger = JobLedger(open_store())
-    job_id = ledger.open_job(
-        "scan-apk", _job_key(apks), [str(p) for p in apks], meta={"out": str(out) if out else None}
-    )
-    todo = set(ledger.pending(job_id)) if resume else {str(p) for p in apks}
-    skipped = len(apks) - len(todo)
-    if skipped:
-        err_console.print(f"--resume：跳过已完成的 {skipped} 个APK / skipped {skipped} APKs already done")
-    jobs = [ScanJob(str(p), str(out) if out else None, names[p], lang) for p in apks if str(p) in todo]
+        raise fail("没有可扫描的APK / no APK to scan")
     try:
         pool = make_executor("local" if workers > 1 else "serial", workers=workers, scheduler=scheduler)
     except (ValueError, RuntimeError) as exc:
-        err_console.print(f"--workers/--scheduler: {exc}", style="red", markup=False)
-        raise typer.Exit(code=1) from None
-    records = []
+        raise fail(f"--workers/--scheduler: {exc}") from None
+    sessions = open_store()
     try:
-        with progress_bar("扫描APK / scanning APKs", len(jobs)) as progress:
-            for record in pool.map_unordered(scan_one, jobs):
-                records.append(record)
-                if record.ok:
-                    ledger.finish(job_id, record.path, {"package": record.package, "counts": record.counts})
-                else:
-                    ledger.fail(job_id, record.path, record.error or "unknown error")
-                progress.advance(progress.task_ids[0])
+        with progress_bar("扫描APK / scanning APKs", len(apks)) as progress:
+            task = progress.task_ids[0]
+
+            def started(todo: int, skipped: int) -> None:
+                progress.update(task, total=todo)
+                if skipped:
+                    err_console.print(f"--resume：跳过已完成的 {skipped} 个APK / skipped {skipped} APKs already done")
+
+            records, inspection = scan_apks(
+                apks,
+                sessions,
+                out_dir=output,
+                lang=lang,
+                resume=resume,
+                executor=pool,
+                on_start=started,
+                on_record=lambda _record: progress.advance(task),
+            )
     finally:
         pool.close()
-    if all(r.ok for r in records) and not problems:
-        ledger.close_job(job_id)
-    _emit(records, fmt, out)
+    _emit(records, fmt, output)
+    diff = inspection.diff
+    err_console.print(
+        f"运行 {inspection.run_id}：问题 新增 {len(diff.new)}、持续 {len(diff.persisting)}、"
+        f"已整改 {len(diff.fixed)}、重新出现 {len(diff.reopened)} / "
+        f"run {inspection.run_id}: issues new {len(diff.new)}, persisting {len(diff.persisting)}, "
+        f"fixed {len(diff.fixed)}, reopened {len(diff.reopened)}",
+        markup=False,
+        highlight=False,
+    )
     failed = [r for r in records if not r.ok]
     for r in failed:
         err_console.print(f"{r.path}: {r.error}", style="red", markup=False, highlight=False, soft_wrap=True)
@@ -124,9 +139,9 @@ def scan_apk(
         raise typer.Exit(code=2)
 
 
-def _emit(records: list[Any], fmt: ScanFormat, out: Path | None) -> None:
-    if out is not None or fmt is ScanFormat.table:
-        if fmt is ScanFormat.json:
+def _emit(records: list[Any], fmt: OutputFormat, out: Path | None) -> None:
+    if out is not None or fmt is OutputFormat.table:
+        if fmt is OutputFormat.json:
             summary = [
                 {k: getattr(r, k) for k in ("path", "ok", "package", "version_name", "counts", "error", "files")}
                 for r in sorted(records, key=lambda r: r.path)
@@ -135,20 +150,13 @@ def _emit(records: list[Any], fmt: ScanFormat, out: Path | None) -> None:
         else:
             console.print(_summary_table(records))
         return
-    if fmt is ScanFormat.json:
+    if fmt is OutputFormat.json:
         reports = [
             r.report if r.ok else {"file": r.path, "error": r.error} for r in sorted(records, key=lambda r: r.path)
         ]
         write_text(None, json.dumps(reports, ensure_ascii=False, indent=2) + "\n")
     else:
         write_text(None, _merge_sarif(records))
-
-
-class TraceFormat(StrEnum):
-    """Output formats of `scan trace`."""
-
-    table = "table"
-    json = "json"
 
 
 def _trace_tables(scan: Any) -> list[Table]:
@@ -172,23 +180,25 @@ def scan_trace_cmd(
     package: Annotated[str, typer.Option("--package", "-p", help="APP 包名 / app package")],
     version: Annotated[str | None, typer.Option(help="APP 版本 / app version")] = None,
     apk: Annotated[Path | None, typer.Option(help="同时静态分析此APK / also analyze this APK")] = None,
-    fmt: Annotated[TraceFormat, typer.Option("--format", "-f", help="table | json")] = TraceFormat.table,
-    out: Annotated[Path | None, typer.Option("--out", "-o", help="JSON 输出文件 / write the JSON here")] = None,
+    fmt: Annotated[
+        OutputFormat, typer.Option("--format", "-f", help="报告格式 / report format: table | json")
+    ] = OutputFormat.table,
+    output: Annotated[Path | None, typer.Option("--output", "-o", help="JSON 输出文件 / write the JSON here")] = None,
 ) -> None:
-    """导入动态轨迹（时间、API、调用栈、同意时间），判定同意前的个人信息调用。"""
+    """导入动态轨迹，判定同意前的个人信息调用 / import a dynamic trace, judge PI calls before consent."""
+    fmt = _require(fmt, TRACE_FORMATS, "scan trace")
     from ganzhi.errors import InputError
     from ganzhi.usecases.trace_scan import scan_trace
 
     try:
         scan = scan_trace(trace, package, version=version, apk_path=apk)
     except InputError as exc:
-        err_console.print(str(exc), style="red", markup=False, highlight=False, soft_wrap=True)
-        raise typer.Exit(code=1) from None
+        raise fail(str(exc)) from None
     for problem in scan.trace.problems[:20]:
         err_console.print(problem, style="yellow", markup=False, highlight=False, soft_wrap=True)
-    if fmt is TraceFormat.json or out is not None:
-        write_text(out, json.dumps(scan.report(), ensure_ascii=False, indent=2) + "\n")
-    if fmt is TraceFormat.table:
+    if fmt is OutputFormat.json or output is not None:
+        write_text(output, json.dumps(scan.report(), ensure_ascii=False, indent=2) + "\n")
+    if fmt is OutputFormat.table:
         for table in _trace_tables(scan):
             console.print(table)
     if scan.trace.problems:

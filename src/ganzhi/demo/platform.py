@@ -28,8 +28,8 @@ from sqlalchemy.orm import Session, sessionmaker
 from ganzhi.accounts import users as accounts
 from ganzhi.appstore.service import SubmissionService
 from ganzhi.catalog.loader import default_catalog
-from ganzhi.collect.halls.finder import write_demo_registry
 from ganzhi.demo.campaign import stage_evidence
+from ganzhi.demo.halls import write_demo_registry
 from ganzhi.demo.run import run_demo
 from ganzhi.demo.tasks import TaskDemo, load_task_demos
 from ganzhi.demo.users import DemoLogin, install_demo_users

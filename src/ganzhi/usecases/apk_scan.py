@@ -1,7 +1,10 @@
 """Batch APK scanning: analyze one APK, run the APK checks through the engine, write JSON and SARIF.
 
-`scan_one` is the picklable unit of work the CLI hands to an executor (serial, process pool or
-Dask); it never raises for a bad APK — the record says what went wrong and the batch goes on.
+`scan_one` is the picklable unit of work handed to an executor (serial, process pool or Dask); it
+never raises for a bad APK — the record says what went wrong and the batch goes on. `scan_apks` runs
+a batch as one resumable inspection (`usecases.inspection.inspect_items`): the ledger tracks APK files,
+each app's evidence and results are stored with its ledger row, and its findings open or update
+tracked issues like every other inspection.
 The per-app JSON has the keys the issue fixes (`app`, `permissions`, `components`, `sdks`,
 `api_calls`, `self_start`, `associated_start`, `pre_consent`, `packers`, `results`).
 """
@@ -12,21 +15,31 @@ import hashlib
 import json
 import time
 from collections import Counter
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
+from sqlalchemy.orm import Session, sessionmaker
+
 from ganzhi.collect.apk.analyze import analyze_apk
 from ganzhi.collect.apk.reader import apk_evidence
+from ganzhi.engine.executors import Executor
 from ganzhi.engine.registry import default_registry
 from ganzhi.engine.runner import evaluate
 from ganzhi.evidence.apk import ApkStatic
+from ganzhi.evidence.base import Evidence
 from ganzhi.findings.models import Result
 from ganzhi.outputs.sarif import sarif_json
+from ganzhi.usecases.inspection import Inspection, generation_key, inspect_items
 
 #: Checks that read `apk_static` (the T11 APK checks and the static T3 permission check).
 APK_EVIDENCE_KIND = "apk_static"
+#: Ledger job kind of `scan apk` batches.
+JOB_KIND = "scan-apk"
+#: APKs committed (evidence, results, ledger rows) per transaction: analysing one APK costs far more than a
+#: commit, so a killed scan loses at most this many analyses (configurable default).
+SCAN_FLUSH_EVERY = 1
 
 
 def apk_check_ids() -> list[str]:
@@ -56,14 +69,24 @@ def output_names(paths: Sequence[Path]) -> dict[Path, str]:
     }
 
 
+def batch_key(paths: Sequence[Path]) -> str:
+    """Same files (path, size, mtime) → same ledger job, so `--resume` finds it."""
+    body = "\n".join(f"{p}\t{p.stat().st_size}\t{p.stat().st_mtime_ns}" for p in paths)
+    return "scan-apk:" + hashlib.sha256(body.encode("utf-8")).hexdigest()[:32]
+
+
 @dataclass(frozen=True)
 class ScanJob:
-    """One APK to scan and where to put its files (None: return the report instead)."""
+    """One APK to scan and where to put its files (None: return the report instead).
+
+    `run_id` stamps the results with the inspection run they belong to (None: a run of their own).
+    """
 
     path: str
     out_dir: str | None = None
     name: str | None = None
     lang: str = "zh"
+    run_id: str | None = None
 
 
 @dataclass
@@ -81,6 +104,13 @@ class ScanRecord:
     files: list[str] = field(default_factory=list)
     report: dict[str, Any] | None = None
     sarif: str | None = None
+    evidence: list[Evidence] = field(default_factory=list)
+    results: list[Result] = field(default_factory=list)
+
+    @property
+    def item_key(self) -> str:
+        """The ledger item of this APK: its path."""
+        return self.path
 
 
 def app_report(static: ApkStatic, results: Sequence[Result], path: str) -> dict[str, Any]:
@@ -164,7 +194,7 @@ def scan_one(job: ScanJob) -> ScanRecord:
         facts = analyze_apk(job.path)
         static = facts.static
         evidence = apk_evidence(facts)
-        outcome = evaluate([evidence], check_ids=apk_check_ids())
+        outcome = evaluate([evidence], check_ids=apk_check_ids(), run_id=job.run_id)
         registry = default_registry()
         metas = {r.check_id: registry.get(r.check_id).metadata for r in outcome.results}
         report = app_report(static, outcome.results, job.path)
@@ -177,6 +207,7 @@ def scan_one(job: ScanJob) -> ScanRecord:
         )
         record.package, record.version_name, record.sha256 = static.package, static.version_name, static.sha256
         record.counts = dict(Counter(r.status.value for r in outcome.results))
+        record.evidence, record.results = [evidence], outcome.results
         record.ok = True
         if job.out_dir is not None:
             out = Path(job.out_dir)
@@ -201,3 +232,50 @@ def scan_one(job: ScanJob) -> ScanRecord:
             record.files = [str(err_path)]
     record.seconds = round(time.perf_counter() - started, 4)
     return record
+
+
+def scan_apks(
+    apks: Sequence[Path],
+    sessions: sessionmaker[Session],
+    *,
+    out_dir: Path | None = None,
+    lang: str = "zh",
+    resume: bool = False,
+    executor: Executor | None = None,
+    on_start: Callable[[int, int], None] | None = None,
+    on_record: Callable[[ScanRecord], None] | None = None,
+) -> tuple[list[ScanRecord], Inspection]:
+    """Scan `apks` as one inspection; with `resume`, continue the latest interrupted scan of the same files.
+
+    Without `resume` the same files start a new run (a new ledger generation), which a later `resume`
+    continues. Returns this call's records (without evidence and results, which are stored) and the
+    inspection (the run's results and how tracked issues moved).
+    """
+    names = output_names(apks)
+    by_key = {str(p): p for p in apks}
+    records: list[ScanRecord] = []
+
+    def work_for(key: str, run_id: str) -> ScanJob:
+        return ScanJob(key, str(out_dir) if out_dir else None, names[by_key[key]], lang, run_id)
+
+    def keep(record: ScanRecord) -> None:
+        slim = replace(record, evidence=[], results=[])
+        records.append(slim)
+        if on_record is not None:
+            on_record(slim)
+
+    inspection = inspect_items(
+        list(by_key),
+        work_for,
+        scan_one,
+        sessions,
+        job_kind=JOB_KIND,
+        job_key=generation_key(sessions, batch_key(apks), fresh=not resume),
+        selection={"check_ids": apk_check_ids()},
+        executor=executor,
+        note="scan apk",
+        flush_every=SCAN_FLUSH_EVERY,
+        on_start=on_start,
+        on_item=keep,
+    )
+    return records, inspection

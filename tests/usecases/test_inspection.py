@@ -7,7 +7,8 @@ from pathlib import Path
 import pytest
 from sqlalchemy.orm import Session, sessionmaker
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
+# fake_world is the engine tests' helper; imported by basename like they do, so its evidence kind registers once
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "engine"))
 
 from fake_world import Widget, write_catalog, write_check
 
