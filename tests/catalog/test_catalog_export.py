@@ -15,13 +15,12 @@ from ganzhi.catalog.export import (
     basis_label,
     param_rows,
     requirement_rows,
-    to_csv,
     to_json,
-    write_xlsx,
 )
 from ganzhi.catalog.loader import default_catalog
 from ganzhi.catalog.schema import Basis, Catalog
 from ganzhi.catalog.tree import catalog_tree
+from ganzhi.outputs.catalog_tables import to_csv, write_xlsx
 
 
 def test_json_round_trip() -> None:

@@ -9,7 +9,8 @@ import json
 from findings.finding_factory import HALL, make_result
 from ganzhi.evidence.status import Status
 from ganzhi.i18n import Text
-from ganzhi.outputs.csv_out import COLUMN_IDS, COLUMNS, results_to_csv, safe_cell, write_csv
+from ganzhi.outputs.csv_out import COLUMN_IDS, COLUMNS, results_to_csv, write_csv
+from ganzhi.outputs.sheets import inert
 
 PARAMS = {
     "max_close_seconds": {"value": 5, "unit": "s", "label": "official"},
@@ -63,8 +64,8 @@ def test_chinese_headers() -> None:
 
 def test_formula_like_text_is_neutralised() -> None:
     for raw in ('=HYPERLINK("x")', "+1", "-2", "@SUM(A1)", "\tx"):
-        assert safe_cell(raw) == "'" + raw
-    assert safe_cell("普通文本") == "普通文本"
+        assert inert(raw) == "'" + raw
+    assert inert("普通文本") == "普通文本"
     result = make_result(subject=HALL.model_copy(update={"name": "=cmd|' /C calc'!A0"}))
     assert _rows(results_to_csv([result]))[0]["subject_name"] == "'=cmd|' /C calc'!A0"
 

@@ -77,9 +77,9 @@ def test_csv_import_reports_bad_rows_and_keeps_good_ones(tmp_path: Path) -> None
     assert [s.key for s in loaded.enterprises[0].subjects] == ["app:com.good", "hotline:95000"]
     by_row = {e.row: e for e in loaded.errors}
     assert sorted(by_row) == [3, 4, 5, 6]
-    assert "character 18" in by_row[3].message and by_row[3].field == "uscc"
-    assert by_row[4].field == "type" and "'bank'" in by_row[4].message
-    assert "already on row 2" in by_row[5].message
+    assert "character 18" in by_row[3].problem and by_row[3].field == "uscc"
+    assert by_row[4].field == "type" and "'bank'" in by_row[4].problem
+    assert "already on row 2" in by_row[5].problem
     assert by_row[6].field == "subjects"
     assert str(path) in str(by_row[3])
 

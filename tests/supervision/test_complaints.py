@@ -6,8 +6,9 @@ from pathlib import Path
 
 import pytest
 
+from ganzhi.errors import RowProblem
 from ganzhi.supervision.complaints.dataset import LABELLED, LABELS, generate, read, split
-from ganzhi.supervision.complaints.intake import ComplaintIn, RowProblem, read_complaints
+from ganzhi.supervision.complaints.intake import ComplaintIn, read_complaints
 from ganzhi.supervision.complaints.trends import StoredComplaint, monthly
 
 pytest.importorskip("sklearn", reason="scikit-learn is needed for the complaint classifier")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import csv
 import io
 import json
 
@@ -41,6 +42,20 @@ def test_csv_neutralises_formulas(pub: Publication) -> None:
     body["notice"] = [dict(body["notice"][0], app_name="=HYPERLINK(\"http://x\")")]
     text = to_csv(pub.model_copy(update={"body": body}), ListName.notice)
     assert "'=HYPERLINK" in text and text.startswith("\ufeff序号,应用名称")
+
+
+def test_xlsx_neutralises_formulas(pub: Publication) -> None:
+    hostile = ('=HYPERLINK("http://x")', "+1", "-2", "@SUM(A1)", "\t=1", "\r=1")
+    body = dict(pub.body)
+    body["notice"] = [dict(body["notice"][0], app_name=raw, developer=raw) for raw in hostile]
+    book = load_workbook(io.BytesIO(to_xlsx(pub.model_copy(update={"body": body, "title": hostile[0]}))))
+    cells = [cell for sheet in book.worksheets for row in sheet.iter_rows() for cell in row]
+    assert all(cell.data_type != "f" for cell in cells)
+    values = [cell.value for cell in cells]
+    assert all("'" + raw in values and raw not in values for raw in hostile)
+    text = to_csv(pub.model_copy(update={"body": body}), ListName.notice)
+    names = [row[1] for row in csv.reader(io.StringIO(text.lstrip("\ufeff"), newline=""))][1:]
+    assert names == ["'" + raw for raw in hostile]
 
 
 def test_xlsx_has_the_lists_and_the_seal(pub: Publication) -> None:

@@ -1,14 +1,11 @@
-"""The catalog as flat tables (CSV, Excel) and as JSON, for people who review it outside ganzhi.
+"""The catalog as flat rows (for CSV and Excel) and as JSON, for people who review it outside ganzhi.
 
-CSV and Excel carry one row per requirement so a reviewer can sort and filter; JSON carries the whole
-validated catalog so another tool can read it back with `Catalog.model_validate_json`.
+The rows carry one requirement (or param) each so a reviewer can sort and filter; they are written as
+CSV and Excel by `ganzhi.outputs.catalog_tables` (the one formula-safe spreadsheet writer). JSON carries
+the whole validated catalog so another tool can read it back with `Catalog.model_validate_json`.
 """
 
 from __future__ import annotations
-
-import csv
-import io
-from pathlib import Path
 
 from ganzhi.catalog.schema import Basis, Catalog, Param, Requirement, Source, Task
 from ganzhi.i18n import Lang
@@ -138,36 +135,3 @@ def param_rows(catalog: Catalog, lang: Lang = "zh") -> list[dict[str, Cell]]:
 def to_json(catalog: Catalog) -> str:
     """The whole catalog as indented JSON (UTF-8 text, Chinese unescaped)."""
     return catalog.model_dump_json(indent=2) + "\n"
-
-
-def to_csv(catalog: Catalog, lang: Lang = "zh") -> str:
-    """One CSV row per requirement, header first."""
-    buffer = io.StringIO()
-    writer = csv.DictWriter(buffer, fieldnames=list(REQUIREMENT_COLUMNS), lineterminator="\n")
-    writer.writeheader()
-    writer.writerows(requirement_rows(catalog, lang))
-    return buffer.getvalue()
-
-
-def write_xlsx(catalog: Catalog, path: Path, lang: Lang = "zh") -> None:
-    """An Excel workbook: sheet `requirements` (one row each) and sheet `params`."""
-    from openpyxl import Workbook
-    from openpyxl.styles import Font
-
-    workbook = Workbook()
-    placeholder = workbook.active
-    sheets = (
-        ("requirements", REQUIREMENT_COLUMNS, requirement_rows(catalog, lang)),
-        ("params", PARAM_COLUMNS, param_rows(catalog, lang)),
-    )
-    for title, columns, rows in sheets:
-        sheet = workbook.create_sheet(title)
-        sheet.append(list(columns))
-        for cell in sheet[1]:
-            cell.font = Font(bold=True)
-        for row in rows:
-            sheet.append([row[column] for column in columns])
-        sheet.freeze_panes = "A2"
-    if placeholder is not None:
-        workbook.remove(placeholder)
-    workbook.save(path)

@@ -1,36 +1,35 @@
-"""Import evidence envelopes from JSON Lines files (the interchange format of `ganzhi check run`)."""
+"""Import evidence envelopes from JSON Lines files (the interchange format of `ganzhi check run`).
+
+A line that is not valid evidence becomes a `RowProblem` (`ganzhi.errors`) naming the file, the line and
+the fields at fault; the other lines are still read.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass
 from pathlib import Path
 
 from pydantic import ValidationError
 
 from ganzhi.collect.jsonl import read_json_lines
+from ganzhi.errors import RowProblem
 from ganzhi.evidence.base import Evidence, EvidenceKindError, kind_model
 from ganzhi.evidence.kinds import import_all_kinds
 
-
-@dataclass(frozen=True, slots=True)
-class EvidenceLineError:
-    """A line that is not valid evidence, named by file and line number."""
-
-    source: str
-    line: int
-    message: str
-
-    def __str__(self) -> str:
-        return f"{self.source}:{self.line}: {self.message}"
+#: The former name of a bad evidence line, kept while `cli/check.py` and `cli/lookback.py` import it.
+EvidenceLineError = RowProblem
 
 
-def read_evidence(path: Path) -> Iterator[Evidence | EvidenceLineError]:
-    """Each line as `Evidence` (kind known, payload valid) or as an error naming the line and field."""
+def _line_problem(source: str, line: int, problem: str) -> RowProblem:
+    return RowProblem(source, line, None, problem, unit="line")
+
+
+def read_evidence(path: Path) -> Iterator[Evidence | RowProblem]:
+    """Each line as `Evidence` (kind known, payload valid) or as a problem naming the line and field."""
     import_all_kinds()
     for line in read_json_lines(path):
         if line.error is not None:
-            yield EvidenceLineError(line.source, line.line, line.error)
+            yield _line_problem(line.source, line.line, line.error)
             continue
         try:
             evidence = Evidence.model_validate(line.value)
@@ -39,8 +38,8 @@ def read_evidence(path: Path) -> Iterator[Evidence | EvidenceLineError]:
             problems = "; ".join(
                 f"{'.'.join(str(p) for p in err['loc']) or '<root>'}: {err['msg']}" for err in exc.errors()
             )
-            yield EvidenceLineError(line.source, line.line, problems)
+            yield _line_problem(line.source, line.line, problems)
         except EvidenceKindError as exc:
-            yield EvidenceLineError(line.source, line.line, str(exc))
+            yield _line_problem(line.source, line.line, str(exc))
         else:
             yield evidence

@@ -2,14 +2,14 @@
 
 Columns never move (`COLUMNS`); headers are English ids by default or Chinese with
 ``header_lang="zh"``. Lists are joined with ``"; "``, `data` is canonical JSON. Files are written as
-UTF-8 with a BOM so Excel shows Chinese text correctly. Text cells starting with ``= + - @`` (or a tab
-or carriage return) get a leading apostrophe so a spreadsheet never runs them as formulas (app names and
-messages come from outside input).
+UTF-8 with a BOM so Excel shows Chinese text correctly. Rows are written by the one formula-safe CSV writer
+(`ganzhi.outputs.sheets.write_csv_rows`):
+text starting with ``= + - @`` (or a tab or carriage return) gets a leading apostrophe so a spreadsheet
+never runs it as a formula (app names and messages come from outside input).
 """
 
 from __future__ import annotations
 
-import csv
 import io
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
@@ -20,9 +20,9 @@ from ganzhi.evidence.base import canonical_json
 from ganzhi.findings.models import Result
 from ganzhi.i18n import Lang, Text
 from ganzhi.outputs.labels import SEVERITY_LABELS, STATUS_LABELS, describe_params, sorted_results
+from ganzhi.outputs.sheets import write_csv_rows
 
 LIST_SEPARATOR = "; "
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
 @dataclass(frozen=True, slots=True)
@@ -73,25 +73,15 @@ COLUMNS: tuple[Column, ...] = (
 COLUMN_IDS: tuple[str, ...] = tuple(c.id for c in COLUMNS)
 
 
-def safe_cell(value: str) -> str:
-    """`value` with a leading apostrophe when a spreadsheet would read it as a formula."""
-    return "'" + value if value.startswith(_FORMULA_START) else value
-
-
 def result_row(result: Result) -> list[str]:
-    """The cells of one result, in `COLUMNS` order."""
-    return [safe_cell(column.value(result)) for column in COLUMNS]
+    """The cells of one result, in `COLUMNS` order (the writers make them formula-safe)."""
+    return [column.value(result) for column in COLUMNS]
 
 
 def write_rows(stream: TextIO, results: Iterable[Result], header_lang: Lang = "en") -> int:
     """Write the header and one row per result (stable order) to `stream`; returns the row count."""
-    writer = csv.writer(stream, lineterminator="\r\n")
-    writer.writerow([column.header.get(header_lang) for column in COLUMNS])
-    count = 0
-    for result in sorted_results(results):
-        writer.writerow(result_row(result))
-        count += 1
-    return count
+    header = [column.header.get(header_lang) for column in COLUMNS]
+    return write_csv_rows(stream, [header, *(result_row(result) for result in sorted_results(results))]) - 1
 
 
 def results_to_csv(results: Iterable[Result], *, header_lang: Lang = "en") -> str:

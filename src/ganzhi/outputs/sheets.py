@@ -1,19 +1,22 @@
 """Tabular reports (sheets) in the formats the CLI offers: table, JSON, xlsx — one formula-safe spreadsheet writer.
 
 A report is a list of `Sheet`s (title, header, rows of JSON-ready cells). Every format renders the
-same sheets, so nothing is computed twice. Headers are bilingual (`中文 en`).
+same sheets, so nothing is computed twice. Headers are bilingual (`中文 en`). Every workbook ganzhi
+writes comes from `to_xlsx`, and every CSV cell passes `inert`, so no cell is ever run as a formula.
 """
 
 from __future__ import annotations
 
+import csv
 import io
 import json
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TextIO, overload
 
 from openpyxl import Workbook
 from openpyxl.styles import Font
+from openpyxl.utils import get_column_letter
 from rich.table import Table
 
 Cell = str | int | float | bool | None
@@ -22,8 +25,16 @@ Cell = str | int | float | bool | None
 SHEET_NAME_LEN = 31
 #: Leading characters that make a spreadsheet read a cell as a formula (CSV/formula injection).
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+#: Characters Excel does not allow in a sheet name.
+_BAD_NAME_CHARS = "[]:*?/\\"
+#: Colour of a banner line (drafts say on every sheet that they are drafts).
+BANNER_COLOUR = "C00000"
 
 
+@overload
+def inert(cell: str) -> str: ...
+@overload
+def inert(cell: Cell) -> Cell: ...
 def inert(cell: Cell) -> Cell:
     """A cell a spreadsheet will not evaluate: formula-like text gets a leading apostrophe.
 
@@ -33,13 +44,49 @@ def inert(cell: Cell) -> Cell:
     return "'" + cell if isinstance(cell, str) and cell.startswith(FORMULA_START) else cell
 
 
+def inert_row(row: Iterable[Cell]) -> list[Cell]:
+    """Every cell of `row` through `inert`."""
+    return [inert(cell) for cell in row]
+
+
+def write_csv_rows(stream: TextIO, rows: Iterable[Iterable[Cell]], *, lineterminator: str = "\r\n") -> int:
+    """Write `rows` (header included) as formula-safe CSV to `stream`; returns the number of rows.
+
+    The csv module quotes a field holding a character of the line terminator only, so with a bare LF
+    terminator a field holding a carriage return would go out unquoted and a reader would split the row:
+    such a row is written with every field quoted.
+    """
+    plain = csv.writer(stream, lineterminator=lineterminator)
+    quoted = csv.writer(stream, lineterminator=lineterminator, quoting=csv.QUOTE_ALL)
+    count = 0
+    for row in rows:
+        cells = inert_row(row)
+        bare_cr = "\r" not in lineterminator and any(isinstance(cell, str) and "\r" in cell for cell in cells)
+        (quoted if bare_cr else plain).writerow(cells)
+        count += 1
+    return count
+
+
+def to_csv(rows: Iterable[Iterable[Cell]], *, lineterminator: str = "\r\n") -> str:
+    """`rows` (header included) as formula-safe CSV text (`write_csv_rows`), without a BOM."""
+    buffer = io.StringIO()
+    write_csv_rows(buffer, rows, lineterminator=lineterminator)
+    return buffer.getvalue()
+
+
 @dataclass(frozen=True, slots=True)
 class Sheet:
-    """One table of a report."""
+    """One table of a report.
+
+    `header` may be empty for a key/value sheet (no bold row, nothing frozen). `banner` is one bold red
+    line above the header; `column_width` sets every column's width (characters).
+    """
 
     title: str
     header: Sequence[str]
     rows: Sequence[Sequence[Cell]]
+    banner: str | None = None
+    column_width: float | None = None
 
     def records(self) -> list[dict[str, Cell]]:
         """Rows as mappings from header to cell."""
@@ -64,26 +111,38 @@ def to_rich(sheet: Sheet) -> Table:
     return table
 
 
+def sheet_name(title: str, number: int, used: set[str]) -> str:
+    """A worksheet name Excel accepts: at most 31 characters, none of `[]:*?/\\`, unique in the book."""
+    name = title[:SHEET_NAME_LEN] or f"sheet{number}"
+    for bad in _BAD_NAME_CHARS:
+        name = name.replace(bad, "_")
+    if name in used:
+        name = f"{name[: SHEET_NAME_LEN - 4]}_{number}"
+    used.add(name)
+    return name
+
+
 def to_xlsx(sheets: Sequence[Sheet]) -> bytes:
-    """An Excel workbook with one worksheet per sheet (bold header, frozen first row)."""
+    """An Excel workbook with one worksheet per sheet (banner, bold header, frozen above the data)."""
     book = Workbook()
     if book.active is not None:
         book.remove(book.active)
     used: set[str] = set()
     for number, sheet in enumerate(sheets, start=1):
-        name = sheet.title[:SHEET_NAME_LEN] or f"sheet{number}"
-        for bad in "[]:*?/\\":
-            name = name.replace(bad, "_")
-        if name in used:
-            name = f"{name[: SHEET_NAME_LEN - 4]}_{number}"
-        used.add(name)
-        ws = book.create_sheet(name)
-        ws.append([inert(cell) for cell in sheet.header])
-        for cell in ws[1]:
-            cell.font = Font(bold=True)
+        ws = book.create_sheet(sheet_name(sheet.title, number, used))
+        if sheet.banner is not None:
+            ws.append([inert(sheet.banner)])
+            ws.cell(row=1, column=1).font = Font(bold=True, color=BANNER_COLOUR)
+        if sheet.header:
+            ws.append([inert(cell) for cell in sheet.header])
+            for cell in ws[ws.max_row]:
+                cell.font = Font(bold=True)
+            ws.freeze_panes = f"A{ws.max_row + 1}"
         for row in sheet.rows:
             ws.append([inert(cell) for cell in row])
-        ws.freeze_panes = "A2"
+        if sheet.column_width is not None:
+            for column in range(1, max(len(sheet.header), 1) + 1):
+                ws.column_dimensions[get_column_letter(column)].width = sheet.column_width
     buffer = io.BytesIO()
     book.save(buffer)
     return buffer.getvalue()

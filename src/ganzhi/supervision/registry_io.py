@@ -1,6 +1,6 @@
 """Reading the regulator's registers: enterprises (CSV or YAML) and key-enterprise lists (YAML).
 
-A bad row never stops an import: it becomes a `RowError` naming the file, the row, the field, what
+A bad row never stops an import: it becomes a `RowProblem` naming the file, the row, the field, what
 was expected and what was found, and the other rows are still read. Files are bounded in size and
 rows, because these lists come from outside.
 """
@@ -17,7 +17,7 @@ from typing import Any
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
-from ganzhi.errors import InputError
+from ganzhi.errors import InputError, RowProblem
 from ganzhi.supervision.models import TASK_ID, Enterprise, SubjectLink, SubjectRole
 from ganzhi.supervision.uscc import validate_uscc
 
@@ -30,25 +30,12 @@ MAX_ROWS = 100_000
 CSV_COLUMNS = ("id", "name", "uscc", "type", "province", "subjects")
 
 
-@dataclass(frozen=True, slots=True)
-class RowError:
-    """One rejected row: where, which field, and what is wrong."""
-
-    source: str
-    row: int
-    field: str
-    message: str
-
-    def __str__(self) -> str:
-        return f"{self.source}: row {self.row}: {self.field}: {self.message}"
-
-
 @dataclass(slots=True)
 class EnterpriseImport:
     """The enterprises read and the rows rejected."""
 
     enterprises: list[Enterprise] = field(default_factory=list)
-    errors: list[RowError] = field(default_factory=list)
+    errors: list[RowProblem] = field(default_factory=list)
 
 
 def _read_text(path: Path) -> str:
@@ -80,13 +67,13 @@ def parse_subjects(text: str) -> list[SubjectLink]:
     return links
 
 
-def _validation_errors(source: str, row: int, exc: ValidationError, data: Mapping[str, Any]) -> list[RowError]:
+def _validation_errors(source: str, row: int, exc: ValidationError, data: Mapping[str, Any]) -> list[RowProblem]:
     errors = []
     for err in exc.errors():
-        where = ".".join(str(p) for p in err["loc"]) or "<row>"
+        where = ".".join(str(p) for p in err["loc"]) or None
         top = str(err["loc"][0]) if err["loc"] else ""
         actual = data.get(top, "<missing>") if top else "<row>"
-        errors.append(RowError(source, row, where, f"{err['msg']} (got {actual!r})"))
+        errors.append(RowProblem(source, row, where, f"{err['msg']} (got {actual!r})"))
     return errors
 
 
@@ -98,7 +85,7 @@ def _accept(result: EnterpriseImport, source: str, row: int, data: Mapping[str, 
         return
     for key in (f"id {enterprise.id}", f"uscc {enterprise.uscc}"):
         if key in seen:
-            result.errors.append(RowError(source, row, key.split()[0], f"{key} already on row {seen[key]}"))
+            result.errors.append(RowProblem(source, row, key.split()[0], f"{key} already on row {seen[key]}"))
             return
     seen[f"id {enterprise.id}"] = seen[f"uscc {enterprise.uscc}"] = row
     result.enterprises.append(enterprise)
@@ -115,14 +102,14 @@ def read_enterprises_csv(path: Path) -> EnterpriseImport:
     seen: dict[str, int] = {}
     for row_number, row in enumerate(reader, start=2):
         if row_number - 1 > MAX_ROWS:
-            result.errors.append(RowError(source, row_number, "<file>", f"more than {MAX_ROWS} rows; rest ignored"))
+            result.errors.append(RowProblem(source, row_number, None, f"more than {MAX_ROWS} rows; rest ignored"))
             break
         data: dict[str, Any] = {k: (v or "").strip() for k, v in row.items() if k in CSV_COLUMNS}
         data["province"] = data.get("province") or None
         try:
             data["subjects"] = parse_subjects(data.get("subjects", ""))
         except ValueError as exc:
-            result.errors.append(RowError(source, row_number, "subjects", str(exc)))
+            result.errors.append(RowProblem(source, row_number, "subjects", str(exc)))
             continue
         _accept(result, source, row_number, data, seen)
     return result
@@ -142,11 +129,11 @@ def read_enterprises_yaml(path: Path) -> EnterpriseImport:
     seen: dict[str, int] = {}
     for row_number, item in enumerate(items[:MAX_ROWS], start=1):
         if not isinstance(item, Mapping):
-            result.errors.append(RowError(source, row_number, "<row>", f"expected a mapping (got {item!r})"))
+            result.errors.append(RowProblem(source, row_number, None, f"expected a mapping (got {item!r})"))
             continue
         _accept(result, source, row_number, item, seen)
     if len(items) > MAX_ROWS:
-        result.errors.append(RowError(source, MAX_ROWS + 1, "<file>", f"more than {MAX_ROWS} rows; rest ignored"))
+        result.errors.append(RowProblem(source, MAX_ROWS + 1, None, f"more than {MAX_ROWS} rows; rest ignored"))
     return result
 
 

@@ -3,13 +3,14 @@
 Rows come from what the APK shows: PI categories reached by permissions and API calls (first-party
 rows; SDK-attributed calls go to the SDK's row) and the SDK inventory (vendor, purpose, PI, policy
 link from the curated table). Purposes are prefilled from the privacy policy when one is given.
-Anything the APK cannot tell is marked 【待填写】. Both files say clearly that they are drafts.
+Anything the APK cannot tell is marked 【待填写】. Both files say clearly that they are drafts. The
+workbook goes through the formula-safe writer (`ganzhi.outputs.sheets`): purposes quoted from a privacy
+policy and SDK names are text an app developer controls.
 """
 
 from __future__ import annotations
 
 import html
-import io
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -18,6 +19,8 @@ from ganzhi.collect.apk.sdk import SdkFacts, SdkMatch, match_sdks
 from ganzhi.collect.lists.apk_facts import app_pi_facts
 from ganzhi.evidence.apk import ApkStatic
 from ganzhi.evidence.policy import PolicyAnalysis
+from ganzhi.outputs.sheets import Sheet
+from ganzhi.outputs.sheets import to_xlsx as sheets_to_xlsx
 from ganzhi.rules.policy.pi_lexicon import BY_ID, api_method, permission_short
 
 TO_FILL = "【待填写】"
@@ -38,6 +41,8 @@ SHARED_HEADERS = (
     "SDK包名",
 )
 SDK_METHOD = "嵌入第三方SDK，由SDK在本机直接收集"
+#: Column width (characters) of the draft workbook: long Chinese headers stay readable.
+COLUMN_WIDTH = 24
 
 
 @dataclass(frozen=True, slots=True)
@@ -113,28 +118,12 @@ def draft_lists(apk: ApkStatic, policy: PolicyAnalysis | None = None) -> DraftLi
 
 def to_xlsx(draft: DraftLists) -> bytes:
     """A workbook with one sheet per list: banner row, header row, data rows."""
-    from openpyxl import Workbook
-    from openpyxl.styles import Font
-
-    book = Workbook()
-    sheets = [(COLLECTED_TITLE, COLLECTED_HEADERS, draft.collected), (SHARED_TITLE, SHARED_HEADERS, draft.shared)]
-    first = book.active
-    if first is not None:
-        book.remove(first)
-    for title, headers, rows in sheets:
-        sheet = book.create_sheet(title[:31])
-        sheet.append([BANNER])
-        sheet["A1"].font = Font(bold=True, color="C00000")
-        sheet.append(list(headers))
-        for cell in sheet[2]:
-            cell.font = Font(bold=True)
-        for row in rows:
-            sheet.append(row)
-        for i in range(len(headers)):
-            sheet.column_dimensions[chr(ord("A") + i)].width = 24
-    buffer = io.BytesIO()
-    book.save(buffer)
-    return buffer.getvalue()
+    return sheets_to_xlsx(
+        [
+            Sheet(COLLECTED_TITLE, COLLECTED_HEADERS, draft.collected, banner=BANNER, column_width=COLUMN_WIDTH),
+            Sheet(SHARED_TITLE, SHARED_HEADERS, draft.shared, banner=BANNER, column_width=COLUMN_WIDTH),
+        ]
+    )
 
 
 def _table(title: str, headers: Sequence[str], rows: list[list[str]]) -> str:

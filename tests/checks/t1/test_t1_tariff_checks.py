@@ -7,21 +7,33 @@ import time
 from pathlib import Path
 
 from ganzhi.collect.tariff.importer import import_catalogue
+from ganzhi.engine.registry import default_registry
 from ganzhi.engine.runner import evaluate
 from ganzhi.evidence.base import Evidence, Subject
 from ganzhi.evidence.status import Status
-from ganzhi.evidence.tariff import Services, TariffCatalogue, TariffPlan
-from ganzhi.usecases.tariff_report import TARIFF_CHECKS
+from ganzhi.evidence.tariff import SUBJECT_TYPE, Services, TariffCatalogue, TariffPlan
+from ganzhi.usecases.tariff_report import check_catalogue, tariff_check_ids
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "collect" / "tariff"))
 from tariff_fixtures import write_xlsx
 
 
+def _tariff_checks() -> set[str]:
+    """Every registered T1 check that reads a tariff catalogue: what `ganzhi tariff check` must run."""
+    specs = default_registry().select(tasks=["T1"])
+    return {spec.id for spec in specs if SUBJECT_TYPE in spec.metadata.evidence_kinds}
+
+
+def test_the_report_runs_every_tariff_check() -> None:
+    assert len(_tariff_checks()) >= 10
+    assert set(tariff_check_ids()) == _tariff_checks()
+
+
 def test_every_check_runs_and_findings_are_explained(tmp_path: Path) -> None:
     evidence = import_catalogue([write_xlsx(tmp_path / "c.xlsx")]).evidence()
-    run = evaluate([evidence], check_ids=list(TARIFF_CHECKS))
+    run = check_catalogue([evidence])
     assert not run.errors
-    assert {r.check_id for r in run.results} == set(TARIFF_CHECKS)
+    assert {r.check_id for r in run.results} == _tariff_checks()
     by_check = {}
     for r in run.results:
         by_check.setdefault(r.check_id, []).append(r)

@@ -32,7 +32,7 @@ def test_import_reports_bad_rows_and_builds_evidence(tmp_path: Path) -> None:
     matrix, tests = _matrix(tmp_path)
     result = import_matrix(matrix, tests)
     assert [e.row for e in result.errors] == [34, 35]
-    assert "火星" in result.errors[0].message and "fax" in result.errors[1].message
+    assert "火星" in result.errors[0].problem and "fax" in result.errors[1].problem
     [evidence] = result.evidence(str(matrix))
     payload = evidence.payload(CrossRegionMatrix)
     assert len(payload.capabilities) == 32 and len(payload.tests) == 1

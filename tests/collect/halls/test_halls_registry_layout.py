@@ -59,9 +59,9 @@ def test_registry_csv_bad_rows_become_errors(tmp_path: Path, divisions: Division
     assert result.halls[1].location_source == "county_centroid"
     assert result.placed_at_centroid == 1
     by_row = {e.row: e for e in result.errors}
-    assert by_row[4].field == "id" and "duplicate hall id 'h1'" in by_row[4].message
-    assert "outside China" in by_row[5].message
-    assert "unknown administrative code '999999'" in by_row[6].message
+    assert by_row[4].field == "id" and "duplicate hall id 'h1'" in by_row[4].problem
+    assert "outside China" in by_row[5].problem
+    assert "unknown administrative code '999999'" in by_row[6].problem
     assert by_row[7].field == "lat/lon"
     assert by_row[8].field == "operator"
 

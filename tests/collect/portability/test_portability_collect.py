@@ -12,7 +12,8 @@ from hypothesis import strategies as st
 
 from checks.t9.t9_support import BASE_CASE
 from ganzhi.collect.jsonl import parse_json_object
-from ganzhi.collect.portability.cases import CaseLine, LineError, PortabilityCollector
+from ganzhi.collect.portability.cases import CaseLine, PortabilityCollector, error_record
+from ganzhi.errors import RowProblem
 
 BASE: dict[str, Any] = BASE_CASE
 
@@ -21,14 +22,19 @@ def line(**changes: Any) -> bytes:
     return json.dumps({**BASE, **changes}, ensure_ascii=False).encode("utf-8")
 
 
-def read(data: bytes, **limits: Any) -> tuple[list[CaseLine | LineError], PortabilityCollector]:
+def read(data: bytes, **limits: Any) -> tuple[list[CaseLine | RowProblem], PortabilityCollector]:
     collector = PortabilityCollector(source="cases.jsonl", **limits)
     return list(collector.read(io.BytesIO(data))), collector
 
 
+def number(item: CaseLine | RowProblem) -> int | None:
+    """The input line of a case or of a bad line."""
+    return item.line if isinstance(item, CaseLine) else item.row
+
+
 def errors(data: bytes, **limits: Any) -> list[dict[str, Any]]:
     items, _ = read(data, **limits)
-    return [item.to_json() for item in items if isinstance(item, LineError)]
+    return [error_record(item) for item in items if isinstance(item, RowProblem)]
 
 
 def test_valid_lines_become_evidence_in_order() -> None:
@@ -92,9 +98,9 @@ def test_unknown_status() -> None:
 def test_over_long_line_is_skipped_without_stopping_the_rest() -> None:
     huge = line(id="big", status="x" * 5000)
     items, collector = read(huge + b"\n" + line(id="ok") + b"\n", max_line_bytes=1024)
-    assert isinstance(items[0], LineError)
-    assert items[0].line == 1
-    assert items[0].error == f"line too long: {len(huge) + 1} bytes (limit 1024)"
+    assert isinstance(items[0], RowProblem)
+    assert items[0].row == 1
+    assert items[0].problem == f"line too long: {len(huge) + 1} bytes (limit 1024)"
     assert isinstance(items[1], CaseLine)
     assert (items[1].line, items[1].case.id) == (2, "ok")
     assert collector.stats.errors == 1
@@ -105,7 +111,7 @@ def test_line_of_exactly_the_limit_is_accepted() -> None:
     items, _ = read(raw + b"\n", max_line_bytes=len(raw) + 1)
     assert isinstance(items[0], CaseLine)
     items, _ = read(raw + b"\n", max_line_bytes=len(raw) - 1)
-    assert isinstance(items[0], LineError)
+    assert isinstance(items[0], RowProblem)
 
 
 def test_empty_lines_are_skipped_and_counted() -> None:
@@ -162,9 +168,9 @@ def test_duplicate_ids_are_errors_on_the_later_line() -> None:
 def test_max_lines_stops_with_one_error() -> None:
     data = b"\n".join(line(id=f"c{i}") for i in range(10))
     items, collector = read(data, max_lines=3)
-    assert [i.line for i in items] == [1, 2, 3, 4]
-    assert isinstance(items[-1], LineError)
-    assert items[-1].error == "input has more than 3 lines; stopped reading here"
+    assert [number(i) for i in items] == [1, 2, 3, 4]
+    assert isinstance(items[-1], RowProblem)
+    assert items[-1].problem == "input has more than 3 lines; stopped reading here"
     assert collector.stats.truncated
 
 
@@ -186,4 +192,4 @@ def test_arbitrary_bytes_never_raise_and_every_line_is_accounted_for(chunks: lis
     stats = collector.stats
     assert stats.cases + stats.errors + stats.blank == stats.lines
     assert len(items) == stats.cases + stats.errors
-    assert all(item.line >= 1 for item in items)
+    assert all((number(item) or 0) >= 1 for item in items)

@@ -2,7 +2,7 @@
 
 Matrix rows: operator, province (2-digit code or name, e.g. 江苏 / 江苏省), service (family_network |
 converged, or 亲情网 / 固移融合), operation, channel, supported. Test rows add date and succeeded.
-Bad rows become `RowError`s naming the file, row and field.
+Bad rows become `RowProblem`s naming the file, row and field.
 """
 
 from __future__ import annotations
@@ -14,8 +14,9 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from ganzhi.collect.halls.registry import RowError, operator_code
+from ganzhi.collect.halls.registry import operator_code
 from ganzhi.collect.halls.tables import Row, parse_bool, parse_date, pick, read_rows
+from ganzhi.errors import RowProblem
 from ganzhi.evidence.base import Evidence, Subject
 from ganzhi.evidence.crossregion import CHANNELS, SUBJECT_TYPE, Capability, CrossRegionMatrix, CrossRegionTest
 from ganzhi.evidence.halls import OPERATOR_NAMES
@@ -69,7 +70,7 @@ class MatrixImport:
 
     capabilities: dict[str, list[Capability]] = field(default_factory=dict)
     tests: dict[str, list[CrossRegionTest]] = field(default_factory=dict)
-    errors: list[RowError] = field(default_factory=list)
+    errors: list[RowProblem] = field(default_factory=list)
 
     def evidence(self, source: str, when: dt.datetime | None = None) -> list[Evidence]:
         """One `cross_region_matrix` evidence per operator."""
@@ -114,9 +115,10 @@ def _rows(path: Path, result: MatrixImport, *, tests: bool) -> None:
         except (ValueError, ValidationError) as exc:
             message = str(exc).splitlines()[0] if not isinstance(exc, ValidationError) else str(exc.errors()[0]["msg"])
             field_name, _, rest = message.partition(": ")
-            if not rest:
-                field_name, rest = "<row>", message
-            result.errors.append(RowError(str(path), number, field_name, rest))
+            if rest:
+                result.errors.append(RowProblem(str(path), number, field_name, rest))
+            else:
+                result.errors.append(RowProblem(str(path), number, None, message))
 
 
 def import_matrix(matrix: Path, tests: Path | None = None) -> MatrixImport:

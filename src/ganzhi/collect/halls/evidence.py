@@ -12,8 +12,8 @@ from pathlib import Path
 from pydantic import BaseModel, ValidationError
 
 from ganzhi.collect.halls.layout import measure_layout
-from ganzhi.collect.halls.registry import HallImport, RowError, import_halls, import_public_list
-from ganzhi.errors import InputError
+from ganzhi.collect.halls.registry import HallImport, import_halls, import_public_list
+from ganzhi.errors import InputError, RowProblem
 from ganzhi.evidence.base import Evidence, Subject
 from ganzhi.evidence.halls import (
     OPERATOR_NAMES,
@@ -34,10 +34,10 @@ class HallEvidence:
 
     evidence: list[Evidence] = field(default_factory=list)
     registry: HallImport | None = None
-    errors: list[RowError] = field(default_factory=list)
+    errors: list[RowProblem] = field(default_factory=list)
 
 
-def _operator_payloads(path: Path, model: type[BaseModel]) -> tuple[list[BaseModel], list[RowError]]:
+def _operator_payloads(path: Path, model: type[BaseModel]) -> tuple[list[BaseModel], list[RowProblem]]:
     if path.stat().st_size > MAX_JSON_BYTES:
         raise InputError(str(path), f"larger than {MAX_JSON_BYTES} bytes")
     try:
@@ -46,13 +46,13 @@ def _operator_payloads(path: Path, model: type[BaseModel]) -> tuple[list[BaseMod
         raise InputError(str(path), f"not valid UTF-8 JSON: {exc}") from None
     items = data if isinstance(data, list) else [data]
     found: list[BaseModel] = []
-    errors: list[RowError] = []
+    errors: list[RowProblem] = []
     for number, item in enumerate(items, start=1):
         try:
             found.append(model.model_validate(item))
         except ValidationError as exc:
             first = exc.errors()[0]
-            errors.append(RowError(str(path), number, ".".join(map(str, first["loc"])) or "<item>", str(first["msg"])))
+            errors.append(RowProblem(str(path), number, ".".join(map(str, first["loc"])) or None, str(first["msg"])))
     return found, errors
 
 

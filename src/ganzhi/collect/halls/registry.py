@@ -2,8 +2,8 @@
 
 Columns are matched by Chinese or English names (see `COLUMNS`). A row with a bad adcode, coordinates
 outside China, only one of lat/lon, a duplicate hall id or an unknown operator is rejected with a
-`RowError` naming the file, the row, the field, the expected and the actual value; the other rows go
-on. A hall without coordinates is placed at its county's centroid (cpca data), and says so.
+`RowProblem` (`ganzhi.errors`) naming the file, the row, the field, the expected and the actual value;
+the other rows go on. A hall without coordinates is placed at its county's centroid (cpca data), and says so.
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from ganzhi.collect.halls.tables import Row, parse_bool, parse_date, parse_float, pick, read_rows
-from ganzhi.errors import InputError
+from ganzhi.errors import InputError, RowProblem
 from ganzhi.evidence.halls import OPERATOR_NAMES, Hall, HallPublicList, PublishedHall
 from ganzhi.rules.regions.divisions import Divisions
 from ganzhi.rules.regions.geo import coordinate_problem
@@ -63,30 +63,13 @@ def operator_code(value: Any) -> str:
     return code
 
 
-@dataclass(frozen=True, slots=True)
-class RowError:
-    """A rejected row: file, row number, field, and what was expected vs found."""
-
-    source: str
-    row: int
-    field: str
-    message: str
-
-    def __str__(self) -> str:
-        return f"{self.source}: row {self.row}: {self.field}: {self.message}"
-
-    def to_json(self) -> dict[str, Any]:
-        """JSON form for reports."""
-        return {"source": self.source, "row": self.row, "field": self.field, "error": self.message}
-
-
 @dataclass(slots=True)
 class HallImport:
     """Accepted halls and rejected rows of one registry file."""
 
     source: str
     halls: list[Hall] = field(default_factory=list)
-    errors: list[RowError] = field(default_factory=list)
+    errors: list[RowProblem] = field(default_factory=list)
 
     @property
     def placed_at_centroid(self) -> int:
@@ -95,7 +78,7 @@ class HallImport:
 
 
 class _RowFault(Exception):
-    def __init__(self, field_name: str, message: str) -> None:
+    def __init__(self, field_name: str | None, message: str) -> None:
         super().__init__(message)
         self.field = field_name
         self.message = message
@@ -149,7 +132,7 @@ def _position(row: Row, adcode: str, divisions: Divisions) -> tuple[float, float
 
 def _hall(row: Row, divisions: Divisions) -> Hall:
     if "__not_an_object__" in row:
-        raise _RowFault("<row>", f"expected an object (got {row['__not_an_object__']!r})")
+        raise _RowFault(None, f"expected an object (got {row['__not_an_object__']!r})")
     hall_id = _field(row, "id", lambda v: str(v).strip(), required=True)
     adcode = _adcode(row, divisions)
     lat, lon, source = _position(row, adcode, divisions)
@@ -170,7 +153,7 @@ def _hall(row: Row, divisions: Divisions) -> Hall:
         )
     except ValidationError as exc:
         first = exc.errors()[0]
-        raise _RowFault(".".join(map(str, first["loc"])) or "<row>", str(first["msg"])) from None
+        raise _RowFault(".".join(map(str, first["loc"])) or None, str(first["msg"])) from None
 
 
 def import_halls(path: Path, divisions: Divisions) -> HallImport:
@@ -181,25 +164,25 @@ def import_halls(path: Path, divisions: Divisions) -> HallImport:
         try:
             hall = _hall(row, divisions)
         except _RowFault as fault:
-            result.errors.append(RowError(str(path), number, fault.field, fault.message))
+            result.errors.append(RowProblem(str(path), number, fault.field, fault.message))
             continue
         if hall.id in seen:
             message = f"duplicate hall id {hall.id!r} (first on row {seen[hall.id]}); expected unique ids"
-            result.errors.append(RowError(str(path), number, "id", message))
+            result.errors.append(RowProblem(str(path), number, "id", message))
             continue
         seen[hall.id] = number
         result.halls.append(hall)
     return result
 
 
-def import_public_list(path: Path) -> tuple[HallPublicList, list[RowError]]:
+def import_public_list(path: Path) -> tuple[HallPublicList, list[RowProblem]]:
     """Read an operator's published hall list (id optional; operator and name required)."""
     entries: list[PublishedHall] = []
-    errors: list[RowError] = []
+    errors: list[RowProblem] = []
     for number, row in read_rows(path, json_key="halls"):
         try:
             if "__not_an_object__" in row:
-                raise _RowFault("<row>", "expected an object")
+                raise _RowFault(None, "expected an object")
             port_out = _field(row, "port_out", parse_bool, required=False)
             raw_id = pick(row, COLUMNS["id"])
             entries.append(
@@ -212,7 +195,7 @@ def import_public_list(path: Path) -> tuple[HallPublicList, list[RowError]]:
                 )
             )
         except _RowFault as fault:
-            errors.append(RowError(str(path), number, fault.field, fault.message))
+            errors.append(RowProblem(str(path), number, fault.field, fault.message))
     return HallPublicList(entries=entries), errors
 
 

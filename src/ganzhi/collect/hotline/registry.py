@@ -3,7 +3,7 @@
 Registry rows (XLSX, CSV, JSON): enterprise, enterprise_type, number, app_path ("我的>客服中心", taps =
 path length unless `app_taps` is given), website (URL), elderly_direct_line, ivr_menu (a menu file,
 relative to the registry). Dial tests (CSV, JSON, JSONL): number, started_at, ivr_path ("1>0" or a
-list), seconds_to_answer, seconds_to_human, outcome, caller_age. Bad rows become `RowError`s.
+list), seconds_to_answer, seconds_to_human, outcome, caller_age. Bad rows become `RowProblem`s.
 """
 
 from __future__ import annotations
@@ -16,10 +16,9 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from ganzhi.collect.halls.registry import RowError
 from ganzhi.collect.halls.tables import Row, parse_bool, parse_float, pick, read_rows
 from ganzhi.collect.hotline.ivr import analyze, load_menu
-from ganzhi.errors import InputError
+from ganzhi.errors import InputError, RowProblem
 from ganzhi.evidence.base import Evidence, Subject
 from ganzhi.evidence.hotline import OUTCOMES, SUBJECT_TYPE, DialAttempt, DialTests, HotlineListing, Placement
 
@@ -66,7 +65,7 @@ class HotlineImport:
 
     evidence: dict[str, list[Evidence]] = field(default_factory=dict)
     subjects: dict[str, Subject] = field(default_factory=dict)
-    errors: list[RowError] = field(default_factory=list)
+    errors: list[RowProblem] = field(default_factory=list)
 
 
 def _listing(row: Row, base: Path, source: str, when: dt.datetime, result: HotlineImport) -> None:
@@ -113,7 +112,7 @@ def import_registry(path: Path, when: dt.datetime | None = None) -> HotlineImpor
         try:
             _listing(row, path.parent, str(path), moment, result)
         except _Fault as fault:
-            result.errors.append(RowError(str(path), number, fault.field, fault.message))
+            result.errors.append(RowProblem(str(path), number, fault.field, fault.message))
     return result
 
 
@@ -156,10 +155,10 @@ def add_dial_tests(path: Path, result: HotlineImport, when: dt.datetime | None =
         except (_Fault, ValueError) as fault:
             field_name = fault.field if isinstance(fault, _Fault) else "started_at"
             message = fault.message if isinstance(fault, _Fault) else f"expected an ISO date-time ({fault})"
-            result.errors.append(RowError(str(path), line, field_name, message))
+            result.errors.append(RowProblem(str(path), line, field_name, message))
             continue
         if number not in result.subjects:
-            result.errors.append(RowError(str(path), line, "number", f"hotline {number!r} is not in the registry"))
+            result.errors.append(RowProblem(str(path), line, "number", f"hotline {number!r} is not in the registry"))
             continue
         attempts.setdefault(number, []).append(attempt)
     for number, items in attempts.items():

@@ -1,9 +1,9 @@
 """Read 携号转网 eligibility queries from JSONL into `portability_case` evidence, one line at a time.
 
-Bad input never raises: every line becomes either a `CaseLine` (valid evidence) or a `LineError` naming
-the line number, the case id when it can be read, and the field at fault. Reading is bounded: a line
-longer than `max_line_bytes` is skipped without being held in memory, and reading stops with one error
-after `max_lines` lines. Decisions on odd input (documented because tests pin them):
+Bad input never raises: every line becomes either a `CaseLine` (valid evidence) or a `RowProblem`
+(`ganzhi.errors`) naming the line number, the case id when it can be read, and the field at fault.
+Reading is bounded: a line longer than `max_line_bytes` is skipped without being held in memory, and
+reading stops with one error after `max_lines` lines. Decisions on odd input (documented because tests pin them):
 
 - a UTF-8 byte-order mark at the very start of the file is dropped (editors on Windows add it);
   one anywhere else is not valid JSON and is reported;
@@ -22,6 +22,7 @@ from typing import IO, Any
 from pydantic import ValidationError
 
 from ganzhi.collect.jsonl import JsonLine, JsonLinesReader
+from ganzhi.errors import RowProblem
 from ganzhi.evidence.base import Evidence
 from ganzhi.evidence.portability import MAX_ID_LENGTH, PortabilityCase, describe_errors
 
@@ -38,17 +39,9 @@ class CaseLine:
     evidence: Evidence
 
 
-@dataclass(frozen=True, slots=True)
-class LineError:
-    """A line that could not be read as a case; `id` is the case id when it was readable."""
-
-    line: int
-    id: str | None
-    error: str
-
-    def to_json(self) -> dict[str, Any]:
-        """The error line of the output: `{"line", "id", "error"}`."""
-        return {"line": self.line, "id": self.id, "error": self.error}
+def error_record(problem: RowProblem) -> dict[str, Any]:
+    """The error line of the answers output for a bad input line: `{"line", "id", "error"}`."""
+    return {"line": problem.row, "id": problem.record_id, "error": problem.detail}
 
 
 @dataclass(slots=True)
@@ -71,7 +64,7 @@ def _readable_id(obj: dict[str, Any]) -> str | None:
 
 
 class PortabilityCollector:
-    """Turns a JSONL byte stream into `CaseLine`s and `LineError`s, in input order."""
+    """Turns a JSONL byte stream into `CaseLine`s and `RowProblem`s, in input order."""
 
     def __init__(
         self,
@@ -90,7 +83,7 @@ class PortabilityCollector:
         self.stats = CollectStats()
         self._seen: dict[str, int] = {}
 
-    def read(self, stream: IO[bytes]) -> Iterator[CaseLine | LineError]:
+    def read(self, stream: IO[bytes]) -> Iterator[CaseLine | RowProblem]:
         """Every non-blank line of `stream` as a case or an error; never raises on bad content."""
         reader = JsonLinesReader(self.source, max_line_bytes=self.max_line_bytes, max_lines=self.max_lines)
         try:
@@ -101,11 +94,11 @@ class PortabilityCollector:
             self.stats.blank = reader.stats.blank
             self.stats.truncated = reader.stats.truncated
 
-    def _error(self, line: int, case_id: str | None, message: str) -> LineError:
+    def _error(self, line: int, case_id: str | None, message: str, field: str | None = None) -> RowProblem:
         self.stats.errors += 1
-        return LineError(line=line, id=case_id, error=message)
+        return RowProblem(self.source, line, field, message, unit="line", record_id=case_id)
 
-    def _case(self, line: JsonLine) -> CaseLine | LineError:
+    def _case(self, line: JsonLine) -> CaseLine | RowProblem:
         number = line.line
         if line.value is None:
             return self._error(number, None, line.error or "unreadable line")
@@ -117,8 +110,8 @@ class PortabilityCollector:
             return self._error(number, case_id, describe_errors(exc))
         first = self._seen.get(case.id)
         if first is not None:
-            message = f"id: expected a unique id (got {case.id!r}, already on line {first})"
-            return self._error(number, case.id, message)
+            message = f"expected a unique id (got {case.id!r}, already on line {first})"
+            return self._error(number, case.id, message, field="id")
         self._seen[case.id] = number
         source = f"{self.source}:{number}"
         evidence = Evidence.of(case, case.subject, source=source, collected_at=self.collected_at)

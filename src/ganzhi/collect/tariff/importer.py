@@ -1,7 +1,8 @@
 """Import a tariff catalogue (XLSX, CSV or JSON) into `tariff_catalogue` evidence.
 
-Bad input never stops the import: every problem becomes an `ImportProblem` naming the file, sheet,
-row and field, with what was expected and what was found, and the rest of the catalogue is read.
+Bad input never stops the import: every problem becomes a `RowProblem` (`ganzhi.errors`) naming the file,
+sheet, row and field, with what was expected and what was found, and the rest of the catalogue is read.
+Problems that keep the row (with a doubt) are warnings; those that lose or distort data are errors.
 """
 
 from __future__ import annotations
@@ -37,7 +38,7 @@ from ganzhi.collect.tariff.units import (
     parse_throttle,
     price_units,
 )
-from ganzhi.errors import InputError
+from ganzhi.errors import InputError, RowProblem
 from ganzhi.evidence.base import Evidence, Subject
 from ganzhi.evidence.tariff import (
     MAX_FIELD_CHARS,
@@ -60,18 +61,9 @@ _CAP_CHOICE = re.compile(r"可选|自主选择|自行选择|档位|自愿")
 _NONE_TEXT = {"", "无", "-", "—", "/", "不含", "0"}
 
 
-@dataclass(frozen=True, slots=True)
-class ImportProblem:
-    """One problem found while importing: where it is, which field, what is wrong."""
-
-    level: Level
-    where: str
-    field: str | None
-    message: str
-
-    def __str__(self) -> str:
-        target = f", field {self.field}" if self.field else ""
-        return f"{self.level}: {self.where}{target}: {self.message}"
+def _at(sheet: Sheet, index: int, fld: str | None, message: str, level: Level = "error") -> RowProblem:
+    """A problem at the row of `sheet` with 0-based `index` (numbered as the user sees it)."""
+    return RowProblem(sheet.source, index + sheet.first_row, fld, message, sheet=sheet.name or None, level=level)
 
 
 @dataclass(slots=True)
@@ -79,11 +71,11 @@ class ImportResult:
     """The imported catalogue and every problem met on the way."""
 
     catalogue: TariffCatalogue
-    problems: list[ImportProblem] = field(default_factory=list)
+    problems: list[RowProblem] = field(default_factory=list)
     sources: list[str] = field(default_factory=list)
 
     @property
-    def errors(self) -> list[ImportProblem]:
+    def errors(self) -> list[RowProblem]:
         """Problems that lost or distorted data."""
         return [p for p in self.problems if p.level == "error"]
 
@@ -113,14 +105,14 @@ class _RowReader:
     index: int
     cells: dict[str, object]
     units: dict[str, str | None]
-    problems: list[ImportProblem]
+    problems: list[RowProblem]
 
     @property
     def where(self) -> str:
         return self.sheet.where(self.index)
 
     def problem(self, level: Level, fld: str | None, message: str) -> None:
-        self.problems.append(ImportProblem(level, self.where, fld, message))
+        self.problems.append(_at(self.sheet, self.index, fld, message, level))
 
     def text(self, fld: str) -> str:
         return _text(self.cells.get(fld))
@@ -227,7 +219,7 @@ def _plan(row: _RowReader, as_of: dt.date | None) -> TariffPlan | None:
 @dataclass(slots=True)
 class _Importer:
     as_of: dt.date | None
-    problems: list[ImportProblem] = field(default_factory=list)
+    problems: list[RowProblem] = field(default_factory=list)
     plans: dict[str, TariffPlan] = field(default_factory=dict)
     listings: ListingBuilder = field(default_factory=ListingBuilder)
     meta: dict[str, str] = field(default_factory=dict)
@@ -242,20 +234,20 @@ class _Importer:
         layout = locate_header(rows)
         if layout is None:
             if any(_text(c) for r in rows for c in r):
-                self.problems.append(ImportProblem("warning", sheet.where(0), None, "no tariff header row found in the first 10 rows; sheet skipped"))  # noqa: E501
+                message = "no tariff header row found in the first 10 rows; sheet skipped"
+                self.problems.append(_at(sheet, 0, None, message, "warning"))
             return
         self._plan_sheet(sheet, layout)
 
     def _plan_sheet(self, sheet: Sheet, layout: HeaderLayout) -> None:
-        header_where = sheet.where(layout.last_row)
         known = {c.field for c in layout.columns if c.field}
         for required in ("方案编号", "资费名称"):
             if required not in known:
-                self.problems.append(ImportProblem("error", header_where, required, "missing header column"))
+                self.problems.append(_at(sheet, layout.last_row, required, "missing header column"))
         unknown = [c.raw for c in layout.columns if c.field is None and c.raw and channel_type(c.raw) is None]
         if unknown:
             message = f"unrecognised columns ignored: {unknown}"
-            self.problems.append(ImportProblem("warning", header_where, None, message))
+            self.problems.append(_at(sheet, layout.last_row, None, message, "warning"))
         channel_cols = {i: ct for i, c in enumerate(layout.columns) if c.field in (None, "销售渠道") and (ct := channel_type(c.raw))}  # noqa: E501
         for index in range(layout.last_row + 1, len(sheet.rows)):
             cells, units = self._cells(sheet.rows[index], layout, channel_cols)
@@ -304,12 +296,14 @@ class _Importer:
             label = _text(cells.get("channel_type")) or _text(cells.get("channel_name"))
             ctype = channel_type(label) or channel_type(_text(cells.get("channel_name")))
             if ctype is None:
-                self.problems.append(ImportProblem("error", where, "渠道类型", f"expected one of 自有营业厅/掌厅/网厅/资费专区/代理渠道, got {label!r}"))  # noqa: E501
+                message = f"expected one of 自有营业厅/掌厅/网厅/资费专区/代理渠道, got {label!r}"
+                self.problems.append(_at(sheet, index, "渠道类型", message))
                 continue
             elderly_raw = cells.get("elderly_entry")
             elderly = yes_no(elderly_raw) if "elderly_entry" in cells else None
             if "elderly_entry" in cells and elderly is None:
-                self.problems.append(ImportProblem("warning", where, "老年人残疾人入口", f"expected 是/否, got {_text(elderly_raw)!r}"))  # noqa: E501
+                message = f"expected 是/否, got {_text(elderly_raw)!r}"
+                self.problems.append(_at(sheet, index, "老年人残疾人入口", message, "warning"))
             name = _text(cells.get("channel_name")) or label
             self.listings.add(ctype, name, split_ids(cells.get("plan_ids")), elderly, where)
 
@@ -317,7 +311,8 @@ class _Importer:
         listings: list[ChannelListing] = self.listings.build()
         unknown = sorted({pid for listing in listings for pid in listing.plan_ids} - set(self.plans))
         if unknown and self.plans:
-            self.problems.append(ImportProblem("warning", sources[-1], "方案编号", f"channels list plan ids not in the catalogue: {unknown[:20]}"))  # noqa: E501
+            message = f"channels list plan ids not in the catalogue: {unknown[:20]}"
+            self.problems.append(RowProblem(sources[-1], None, "方案编号", message, level="warning"))
         as_of = self.as_of
         catalogue = TariffCatalogue(
             operator=self.meta.get("operator"), region=self.meta.get("region"), as_of=as_of,
@@ -339,7 +334,7 @@ def import_catalogue(
         try:
             sheets = read_sheets(path)
         except InputError as exc:
-            importer.problems.append(ImportProblem("error", exc.source, None, exc.problem))
+            importer.problems.append(RowProblem(exc.source, None, None, exc.problem))
             continue
         for sheet in sheets:
             importer.sheet(sheet)
@@ -348,5 +343,5 @@ def import_catalogue(
     if region:
         importer.meta["region"] = region
     if not importer.plans:
-        importer.problems.append(ImportProblem("error", ";".join(sources), None, "no tariff plan could be read"))
+        importer.problems.append(RowProblem(";".join(sources), None, None, "no tariff plan could be read"))
     return importer.result(sources)

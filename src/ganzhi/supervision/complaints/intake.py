@@ -1,8 +1,8 @@
 """Complaint intake: read CSV or JSON Lines (text, date, enterprise, channel), bounded and row-checked.
 
-A bad row never stops an import: it becomes a `RowProblem` naming the file, row and field. The
-enterprise may be given by id, USCC or name and is resolved against the register; an unknown one is
-kept by name so trends still show it.
+A bad row never stops an import: it becomes a `RowProblem` (`ganzhi.errors`) naming the file, the row
+(or line) and the field. The enterprise may be given by id, USCC or name and is resolved against the
+register; an unknown one is kept by name so trends still show it.
 """
 
 from __future__ import annotations
@@ -14,14 +14,16 @@ import io
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from ganzhi.collect.jsonl import read_json_lines
 from ganzhi.errors import InputError
+from ganzhi.errors import RowProblem as RowProblem  # noqa: PLC0414 (re-export while cli/complaints.py imports it here)
 
 MAX_FILE_BYTES = 50_000_000
 MAX_TEXT_CHARS = 5000
 FIELDS = ("text", "date", "enterprise", "channel")
+Unit = Literal["row", "line"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -36,29 +38,18 @@ class ComplaintIn:
     source: str
 
 
-@dataclass(frozen=True, slots=True)
-class RowProblem:
-    """A row that could not be imported."""
-
-    source: str
-    row: int
-    problem: str
-
-    def __str__(self) -> str:
-        return f"{self.source}:{self.row}: {self.problem}"
-
-
-def _parse(data: Mapping[str, Any], source: str, row: int) -> ComplaintIn | RowProblem:
+def _parse(data: Mapping[str, Any], source: str, row: int, unit: Unit) -> ComplaintIn | RowProblem:
     text = str(data.get("text") or "").strip()
     if not text:
-        return RowProblem(source, row, "field 'text' is empty; expected the complaint text")
+        return RowProblem(source, row, "text", "empty; expected the complaint text", unit=unit)
     if len(text) > MAX_TEXT_CHARS:
-        return RowProblem(source, row, f"field 'text' has {len(text)} characters; expected at most {MAX_TEXT_CHARS}")
+        problem = f"has {len(text)} characters; expected at most {MAX_TEXT_CHARS}"
+        return RowProblem(source, row, "text", problem, unit=unit)
     raw_date = str(data.get("date") or "").strip()
     try:
         received = dt.date.fromisoformat(raw_date[:10])
     except ValueError:
-        return RowProblem(source, row, f"field 'date' is {raw_date!r}; expected YYYY-MM-DD")
+        return RowProblem(source, row, "date", f"expected YYYY-MM-DD (got {raw_date!r})", unit=unit)
     enterprise = str(data.get("enterprise") or "").strip() or None
     channel = str(data.get("channel") or "").strip() or "unknown"
     given = str(data.get("id") or "").strip()
@@ -78,12 +69,12 @@ def read_complaints(path: Path) -> Iterator[ComplaintIn | RowProblem]:
         if missing:
             raise InputError(str(path), f"header lacks columns {missing}; expected {list(FIELDS)}")
         for number, record in enumerate(reader, start=2):
-            yield _parse(record, str(path), number)
+            yield _parse(record, str(path), number, "row")
         return
     for line in read_json_lines(path):
         if line.error is not None:
-            yield RowProblem(line.source, line.line, line.error)
+            yield RowProblem(line.source, line.line, None, line.error, unit="line")
         elif not isinstance(line.value, dict):
-            yield RowProblem(line.source, line.line, "expected a JSON object")
+            yield RowProblem(line.source, line.line, None, "expected a JSON object", unit="line")
         else:
-            yield _parse(line.value, line.source, line.line)
+            yield _parse(line.value, line.source, line.line, "line")

@@ -1,35 +1,27 @@
-"""CSV, XLSX and JSON renderings of a snapshot (the lists as published, plus the seal)."""
+"""CSV, XLSX and JSON renderings of a snapshot (the lists as published, plus the seal).
+
+Spreadsheets go through the one formula-safe writer in `ganzhi.outputs.sheets`: list rows hold names an
+app developer chose, so no cell may become a formula.
+"""
 
 from __future__ import annotations
 
-import csv
-import io
 import json
 from typing import Any
 
-from openpyxl import Workbook
-from openpyxl.styles import Font
-
+from ganzhi.outputs import sheets
+from ganzhi.outputs.sheets import Sheet
 from ganzhi.supervision.chain import sealed_document
 from ganzhi.supervision.publications import Publication
-from ganzhi.supervision.render.columns import CAPTIONS, HEADERS, Cell, ListName, present, rows
+from ganzhi.supervision.render.columns import CAPTIONS, HEADERS, ListName, present, rows
 
-#: Leading characters that make a spreadsheet read a cell as a formula (CSV injection).
-FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-
-
-def _inert(cell: Cell) -> Cell:
-    """A text cell that a spreadsheet will not evaluate: formula-like text gets a leading apostrophe."""
-    return "'" + cell if isinstance(cell, str) and cell.startswith(FORMULA_START) else cell
+#: Title of the sheet that identifies the snapshot (seal lines).
+INFO_SHEET = "公示信息"
 
 
 def to_csv(pub: Publication, name: ListName) -> str:
     """One list as CSV (UTF-8 with BOM so Excel opens the Chinese correctly), header first."""
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\n")
-    writer.writerow(HEADERS[name])
-    writer.writerows(tuple(_inert(cell) for cell in row) for row in rows(pub.content(), name))
-    return "\ufeff" + buffer.getvalue()
+    return "\ufeff" + sheets.to_csv([HEADERS[name], *rows(pub.content(), name)], lineterminator="\n")
 
 
 def seal_lines(pub: Publication) -> list[tuple[str, str]]:
@@ -48,26 +40,11 @@ def seal_lines(pub: Publication) -> list[tuple[str, str]]:
 
 
 def to_xlsx(pub: Publication) -> bytes:
-    """A workbook: one sheet per non-empty list (bold header, frozen first row) and a 公示信息 sheet."""
-    book = Workbook()
-    info = book.active
-    if info is None:
-        info = book.create_sheet()
-    info.title = "公示信息"
-    for label, value in seal_lines(pub):
-        info.append([label, value])
+    """A workbook: a 公示信息 sheet (label, value) and one sheet per non-empty list (bold header, frozen)."""
     body = pub.content()
-    for name in present(body):
-        sheet = book.create_sheet(CAPTIONS[name][:31])
-        sheet.append(list(HEADERS[name]))
-        for cell in sheet[1]:
-            cell.font = Font(bold=True)
-        for row in rows(body, name):
-            sheet.append(list(row))
-        sheet.freeze_panes = "A2"
-    buffer = io.BytesIO()
-    book.save(buffer)
-    return buffer.getvalue()
+    book = [Sheet(INFO_SHEET, (), seal_lines(pub))]
+    book.extend(Sheet(CAPTIONS[name], HEADERS[name], rows(body, name)) for name in present(body))
+    return sheets.to_xlsx(book)
 
 
 def to_json(pub: Publication) -> str:

@@ -11,7 +11,8 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol
 
-from ganzhi.collect.portability.cases import CaseLine, LineError
+from ganzhi.collect.portability.cases import CaseLine, error_record
+from ganzhi.errors import RowProblem
 from ganzhi.evidence.base import Evidence
 from ganzhi.findings.models import Result
 from ganzhi.usecases.portability.verdict import VerdictError, verdict_for
@@ -61,7 +62,7 @@ class AnswerStats:
 
 
 def _answer_chunk(
-    chunk: list[CaseLine | LineError],
+    chunk: list[CaseLine | RowProblem],
     run_chunk: RunChunk,
     write: Callable[[dict[str, Any]], None],
     stats: AnswerStats,
@@ -79,9 +80,9 @@ def _answer_chunk(
             where = f"{error.check_id}: " if error.check_id else ""
             run_errors.setdefault(error.subject_key, []).append(where + error.message)
     for item in chunk:
-        if isinstance(item, LineError):
+        if isinstance(item, RowProblem):
             stats.malformed += 1
-            write(item.to_json())
+            write(error_record(item))
             continue
         try:
             verdict = verdict_for(item.case.id, by_id[item.case.id])
@@ -95,7 +96,7 @@ def _answer_chunk(
 
 
 def answer(
-    items: Iterable[CaseLine | LineError],
+    items: Iterable[CaseLine | RowProblem],
     run_chunk: RunChunk,
     write: Callable[[dict[str, Any]], None],
     *,
@@ -106,7 +107,7 @@ def answer(
     if chunk_size < 1:
         raise ValueError(f"chunk_size must be >= 1 (got {chunk_size})")
     stats = AnswerStats()
-    chunk: list[CaseLine | LineError] = []
+    chunk: list[CaseLine | RowProblem] = []
     for item in items:
         chunk.append(item)
         if len(chunk) >= chunk_size:
