@@ -49,23 +49,22 @@ class TaskDemo:
     error: str | None = None
 
 
-def tariff_evidence(folder: Path) -> tuple[list[Evidence], list[str]]:
-    """T1: the demo tariff workbook imported by the real importer; the tariff checks."""
+def tariff_evidence(folder: Path) -> tuple[list[Evidence], list[str] | None]:
+    """T1: the demo tariff workbook imported by the real importer (judged by every T1 check that can)."""
     from ganzhi.collect.tariff.importer import import_catalogue
-    from ganzhi.usecases.tariff_report import TARIFF_CHECKS
 
     workbook = write_xlsx(folder / "demo-tariffs.xlsx")
     imported = import_catalogue([workbook], operator="china_telecom", region="上海")
     if not imported.catalogue.plans:
         raise ValueError(f"{workbook}: the tariff importer read no plan ({[str(p) for p in imported.problems]})")
-    return [imported.evidence()], list(TARIFF_CHECKS)
+    return [imported.evidence()], None
 
 
-def ui_evidence(folder: Path) -> tuple[list[Evidence], list[str]]:
-    """T4: a forged cold-start bundle analyzed by the real detector; the UI checks."""
+def ui_evidence(folder: Path) -> tuple[list[Evidence], list[str] | None]:
+    """T4: a forged cold-start bundle analyzed by the real detector (judged by every T4 check that can)."""
     from ganzhi.collect.ui.analyze import bundle_evidence
     from ganzhi.collect.ui.detect import Detector
-    from ganzhi.collect.ui.paths import DEFAULT_TEMPLATE_DIR, UI_CHECKS
+    from ganzhi.collect.ui.paths import DEFAULT_TEMPLATE_DIR
     from ganzhi.forge.ui.scenarios import cold_start
 
     bundle = cold_start(folder / "ui-bundle", close_dp=20, contrast=1.5, close_delay_ms=3000)
@@ -73,10 +72,10 @@ def ui_evidence(folder: Path) -> tuple[list[Evidence], list[str]]:
     found = bundle_evidence(bundle, detector)
     episode = found.payload(UiEpisode)
     owned = Evidence.of(episode, UI_DEMO_APP, source=found.source, collected_at=found.collected_at)
-    return [owned], list(UI_CHECKS)
+    return [owned], None
 
 
-def case_evidence(registry: Registry, task: str) -> tuple[list[Evidence], list[str]]:
+def case_evidence(registry: Registry, task: str) -> tuple[list[Evidence], list[str] | None]:
     """The evidence of the task's checks' `.fail` cases (one case per check, subjects not reused)."""
     evidence: list[Evidence] = []
     check_ids: list[str] = []
@@ -109,7 +108,8 @@ def case_items(path: Path) -> list[Evidence]:
         return []
 
 
-Builder = Callable[[Path], tuple[list[Evidence], list[str]]]
+#: A task's demo evidence and, when only some checks should judge it, their ids (None: every check of the task).
+Builder = Callable[[Path], tuple[list[Evidence], list[str] | None]]
 BUILDERS: dict[str, tuple[str, Builder]] = {
     "T1": ("demo.tariff (T1 tariff catalogue)", tariff_evidence),
     "T4": ("ui.scenarios.cold_start (T4 UI bundle)", ui_evidence),
@@ -142,6 +142,7 @@ def load_task_demos(
                 ran = inspect(
                     evidence,
                     sessions,
+                    tasks=[task],
                     check_ids=check_ids,
                     executor=SerialExecutor(),
                     note=f"演示数据 demo data {task} ({dt.date.today().isoformat()})",

@@ -46,16 +46,6 @@ def check_catalogue(evidence: Sequence[Evidence], *, registry: Registry | None =
     return evaluate(evidence, tasks=[TASK], registry=registry)
 
 
-def __getattr__(name: str) -> tuple[str, ...]:
-    """`TARIFF_CHECKS`, derived from the registry: a temporary name while `demo/tasks.py` imports it.
-
-    Delete once it calls `tariff_check_ids()`.
-    """
-    if name == "TARIFF_CHECKS":
-        return tariff_check_ids()
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-
-
 def problem_records(problems: Sequence[RowProblem]) -> list[dict[str, Any]]:
     """Import problems as JSON-ready records."""
     return [{"level": p.level, "where": p.where, "field": p.field, "message": p.problem} for p in problems]
