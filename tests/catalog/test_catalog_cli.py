@@ -84,7 +84,7 @@ def test_export_json_to_stdout(app: typer.Typer) -> None:
 
 def test_export_csv_file_parses_back(app: typer.Typer, tmp_path: Path) -> None:
     out_file = tmp_path / "catalog.csv"
-    code, _, err = _run(app, "export", "--format", "csv", "--out", str(out_file), "--lang", "en")
+    code, _, err = _run(app, "export", "--format", "csv", "--output", str(out_file), "--lang", "en")
     assert code == 0
     assert str(out_file) in err
     rows = list(csv.DictReader(io.StringIO(out_file.read_text(encoding="utf-8-sig"))))
@@ -94,7 +94,7 @@ def test_export_csv_file_parses_back(app: typer.Typer, tmp_path: Path) -> None:
 
 def test_export_xlsx(app: typer.Typer, tmp_path: Path) -> None:
     out_file = tmp_path / "catalog.xlsx"
-    code, _, _ = _run(app, "export", "--format", "xlsx", "--out", str(out_file))
+    code, _, _ = _run(app, "export", "--format", "xlsx", "--output", str(out_file))
     assert code == 0
     workbook = load_workbook(out_file, read_only=True)
     rows = list(workbook["requirements"].iter_rows(values_only=True))

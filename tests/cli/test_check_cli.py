@@ -30,18 +30,18 @@ def _evidence_file(tmp_path: Path, count: int = 40) -> Path:
 
 def test_check_run_json_sarif_and_fail_on(tmp_path: Path) -> None:
     evidence = _evidence_file(tmp_path)
-    result = runner.invoke(app, ["check", "run", str(evidence), "--format", "json", "--out", str(tmp_path / "r.json")])
+    result = runner.invoke(app, ["check", "run", str(evidence), "--format", "json", "-o", str(tmp_path / "r.json")])
     assert result.exit_code == 0, result.output
     document = json.loads((tmp_path / "r.json").read_text(encoding="utf-8"))
     assert {r["task"] for r in document["results"]} == {"T9"}
     assert document["meta"]["skipped_lines"] == 2
     assert "evidence.jsonl:41" in result.output  # the bad line is named
-    sarif = runner.invoke(app, ["check", "run", str(evidence), "-f", "sarif", "--out", str(tmp_path / "r.sarif")])
+    sarif = runner.invoke(app, ["check", "run", str(evidence), "-f", "sarif", "--output", str(tmp_path / "r.sarif")])
     assert sarif.exit_code == 0, sarif.output
     log = json.loads((tmp_path / "r.sarif").read_text(encoding="utf-8"))
     assert log["version"] == "2.1.0" and len(log["runs"]) == 40
     failing = runner.invoke(
-        app, ["check", "run", str(evidence), "--fail-on", "fail", "-f", "csv", "--out", str(tmp_path / "r.csv")]
+        app, ["check", "run", str(evidence), "--fail-on", "fail", "-f", "csv", "--output", str(tmp_path / "r.csv")]
     )
     assert failing.exit_code == 1
 
@@ -49,7 +49,7 @@ def test_check_run_json_sarif_and_fail_on(tmp_path: Path) -> None:
 def test_runs_results_and_issue_lifecycle(tmp_path: Path) -> None:
     evidence = _evidence_file(tmp_path)
     assert (
-        runner.invoke(app, ["check", "run", str(evidence), "-f", "json", "--out", str(tmp_path / "a.json")]).exit_code
+        runner.invoke(app, ["check", "run", str(evidence), "-f", "json", "-o", str(tmp_path / "a.json")]).exit_code
         == 0
     )
     run_id = json.loads((tmp_path / "a.json").read_text(encoding="utf-8"))["meta"]["run_id"]

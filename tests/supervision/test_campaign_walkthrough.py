@@ -29,7 +29,7 @@ def ok(*args: str) -> str:
 def _inspect(stage: str, tmp: Path, round_number: int) -> str:
     evidence, report = tmp / f"{stage}.jsonl", tmp / f"{stage}.json"
     write_stage(stage, evidence)
-    ok("check", "run", str(evidence), "--task", "T6", "--task", "T7", "--format", "json", "--out", str(report))
+    ok("check", "run", str(evidence), "--task", "T6", "--task", "T7", "--format", "json", "--output", str(report))
     run_id = str(json.loads(report.read_text(encoding="utf-8"))["meta"]["run_id"])
     ok("round", "attach", run_id, "--campaign", "c524", "--round", str(round_number))
     return run_id
@@ -73,7 +73,7 @@ def test_full_campaign_from_the_cli(tmp_path: Path) -> None:
         ("示例视频", "示例应用市场甲有限公司", "与第三方共享个人信息清单不规范"),
         ("示例视频", "示例应用市场甲有限公司", "已收集个人信息清单不规范"),
     ]
-    ok("publish", "render", "pub-1", "--format", "xlsx", "--out", str(tmp_path / "pub.xlsx"))
+    ok("publish", "render", "pub-1", "--format", "xlsx", "--output", str(tmp_path / "pub.xlsx"))
     assert "公示信息" in load_workbook(tmp_path / "pub.xlsx").sheetnames
     assert "<table>" in ok("publish", "render", "pub-1", "--format", "html")
     assert "hash chain intact: 1 snapshots" in ok("publish", "verify")
@@ -82,7 +82,7 @@ def test_full_campaign_from_the_cli(tmp_path: Path) -> None:
     _inspect("recheck", tmp_path, 2)
     write_stage("lookback", tmp_path / "lookback.jsonl")
     ok("lookback", "run", "lb-1", "--actor", "王五", "--evidence", str(tmp_path / "lookback.jsonl"),
-       "--campaign", "c524", "--format", "json", "--out", str(tmp_path / "lb.json"))
+       "--campaign", "c524", "--format", "json", "--output", str(tmp_path / "lb.json"))
     report = json.loads((tmp_path / "lb.json").read_text(encoding="utf-8"))
     assert report["meta"]["reopened"] == 1 and report["meta"]["confirmed"] == 2
     assert report["meta"]["round"] == "c524:3"

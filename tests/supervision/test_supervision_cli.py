@@ -73,7 +73,7 @@ def test_campaign_round_rank_interview_ladder(tmp_path: Path) -> None:
     assert stores["demo-store-b"]["问题率 problem_rate"] == 0.5
 
     xlsx = tmp_path / "rank.xlsx"
-    ok("rank", "--campaign", "c2022", "--format", "xlsx", "--out", str(xlsx), "--trend")
+    ok("rank", "--campaign", "c2022", "--format", "xlsx", "--output", str(xlsx), "--trend")
     assert {"ranking", "app_stores", "trend"} <= set(load_workbook(xlsx).sheetnames)
 
     proposals = json.loads(

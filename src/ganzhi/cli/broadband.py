@@ -9,33 +9,33 @@ with `--fail-on-fail`, 1 also when a check FAILs.
 
 from __future__ import annotations
 
-from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
 
 import typer
 
-from ganzhi.cli._common import OutputFormat, err_console, fail, print_problems, progress_bar
+from ganzhi.cli._common import OUTPUT_HELP, OutputFormat, check_format, err_console, fail, print_problems, progress_bar
 from ganzhi.cli._report import emit_results
 from ganzhi.i18n import Lang
 
 app = typer.Typer(help="宽带合同与测速检查 / broadband contracts and speed (T2).", no_args_is_help=True,
                   pretty_exceptions_enable=False)  # fmt: skip
 
-#: The checks this command runs, in report order.
-BROADBAND_CHECKS = ("t2_contract_rates_stated", "t2_contract_speed_factors", "t2_contract_delivered_share")
-
-
-class ReportFormat(StrEnum):
-    """Output formats of `ganzhi broadband check`."""
-
-    table = "table"
-    json = "json"
+#: Every check this command runs needs the contract evidence (a line with speed tests alone is judged by
+#: `ganzhi check run`, not here).
+CONTRACT_KIND = "broadband_contract"
 
 
 @app.callback()
 def broadband() -> None:
     """宽带合同与测速检查 / broadband contracts and speed (T2)."""
+
+
+def contract_checks() -> list[str]:
+    """The checks that judge a contract (with its speed tests): every registered check needing contract evidence."""
+    from ganzhi.engine.registry import default_registry
+
+    return [spec.id for spec in default_registry().all() if CONTRACT_KIND in spec.metadata.evidence_kinds]
 
 
 @app.command("check")
@@ -47,8 +47,8 @@ def check(
     campaign: Annotated[
         Path | None, typer.Option(help="活动参数覆盖文件 / campaign file whose `params:` override the catalog")
     ] = None,
-    fmt: Annotated[ReportFormat, typer.Option("--format", "-f")] = ReportFormat.table,
-    out: Annotated[Path | None, typer.Option(help="JSON 输出文件 / write JSON here instead of stdout")] = None,
+    fmt: Annotated[OutputFormat, typer.Option("--format", "-f", help="table | json")] = OutputFormat.table,
+    out: Annotated[Path | None, typer.Option("--output", "-o", help=OUTPUT_HELP)] = None,
     lang: Annotated[str, typer.Option(help="zh or en.")] = "zh",
     fail_on_fail: Annotated[bool, typer.Option("--fail-on-fail", help="有FAIL时退出码为1 / exit 1 on FAIL")] = False,
 ) -> None:
@@ -60,8 +60,7 @@ def check(
     from ganzhi.errors import GanzhiError
 
     language: Lang = "en" if lang == "en" else "zh"
-    if out is not None and fmt is not ReportFormat.json:
-        raise typer.BadParameter("--out is for --format json; a table prints to the terminal", param_hint="--out")
+    check_format(fmt, (OutputFormat.table, OutputFormat.json), command="broadband check", output=out)
     try:
         overrides = load_overrides(default_catalog(), campaign) if campaign is not None else None
         with progress_bar("读取合同与测速 / reading", total=2 if speedtests else 1):
@@ -79,10 +78,10 @@ def check(
     if unmatched:
         problems.append(f"{speedtests}: {unmatched} speed tests name a line_id with no contract; not judged")
     with progress_bar("检查 / checking", total=len(lines)):
-        run = evaluate([*loaded.evidence, *test_evidence], check_ids=list(BROADBAND_CHECKS), overrides=overrides)
+        run = evaluate([*loaded.evidence, *test_evidence], check_ids=contract_checks(), overrides=overrides)
     meta = {"run_id": run.run_id, "contracts": str(contracts), "speedtests": None if speedtests is None else
             str(speedtests), "lines": len(lines), "speed_tests": len(test_evidence), "problems": problems}  # fmt: skip
-    emit_results(run.results, OutputFormat(fmt.value), out, lang=language, meta=meta)
+    emit_results(run.results, fmt, out, lang=language, meta=meta)
     print_problems(problems)
     counts = run.counts()
     err_console.print(

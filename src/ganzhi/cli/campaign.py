@@ -9,14 +9,9 @@ from typing import Annotated, Any
 import typer
 import yaml
 
-from ganzhi.catalog.loader import default_catalog
-from ganzhi.cli._common import console, open_store
-from ganzhi.cli.rank import ReportFormat, emit, fail
+from ganzhi.cli._common import FORMAT_HELP, OUTPUT_HELP, OutputFormat, check_format, console, fail, open_store
+from ganzhi.cli._report import SHEET_FORMATS, emit_sheets
 from ganzhi.errors import GanzhiError
-from ganzhi.outputs.sheets import Sheet
-from ganzhi.store import supervision_repo as srepo
-from ganzhi.store.db import session_scope
-from ganzhi.supervision.campaigns import assignments, new_campaign
 from ganzhi.supervision.models import RoundKind
 
 app = typer.Typer(help="Supervision campaigns and their rounds. 专项行动与轮次。", no_args_is_help=True)
@@ -47,6 +42,11 @@ def create(
     description: Annotated[str | None, typer.Option()] = None,
 ) -> None:
     """Create a campaign (overrides validated against the catalog) and assign tasks to enterprises."""
+    from ganzhi.catalog.loader import default_catalog
+    from ganzhi.store import supervision_repo as srepo
+    from ganzhi.store.db import session_scope
+    from ganzhi.supervision.campaigns import assignments, new_campaign
+
     catalog = default_catalog()
     try:
         campaign = new_campaign(
@@ -73,6 +73,11 @@ def create(
 @app.command("assign")
 def assign(campaign_id: Annotated[str, typer.Argument()]) -> None:
     """Recompute a campaign's assignments from the enterprises and key lists stored now."""
+    from ganzhi.catalog.loader import default_catalog
+    from ganzhi.store import supervision_repo as srepo
+    from ganzhi.store.db import session_scope
+    from ganzhi.supervision.campaigns import assignments
+
     try:
         with session_scope(open_store()) as session:
             campaign = srepo.require_campaign(session, campaign_id)
@@ -94,6 +99,9 @@ def add_round(
     kind: Annotated[RoundKind, typer.Option()] = RoundKind.INSPECTION,
 ) -> None:
     """Append the next numbered round to a campaign."""
+    from ganzhi.store import supervision_repo as srepo
+    from ganzhi.store.db import session_scope
+
     try:
         with session_scope(open_store()) as session:
             made = srepo.add_round(
@@ -106,10 +114,15 @@ def add_round(
 
 @app.command("list")
 def list_campaigns(
-    fmt: Annotated[ReportFormat, typer.Option("--format", "-f")] = ReportFormat.table,
-    out: Annotated[Path | None, typer.Option("--out", "-o")] = None,
+    fmt: Annotated[OutputFormat, typer.Option("--format", "-f", help=FORMAT_HELP)] = OutputFormat.table,
+    out: Annotated[Path | None, typer.Option("--output", "-o", help=OUTPUT_HELP)] = None,
 ) -> None:
     """Campaigns, newest first."""
+    check_format(fmt, SHEET_FORMATS, command="campaign list", output=out)
+    from ganzhi.outputs.sheets import Sheet
+    from ganzhi.store import supervision_repo as srepo
+    from ganzhi.store.db import session_scope
+
     with session_scope(open_store()) as session:
         rows = [
             (
@@ -123,16 +136,21 @@ def list_campaigns(
             for c in srepo.list_campaigns(session)
         ]
     header = ("编号 id", "名称 name", "开始 starts", "结束 ends", "任务 tasks", "轮次 rounds")
-    emit([Sheet("campaigns", header, rows)], fmt, out)
+    emit_sheets([Sheet("campaigns", header, rows)], fmt, out)
 
 
 @app.command("show")
 def show(
     campaign_id: Annotated[str, typer.Argument()],
-    fmt: Annotated[ReportFormat, typer.Option("--format", "-f")] = ReportFormat.table,
-    out: Annotated[Path | None, typer.Option("--out", "-o")] = None,
+    fmt: Annotated[OutputFormat, typer.Option("--format", "-f", help=FORMAT_HELP)] = OutputFormat.table,
+    out: Annotated[Path | None, typer.Option("--output", "-o", help=OUTPUT_HELP)] = None,
 ) -> None:
     """A campaign: its settings, rounds with attached runs, and assignments."""
+    check_format(fmt, SHEET_FORMATS, command="campaign show", output=out)
+    from ganzhi.outputs.sheets import Sheet
+    from ganzhi.store import supervision_repo as srepo
+    from ganzhi.store.db import session_scope
+
     try:
         with session_scope(open_store()) as session:
             c = srepo.require_campaign(session, campaign_id)
@@ -174,4 +192,4 @@ def show(
         ("企业 enterprise", "任务 task", "依据 basis", "名单 list"),
         [(a.enterprise_id, a.task, a.basis.value, a.list_id or "") for a in assigned],
     )
-    emit([info, rounds_sheet, assign_sheet], fmt, out, {"campaign": campaign_id})
+    emit_sheets([info, rounds_sheet, assign_sheet], fmt, out, {"campaign": campaign_id})

@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from ganzhi.cli._common import err_console, progress_bar
+from ganzhi.cli._common import err_console, fail, progress_bar
 from ganzhi.errors import GanzhiError
 
 app = typer.Typer(
@@ -25,7 +25,7 @@ def android(
     serial: Annotated[str, typer.Option("--serial", help="adb 设备序列号 / device serial")],
     package: Annotated[str, typer.Option("--package", help="应用包名 / app package")],
     scenario: Annotated[str, typer.Option("--scenario", help="cold-start | permissions")],
-    out: Annotated[Path, typer.Option("--out", help="采集包目录 / bundle folder")],
+    out: Annotated[Path, typer.Option("--output", "-o", help="采集包目录 / bundle folder")],
     frames: Annotated[int, typer.Option(min=1, max=2000, help="帧数 / frames to record")] = 12,
     interval_ms: Annotated[int, typer.Option(min=0, help="帧间隔 / pause between frames")] = 300,
     adb: Annotated[str, typer.Option(help="adb 可执行文件 / adb executable")] = "adb",
@@ -51,6 +51,5 @@ def android(
                 on_frame=lambda: bar.advance(bar.task_ids[0]),
             )
     except GanzhiError as exc:
-        err_console.print(str(exc), style="red", markup=False, highlight=False, soft_wrap=True)
-        raise typer.Exit(code=1) from None
+        raise fail(exc) from None
     err_console.print(f"wrote {out}")

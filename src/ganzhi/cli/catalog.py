@@ -10,11 +10,8 @@ from typing import Annotated
 import typer
 from rich.console import Console
 
-from ganzhi.catalog.export import to_csv, to_json, write_xlsx
-from ganzhi.catalog.loader import load_catalog
-from ganzhi.catalog.overrides import load_overrides
 from ganzhi.catalog.schema import Automation, Basis, Catalog
-from ganzhi.catalog.tree import catalog_tree
+from ganzhi.cli._common import OUTPUT_HELP, OutputFormat, check_format, fail
 from ganzhi.errors import CatalogError, OverrideError
 from ganzhi.i18n import Lang
 
@@ -35,14 +32,6 @@ class LangOption(StrEnum):
         return "en" if self is LangOption.EN else "zh"
 
 
-class ExportFormat(StrEnum):
-    """Formats `ganzhi catalog export` writes."""
-
-    JSON = "json"
-    CSV = "csv"
-    XLSX = "xlsx"
-
-
 DataDirOption = Annotated[
     Path | None,
     typer.Option(
@@ -54,11 +43,12 @@ DataDirOption = Annotated[
 
 def _load(data_dir: Path | None) -> Catalog:
     """Load the catalog or exit 1 with the CatalogError message (file, id, problem) on stderr."""
+    from ganzhi.catalog.loader import load_catalog
+
     try:
         return load_catalog(data_dir)
     except CatalogError as exc:
-        typer.echo(f"catalog invalid: {exc}", err=True)
-        raise typer.Exit(code=1) from None
+        raise fail(f"catalog invalid: {exc}") from None
 
 
 def summary_line(catalog: Catalog) -> str:
@@ -89,38 +79,49 @@ def show(
     data_dir: DataDirOption = None,
 ) -> None:
     """Print the catalog as a tree: task → requirements → params (官方 / 可配置默认值)."""
+    from ganzhi.catalog.tree import catalog_tree
+
     catalog = _load(data_dir)
     task_id = task.upper() if task else None
     try:
         tree = catalog_tree(catalog, task_id, lang.lang())
     except KeyError as exc:
-        typer.echo(f"unknown task: {exc.args[0]}", err=True)
-        raise typer.Exit(code=1) from None
+        raise fail(f"unknown task: {exc.args[0]}") from None
     Console(soft_wrap=False).print(tree)
 
 
 @app.command()
 def export(
-    fmt: Annotated[ExportFormat, typer.Option("--format", help="json (whole catalog), csv or xlsx.")],
-    out: Annotated[Path | None, typer.Option("--out", help="Output file; stdout when omitted.")] = None,
-    lang: Annotated[LangOption, typer.Option("--lang", help="Text language for csv/xlsx.")] = LangOption.ZH,
+    fmt: Annotated[
+        OutputFormat,
+        typer.Option("--format", "-f", help="json（整个目录）、csv 或 xlsx / json (whole catalog), csv or xlsx."),
+    ],
+    out: Annotated[Path | None, typer.Option("--output", "-o", help=OUTPUT_HELP)] = None,
+    lang: Annotated[
+        LangOption, typer.Option("--lang", help="csv/xlsx 文字语言 / text language for csv/xlsx.")
+    ] = LangOption.ZH,
     data_dir: DataDirOption = None,
 ) -> None:
-    """Export the catalog: json = whole catalog; csv/xlsx = one row per requirement."""
+    """导出目录：json 为整个目录，csv/xlsx 每条要求一行。
+
+    Export the catalog: json = whole catalog; csv/xlsx = one row per requirement.
+    """
+    from ganzhi.catalog.export import to_json
+    from ganzhi.outputs.catalog_tables import to_csv, write_xlsx
+
+    check_format(fmt, (OutputFormat.json, OutputFormat.csv, OutputFormat.xlsx), command="catalog export", output=out)
     catalog = _load(data_dir)
-    if fmt is ExportFormat.XLSX:
-        if out is None:
-            typer.echo("--format xlsx needs --out FILE (Excel is binary)", err=True)
-            raise typer.Exit(code=2)
+    if fmt is OutputFormat.xlsx:
+        assert out is not None  # check_format: xlsx needs --output
         write_xlsx(catalog, out, lang.lang())
         typer.echo(f"wrote {out}", err=True)
         return
-    text = to_json(catalog) if fmt is ExportFormat.JSON else to_csv(catalog, lang.lang())
+    text = to_json(catalog) if fmt is OutputFormat.json else to_csv(catalog, lang.lang())
     if out is None:
         sys.stdout.write(text)
         return
     # Excel opens UTF-8 CSV correctly only with a byte-order mark.
-    encoding = "utf-8-sig" if fmt is ExportFormat.CSV else "utf-8"
+    encoding = "utf-8-sig" if fmt is OutputFormat.csv else "utf-8"
     out.write_text(text, encoding=encoding)
     typer.echo(f"wrote {out}", err=True)
 
@@ -131,12 +132,13 @@ def check_overrides(
     data_dir: DataDirOption = None,
 ) -> None:
     """Validate a campaign file's `params:` overrides against the catalog (ids, units, types, ranges)."""
+    from ganzhi.catalog.overrides import load_overrides
+
     catalog = _load(data_dir)
     try:
         overrides = load_overrides(catalog, campaign)
     except OverrideError as exc:
-        typer.echo(f"overrides invalid: {exc}", err=True)
-        raise typer.Exit(code=1) from None
+        raise fail(f"overrides invalid: {exc}") from None
     count = sum(len(params) for params in overrides.values())
     typer.echo(f"overrides OK: {count} params in {len(overrides)} requirements ({campaign})")
     for req_id, params in overrides.items():

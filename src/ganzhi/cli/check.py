@@ -7,20 +7,23 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.table import Table
 
-from ganzhi.catalog.overrides import load_overrides
-from ganzhi.cli._common import OutputFormat, console, err_console, open_store, progress_bar
-from ganzhi.cli._report import emit_results
-from ganzhi.collect.evidence_file import EvidenceLineError, read_evidence
-from ganzhi.engine.executors import make_executor
-from ganzhi.engine.registry import default_registry
+from ganzhi.cli._common import (
+    FORMAT_HELP,
+    OUTPUT_HELP,
+    OutputFormat,
+    check_format,
+    console,
+    err_console,
+    fail,
+    make_pool,
+    open_store,
+    progress_bar,
+)
+from ganzhi.cli._report import RESULT_FORMATS, emit_results
 from ganzhi.errors import GanzhiError
 from ganzhi.evidence.base import Evidence
 from ganzhi.i18n import Lang
-from ganzhi.store import repositories as repo
-from ganzhi.store.db import session_scope
-from ganzhi.usecases.inspection import inspect, job_key_for
 
 app = typer.Typer(help="Run checks over evidence; list checks, runs and results. 运行检查。", no_args_is_help=True)
 
@@ -51,8 +54,8 @@ def run(
     executor: Annotated[str, typer.Option(help="serial, local (process pool) or dask.")] = "serial",
     workers: Annotated[int | None, typer.Option(help="Worker processes for local/dask.")] = None,
     scheduler: Annotated[str | None, typer.Option(help="Dask scheduler address, e.g. tcp://host:8786.")] = None,
-    fmt: Annotated[OutputFormat, typer.Option("--format", "-f")] = OutputFormat.table,
-    out: Annotated[Path | None, typer.Option(help="Write json/csv/sarif here instead of stdout.")] = None,
+    fmt: Annotated[OutputFormat, typer.Option("--format", "-f", help=FORMAT_HELP)] = OutputFormat.table,
+    out: Annotated[Path | None, typer.Option("--output", "-o", help=OUTPUT_HELP)] = None,
     lang: Annotated[str, typer.Option(help="zh or en.")] = "zh",
     fail_on: Annotated[FailOn, typer.Option(help="Exit 1 when a result is FAIL (or ERROR).")] = FailOn.never,
     resumable: Annotated[
@@ -60,6 +63,12 @@ def run(
     ] = False,
 ) -> None:
     """Import evidence, run the checks, store the run and update tracked issues."""
+    from ganzhi.catalog.overrides import load_overrides
+    from ganzhi.collect.evidence_file import EvidenceLineError, read_evidence
+    from ganzhi.engine.registry import default_registry
+    from ganzhi.usecases.inspection import inspect, job_key_for
+
+    check_format(fmt, RESULT_FORMATS, command="check run", output=out)
     evidence: list[Evidence] = []
     bad = 0
     for path in evidence_files:
@@ -73,10 +82,9 @@ def run(
         registry = default_registry()
         overrides = load_overrides(registry.catalog, campaign) if campaign else None
         sessions = open_store()
-        pool = make_executor(executor, workers=workers, scheduler=scheduler)
+        pool = make_pool(executor, workers=workers, scheduler=scheduler)
     except (GanzhiError, ValueError) as exc:
-        err_console.print(f"[red]error:[/red] {exc}")
-        raise typer.Exit(1) from None
+        raise fail(exc) from None
     subjects = len({e.subject.key for e in evidence})
     selection = {
         "tasks": task,
@@ -102,8 +110,7 @@ def run(
                 on_subject=lambda _out: bar.advance(bar.task_ids[0]),
             )
     except KeyError as exc:
-        err_console.print(f"[red]error:[/red] {exc.args[0]}")
-        raise typer.Exit(1) from None
+        raise fail(exc.args[0]) from None
     finally:
         pool.close()
     run_outcome = inspection
@@ -130,6 +137,10 @@ def list_checks(
     lang: Annotated[str, typer.Option(help="zh or en.")] = "zh",
 ) -> None:
     """The checks ganzhi runs, with their task, requirements and severity."""
+    from rich.table import Table
+
+    from ganzhi.engine.registry import default_registry
+
     language: Lang = "en" if lang == "en" else "zh"
     table = Table(title="检查项 checks")
     for column in ("id", "task", "requirements", "severity", "evidence", "title"):
@@ -150,6 +161,11 @@ def list_checks(
 @app.command("runs")
 def runs(limit: Annotated[int, typer.Option(help="How many runs, newest first.")] = 20) -> None:
     """Recent runs with their counts."""
+    from rich.table import Table
+
+    from ganzhi.store import repositories as repo
+    from ganzhi.store.db import session_scope
+
     with session_scope(open_store()) as session:
         records = repo.list_runs(session, limit=limit)
     table = Table(title="运行记录 runs")
@@ -164,14 +180,17 @@ def runs(limit: Annotated[int, typer.Option(help="How many runs, newest first.")
 @app.command("results")
 def results(
     run_id: Annotated[str, typer.Argument(help="A run id from `ganzhi check runs`.")],
-    fmt: Annotated[OutputFormat, typer.Option("--format", "-f")] = OutputFormat.table,
-    out: Annotated[Path | None, typer.Option()] = None,
+    fmt: Annotated[OutputFormat, typer.Option("--format", "-f", help=FORMAT_HELP)] = OutputFormat.table,
+    out: Annotated[Path | None, typer.Option("--output", "-o", help=OUTPUT_HELP)] = None,
     lang: Annotated[str, typer.Option(help="zh or en.")] = "zh",
 ) -> None:
     """The stored results of one run, in any output format."""
+    from ganzhi.store import repositories as repo
+    from ganzhi.store.db import session_scope
+
+    check_format(fmt, RESULT_FORMATS, command="check results", output=out)
     with session_scope(open_store()) as session:
         if repo.get_run(session, run_id) is None:
-            err_console.print(f"[red]error:[/red] no run {run_id!r}; see `ganzhi check runs`")
-            raise typer.Exit(1)
+            raise fail(f"no run {run_id!r}; see `ganzhi check runs`")
         found = repo.results_for_run(session, run_id)
     emit_results(found, fmt, out, lang="en" if lang == "en" else "zh", meta={"run_id": run_id})

@@ -9,20 +9,19 @@ from typing import Annotated
 
 import typer
 
-from ganzhi.cli._common import console, err_console, open_store, progress_bar
-from ganzhi.cli.lookback import LookbackFormat, emit_report
-from ganzhi.cli.rank import fail
+from ganzhi.cli._common import (
+    FORMAT_HELP,
+    OUTPUT_HELP,
+    OutputFormat,
+    check_format,
+    console,
+    err_console,
+    fail,
+    open_store,
+    progress_bar,
+)
+from ganzhi.cli._report import SHEET_FORMATS, emit_sheets
 from ganzhi.errors import GanzhiError
-from ganzhi.outputs.sheets import Sheet
-from ganzhi.store import complaint_repo as crepo
-from ganzhi.store import supervision_repo as srepo
-from ganzhi.store.db import session_scope
-from ganzhi.store.publication_tables import ComplaintRow
-from ganzhi.supervision.complaints.classifier import MODEL_NAME, default_classifier, evaluate_heldout
-from ganzhi.supervision.complaints.intake import ComplaintIn, RowProblem, read_complaints
-from ganzhi.supervision.complaints.trends import monthly, with_scores
-from ganzhi.supervision.ownership import Ownership
-from ganzhi.usecases.standings import compute_standings
 
 app = typer.Typer(help="Complaints (投诉): import, classify by task, trends, link to scores.", no_args_is_help=True)
 
@@ -34,6 +33,14 @@ def import_(
     files: Annotated[list[Path], typer.Argument(help="CSV or JSONL files: text, date, enterprise, channel[, id].")],
 ) -> None:
     """Import complaints, classify each by task (T1–T11 or other) and store them; bad rows are reported."""
+    from ganzhi.store import complaint_repo as crepo
+    from ganzhi.store import supervision_repo as srepo
+    from ganzhi.store.db import session_scope
+    from ganzhi.store.publication_tables import ComplaintRow
+    from ganzhi.supervision.complaints.classifier import MODEL_NAME, default_classifier
+    from ganzhi.supervision.complaints.intake import ComplaintIn, RowProblem, read_complaints
+    from ganzhi.supervision.ownership import Ownership
+
     good: list[ComplaintIn] = []
     bad = 0
     try:
@@ -82,6 +89,8 @@ def import_(
 @app.command("classify")
 def classify(text: Annotated[str, typer.Argument(help="A complaint text.")]) -> None:
     """Classify one text and print the task and confidence."""
+    from ganzhi.supervision.complaints.classifier import default_classifier
+
     (prediction,) = default_classifier().predict([text])
     console.print(f"{prediction.label}\t{prediction.confidence:.3f}")
 
@@ -92,10 +101,17 @@ def trends(
     enterprise: Annotated[str | None, typer.Option(help="Only this enterprise id.")] = None,
     since: Annotated[dt.datetime | None, typer.Option(formats=["%Y-%m-%d"])] = None,
     until: Annotated[dt.datetime | None, typer.Option(formats=["%Y-%m-%d"])] = None,
-    fmt: Annotated[LookbackFormat, typer.Option("--format", "-f")] = LookbackFormat.table,
-    out: Annotated[Path | None, typer.Option("--out", "-o")] = None,
+    fmt: Annotated[OutputFormat, typer.Option("--format", "-f", help=FORMAT_HELP)] = OutputFormat.table,
+    out: Annotated[Path | None, typer.Option("--output", "-o", help=OUTPUT_HELP)] = None,
 ) -> None:
     """Complaints per enterprise × task × month, and (with --campaign) next to each task score."""
+    check_format(fmt, (*SHEET_FORMATS, OutputFormat.pdf), command="complaints trends", output=out)
+    from ganzhi.outputs.sheets import Sheet
+    from ganzhi.store import complaint_repo as crepo
+    from ganzhi.store.db import session_scope
+    from ganzhi.supervision.complaints.trends import monthly, with_scores
+    from ganzhi.usecases.standings import compute_standings
+
     try:
         with session_scope(open_store()) as session:
             items = crepo.list_complaints(
@@ -112,10 +128,12 @@ def trends(
                 sheets.append(Sheet("score_vs_complaints", linked, with_scores(items, scores)))
     except (GanzhiError, ValueError, KeyError) as exc:
         raise fail(exc) from None
-    emit_report(sheets, fmt, out, {"campaign": campaign, "complaints": len(items)}, "投诉趋势 complaint trends")
+    emit_sheets(sheets, fmt, out, {"campaign": campaign, "complaints": len(items)}, title="投诉趋势 complaint trends")
 
 
 @app.command("evaluate")
 def evaluate() -> None:
     """Train on the training templates of the labelled set and print F1 on the held-out templates."""
+    from ganzhi.supervision.complaints.classifier import evaluate_heldout
+
     console.print_json(json.dumps(evaluate_heldout(), ensure_ascii=False))

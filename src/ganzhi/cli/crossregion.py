@@ -7,17 +7,11 @@ from typing import Annotated
 
 import typer
 
-from ganzhi.cli._common import OutputFormat, err_console, fail, progress_bar
+from ganzhi.cli._common import FORMAT_HELP, OUTPUT_HELP, OutputFormat, check_format, err_console, fail, progress_bar
+from ganzhi.cli._report import RESULT_FORMATS
 from ganzhi.errors import GanzhiError
 
 app = typer.Typer(help="跨区域通办 / cross-region handling (T8).", no_args_is_help=True, pretty_exceptions_enable=False)
-
-T8_CHECKS = (
-    "t8_family_member_cross_province",
-    "t8_family_remote_handling",
-    "t8_converged_in_province",
-    "t8_converged_online",
-)
 
 
 @app.callback()
@@ -31,8 +25,8 @@ def check(
     matrix: Annotated[Path, typer.Option("--matrix", "-m", help="能力矩阵 / capability matrix (xlsx, csv, json)")],
     tests: Annotated[Path | None, typer.Option("--tests", "-t", help="测试记录 / test records")] = None,
     heatmap: Annotated[Path | None, typer.Option("--heatmap", help="省份热力图 HTML / province heatmap file")] = None,
-    fmt: Annotated[OutputFormat, typer.Option("--format", "-f")] = OutputFormat.table,
-    output: Annotated[Path | None, typer.Option("--output", "-o")] = None,
+    fmt: Annotated[OutputFormat, typer.Option("--format", "-f", help=FORMAT_HELP)] = OutputFormat.table,
+    output: Annotated[Path | None, typer.Option("--output", "-o", help=OUTPUT_HELP)] = None,
 ) -> None:
     """按运营商×省份×业务×渠道检查跨区域办理 / check the matrix and write a heatmap."""
     from ganzhi.cli._report import emit_results
@@ -44,13 +38,12 @@ def check(
     for path in (matrix, tests):
         if path is not None and not path.is_file():
             raise fail(f"{path}: file not found (or not a regular file)")
-    if fmt is OutputFormat.table and output is not None:
-        raise fail("--output is for json, csv and sarif; a table prints to the terminal")
+    check_format(fmt, RESULT_FORMATS, command="crossregion check", output=output)
     try:
         with progress_bar("读取并评估 / reading and evaluating", None):
             imported = import_matrix(matrix, tests)
             evidence = imported.evidence(str(matrix))
-            outcome = evaluate(evidence, check_ids=list(T8_CHECKS))
+            outcome = evaluate(evidence, tasks=("T8",))
     except GanzhiError as exc:
         raise fail(str(exc)) from None
     for error in imported.errors[:20]:

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import typer
 
+from ganzhi.cli._common import fail
 from ganzhi.errors import StoreError
-from ganzhi.settings import load_settings
 
 app = typer.Typer(
     help="数据库结构迁移 / database schema migrations.",
@@ -13,16 +13,12 @@ app = typer.Typer(
 )
 
 
-def _fail(message: str) -> typer.Exit:
-    typer.echo(f"错误 / error: {message}", err=True)
-    return typer.Exit(code=1)
-
-
 @app.command()
 def upgrade(
     revision: str = typer.Argument("head", help="目标版本 / target revision (default: head)."),
 ) -> None:
     """迁移数据库到最新结构 / migrate the database to the newest schema."""
+    from ganzhi.settings import load_settings
     from ganzhi.store.db import mask_url
     from ganzhi.store.migrate import current_revision
     from ganzhi.store.migrate import upgrade as run_upgrade
@@ -35,7 +31,7 @@ def upgrade(
         run_upgrade(url, revision)
         after = current_revision(url)
     except StoreError as exc:
-        raise _fail(str(exc)) from None
+        raise fail(str(exc)) from None
     if before == after:
         typer.echo(f"已是最新 / already at revision: {after}")
     else:
@@ -45,6 +41,7 @@ def upgrade(
 @app.command()
 def current() -> None:
     """显示数据库当前结构版本 / show the database's schema revision."""
+    from ganzhi.settings import load_settings
     from ganzhi.store.db import mask_url
     from ganzhi.store.migrate import current_revision, head_revision
 
@@ -54,7 +51,7 @@ def current() -> None:
         revision = current_revision(url)
         head = head_revision()
     except StoreError as exc:
-        raise _fail(str(exc)) from None
+        raise fail(str(exc)) from None
     typer.echo(f"数据库 / database: {mask_url(url)}")
     if revision is None:
         typer.echo(f"未迁移 / not migrated (head: {head}); run `ganzhi db upgrade`")

@@ -3,25 +3,21 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
-from rich.panel import Panel
 
-from ganzhi.catalog.loader import default_catalog
-from ganzhi.cli._common import console, fail, open_store, progress_bar
-from ganzhi.demo.campaign import STAGES, write_stage
-from ganzhi.demo.run import run_demo
-from ganzhi.engine.executors import make_executor
-from ganzhi.outputs.table import summary_table
-from ganzhi.settings import load_settings
-from ganzhi.store.db import mask_url
-from ganzhi.usecases.inspection import Inspection
+from ganzhi.cli._common import console, fail, make_pool, open_store, progress_bar
+
+if TYPE_CHECKING:
+    from ganzhi.usecases.inspection import Inspection
 
 app = typer.Typer(help="Run the demo campaign on the configured store. 演示。", invoke_without_command=True)
 
 
 def _describe(title: str, inspection: Inspection) -> None:
+    from ganzhi.outputs.table import summary_table
+
     diff = inspection.diff
     console.print(summary_table(inspection.results, title=f"{title} · run {inspection.run_id}"))
     console.print(
@@ -39,6 +35,13 @@ def demo(
     workers: Annotated[int | None, typer.Option()] = None,
 ) -> None:
     """Load demo evidence, run every applicable check twice (inspection, then look-back), store and report."""
+    from rich.panel import Panel
+
+    from ganzhi.catalog.loader import default_catalog
+    from ganzhi.demo.run import run_demo
+    from ganzhi.settings import load_settings
+    from ganzhi.store.db import mask_url
+
     if ctx.invoked_subcommand is not None:
         return
     settings = load_settings()
@@ -54,7 +57,7 @@ def demo(
         )
     )
     sessions = open_store()
-    pool = make_executor(executor, workers=workers)
+    pool = make_pool(executor, workers=workers)
     try:
         with progress_bar("检查 checking", cases * 2) as bar:
             rounds = run_demo(
@@ -73,6 +76,8 @@ def campaign_evidence(
     out: Annotated[Path, typer.Argument(help="Evidence JSON Lines file to write.")],
 ) -> None:
     """Write one stage of the supervision walk-through's demo evidence (see examples/campaign_walkthrough.sh)."""
+    from ganzhi.demo.campaign import STAGES, write_stage
+
     if stage not in STAGES:
         raise fail(f"stage must be one of {', '.join(STAGES)} (got {stage!r})")
     count = write_stage(stage, out)

@@ -10,23 +10,19 @@ import typer
 from pydantic import ValidationError
 
 from ganzhi.catalog.schema import EnterpriseType
-from ganzhi.cli._common import console, err_console, open_store
-from ganzhi.cli.rank import ReportFormat, emit, fail
-from ganzhi.errors import GanzhiError
-from ganzhi.outputs.sheets import Sheet
-from ganzhi.store import repositories as repo
-from ganzhi.store import supervision_repo as srepo
-from ganzhi.store.db import session_scope
-from ganzhi.supervision.models import Enterprise
-from ganzhi.supervision.ownership import Ownership
-from ganzhi.supervision.registry_io import (
-    DEMO_ENTERPRISES,
-    DEMO_KEY_LISTS,
-    parse_subjects,
-    read_enterprises,
-    read_key_lists,
+from ganzhi.cli._common import (
+    FORMAT_HELP,
+    OUTPUT_HELP,
+    OutputFormat,
+    check_format,
+    console,
+    err_console,
+    fail,
+    open_store,
 )
-from ganzhi.supervision.reminders import reminders
+from ganzhi.cli._report import SHEET_FORMATS, emit_sheets
+from ganzhi.errors import GanzhiError
+from ganzhi.supervision.models import Enterprise
 
 app = typer.Typer(help="Enterprises under supervision. 企业。", no_args_is_help=True)
 
@@ -43,6 +39,10 @@ def add(
     ] = None,
 ) -> None:
     """Add or replace one enterprise."""
+    from ganzhi.store import supervision_repo as srepo
+    from ganzhi.store.db import session_scope
+    from ganzhi.supervision.registry_io import parse_subjects
+
     try:
         enterprise = Enterprise(
             id=enterprise_id,
@@ -66,6 +66,10 @@ def import_(
     key_lists: Annotated[Path | None, typer.Option("--key-lists", help="YAML of key-enterprise lists.")] = None,
 ) -> None:
     """Import enterprises (bad rows are reported and skipped) and key lists."""
+    from ganzhi.store import supervision_repo as srepo
+    from ganzhi.store.db import session_scope
+    from ganzhi.supervision.registry_io import DEMO_ENTERPRISES, DEMO_KEY_LISTS, read_enterprises, read_key_lists
+
     source = DEMO_ENTERPRISES if demo and path is None else path
     lists_file = DEMO_KEY_LISTS if demo and key_lists is None else key_lists
     if source is None and lists_file is None:
@@ -95,24 +99,36 @@ def import_(
 @app.command("list")
 def list_(
     type_: Annotated[EnterpriseType | None, typer.Option("--type")] = None,
-    fmt: Annotated[ReportFormat, typer.Option("--format", "-f")] = ReportFormat.table,
-    out: Annotated[Path | None, typer.Option("--out", "-o")] = None,
+    fmt: Annotated[OutputFormat, typer.Option("--format", "-f", help=FORMAT_HELP)] = OutputFormat.table,
+    out: Annotated[Path | None, typer.Option("--output", "-o", help=OUTPUT_HELP)] = None,
 ) -> None:
     """Registered enterprises."""
+    check_format(fmt, SHEET_FORMATS, command="enterprise list", output=out)
+    from ganzhi.outputs.sheets import Sheet
+    from ganzhi.store import supervision_repo as srepo
+    from ganzhi.store.db import session_scope
+
     with session_scope(open_store()) as session:
         found = srepo.list_enterprises(session, type=type_)
     rows = [(e.id, e.name, e.uscc, e.type.value, e.province or "", len(e.subjects)) for e in found]
     header = ("编号 id", "名称 name", "统一社会信用代码 uscc", "类型 type", "省份 province", "主体 subjects")
-    emit([Sheet("enterprises", header, rows)], fmt, out)
+    emit_sheets([Sheet("enterprises", header, rows)], fmt, out)
 
 
 @app.command("show")
 def show(
     key: Annotated[str, typer.Argument(help="Enterprise id or USCC.")],
-    fmt: Annotated[ReportFormat, typer.Option("--format", "-f")] = ReportFormat.table,
-    out: Annotated[Path | None, typer.Option("--out", "-o")] = None,
+    fmt: Annotated[OutputFormat, typer.Option("--format", "-f", help=FORMAT_HELP)] = OutputFormat.table,
+    out: Annotated[Path | None, typer.Option("--output", "-o", help=OUTPUT_HELP)] = None,
 ) -> None:
     """One enterprise, its subjects and its issues."""
+    check_format(fmt, SHEET_FORMATS, command="enterprise show", output=out)
+    from ganzhi.outputs.sheets import Sheet
+    from ganzhi.store import repositories as repo
+    from ganzhi.store import supervision_repo as srepo
+    from ganzhi.store.db import session_scope
+    from ganzhi.supervision.ownership import Ownership
+
     with session_scope(open_store()) as session:
         found = srepo.get_enterprise(session, key)
         if found is None:
@@ -150,17 +166,25 @@ def show(
             for i in issues
         ],
     )
-    emit([info, subjects, issue_sheet], fmt, out, {"enterprise": found.id})
+    emit_sheets([info, subjects, issue_sheet], fmt, out, {"enterprise": found.id})
 
 
 @app.command("reminders")
 def reminders_(
     within: Annotated[int, typer.Option(help="Working days ahead.", min=0, max=60)] = 2,
     today: Annotated[dt.datetime | None, typer.Option(formats=["%Y-%m-%d"], help="Default: today (UTC).")] = None,
-    fmt: Annotated[ReportFormat, typer.Option("--format", "-f")] = ReportFormat.table,
-    out: Annotated[Path | None, typer.Option("--out", "-o")] = None,
+    fmt: Annotated[OutputFormat, typer.Option("--format", "-f", help=FORMAT_HELP)] = OutputFormat.table,
+    out: Annotated[Path | None, typer.Option("--output", "-o", help=OUTPUT_HELP)] = None,
 ) -> None:
     """Per enterprise: active issues overdue or due within N working days (Chinese holiday calendar)."""
+    check_format(fmt, SHEET_FORMATS, command="enterprise reminders", output=out)
+    from ganzhi.outputs.sheets import Sheet
+    from ganzhi.store import repositories as repo
+    from ganzhi.store import supervision_repo as srepo
+    from ganzhi.store.db import session_scope
+    from ganzhi.supervision.ownership import Ownership
+    from ganzhi.supervision.reminders import reminders
+
     day = today.date() if today else dt.datetime.now(dt.UTC).date()
     with session_scope(open_store()) as session:
         ownership = Ownership.build(srepo.list_enterprises(session))
@@ -189,4 +213,4 @@ def reminders_(
         "剩余工作日 working_days_left",
         "状态 status",
     )
-    emit([Sheet("reminders", header, rows)], fmt, out, {"today": day.isoformat(), "within_working_days": within})
+    emit_sheets([Sheet("reminders", header, rows)], fmt, out, {"today": day.isoformat(), "within_working_days": within})

@@ -5,32 +5,27 @@ from __future__ import annotations
 import json
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from ganzhi.cli._common import OutputFormat, console, err_console, fail, progress_bar
+from ganzhi.cli._common import (
+    FORMAT_HELP,
+    OUTPUT_HELP,
+    OutputFormat,
+    check_format,
+    console,
+    err_console,
+    fail,
+    progress_bar,
+    write_bytes,
+)
 from ganzhi.errors import GanzhiError
 
+if TYPE_CHECKING:
+    from ganzhi.outputs.sheets import Sheet
+
 app = typer.Typer(help="携出营业厅 / port-out halls (T9).", no_args_is_help=True, pretty_exceptions_enable=False)
-
-HALL_CHECKS = (
-    "t9_halls_new_count",
-    "t9_halls_list_published",
-    "t9_halls_list_consistent",
-    "t9_halls_layout",
-    "t9_online_port_in",
-    "t9_remote_refund",
-    "t9_mystery_shopper",
-)
-
-
-class HallsFormat(StrEnum):
-    """Report formats of `halls check`."""
-
-    table = "table"
-    json = "json"
-    xlsx = "xlsx"
 
 
 class Supports(StrEnum):
@@ -46,30 +41,19 @@ def halls() -> None:
     """携出营业厅 / port-out halls (T9)."""
 
 
-def write_xlsx(path: Path, results: list[Any], errors: list[dict[str, Any]]) -> None:
-    """Results and rejected rows as two sheets."""
-    from openpyxl import Workbook
+def _xlsx_sheets(results: list[Any], errors: list[dict[str, Any]]) -> list[Sheet]:
+    """Results and rejected rows as two sheets (written by the one formula-safe xlsx writer)."""
+    from ganzhi.outputs.sheets import Sheet
 
-    book = Workbook()
-    sheet = book.active
-    assert sheet is not None
-    sheet.title = "结果 results"
-    sheet.append(["检查项 check", "对象 subject", "状态 status", "说明 message", "数据 data"])
-    for result in results:
-        sheet.append(
-            [
-                result.check_id,
-                result.subject.key,
-                result.status.value,
-                result.message.zh,
-                json.dumps(result.data, ensure_ascii=False)[:32000],
-            ]
-        )
-    bad = book.create_sheet("错误行 rejected rows")
-    bad.append(["文件 file", "行 row", "字段 field", "错误 error"])
-    for item in errors:
-        bad.append([item["source"], item["row"], item["field"], item["error"]])
-    book.save(path)
+    rows = [
+        (r.check_id, r.subject.key, r.status.value, r.message.zh, json.dumps(r.data, ensure_ascii=False)[:32000])
+        for r in results
+    ]
+    rejected = [(e["source"], e["row"], e["field"], e["error"]) for e in errors]
+    return [
+        Sheet("结果 results", ("检查项 check", "对象 subject", "状态 status", "说明 message", "数据 data"), rows),
+        Sheet("错误行 rejected rows", ("文件 file", "行 row", "字段 field", "错误 error"), rejected),
+    ]
 
 
 @app.command("check")
@@ -83,19 +67,17 @@ def check(
     mystery: Annotated[
         list[Path] | None, typer.Option("--mystery", help="暗访记录 JSON / mystery-shopper records")
     ] = None,
-    fmt: Annotated[HallsFormat, typer.Option("--format", "-f")] = HallsFormat.table,
-    output: Annotated[Path | None, typer.Option("--output", "-o", help="输出文件（xlsx 必填）/ output file")] = None,
+    fmt: Annotated[OutputFormat, typer.Option("--format", "-f", help="table | json | xlsx")] = OutputFormat.table,
+    output: Annotated[Path | None, typer.Option("--output", "-o", help=OUTPUT_HELP)] = None,
 ) -> None:
     """检查携出营业厅数量、公示、布局及服务 / check port-out halls, their list, layout and services."""
     from ganzhi.cli._report import emit_results
     from ganzhi.collect.halls.evidence import collect_halls
     from ganzhi.engine.runner import evaluate
+    from ganzhi.outputs.sheets import to_xlsx
     from ganzhi.rules.regions.divisions import default_divisions
 
-    if fmt is HallsFormat.xlsx and output is None:
-        raise fail("--format xlsx needs --output FILE.xlsx")
-    if fmt is HallsFormat.table and output is not None:
-        raise fail("--output is for json and xlsx; a table prints to the terminal")
+    check_format(fmt, (OutputFormat.table, OutputFormat.json, OutputFormat.xlsx), command="halls check", output=output)
     for path in [registry, published, *(services or []), *(mystery or [])]:
         if path is not None and not path.is_file():
             raise fail(f"{path}: file not found (or not a regular file)")
@@ -104,7 +86,7 @@ def check(
             collected = collect_halls(
                 default_divisions(), registry, published=published, services=services or [], mystery=mystery or []
             )
-            outcome = evaluate(collected.evidence, check_ids=list(HALL_CHECKS))
+            outcome = evaluate(collected.evidence, tasks=("T9",))  # hall and service evidence: the T9 hall checks
     except GanzhiError as exc:
         raise fail(str(exc)) from None
     errors = [e.to_json() for e in collected.errors]
@@ -118,12 +100,11 @@ def check(
         markup=False,
         highlight=False,
     )
-    if fmt is HallsFormat.xlsx and output is not None:
-        write_xlsx(output, outcome.results, errors)
-        err_console.print(f"wrote {output}")
+    if fmt is OutputFormat.xlsx and output is not None:
+        write_bytes(output, to_xlsx(_xlsx_sheets(outcome.results, errors)))
     else:
         meta = {"rejected_rows": errors, "placed_at_centroid": placed}
-        emit_results(outcome.results, OutputFormat(fmt.value), output, meta=meta)
+        emit_results(outcome.results, fmt, output, meta=meta)
     if errors:
         raise typer.Exit(code=2)
 
@@ -136,7 +117,7 @@ def nearest(
     lon: Annotated[float, typer.Option("--lon", help="经度 / longitude (WGS-84)")],
     k: Annotated[int, typer.Option("--k", min=1, max=100)] = 3,
     supports: Annotated[Supports, typer.Option("--supports")] = Supports.port_out,
-    fmt: Annotated[OutputFormat, typer.Option("--format", "-f")] = OutputFormat.table,
+    fmt: Annotated[OutputFormat, typer.Option("--format", "-f", help=FORMAT_HELP)] = OutputFormat.table,
 ) -> None:
     """最近的营业厅 / the k nearest halls (haversine, grid index)."""
     from rich.table import Table
@@ -146,6 +127,7 @@ def nearest(
     from ganzhi.rules.regions.divisions import default_divisions
     from ganzhi.rules.regions.geo import coordinate_problem
 
+    check_format(fmt, (OutputFormat.table, OutputFormat.json), command="halls nearest")
     problem = coordinate_problem(lat, lon)
     if problem:
         raise fail(f"--lat/--lon: {problem}")

@@ -9,19 +9,21 @@ from typing import Annotated
 
 import typer
 
-from ganzhi.cli._common import OutputFormat, console, err_console, fail, progress_bar
+from ganzhi.cli._common import (
+    FORMAT_HELP,
+    OUTPUT_HELP,
+    OutputFormat,
+    check_format,
+    console,
+    err_console,
+    fail,
+    progress_bar,
+)
+from ganzhi.cli._report import RESULT_FORMATS
 from ganzhi.errors import GanzhiError
 
 app = typer.Typer(
     help="客服热线 / customer-service hotlines (T10).", no_args_is_help=True, pretty_exceptions_enable=False
-)
-
-HOTLINE_CHECKS = (
-    "t10_hotline_published",
-    "t10_hotline_human",
-    "t10_time_to_human",
-    "t10_ivr_depth",
-    "t10_elderly_direct_line",
 )
 
 
@@ -33,10 +35,12 @@ def hotline() -> None:
 @app.command("analyze-ivr")
 def analyze_ivr(
     menu: Annotated[Path, typer.Argument(help="语音菜单 YAML/JSON / IVR menu tree")],
-    fmt: Annotated[OutputFormat, typer.Option("--format", "-f")] = OutputFormat.table,
+    fmt: Annotated[OutputFormat, typer.Option("--format", "-f", help=FORMAT_HELP)] = OutputFormat.table,
 ) -> None:
     """分析语音菜单：能否转人工、最少层级与时间、循环和死路 / analyze an IVR tree."""
     from ganzhi.collect.hotline.ivr import analysis_json, analyze, load_menu
+
+    check_format(fmt, (OutputFormat.table, OutputFormat.json), command="hotline analyze-ivr")
 
     try:
         result = analysis_json(analyze(load_menu(menu)))
@@ -56,8 +60,8 @@ def check(
     *,
     registry: Annotated[Path, typer.Option("--registry", "-r", help="热线登记表 / hotline registry")],
     dial_tests: Annotated[Path | None, typer.Option("--dial-tests", "-d", help="拨测记录 / dial-test records")] = None,
-    fmt: Annotated[OutputFormat, typer.Option("--format", "-f")] = OutputFormat.table,
-    output: Annotated[Path | None, typer.Option("--output", "-o")] = None,
+    fmt: Annotated[OutputFormat, typer.Option("--format", "-f", help=FORMAT_HELP)] = OutputFormat.table,
+    output: Annotated[Path | None, typer.Option("--output", "-o", help=OUTPUT_HELP)] = None,
 ) -> None:
     """检查热线可找到、人工可达、转人工时间、菜单层级、老年直连 / check hotlines."""
     from ganzhi.cli._report import emit_results
@@ -67,15 +71,14 @@ def check(
     for path in (registry, dial_tests):
         if path is not None and not path.is_file():
             raise fail(f"{path}: file not found (or not a regular file)")
-    if fmt is OutputFormat.table and output is not None:
-        raise fail("--output is for json, csv and sarif; a table prints to the terminal")
+    check_format(fmt, RESULT_FORMATS, command="hotline check", output=output)
     try:
         with progress_bar("读取并评估 / reading and evaluating", None):
             imported = import_registry(registry)
             if dial_tests is not None:
                 add_dial_tests(dial_tests, imported)
             evidence = [item for items in imported.evidence.values() for item in items]
-            outcome = evaluate(evidence, check_ids=list(HOTLINE_CHECKS))
+            outcome = evaluate(evidence, tasks=("T10",))
     except GanzhiError as exc:
         raise fail(str(exc)) from None
     for error in imported.errors[:20]:
@@ -100,11 +103,13 @@ def dial(
         float, typer.Option("--wait-human", min=0, max=600, help="等待人工秒数 / seconds to wait for a human")
     ] = 60.0,
     local_host: Annotated[str, typer.Option("--local-host", help="本机地址 / local address")] = "127.0.0.1",
-    fmt: Annotated[OutputFormat, typer.Option("--format", "-f")] = OutputFormat.table,
+    fmt: Annotated[OutputFormat, typer.Option("--format", "-f", help=FORMAT_HELP)] = OutputFormat.table,
 ) -> None:
     """SIP 拨测：INVITE/ACK/BYE，DTMF，计时接通与转人工 / place a SIP test call."""
     from ganzhi.collect.hotline.sip_dialer import SipDialer
     from ganzhi.collect.hotline.sip_message import parse_uri
+
+    check_format(fmt, (OutputFormat.table, OutputFormat.json), command="hotline dial")
 
     try:
         uri = parse_uri(target)

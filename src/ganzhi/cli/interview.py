@@ -9,20 +9,10 @@ from typing import Annotated
 import typer
 from pydantic import ValidationError
 
-from ganzhi.catalog.loader import default_catalog
-from ganzhi.cli._common import console, open_store
-from ganzhi.cli.rank import ReportFormat, emit, fail
+from ganzhi.cli._common import FORMAT_HELP, OUTPUT_HELP, OutputFormat, check_format, console, fail, open_store
+from ganzhi.cli._report import SHEET_FORMATS, emit_sheets
 from ganzhi.errors import GanzhiError
-from ganzhi.outputs.sheets import Sheet
-from ganzhi.store import repositories as repo
-from ganzhi.store import supervision_repo as srepo
-from ganzhi.store.db import session_scope
-from ganzhi.supervision.ladder import Ladder
 from ganzhi.supervision.models import Commitment, Interview
-from ganzhi.supervision.ownership import Ownership
-from ganzhi.supervision.triggers import RuleKind, TriggerInput, load_rules, propose
-from ganzhi.usecases.standings import compute_standings
-from ganzhi.workdays.calendar import default_calendar
 
 app = typer.Typer(help="Interviews (约谈): proposals, records, list.", no_args_is_help=True)
 
@@ -33,10 +23,22 @@ def propose_(
     today: Annotated[dt.datetime | None, typer.Option(formats=["%Y-%m-%d"], help="Default: today (UTC).")] = None,
     rules_file: Annotated[Path | None, typer.Option("--rules", help="Trigger rules YAML (default: shipped).")] = None,
     round_number: Annotated[int | None, typer.Option("--round", help="Rank by this round (default: now).")] = None,
-    fmt: Annotated[ReportFormat, typer.Option("--format", "-f")] = ReportFormat.table,
-    out: Annotated[Path | None, typer.Option("--out", "-o")] = None,
+    fmt: Annotated[OutputFormat, typer.Option("--format", "-f", help=FORMAT_HELP)] = OutputFormat.table,
+    out: Annotated[Path | None, typer.Option("--output", "-o", help=OUTPUT_HELP)] = None,
 ) -> None:
     """Evaluate the trigger rules and propose the next ladder rung per enterprise (nothing is recorded)."""
+    check_format(fmt, SHEET_FORMATS, command="interview propose", output=out)
+    from ganzhi.catalog.loader import default_catalog
+    from ganzhi.outputs.sheets import Sheet
+    from ganzhi.store import repositories as repo
+    from ganzhi.store import supervision_repo as srepo
+    from ganzhi.store.db import session_scope
+    from ganzhi.supervision.ladder import Ladder
+    from ganzhi.supervision.ownership import Ownership
+    from ganzhi.supervision.triggers import RuleKind, TriggerInput, load_rules, propose
+    from ganzhi.usecases.standings import compute_standings
+    from ganzhi.workdays.calendar import default_calendar
+
     day = today.date() if today else dt.datetime.now(dt.UTC).date()
     ladder = Ladder.from_catalog(default_catalog())
     try:
@@ -72,7 +74,7 @@ def propose_(
         for hit in p.hits
     ]
     header = ("企业 enterprise", "当前 current", "建议 proposed", "规则 rule", "原因 reason", "问题 issues")
-    emit([Sheet("proposals", header, rows)], fmt, out, {"campaign": campaign, "today": day.isoformat()})
+    emit_sheets([Sheet("proposals", header, rows)], fmt, out, {"campaign": campaign, "today": day.isoformat()})
 
 
 def _commitment(text: str) -> Commitment:
@@ -100,6 +102,9 @@ def record(
     rule: Annotated[list[str] | None, typer.Option(help="Trigger rule id behind it (repeat).")] = None,
 ) -> None:
     """Record a held interview with its minutes and commitments."""
+    from ganzhi.store import supervision_repo as srepo
+    from ganzhi.store.db import session_scope
+
     try:
         text = Path(minutes[1:]).read_text(encoding="utf-8") if minutes.startswith("@") else minutes
         item = Interview(
@@ -125,10 +130,15 @@ def record(
 @app.command("list")
 def list_(
     enterprise: Annotated[str | None, typer.Option()] = None,
-    fmt: Annotated[ReportFormat, typer.Option("--format", "-f")] = ReportFormat.table,
-    out: Annotated[Path | None, typer.Option("--out", "-o")] = None,
+    fmt: Annotated[OutputFormat, typer.Option("--format", "-f", help=FORMAT_HELP)] = OutputFormat.table,
+    out: Annotated[Path | None, typer.Option("--output", "-o", help=OUTPUT_HELP)] = None,
 ) -> None:
     """Interviews and their commitments, most recent first."""
+    check_format(fmt, SHEET_FORMATS, command="interview list", output=out)
+    from ganzhi.outputs.sheets import Sheet
+    from ganzhi.store import supervision_repo as srepo
+    from ganzhi.store.db import session_scope
+
     with session_scope(open_store()) as session:
         found = srepo.list_interviews(session, enterprise_id=enterprise)
     interviews = Sheet(
@@ -144,4 +154,4 @@ def list_(
         ("约谈 interview", "企业 enterprise", "承诺 text", "期限 due"),
         [(i.id, i.enterprise_id, c.text, c.due.isoformat()) for i in found for c in i.commitments],
     )
-    emit([interviews, commitments], fmt, out)
+    emit_sheets([interviews, commitments], fmt, out)

@@ -3,18 +3,16 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
-from rich.table import Table
-from sqlalchemy.orm import Session
 
-from ganzhi.cli._common import console, err_console, open_store
+from ganzhi.cli._common import console, fail, open_store
 from ganzhi.errors import TransitionError
-from ganzhi.findings.lifecycle import expire_waivers, transition
 from ganzhi.findings.models import IssueState
-from ganzhi.store import repositories as repo
-from ganzhi.store.db import session_scope
+
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
 
 app = typer.Typer(help="Tracked issues and their lifecycle. 问题跟踪。", no_args_is_help=True)
 
@@ -26,6 +24,11 @@ def list_issues(
     subject: Annotated[str | None, typer.Option(help="Subject key, e.g. phone_number:c7.")] = None,
 ) -> None:
     """Issues filtered by state, task and subject."""
+    from rich.table import Table
+
+    from ganzhi.store import repositories as repo
+    from ganzhi.store.db import session_scope
+
     with session_scope(open_store()) as session:
         found = repo.get_issues(session, states=state, task=task, subject_key=subject)
     table = Table(title=f"问题 issues ({len(found)})")
@@ -46,12 +49,13 @@ def list_issues(
 
 def _one(session: Session, prefix: str) -> str:
     """Resolve a fingerprint, or a prefix of one as `issues list` prints it, to exactly one fingerprint."""
+    from ganzhi.store import repositories as repo
+
     if repo.get_issues(session, fingerprints=[prefix]):
         return prefix
     matches = [i.fingerprint for i in repo.get_issues(session) if i.fingerprint.startswith(prefix)]
     if len(matches) != 1:
-        err_console.print(f"[red]error:[/red] fingerprint prefix {prefix!r} matches {len(matches)} issues")
-        raise typer.Exit(1)
+        raise fail(f"fingerprint prefix {prefix!r} matches {len(matches)} issues")
     return matches[0]
 
 
@@ -66,6 +70,10 @@ def move(
     ] = None,
 ) -> None:
     """Move an issue to another state; the lifecycle refuses transitions it does not allow."""
+    from ganzhi.findings.lifecycle import transition
+    from ganzhi.store import repositories as repo
+    from ganzhi.store.db import session_scope
+
     expires = (
         waiver_expires.replace(tzinfo=dt.UTC) if waiver_expires and waiver_expires.tzinfo is None else waiver_expires
     )
@@ -77,8 +85,7 @@ def move(
                 issue, to, actor=actor, reason=reason, at=dt.datetime.now(dt.UTC), waiver_expires=expires
             )
         except TransitionError as exc:
-            err_console.print(f"[red]error:[/red] {exc}")
-            raise typer.Exit(1) from None
+            raise fail(exc) from None
         repo.upsert_issues(session, [updated])
         repo.add_transitions(session, [record])
     console.print(f"{full[:16]}: {issue.state.value} → {updated.state.value}")
@@ -87,6 +94,11 @@ def move(
 @app.command("history")
 def history(fingerprint: Annotated[str, typer.Argument(help="Fingerprint or a unique prefix of it.")]) -> None:
     """Every audited transition of one issue: who, when, why."""
+    from rich.table import Table
+
+    from ganzhi.store import repositories as repo
+    from ganzhi.store.db import session_scope
+
     with session_scope(open_store()) as session:
         full = _one(session, fingerprint)
         records = repo.transitions_for(session, full)
@@ -108,6 +120,10 @@ def history(fingerprint: Annotated[str, typer.Argument(help="Fingerprint or a un
 @app.command("expire-waivers")
 def expire() -> None:
     """Reopen every waived issue whose waiver has expired."""
+    from ganzhi.findings.lifecycle import expire_waivers
+    from ganzhi.store import repositories as repo
+    from ganzhi.store.db import session_scope
+
     now = dt.datetime.now(dt.UTC)
     with session_scope(open_store()) as session:
         moved = expire_waivers(repo.get_issues(session, states=[IssueState.WAIVED]), now)

@@ -8,14 +8,9 @@ from typing import Annotated
 
 import typer
 
-from ganzhi.catalog.loader import default_catalog
-from ganzhi.cli._common import console, open_store
-from ganzhi.cli.rank import ReportFormat, emit, fail
+from ganzhi.cli._common import FORMAT_HELP, OUTPUT_HELP, OutputFormat, check_format, console, fail, open_store
+from ganzhi.cli._report import SHEET_FORMATS, emit_sheets
 from ganzhi.errors import GanzhiError
-from ganzhi.outputs.sheets import Sheet
-from ganzhi.store import supervision_repo as srepo
-from ganzhi.store.db import session_scope
-from ganzhi.supervision.ladder import Ladder
 from ganzhi.supervision.models import LadderEvent
 
 app = typer.Typer(help="Enforcement ladder: 约谈提醒 → 通报批评 → 行政处罚 → 不良名单.", no_args_is_help=True)
@@ -27,10 +22,17 @@ OFF = "none"
 @app.command("show")
 def show(
     enterprise: Annotated[str | None, typer.Argument(help="Enterprise id; omit for every enterprise.")] = None,
-    fmt: Annotated[ReportFormat, typer.Option("--format", "-f")] = ReportFormat.table,
-    out: Annotated[Path | None, typer.Option("--out", "-o")] = None,
+    fmt: Annotated[OutputFormat, typer.Option("--format", "-f", help=FORMAT_HELP)] = OutputFormat.table,
+    out: Annotated[Path | None, typer.Option("--output", "-o", help=OUTPUT_HELP)] = None,
 ) -> None:
     """Current rung of each enterprise and the audit trail (who, when, why)."""
+    check_format(fmt, SHEET_FORMATS, command="ladder show", output=out)
+    from ganzhi.catalog.loader import default_catalog
+    from ganzhi.outputs.sheets import Sheet
+    from ganzhi.store import supervision_repo as srepo
+    from ganzhi.store.db import session_scope
+    from ganzhi.supervision.ladder import Ladder
+
     ladder = Ladder.from_catalog(default_catalog())
     try:
         with session_scope(open_store()) as session:
@@ -53,7 +55,7 @@ def show(
         )
         for e in events
     ]
-    emit(
+    emit_sheets(
         [
             Sheet("ladder", ("企业 enterprise", "阶梯 step", "名称 title"), state_rows),
             Sheet(
@@ -89,6 +91,11 @@ def advance(
     campaign: Annotated[str | None, typer.Option()] = None,
 ) -> None:
     """Move an enterprise on the ladder; skipping rungs needs --skip-reason."""
+    from ganzhi.catalog.loader import default_catalog
+    from ganzhi.store import supervision_repo as srepo
+    from ganzhi.store.db import session_scope
+    from ganzhi.supervision.ladder import Ladder
+
     ladder = Ladder.from_catalog(default_catalog())
     try:
         with session_scope(open_store()) as session:

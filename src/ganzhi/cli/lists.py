@@ -8,9 +8,17 @@ from typing import Annotated
 
 import typer
 from rich.markup import escape
-from rich.table import Table
 
-from ganzhi.cli._common import OutputFormat, console, err_console, write_text
+from ganzhi.cli._common import (
+    FORMAT_HELP,
+    OUTPUT_HELP,
+    OutputFormat,
+    check_format,
+    console,
+    err_console,
+    fail,
+    write_text,
+)
 from ganzhi.errors import GanzhiError
 
 app = typer.Typer(help="双清单解析 / The two personal-information lists.", no_args_is_help=True)
@@ -19,11 +27,15 @@ app = typer.Typer(help="双清单解析 / The two personal-information lists.", 
 @app.command("parse")
 def parse_cmd(
     files: Annotated[list[Path], typer.Argument(help="HTML, XLSX, CSV or JSON list files")],
-    format: Annotated[OutputFormat, typer.Option("--format")] = OutputFormat.table,
-    output: Annotated[Path | None, typer.Option(help="write here instead of stdout")] = None,
+    format: Annotated[OutputFormat, typer.Option("--format", "-f", help=FORMAT_HELP)] = OutputFormat.table,
+    output: Annotated[Path | None, typer.Option("--output", "-o", help=OUTPUT_HELP)] = None,
 ) -> None:
     """Parse lists with tolerant header matching; problems are reported per file, the rest goes on."""
+    from rich.table import Table
+
     from ganzhi.collect.lists.parse import parse_list_file
+
+    check_format(format, (OutputFormat.table, OutputFormat.json), command="lists parse")
 
     parsed = []
     failed = 0
@@ -53,22 +65,26 @@ def parse_cmd(
 @app.command("draft")
 def draft_cmd(
     apk: Annotated[Path, typer.Argument(help="the APK file")],
-    out: Annotated[Path, typer.Option("--out", help="folder for the draft XLSX and HTML")],
+    out: Annotated[
+        Path, typer.Option("--output", "-o", help="草稿 XLSX 与 HTML 的目录 / folder for the draft XLSX and HTML")
+    ],
     policy: Annotated[str | None, typer.Option(help="privacy policy (file or URL) to prefill purposes")] = None,
-    format: Annotated[OutputFormat, typer.Option("--format")] = OutputFormat.table,
+    format: Annotated[OutputFormat, typer.Option("--format", "-f", help=FORMAT_HELP)] = OutputFormat.table,
 ) -> None:
     """Draft both lists from the APK's PI facts and SDK inventory (a draft for the company to complete)."""
+    from rich.table import Table
+
     from ganzhi.collect.apk.reader import read_apk
     from ganzhi.collect.policy.analyze import analyze_document
     from ganzhi.collect.policy.ingest import read_policy
     from ganzhi.usecases.lists_draft import draft_lists, write_drafts
 
+    check_format(format, (OutputFormat.table, OutputFormat.json), command="lists draft")
     try:
         static = read_apk(apk).static
         analysis = analyze_document(read_policy(policy)) if policy else None
     except GanzhiError as exc:
-        err_console.print(f"[red]{escape(str(exc))}[/red]")
-        raise typer.Exit(1) from None
+        raise fail(exc) from None
     draft = draft_lists(static, analysis)
     paths = write_drafts(draft, out)
     summary = {

@@ -3,40 +3,38 @@
 from __future__ import annotations
 
 import datetime as dt
-from enum import StrEnum
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from ganzhi.catalog.loader import default_catalog
-from ganzhi.cli._common import console, err_console, open_store, progress_bar, write_text
-from ganzhi.cli.rank import fail
-from ganzhi.collect.evidence_file import EvidenceLineError, read_evidence
-from ganzhi.engine.executors import make_executor
+from ganzhi.cli._common import (
+    FORMAT_HELP,
+    OUTPUT_HELP,
+    OutputFormat,
+    check_format,
+    err_console,
+    fail,
+    make_pool,
+    open_store,
+    progress_bar,
+)
+from ganzhi.cli._report import SHEET_FORMATS, emit_sheets
 from ganzhi.errors import GanzhiError
 from ganzhi.evidence.base import Evidence
-from ganzhi.outputs.sheets import Sheet, to_json, to_rich, to_xlsx
-from ganzhi.store import publication_repo as prepo
-from ganzhi.store.db import session_scope
-from ganzhi.supervision.ladder import Ladder
-from ganzhi.supervision.lookback import VERDICT_ZH, LookbackSelection, Verdict
-from ganzhi.supervision.triggers import Proposal, load_rules
-from ganzhi.usecases.lookback_run import ladder_proposals, run_lookback
+
+if TYPE_CHECKING:
+    from ganzhi.outputs.sheets import Sheet
+    from ganzhi.supervision.ladder import Ladder
+    from ganzhi.supervision.triggers import Proposal
 
 app = typer.Typer(help="Look-back (回头看): re-test fixed or verified issues.", no_args_is_help=True)
 
 
-class LookbackFormat(StrEnum):
-    """Report formats of a look-back."""
-
-    table = "table"
-    json = "json"
-    xlsx = "xlsx"
-    pdf = "pdf"
-
-
 def _sheets(report: dict[str, Any], proposals: list[Proposal], ladder: Ladder) -> list[Sheet]:
+    from ganzhi.outputs.sheets import Sheet
+    from ganzhi.supervision.lookback import VERDICT_ZH, Verdict
+
     lines = [
         (
             line["enterprise_id"] or "",
@@ -65,37 +63,9 @@ def _sheets(report: dict[str, Any], proposals: list[Proposal], ladder: Ladder) -
     ]
 
 
-def _pdf(sheets: list[Sheet], title: str) -> bytes:
-    """A simple PDF of the report tables (same renderer and font as the publications)."""
-    from jinja2 import Environment, select_autoescape
-
-    from ganzhi.supervision.render.pdf import render_pdf
-
-    template = Environment(autoescape=select_autoescape(default=True)).from_string(
-        "<h1>{{ title }}</h1>{% for s in sheets %}<table><caption>{{ s.title }}</caption><tr>"
-        "{% for h in s.header %}<th>{{ h }}</th>{% endfor %}</tr>{% for r in s.rows %}<tr>"
-        "{% for c in r %}<td>{{ c }}</td>{% endfor %}</tr>{% endfor %}</table>{% endfor %}"
-    )
-    return render_pdf(template.render(title=title, sheets=sheets))
-
-
-def emit_report(sheets: list[Sheet], fmt: LookbackFormat, out: Path | None, meta: dict[str, Any], title: str) -> None:
-    """Print or write a report as a table, JSON, xlsx or PDF."""
-    if fmt is LookbackFormat.table:
-        for sheet in sheets:
-            console.print(to_rich(sheet))
-        return
-    if fmt is LookbackFormat.json:
-        write_text(out, to_json(sheets, meta))
-        return
-    if out is None:
-        raise typer.BadParameter(f"--format {fmt.value} needs --out FILE.{fmt.value}")
-    out.parent.mkdir(parents=True, exist_ok=True)
-    out.write_bytes(to_xlsx(sheets) if fmt is LookbackFormat.xlsx else _pdf(sheets, title))
-    err_console.print(f"wrote {out}")
-
-
 def _read(paths: list[Path]) -> list[Evidence]:
+    from ganzhi.collect.evidence_file import EvidenceLineError, read_evidence
+
     items: list[Evidence] = []
     for path in paths:
         for item in read_evidence(path):
@@ -120,10 +90,18 @@ def run(
     campaign: Annotated[str | None, typer.Option("--campaign", "-c", help="Record as a look-back round.")] = None,
     verify_passed: Annotated[bool, typer.Option(help="Move confirmed FIXED issues to VERIFIED.")] = True,
     executor: Annotated[str, typer.Option(help="serial, local or dask.")] = "serial",
-    fmt: Annotated[LookbackFormat, typer.Option("--format", "-f")] = LookbackFormat.table,
-    out: Annotated[Path | None, typer.Option("--out", "-o")] = None,
+    fmt: Annotated[OutputFormat, typer.Option("--format", "-f", help=FORMAT_HELP)] = OutputFormat.table,
+    out: Annotated[Path | None, typer.Option("--output", "-o", help=OUTPUT_HELP)] = None,
 ) -> None:
     """Select closed issues, re-run their checks, reopen what fails, verify what holds, report."""
+    check_format(fmt, (*SHEET_FORMATS, OutputFormat.pdf), command="lookback run", output=out)
+    from ganzhi.catalog.loader import default_catalog
+    from ganzhi.store.db import session_scope
+    from ganzhi.supervision.ladder import Ladder
+    from ganzhi.supervision.lookback import LookbackSelection
+    from ganzhi.supervision.triggers import load_rules
+    from ganzhi.usecases.lookback_run import ladder_proposals, run_lookback
+
     selection = LookbackSelection(
         tasks=task or [],
         enterprise_ids=enterprise or [],
@@ -131,7 +109,7 @@ def run(
         closed_to=closed_to.date() if closed_to else None,
     )
     ladder = Ladder.from_catalog(default_catalog())
-    pool = make_executor(executor)
+    pool = make_pool(executor)
     try:
         items = _read(evidence) if evidence else None
         sessions = open_store()
@@ -155,7 +133,7 @@ def run(
         pool.close()
     report: dict[str, Any] = outcome.report.to_dict()
     meta = {"lookback_id": lookback_id, "run_id": outcome.report.run_id, "round": outcome.round_key, **report["counts"]}
-    emit_report(_sheets(report, proposals, ladder), fmt, out, meta, f"回头看报告 {lookback_id}")
+    emit_sheets(_sheets(report, proposals, ladder), fmt, out, meta, title=f"回头看报告 {lookback_id}")
     err_console.print(
         f"look-back {lookback_id}: run {outcome.report.run_id}"
         + (f", round {outcome.round_key}" if outcome.round_key else "")
@@ -167,10 +145,18 @@ def run(
 @app.command("show")
 def show(
     lookback_id: Annotated[str, typer.Argument()],
-    fmt: Annotated[LookbackFormat, typer.Option("--format", "-f")] = LookbackFormat.table,
-    out: Annotated[Path | None, typer.Option("--out", "-o")] = None,
+    fmt: Annotated[OutputFormat, typer.Option("--format", "-f", help=FORMAT_HELP)] = OutputFormat.table,
+    out: Annotated[Path | None, typer.Option("--output", "-o", help=OUTPUT_HELP)] = None,
 ) -> None:
     """A stored look-back's report (with today's ladder proposals from reopened issues)."""
+    check_format(fmt, (*SHEET_FORMATS, OutputFormat.pdf), command="lookback show", output=out)
+    from ganzhi.catalog.loader import default_catalog
+    from ganzhi.store import publication_repo as prepo
+    from ganzhi.store.db import session_scope
+    from ganzhi.supervision.ladder import Ladder
+    from ganzhi.supervision.triggers import load_rules
+    from ganzhi.usecases.lookback_run import ladder_proposals
+
     ladder = Ladder.from_catalog(default_catalog())
     try:
         with session_scope(open_store()) as session:
@@ -179,4 +165,4 @@ def show(
     except (GanzhiError, ValueError) as exc:
         raise fail(exc) from None
     meta = {k: stored[k] for k in ("id", "run_id", "campaign_id", "round_number", "actor", "created_at")}
-    emit_report(_sheets(stored["report"], proposals, ladder), fmt, out, meta, f"回头看报告 {lookback_id}")
+    emit_sheets(_sheets(stored["report"], proposals, ladder), fmt, out, meta, title=f"回头看报告 {lookback_id}")

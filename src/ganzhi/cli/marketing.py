@@ -10,21 +10,30 @@ from __future__ import annotations
 
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
-from rich.table import Table
 
-from ganzhi.cli._common import OutputFormat, console, err_console, fail, print_problems, progress_bar
+from ganzhi.cli._common import (
+    OUTPUT_HELP,
+    OutputFormat,
+    check_format,
+    console,
+    err_console,
+    fail,
+    print_problems,
+    progress_bar,
+)
 from ganzhi.cli._report import emit_results
 from ganzhi.evidence.base import Evidence
 from ganzhi.i18n import Lang
 
+if TYPE_CHECKING:
+    from rich.table import Table
+
 app = typer.Typer(help="5G营销话术检查 / 5G marketing texts (T2).", no_args_is_help=True,
                   pretty_exceptions_enable=False)  # fmt: skip
 
-#: The checks this command runs.
-MARKETING_CHECKS = ("t2_5g_reminders", "t2_5g_marketing_text")
 TEXT_SUFFIXES = (".txt", ".md", ".text")
 MAX_FILES = 10_000
 MAX_FILE_BYTES = 2 * 1024 * 1024
@@ -35,13 +44,6 @@ class Material(StrEnum):
 
     ad = "ad"
     transcript = "transcript"
-
-
-class ReportFormat(StrEnum):
-    """Output formats of `ganzhi marketing check`."""
-
-    table = "table"
-    json = "json"
 
 
 @app.callback()
@@ -100,6 +102,8 @@ def build_evidence(files: list[Path], material: Material, channel: str | None, c
 
 def matches_table(evidence: list[Evidence], lang: Lang) -> Table:
     """Every rule match: file, sentence number and text, rule, cue, and the cancelling negation."""
+    from rich.table import Table
+
     from ganzhi.evidence.marketing import MarketingText
 
     zh = lang == "zh"
@@ -124,8 +128,8 @@ def check(
     from_withdrawn_plan: Annotated[
         bool, typer.Option("--from-withdrawn-plan", help="用户原套餐已下架 / user leaves a withdrawn plan")
     ] = False,
-    fmt: Annotated[ReportFormat, typer.Option("--format", "-f")] = ReportFormat.table,
-    out: Annotated[Path | None, typer.Option(help="JSON 输出文件 / write JSON here instead of stdout")] = None,
+    fmt: Annotated[OutputFormat, typer.Option("--format", "-f", help="table | json")] = OutputFormat.table,
+    out: Annotated[Path | None, typer.Option("--output", "-o", help=OUTPUT_HELP)] = None,
     lang: Annotated[str, typer.Option(help="zh or en.")] = "zh",
     fail_on_fail: Annotated[bool, typer.Option("--fail-on-fail", help="有FAIL时退出码为1 / exit 1 on FAIL")] = False,
 ) -> None:
@@ -134,8 +138,7 @@ def check(
     from ganzhi.evidence.marketing import MarketingText
 
     language: Lang = "en" if lang == "en" else "zh"
-    if out is not None and fmt is not ReportFormat.json:
-        raise typer.BadParameter("--out is for --format json; a table prints to the terminal", param_hint="--out")
+    check_format(fmt, (OutputFormat.table, OutputFormat.json), command="marketing check", output=out)
     files, problems = text_files(source)
     with progress_bar("分句匹配 / matching", total=len(files)):
         evidence, read_problems = build_evidence(files, material, channel, contract_plan, from_withdrawn_plan)
@@ -143,8 +146,8 @@ def check(
     if not evidence:
         print_problems(problems)
         raise fail(f"{source}: no readable text")
-    run = evaluate(evidence, check_ids=list(MARKETING_CHECKS))
-    if fmt is ReportFormat.json:
+    run = evaluate(evidence, tasks=("T2",))  # marketing_text evidence: the T2 text checks
+    if fmt is OutputFormat.json:
         texts = {e.subject.id: e.payload(MarketingText).model_dump(mode="json") for e in evidence}
         meta = {"run_id": run.run_id, "source": str(source), "material": material.value, "texts": texts,
                 "problems": problems}  # fmt: skip

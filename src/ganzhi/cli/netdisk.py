@@ -15,9 +15,8 @@ from typing import Annotated
 
 import typer
 from pydantic import BaseModel
-from rich.table import Table
 
-from ganzhi.cli._common import console, err_console, fail
+from ganzhi.cli._common import OutputFormat, check_format, console, err_console, fail
 
 app = typer.Typer(
     help="网盘速率与明示 / cloud-drive probes (T5).", no_args_is_help=True, pretty_exceptions_enable=False
@@ -55,22 +54,23 @@ def probe(
     upload_url: Annotated[str | None, typer.Option(help="上传地址（POST）/ upload URL")] = None,
     network: Annotated[str, typer.Option(help="网络条件标签 / label of the network used")] = "default",
     service: Annotated[str, typer.Option(help="网盘服务名（证据主体）/ service id")] = "adhoc",
-    output_format: Annotated[str, typer.Option("--format", help="table | json")] = "json",
+    output_format: Annotated[OutputFormat, typer.Option("--format", "-f", help="table | json")] = OutputFormat.json,
     evidence: Annotated[Path | None, typer.Option(help="追加为证据（JSONL）/ append as evidence")] = None,
 ) -> None:
     """持续下载/上传同一文件并记录速率曲线 / time a sustained transfer, keeping the rate curve."""
+    from rich.table import Table
+
     from ganzhi.collect.netdisk.probe import ProbeOptions
     from ganzhi.collect.netdisk.probe import probe as run_probe
 
     if tier not in {"free", "paid"}:
         raise fail(f"--tier must be free or paid (got {tier!r})")
-    if output_format not in {"table", "json"}:
-        raise fail(f"--format must be table or json (got {output_format!r})")
+    check_format(output_format, (OutputFormat.table, OutputFormat.json), command="netdisk probe")
     options = ProbeOptions(duration=duration, warmup=min(warmup, duration / 2), headers=_headers(header or []))
     with err_console.status(f"网盘测速 / probing {tier}…"):
         result = asyncio.run(run_probe(url, tier=tier, network=network, options=options, upload_url=upload_url))  # type: ignore[arg-type]
     _append_evidence(evidence, result, service, f"ganzhi netdisk probe {result.target}")
-    if output_format == "json":
+    if output_format is OutputFormat.json:
         typer.echo(json.dumps(result.model_dump(mode="json"), ensure_ascii=False, indent=2))
     else:
         table = Table(title=f"网盘速率 / cloud-drive rate ({tier}, {network})")

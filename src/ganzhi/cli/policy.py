@@ -8,10 +8,20 @@ from typing import Annotated, Any
 
 import typer
 from rich.markup import escape
-from rich.table import Table
 
-from ganzhi.cli._common import OutputFormat, console, err_console, fail, progress_bar, write_text
-from ganzhi.collect.jsonl import read_json_lines
+from ganzhi.cli._common import (
+    FORMAT_HELP,
+    OUTPUT_HELP,
+    OutputFormat,
+    check_format,
+    console,
+    err_console,
+    fail,
+    needs_extra,
+    progress_bar,
+    require_extra,
+    write_text,
+)
 from ganzhi.errors import GanzhiError
 
 app = typer.Typer(
@@ -26,9 +36,10 @@ def classify(
     input: Annotated[
         Path, typer.Option("--input", help='JSON Lines {id, text} in document order; optional "doc" marks the policy')
     ],
-    output: Annotated[Path, typer.Option("--output", help="JSON Lines {id, topics, summary, risk}")],
+    output: Annotated[Path, typer.Option("--output", "-o", help="JSON Lines {id, topics, summary, risk}")],
 ) -> None:
     """Label each sentence with CAPP-130 topics, summary-worthiness and risk."""
+    from ganzhi.collect.jsonl import read_json_lines
     from ganzhi.collect.policy.classifier import default_classifier
 
     model = default_classifier()
@@ -66,7 +77,12 @@ def classify(
 @app.command("train")
 def train_cmd(
     data: Annotated[Path, typer.Option(help="CAPP-130 folder")] = _CAPP,
-    out: Annotated[Path | None, typer.Option(help="artefact stem (default: the packaged model)")] = None,
+    out: Annotated[
+        Path | None,
+        typer.Option(
+            "--output", "-o", help="模型文件名前缀（默认随包模型）/ artefact stem (default: the packaged model)"
+        ),
+    ] = None,
 ) -> None:
     """Train on the policy-level train split, tune by grouped CV, print dev-split scores."""
     from ganzhi.collect.policy.classifier import DEFAULT_MODEL
@@ -121,12 +137,16 @@ def analyze_cmd(
     summary: Annotated[str | None, typer.Option(help="separate summary document (file or URL)")] = None,
     lists: Annotated[list[Path] | None, typer.Option("--lists", help="list files (HTML/XLSX/CSV/JSON)")] = None,
     apk_report: Annotated[Path | None, typer.Option("--apk-report", help="apk_static evidence JSON")] = None,
-    format: Annotated[OutputFormat, typer.Option("--format")] = OutputFormat.table,
-    output: Annotated[Path | None, typer.Option(help="write here instead of stdout")] = None,
+    format: Annotated[OutputFormat, typer.Option("--format", "-f", help=FORMAT_HELP)] = OutputFormat.table,
+    output: Annotated[Path | None, typer.Option("--output", "-o", help=OUTPUT_HELP)] = None,
 ) -> None:
     """Run the T3/T6/T7 checks on a policy (and lists, APK facts); show findings with their sentences."""
+    from rich.table import Table
+
     from ganzhi.usecases.policy_report import run_analysis
 
+    check_format(format, (OutputFormat.table, OutputFormat.json), command="policy analyze")
+    require_extra("policy")  # the readability check (jieba) and PDF/DOCX/URL inputs
     try:
         report = run_analysis(policy, summary=summary, lists=lists or [], apk_report=apk_report)
     except GanzhiError as exc:
@@ -147,7 +167,7 @@ def analyze_cmd(
 @app.command("summarize")
 def summarize_cmd(
     policy: Annotated[str, typer.Argument(help="policy file or URL")],
-    output: Annotated[Path | None, typer.Option(help="write here instead of stdout")] = None,
+    output: Annotated[Path | None, typer.Option("--output", "-o", help=OUTPUT_HELP)] = None,
     max_sentences: Annotated[int, typer.Option(min=1, max=200)] = 25,
 ) -> None:
     """Draft a 隐私政策摘要 from the summary-worthy sentences (a draft for human review)."""
@@ -156,10 +176,12 @@ def summarize_cmd(
     from ganzhi.collect.policy.summarize import draft_summary
 
     try:
-        analysis = analyze_document(read_policy(policy))
+        with needs_extra("policy"):
+            analysis = analyze_document(read_policy(policy))
+            text = draft_summary(analysis, max_sentences)
     except GanzhiError as exc:
         raise fail(str(exc)) from None
-    write_text(output, draft_summary(analysis, max_sentences))
+    write_text(output, text)
 
 
 @app.command("calibrate")

@@ -12,18 +12,18 @@ import os
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
-from ganzhi.catalog.params import Overrides
-from ganzhi.cli._common import err_console, fail
-from ganzhi.collect.portability.cases import DEFAULT_MAX_LINES, MAX_LINE_BYTES, PortabilityCollector
-from ganzhi.usecases.portability.answer import DEFAULT_CHUNK_SIZE, AnswerStats, answer
-from ganzhi.usecases.portability.campaign import align_rule_overrides
-from ganzhi.usecases.portability.verdict import PORTABILITY_CHECKS
+from ganzhi.cli._common import err_console, fail, make_pool
+from ganzhi.collect.portability.cases import DEFAULT_MAX_LINES, MAX_LINE_BYTES
+from ganzhi.usecases.portability.answer import DEFAULT_CHUNK_SIZE
+
+if TYPE_CHECKING:
+    from ganzhi.catalog.params import Overrides
+    from ganzhi.usecases.portability.answer import AnswerStats
 
 app = typer.Typer(
     help="携号转网资格查询 / number portability (T9) eligibility.",
@@ -56,6 +56,8 @@ def count_lines(path: Path) -> int:
 @contextmanager
 def _progress(console: Console, total: int, enabled: bool) -> Iterator[Callable[[int], None]]:
     """A Rich progress bar advancing by lines answered, or a no-op when not `enabled`."""
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+
     if not enabled:
         yield lambda _n: None
         return
@@ -81,6 +83,8 @@ def _summary(stats: AnswerStats, blank: int, output: Path) -> str:
 
 
 def _load_overrides(campaign: Path | None) -> Overrides | None:
+    from ganzhi.usecases.portability.campaign import align_rule_overrides
+
     if campaign is None:
         return None
     from ganzhi.catalog.loader import default_catalog
@@ -114,19 +118,19 @@ def check(
     workers: Annotated[int | None, typer.Option(min=1, help="进程数 / worker processes")] = None,
 ) -> None:
     """逐行判定携号转网资格 / decide each line's porting eligibility; reasons in a fixed order."""
+    from ganzhi.collect.portability.cases import PortabilityCollector
+    from ganzhi.usecases.portability.answer import answer
+
     if not input_path.is_file():
         raise fail(f"{input_path}: input file not found (or not a regular file)")
     overrides = _load_overrides(campaign)
-    from ganzhi.engine.executors import make_executor
     from ganzhi.engine.runner import evaluate, new_run_id
 
     try:
-        pool = make_executor(executor, workers=workers)
+        pool = make_pool(executor, workers=workers)
     except ValueError as exc:
         raise fail(f"--executor: {exc}") from None
-    run_chunk = functools.partial(
-        evaluate, check_ids=list(PORTABILITY_CHECKS), overrides=overrides, executor=pool, run_id=new_run_id()
-    )
+    run_chunk = functools.partial(evaluate, tasks=("T9",), overrides=overrides, executor=pool, run_id=new_run_id())
     total = min(count_lines(input_path), max_lines)
     collector = PortabilityCollector(source=str(input_path), max_line_bytes=max_line_bytes, max_lines=max_lines)
     partial = output_path.with_name(output_path.name + ".part")

@@ -3,49 +3,38 @@
 from __future__ import annotations
 
 import datetime as dt
-from enum import StrEnum
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.markup import escape
 
-from ganzhi.catalog.loader import default_catalog
-from ganzhi.cli._common import console, err_console, open_store, write_text
-from ganzhi.cli.rank import ReportFormat, emit, fail
-from ganzhi.errors import GanzhiError
-from ganzhi.outputs.sheets import Sheet
-from ganzhi.store import publication_repo as prepo
-from ganzhi.store import repositories as repo
-from ganzhi.store import supervision_repo as srepo
-from ganzhi.store.db import session_scope
-from ganzhi.supervision.anchors import anchor_line, check_anchors, read_anchors, unanchored
-from ganzhi.supervision.chain import ChainProblem, verify
-from ganzhi.supervision.publications import (
-    DEFAULT_ISSUER,
-    Publication,
-    PublicationKind,
-    RankingRow,
-    build_body,
-    new_draft,
-    ranking_rows,
-    select_issues,
+from ganzhi.cli._common import (
+    FORMAT_HELP,
+    OUTPUT_HELP,
+    OutputFormat,
+    check_format,
+    console,
+    err_console,
+    fail,
+    open_store,
+    write_text,
 )
-from ganzhi.supervision.render.columns import HEADERS, ListName, present, rows
-from ganzhi.usecases.standings import compute_standings
-from ganzhi.workdays.rectification import deadline_from
+from ganzhi.cli._report import SHEET_FORMATS, emit_sheets
+from ganzhi.errors import GanzhiError
+from ganzhi.supervision.publications import DEFAULT_ISSUER, PublicationKind
+from ganzhi.supervision.render.columns import ListName
+
+if TYPE_CHECKING:
+    from ganzhi.outputs.sheets import Sheet
+    from ganzhi.supervision.chain import ChainProblem
+    from ganzhi.supervision.publications import Publication
 
 app = typer.Typer(help="Published snapshots (社会公示): 通报, 下架, rankings; hash chain.", no_args_is_help=True)
 
 
-class RenderFormat(StrEnum):
-    """Formats a snapshot renders to."""
-
-    html = "html"
-    pdf = "pdf"
-    xlsx = "xlsx"
-    csv = "csv"
-    json = "json"
+#: What a snapshot renders to.
+RENDER_FORMATS = (OutputFormat.html, OutputFormat.pdf, OutputFormat.xlsx, OutputFormat.csv, OutputFormat.json)
 
 
 def _now() -> dt.datetime:
@@ -53,6 +42,9 @@ def _now() -> dt.datetime:
 
 
 def _default_rectify_by(today: dt.date) -> dt.date:
+    from ganzhi.catalog.loader import default_catalog
+    from ganzhi.workdays.rectification import deadline_from
+
     return deadline_from(default_catalog(), today)
 
 
@@ -72,6 +64,21 @@ def create(
     issuer: Annotated[str, typer.Option(help="Issuing authority.")] = DEFAULT_ISSUER,
 ) -> None:
     """Draft a snapshot from the current issues (nothing is published until a second person approves it)."""
+    from ganzhi.store import publication_repo as prepo
+    from ganzhi.store import repositories as repo
+    from ganzhi.store import supervision_repo as srepo
+    from ganzhi.store.db import session_scope
+    from ganzhi.supervision.publications import (
+        PublicationKind,
+        RankingRow,
+        build_body,
+        new_draft,
+        ranking_rows,
+        select_issues,
+    )
+    from ganzhi.supervision.render.columns import present, rows
+    from ganzhi.usecases.standings import compute_standings
+
     now = _now()
     try:
         with session_scope(open_store()) as session:
@@ -114,6 +121,9 @@ def approve(
     ] = None,
 ) -> None:
     """Approve a draft: seal it into the hash chain and give it its batch number."""
+    from ganzhi.store import publication_repo as prepo
+    from ganzhi.store.db import session_scope
+
     try:
         with session_scope(open_store()) as session:
             sealed = prepo.approve(session, publication_id, approver=approver, at=_now(), first_total=first_total)
@@ -123,6 +133,8 @@ def approve(
 
 
 def _summary_sheet(items: list[Publication]) -> Sheet:
+    from ganzhi.outputs.sheets import Sheet
+
     header = ("编号 id", "类型 kind", "状态 status", "批次 batch", "起草 created_by", "审核 approved_by", "哈希 hash")
     return Sheet(
         "publications",
@@ -136,22 +148,32 @@ def _summary_sheet(items: list[Publication]) -> Sheet:
 
 @app.command("list")
 def list_(
-    fmt: Annotated[ReportFormat, typer.Option("--format", "-f")] = ReportFormat.table,
-    out: Annotated[Path | None, typer.Option("--out", "-o")] = None,
+    fmt: Annotated[OutputFormat, typer.Option("--format", "-f", help=FORMAT_HELP)] = OutputFormat.table,
+    out: Annotated[Path | None, typer.Option("--output", "-o", help=OUTPUT_HELP)] = None,
 ) -> None:
     """Snapshots: the chain in order, then drafts."""
+    check_format(fmt, SHEET_FORMATS, command="publish list", output=out)
+    from ganzhi.store import publication_repo as prepo
+    from ganzhi.store.db import session_scope
+
     with session_scope(open_store()) as session:
         items = prepo.list_publications(session)
-    emit([_summary_sheet(items)], fmt, out)
+    emit_sheets([_summary_sheet(items)], fmt, out)
 
 
 @app.command("show")
 def show(
     publication_id: Annotated[str, typer.Argument()],
-    fmt: Annotated[ReportFormat, typer.Option("--format", "-f")] = ReportFormat.table,
-    out: Annotated[Path | None, typer.Option("--out", "-o")] = None,
+    fmt: Annotated[OutputFormat, typer.Option("--format", "-f", help=FORMAT_HELP)] = OutputFormat.table,
+    out: Annotated[Path | None, typer.Option("--output", "-o", help=OUTPUT_HELP)] = None,
 ) -> None:
     """One snapshot's title and lists."""
+    check_format(fmt, SHEET_FORMATS, command="publish show", output=out)
+    from ganzhi.outputs.sheets import Sheet
+    from ganzhi.store import publication_repo as prepo
+    from ganzhi.store.db import session_scope
+    from ganzhi.supervision.render.columns import HEADERS, present, rows
+
     try:
         with session_scope(open_store()) as session:
             pub = prepo.get_publication(session, publication_id)
@@ -159,19 +181,28 @@ def show(
     except (GanzhiError, ValueError) as exc:
         raise fail(exc) from None
     sheets = [Sheet(name.value, HEADERS[name], rows(body, name)) for name in present(body)]
-    if fmt is ReportFormat.table:
+    if fmt is OutputFormat.table:
         console.print(pub.title)
-    emit(sheets, fmt, out, {"id": pub.id, "title": pub.title, "hash": pub.hash, "status": pub.status.value})
+    emit_sheets(sheets, fmt, out, {"id": pub.id, "title": pub.title, "hash": pub.hash, "status": pub.status.value})
 
 
 @app.command("render")
 def render(
     publication_id: Annotated[str, typer.Argument()],
-    fmt: Annotated[RenderFormat, typer.Option("--format", "-f")] = RenderFormat.html,
-    out: Annotated[Path | None, typer.Option("--out", "-o", help="File (required for pdf and xlsx).")] = None,
-    list_name: Annotated[ListName | None, typer.Option("--list", help="csv: which list (default: the first).")] = None,
+    fmt: Annotated[
+        OutputFormat, typer.Option("--format", "-f", help="html | pdf | xlsx | csv | json")
+    ] = OutputFormat.html,
+    out: Annotated[Path | None, typer.Option("--output", "-o", help=OUTPUT_HELP)] = None,
+    list_name: Annotated[
+        ListName | None,
+        typer.Option("--list", help="csv：输出哪个名单（默认第一个）/ csv: which list (default: the first)."),
+    ] = None,
 ) -> None:
-    """Render a snapshot as HTML, PDF, XLSX, CSV or JSON."""
+    """将公示快照输出为 HTML、PDF、XLSX、CSV 或 JSON。 Render a snapshot as HTML, PDF, XLSX, CSV or JSON."""
+    check_format(fmt, RENDER_FORMATS, command="publish render", output=out)
+    from ganzhi.store import publication_repo as prepo
+    from ganzhi.store.db import session_scope
+    from ganzhi.supervision.render.columns import present
     from ganzhi.supervision.render.html import to_html
     from ganzhi.supervision.render.pdf import to_pdf
     from ganzhi.supervision.render.tabular import to_csv, to_json, to_xlsx
@@ -179,20 +210,20 @@ def render(
     try:
         with session_scope(open_store()) as session:
             pub = prepo.get_publication(session, publication_id)
-        if fmt in (RenderFormat.pdf, RenderFormat.xlsx):
+        if fmt in (OutputFormat.pdf, OutputFormat.xlsx):
             if out is None:
                 raise GanzhiError(f"--format {fmt.value} needs --out FILE.{fmt.value}")
-            data = to_pdf(pub) if fmt is RenderFormat.pdf else to_xlsx(pub)
+            data = to_pdf(pub) if fmt is OutputFormat.pdf else to_xlsx(pub)
             out.parent.mkdir(parents=True, exist_ok=True)
             out.write_bytes(data)
             err_console.print(f"wrote {out}")
             return
-        if fmt is RenderFormat.csv:
+        if fmt is OutputFormat.csv:
             lists = present(pub.content())
             name = list_name or (lists[0] if lists else ListName.notice)
             write_text(out, to_csv(pub, name))
         else:
-            write_text(out, to_html(pub) if fmt is RenderFormat.html else to_json(pub))
+            write_text(out, to_html(pub) if fmt is OutputFormat.html else to_json(pub))
     except (GanzhiError, ValueError) as exc:
         raise fail(exc) from None
 
@@ -209,6 +240,11 @@ def verify_(
     ] = None,
 ) -> None:
     """Check the whole hash chain; exit 0 when intact, 1 naming every broken snapshot otherwise."""
+    from ganzhi.store import publication_repo as prepo
+    from ganzhi.store.db import session_scope
+    from ganzhi.supervision.anchors import check_anchors, read_anchors
+    from ganzhi.supervision.chain import verify
+
     with session_scope(open_store()) as session:
         chain = prepo.chain(session)
     problems = verify(chain)
@@ -235,6 +271,11 @@ def anchor(
 ) -> None:
     """Append the snapshots approved since the last anchor to FILE and print them; copy them somewhere the
     database's writers cannot change. Refuses when FILE already contradicts the chain."""
+    from ganzhi.store import publication_repo as prepo
+    from ganzhi.store.db import session_scope
+    from ganzhi.supervision.anchors import anchor_line, check_anchors, read_anchors, unanchored
+    from ganzhi.supervision.chain import verify
+
     with session_scope(open_store()) as session:
         chain = prepo.chain(session)
     try:

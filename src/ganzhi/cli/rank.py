@@ -1,66 +1,33 @@
-"""`ganzhi rank`: scores and rankings of a campaign's enterprises, now or for one round.
-
-Also home of the report emitter the other supervision commands share (table | json | xlsx).
-"""
+"""`ganzhi rank`: scores and rankings of a campaign's enterprises, now or for one round."""
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
-from enum import StrEnum
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
 from ganzhi.catalog.schema import EnterpriseType
-from ganzhi.cli._common import console, err_console, open_store, write_text
-from ganzhi.cli._common import fail as fail_with_message
+from ganzhi.cli._common import FORMAT_HELP, OUTPUT_HELP, OutputFormat, check_format, err_console, fail, open_store
+from ganzhi.cli._report import SHEET_FORMATS, emit_sheets
 from ganzhi.errors import GanzhiError
-from ganzhi.outputs.sheets import Sheet, to_json, to_rich, to_xlsx
-from ganzhi.store import supervision_repo as srepo
-from ganzhi.store.db import session_scope
-from ganzhi.supervision.scoring import EnterpriseScore
-from ganzhi.supervision.standings import Standings, round_trends
-from ganzhi.usecases.standings import compute_standings
+
+if TYPE_CHECKING:
+    from ganzhi.outputs.sheets import Sheet
+    from ganzhi.supervision.scoring import EnterpriseScore
+    from ganzhi.supervision.standings import Standings
 
 app = typer.Typer(
-    help="Scores and rankings of a campaign. 得分与排名。",
+    help="得分与排名。 Scores and rankings of a campaign.",
     invoke_without_command=True,
     no_args_is_help=False,
 )
 
 
-class ReportFormat(StrEnum):
-    """Formats of supervision reports."""
-
-    table = "table"
-    json = "json"
-    xlsx = "xlsx"
-
-
-def emit(sheets: Sequence[Sheet], fmt: ReportFormat, out: Path | None, meta: dict[str, Any] | None = None) -> None:
-    """Print tables, or write JSON (stdout or file) or xlsx (file required)."""
-    if fmt is ReportFormat.table:
-        for sheet in sheets:
-            console.print(to_rich(sheet))
-        return
-    if fmt is ReportFormat.json:
-        write_text(out, to_json(sheets, meta))
-        return
-    if out is None:
-        raise typer.BadParameter("--format xlsx needs --out FILE.xlsx")
-    out.parent.mkdir(parents=True, exist_ok=True)
-    out.write_bytes(to_xlsx(sheets))
-    err_console.print(f"wrote {out}")
-
-
-def fail(exc: Exception | str) -> typer.Exit:
-    """Print an error (its text shown as is, never read as markup) and return the exit to raise."""
-    return fail_with_message(f"error: {exc}")
-
-
 def _ranking_sheet(found: Standings, kind: EnterpriseType | None) -> Sheet:
+    from ganzhi.outputs.sheets import Sheet
+
     rows = [
         (e.type.value, e.rank, e.enterprise_id, e.name, e.score, e.findings)
         for t, entries in found.rankings.items()
@@ -72,6 +39,8 @@ def _ranking_sheet(found: Standings, kind: EnterpriseType | None) -> Sheet:
 
 
 def _stores_sheet(found: Standings) -> Sheet:
+    from ganzhi.outputs.sheets import Sheet
+
     header = (
         "名次 rank",
         "应用商店 store",
@@ -90,6 +59,8 @@ def _stores_sheet(found: Standings) -> Sheet:
 
 def explanation_sheet(score: EnterpriseScore) -> Sheet:
     """Every line that moved the enterprise's task scores: the breakdown sums to each task score."""
+    from ganzhi.outputs.sheets import Sheet
+
     rows: list[tuple[Any, ...]] = []
     for task in score.tasks:
         rows.append((task.task, "base", "", "", "", "", 100.0, task.score))
@@ -122,17 +93,33 @@ def explanation_sheet(score: EnterpriseScore) -> Sheet:
 @app.callback()
 def rank(
     ctx: typer.Context,
-    campaign: Annotated[str, typer.Option("--campaign", "-c", help="Campaign id.")],
-    type_: Annotated[EnterpriseType | None, typer.Option("--type", help="Only this enterprise type.")] = None,
-    round_number: Annotated[int | None, typer.Option("--round", help="Score this round's runs (default: now).")] = None,
-    explain: Annotated[str | None, typer.Option(help="Also show the score breakdown of this enterprise.")] = None,
-    trend: Annotated[bool, typer.Option("--trend", help="Also show scores across all rounds.")] = False,
-    fmt: Annotated[ReportFormat, typer.Option("--format", "-f")] = ReportFormat.table,
-    out: Annotated[Path | None, typer.Option("--out", "-o", help="Output file (json, xlsx).")] = None,
+    campaign: Annotated[str, typer.Option("--campaign", "-c", help="专项行动编号 / campaign id.")],
+    type_: Annotated[
+        EnterpriseType | None, typer.Option("--type", help="只看此类企业 / only this enterprise type.")
+    ] = None,
+    round_number: Annotated[
+        int | None, typer.Option("--round", help="按此轮次计分（默认当前）/ score this round's runs (default: now).")
+    ] = None,
+    explain: Annotated[
+        str | None, typer.Option(help="另列此企业的得分明细 / also show this enterprise's breakdown.")
+    ] = None,
+    trend: Annotated[bool, typer.Option("--trend", help="另列各轮得分 / also show scores across all rounds.")] = False,
+    fmt: Annotated[OutputFormat, typer.Option("--format", "-f", help=FORMAT_HELP)] = OutputFormat.table,
+    out: Annotated[Path | None, typer.Option("--output", "-o", help=OUTPUT_HELP)] = None,
 ) -> None:
-    """Rank the campaign's enterprises per type, and app stores by the share of their apps with problems."""
+    """按类型排名企业，按问题应用占比排名应用商店。
+
+    Rank enterprises per type, and app stores by their share of apps with problems.
+    """
     if ctx.invoked_subcommand is not None:
         return
+    from ganzhi.outputs.sheets import Sheet
+    from ganzhi.store import supervision_repo as srepo
+    from ganzhi.store.db import session_scope
+    from ganzhi.supervision.standings import round_trends
+    from ganzhi.usecases.standings import compute_standings
+
+    check_format(fmt, SHEET_FORMATS, command="rank", output=out)
     try:
         with session_scope(open_store()) as session:
             found = compute_standings(session, campaign, round_number)
@@ -154,6 +141,6 @@ def rank(
     except (GanzhiError, KeyError, ValueError) as exc:
         raise fail(exc) from None
     meta = {"campaign": campaign, "round": round_number, "generated_at": dt.datetime.now(dt.UTC).isoformat()}
-    emit(sheets, fmt, out, meta)
-    if found.unowned and fmt is ReportFormat.table:
+    emit_sheets(sheets, fmt, out, meta)
+    if found.unowned and fmt is OutputFormat.table:
         err_console.print(f"[yellow]{len(found.unowned)} findings belong to no registered enterprise[/yellow]")

@@ -7,12 +7,9 @@ from typing import Annotated
 
 import typer
 
-from ganzhi.cli._common import console, open_store
-from ganzhi.cli.rank import ReportFormat, emit, fail
+from ganzhi.cli._common import FORMAT_HELP, OUTPUT_HELP, OutputFormat, check_format, console, fail, open_store
+from ganzhi.cli._report import SHEET_FORMATS, emit_sheets
 from ganzhi.errors import GanzhiError
-from ganzhi.outputs.sheets import Sheet
-from ganzhi.store import supervision_repo as srepo
-from ganzhi.store.db import session_scope
 
 app = typer.Typer(help="Inspection rounds of a campaign. 检查轮次。", no_args_is_help=True)
 
@@ -25,6 +22,9 @@ def attach(
     actor: Annotated[str, typer.Option(help="Who attaches the run.")] = "cli",
 ) -> None:
     """Attach a run to round N of a campaign; a run belongs to one round only."""
+    from ganzhi.store import supervision_repo as srepo
+    from ganzhi.store.db import session_scope
+
     try:
         with session_scope(open_store()) as session:
             found = srepo.attach_run(session, campaign, round_number, run_id, actor=actor)
@@ -36,10 +36,15 @@ def attach(
 @app.command("list")
 def list_(
     campaign: Annotated[str, typer.Option("--campaign", "-c")],
-    fmt: Annotated[ReportFormat, typer.Option("--format", "-f")] = ReportFormat.table,
-    out: Annotated[Path | None, typer.Option("--out", "-o")] = None,
+    fmt: Annotated[OutputFormat, typer.Option("--format", "-f", help=FORMAT_HELP)] = OutputFormat.table,
+    out: Annotated[Path | None, typer.Option("--output", "-o", help=OUTPUT_HELP)] = None,
 ) -> None:
     """The campaign's rounds and their runs."""
+    check_format(fmt, SHEET_FORMATS, command="round list", output=out)
+    from ganzhi.outputs.sheets import Sheet
+    from ganzhi.store import supervision_repo as srepo
+    from ganzhi.store.db import session_scope
+
     try:
         with session_scope(open_store()) as session:
             srepo.require_campaign(session, campaign)
@@ -48,4 +53,4 @@ def list_(
         raise fail(exc) from None
     rows = [(r.key, r.name, r.kind.value, r.starts.isoformat(), len(r.run_ids), " ".join(r.run_ids)) for r in rounds]
     header = ("轮次 round", "名称 name", "类型 kind", "开始 starts", "运行数 runs", "运行 run_ids")
-    emit([Sheet("rounds", header, rows)], fmt, out, {"campaign": campaign})
+    emit_sheets([Sheet("rounds", header, rows)], fmt, out, {"campaign": campaign})

@@ -8,7 +8,7 @@ from typing import Annotated
 
 import typer
 
-from ganzhi.cli._common import console, open_store
+from ganzhi.cli._common import console, open_store, require_extra
 
 app = typer.Typer(help="启动 Web 平台 / run the web platform.", invoke_without_command=True)
 
@@ -48,6 +48,7 @@ def serve(
     workers: Annotated[int, typer.Option(help="server processes (0: one per CPU core)")] = 1,
 ) -> None:
     """启动服务 / serve on http://HOST:PORT (API docs at /api/v1/docs)."""
+    require_extra("web")
     import uvicorn
 
     open_store()  # migrates the database, so the workers start on the current schema

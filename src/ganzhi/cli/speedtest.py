@@ -11,13 +11,14 @@ from __future__ import annotations
 import asyncio
 import json
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
-from rich.table import Table
 
-from ganzhi.cli._common import console, err_console, fail
-from ganzhi.evidence.speedtest import EnvironmentFacts, SpeedtestResult
+from ganzhi.cli._common import OutputFormat, check_format, console, err_console, fail
+
+if TYPE_CHECKING:
+    from ganzhi.evidence.speedtest import EnvironmentFacts, SpeedtestResult
 
 app = typer.Typer(help="宽带测速 / broadband speed test (T2).", no_args_is_help=True, pretty_exceptions_enable=False)
 
@@ -50,11 +51,15 @@ def serve(
 
 
 def _environment(**facts: Any) -> EnvironmentFacts | None:
+    from ganzhi.evidence.speedtest import EnvironmentFacts
+
     given = {k: v for k, v in facts.items() if v is not None}
     return EnvironmentFacts.model_validate(given) if given else None
 
 
 def _table(result: SpeedtestResult, findings: list[dict[str, Any]]) -> None:
+    from rich.table import Table
+
     table = Table(title="宽带测速结果 / speed-test result")
     table.add_column("指标 / figure")
     table.add_column("值 / value", justify="right")
@@ -91,7 +96,7 @@ def run(
     url: Annotated[str, typer.Argument(help="测速服务器 / server, e.g. http://host:8080")],
     duration: Annotated[float, typer.Option(min=2, max=60, help="每个方向最长秒数 / max seconds per direction")] = 12,
     streams: Annotated[int, typer.Option(min=1, max=16, help="并发连接数 / parallel streams")] = 4,
-    output_format: Annotated[str, typer.Option("--format", help="table | json")] = "table",
+    output_format: Annotated[OutputFormat, typer.Option("--format", "-f", help="table | json")] = OutputFormat.table,
     line: Annotated[str, typer.Option(help="宽带账号或地址（证据主体）/ line id (evidence subject)")] = "adhoc",
     contract_down: Annotated[float | None, typer.Option(min=0.001, help="签约下行 Mbit/s")] = None,
     contract_up: Annotated[float | None, typer.Option(min=0.001, help="签约上行 Mbit/s")] = None,
@@ -113,8 +118,7 @@ def run(
     from ganzhi.evidence.base import Evidence, Subject
     from ganzhi.evidence.speedtest import SUBJECT_TYPE
 
-    if output_format not in {"table", "json"}:
-        raise fail(f"--format must be table or json (got {output_format!r})")
+    check_format(output_format, (OutputFormat.table, OutputFormat.json), command="speedtest run")
     try:
         env = _environment(
             connection=connection,
@@ -151,7 +155,7 @@ def run(
         envelope = Evidence.of(result, Subject(type=SUBJECT_TYPE, id=line), source=f"ganzhi speedtest run {url}")
         with evidence.open("a", encoding="utf-8") as sink:
             sink.write(envelope.model_dump_json() + "\n")
-    if output_format == "json":
+    if output_format is OutputFormat.json:
         body = result.model_dump(mode="json")
         body["diagnosis"] = findings
         typer.echo(json.dumps(body, ensure_ascii=False, indent=2))

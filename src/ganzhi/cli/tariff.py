@@ -8,26 +8,17 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
 
 import typer
 
-from ganzhi.cli._common import console, err_console, progress_bar, write_text
+from ganzhi.cli._common import OUTPUT_HELP, OutputFormat, check_format, console, err_console, progress_bar, write_text
 from ganzhi.i18n import Lang
 
 app = typer.Typer(
     help="资费目录检查 / tariff catalogue checks (T1).", no_args_is_help=True, pretty_exceptions_enable=False
 )
-
-
-class TariffFormat(StrEnum):
-    """Report formats of `ganzhi tariff check`."""
-
-    table = "table"
-    json = "json"
-    xlsx = "xlsx"
 
 
 @app.callback()
@@ -53,8 +44,8 @@ def check(
     operator: Annotated[str | None, typer.Option(help="运营商 / operator code, e.g. china_telecom")] = None,
     region: Annotated[str | None, typer.Option(help="适用地区 / region, e.g. 上海")] = None,
     as_of: Annotated[str | None, typer.Option("--as-of", help="核查日期 / date plans are judged on sale")] = None,
-    fmt: Annotated[TariffFormat, typer.Option("--format", "-f")] = TariffFormat.table,
-    out: Annotated[Path | None, typer.Option(help="输出文件（xlsx必填）/ output file (required for xlsx)")] = None,
+    fmt: Annotated[OutputFormat, typer.Option("--format", "-f", help="table | json | xlsx")] = OutputFormat.table,
+    out: Annotated[Path | None, typer.Option("--output", "-o", help=OUTPUT_HELP)] = None,
     lang: Annotated[str, typer.Option(help="zh or en.")] = "zh",
     fail_on_fail: Annotated[bool, typer.Option("--fail-on-fail", help="有FAIL时退出码为1 / exit 1 on FAIL")] = False,
 ) -> None:
@@ -62,11 +53,10 @@ def check(
     from ganzhi.collect.tariff.importer import import_catalogue
     from ganzhi.engine.runner import evaluate
     from ganzhi.outputs.table import results_table, summary_table
-    from ganzhi.usecases.tariff_report import TARIFF_CHECKS, report_document, write_xlsx_report
+    from ganzhi.usecases.tariff_report import report_document, write_xlsx_report
 
     language: Lang = "en" if lang == "en" else "zh"
-    if fmt is TariffFormat.xlsx and out is None:
-        raise typer.BadParameter("--format xlsx needs --out FILE.xlsx", param_hint="--out")
+    check_format(fmt, (OutputFormat.table, OutputFormat.json, OutputFormat.xlsx), command="tariff check", output=out)
     paths = [catalogue, *(channels or [])]
     with progress_bar("导入资费目录 / importing", total=len(paths)):
         imported = import_catalogue(paths, operator=operator, region=region, as_of=_as_of(as_of))
@@ -75,18 +65,18 @@ def check(
             err_console.print(str(problem), markup=False, highlight=False)
         raise typer.Exit(1)
     evidence = imported.evidence()
-    with progress_bar("检查 / checking", total=len(TARIFF_CHECKS)):
-        run = evaluate([evidence], check_ids=list(TARIFF_CHECKS))
+    with progress_bar("检查 / checking", total=None):
+        run = evaluate([evidence], tasks=("T1",))  # the T1 checks that judge a tariff catalogue
     errors = len(imported.errors)
     meta = {"run_id": run.run_id, "catalogue": str(catalogue), "subject": evidence.subject.key,
             "plans": len(imported.catalogue.plans), "channels": len(imported.catalogue.channels),
             "import_errors": errors, "import_warnings": len(imported.problems) - errors}  # fmt: skip
-    if fmt is TariffFormat.table:
+    if fmt is OutputFormat.table:
         console.print(results_table(run.results, lang=language))
         console.print(summary_table(run.results, lang=language))
         for problem in imported.problems:
             err_console.print(str(problem), markup=False, highlight=False)
-    elif fmt is TariffFormat.json:
+    elif fmt is OutputFormat.json:
         document = report_document(run.results, imported.problems, meta)
         write_text(out, json.dumps(document, ensure_ascii=False, indent=2, sort_keys=True) + "\n")
     else:
@@ -97,7 +87,8 @@ def check(
     err_console.print(
         f"资费目录：{meta['plans']}个方案，导入错误{meta['import_errors']}条、警告{meta['import_warnings']}条；"
         f"结果 PASS {counts['PASS']} / FAIL {counts['FAIL']} / WARN {counts['WARN']} / MANUAL {counts['MANUAL']}",
-        markup=False, highlight=False,
+        markup=False,
+        highlight=False,
     )
     if fail_on_fail and counts["FAIL"]:
         raise typer.Exit(1)

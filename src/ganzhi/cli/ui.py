@@ -12,10 +12,19 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
-from rich.table import Table
 
-from ganzhi.cli._common import OutputFormat, console, err_console, progress_bar, write_text
-from ganzhi.collect.ui.paths import AIDUI_IMAGES, AIDUI_LABELS, DEFAULT_TEMPLATE_DIR, UI_CHECKS
+from ganzhi.cli._common import (
+    FORMAT_HELP,
+    OUTPUT_HELP,
+    OutputFormat,
+    check_format,
+    console,
+    err_console,
+    fail,
+    progress_bar,
+    write_text,
+)
+from ganzhi.collect.ui.paths import AIDUI_IMAGES, AIDUI_LABELS
 from ganzhi.errors import GanzhiError
 
 if TYPE_CHECKING:
@@ -29,16 +38,6 @@ app = typer.Typer(
 )
 
 _TEMPLATES_HELP = "关闭图标模板目录 / close-icon template folder (PNG)"
-
-
-class SimpleFormat(StrEnum):
-    table = "table"
-    json = "json"
-
-
-def _fail(message: str) -> typer.Exit:
-    err_console.print(message, style="red", markup=False, highlight=False, soft_wrap=True)
-    return typer.Exit(code=1)
 
 
 class OcrMode(StrEnum):
@@ -62,7 +61,7 @@ def _reader(mode: OcrMode) -> TextReader | None:
         return load_reader()
     except OcrUnavailable as exc:
         if mode is OcrMode.on:
-            raise _fail(str(exc)) from None
+            raise fail(str(exc)) from None
         err_console.print(
             f"note: text buttons (跳过/关闭/skip) on bare screenshots are not found: {exc}",
             markup=False,
@@ -79,10 +78,11 @@ def _detector(
     text_threshold: float | None = None,
 ) -> Detector:
     from ganzhi.collect.ui.detect import DEFAULT_TEMPLATE_THRESHOLD, DEFAULT_TEXT_THRESHOLD, Detector
+    from ganzhi.collect.ui.paths import DEFAULT_TEMPLATE_DIR
 
     folder = templates if templates is not None else DEFAULT_TEMPLATE_DIR
     if templates is not None and not templates.is_dir():
-        raise _fail(f"{templates}: template folder not found")
+        raise fail(f"{templates}: template folder not found")
     if not folder.is_dir():
         err_console.print(f"note: {folder} not found; only the drawn × glyphs are used as templates")
     return Detector.default(
@@ -102,9 +102,12 @@ def detect_close_command(
     threshold: Annotated[float | None, typer.Option(min=0, max=1, help="模板匹配阈值 / NCC threshold")] = None,
     ocr: Annotated[OcrMode, typer.Option("--ocr", help=_OCR_HELP)] = OcrMode.auto,
     text_threshold: Annotated[float | None, typer.Option(min=0, max=1, help="文字按钮阈值 / text threshold")] = None,
-    fmt: Annotated[SimpleFormat, typer.Option("--format", "-f")] = SimpleFormat.json,
+    fmt: Annotated[OutputFormat, typer.Option("--format", "-f", help=FORMAT_HELP)] = OutputFormat.json,
 ) -> None:
     """找出关闭/跳过控件 / find close and skip controls on one screen."""
+    check_format(fmt, (OutputFormat.table, OutputFormat.json), command="ui detect-close")
+    from rich.table import Table
+
     from ganzhi.collect.ui.detect import detect_close
     from ganzhi.collect.ui.hierarchy import HierarchyError, parse_hierarchy, sniff_format
     from ganzhi.collect.ui.image import MAX_IMAGE_BYTES, ImageError, load_rgb
@@ -112,18 +115,18 @@ def detect_close_command(
     detector = _detector(templates, threshold, ocr=ocr, text_threshold=text_threshold)
     try:
         if not image.is_file() or image.stat().st_size > MAX_IMAGE_BYTES:
-            raise _fail(f"{image}: not a file, or larger than {MAX_IMAGE_BYTES} bytes")
+            raise fail(f"{image}: not a file, or larger than {MAX_IMAGE_BYTES} bytes")
         rgb = load_rgb(image.read_bytes())
         tree = None
         if hierarchy is not None:
             data = hierarchy.read_bytes()
             tree = parse_hierarchy(data, sniff_format(data))
     except ImageError as exc:
-        raise _fail(f"{image}: {exc}") from None
+        raise fail(f"{image}: {exc}") from None
     except HierarchyError as exc:
-        raise _fail(f"{hierarchy}: {exc}") from None
+        raise fail(f"{hierarchy}: {exc}") from None
     except OSError as exc:
-        raise _fail(f"{exc.filename}: {exc.strerror}") from None
+        raise fail(f"{exc.filename}: {exc.strerror}") from None
     candidates = detect_close(detector, rgb=rgb, hierarchy=tree)
     rows = []
     for c in candidates:
@@ -131,7 +134,7 @@ def detect_close_command(
         if density is not None:
             row["min_side_dp"] = round(min(c.bounds[2] - c.bounds[0], c.bounds[3] - c.bounds[1]) * 160 / density)
         rows.append(row)
-    if fmt is SimpleFormat.json:
+    if fmt is OutputFormat.json:
         console.out(
             json.dumps(
                 {"image": str(image), "ocr": detector.reader is not None, "candidates": rows},
@@ -158,19 +161,20 @@ def detect_close_command(
 @app.command("check")
 def check_command(
     bundles: Annotated[list[Path], typer.Argument(help="采集包目录 / capture bundle folders")],
-    fmt: Annotated[OutputFormat, typer.Option("--format", "-f")] = OutputFormat.table,
-    out: Annotated[Path | None, typer.Option(help="json/sarif 写入文件 / write json or sarif here")] = None,
+    fmt: Annotated[OutputFormat, typer.Option("--format", "-f", help=FORMAT_HELP)] = OutputFormat.table,
+    out: Annotated[Path | None, typer.Option("--output", "-o", help=OUTPUT_HELP)] = None,
     evidence_out: Annotated[Path | None, typer.Option(help="证据JSONL / also write the evidence (JSON Lines)")] = None,
     templates: Annotated[Path | None, typer.Option("--templates", help=_TEMPLATES_HELP)] = None,
     ocr: Annotated[OcrMode, typer.Option("--ocr", help=_OCR_HELP)] = OcrMode.auto,
     lang: Annotated[str, typer.Option(help="zh or en")] = "zh",
 ) -> None:
     """分析采集包并运行T4/T3界面检查 / analyze bundles and run the T4/T3 UI checks."""
-    from ganzhi.cli._report import emit_results
+    from ganzhi.cli._report import RESULT_FORMATS, emit_results
     from ganzhi.collect.ui.analyze import bundle_evidence
     from ganzhi.collect.ui.bundle import load_bundle
     from ganzhi.engine.runner import evaluate
 
+    check_format(fmt, RESULT_FORMATS, command="ui check", output=out)
     detector = _detector(templates, ocr=ocr)  # screenshot-only frames: text buttons (跳过) need OCR
     evidence = []
     bad = 0
@@ -189,8 +193,8 @@ def check_command(
     if evidence_out is not None:
         write_text(evidence_out, "".join(e.model_dump_json() + "\n" for e in evidence))
     if not evidence:
-        raise _fail("no bundle could be read")
-    outcome = evaluate(evidence, check_ids=list(UI_CHECKS))
+        raise fail("no bundle could be read")
+    outcome = evaluate(evidence, tasks=("T3", "T4"))  # ui_episode evidence: the T4 pop-up and T3 purpose checks
     emit_results(
         outcome.results,
         fmt,
@@ -212,7 +216,7 @@ class ImportSource(StrEnum):
 def import_command(
     source: Annotated[ImportSource, typer.Argument(help="uiautomator | gkd | screenshots")],
     files: Annotated[list[Path], typer.Argument(help="按时间顺序的文件 / files in time order")],
-    out: Annotated[Path, typer.Option("--out", help="新采集包目录 / new bundle folder")],
+    out: Annotated[Path, typer.Option("--output", "-o", help="新采集包目录 / new bundle folder")],
     density: Annotated[
         int | None, typer.Option("--density", help="dpi（必填，不猜测）/ required, never guessed")
     ] = None,
@@ -227,11 +231,11 @@ def import_command(
             bundle = import_gkd(files, out, density_dpi=density)
         else:
             if not package:
-                raise _fail("--package is required for uiautomator dumps and screenshots")
+                raise fail("--package is required for uiautomator dumps and screenshots")
             importer = import_uiautomator if source is ImportSource.uiautomator else import_screenshots
             bundle = importer(files, out, package=package, density_dpi=density, interval_ms=interval_ms)
     except GanzhiError as exc:
-        raise _fail(str(exc)) from None
+        raise fail(str(exc)) from None
     err_console.print(f"wrote {out} ({len(bundle.manifest.frames)} frames)")
 
 
@@ -244,13 +248,14 @@ def evaluate_command(
     ocr: Annotated[OcrMode, typer.Option("--ocr", help=_OCR_HELP)] = OcrMode.auto,
     text_threshold: Annotated[float | None, typer.Option(min=0, max=1)] = None,
     folds: Annotated[int, typer.Option(min=2, help="交叉验证折数 / folds over screens")] = 5,
-    fmt: Annotated[SimpleFormat, typer.Option("--format", "-f")] = SimpleFormat.table,
+    fmt: Annotated[OutputFormat, typer.Option("--format", "-f", help=FORMAT_HELP)] = OutputFormat.table,
 ) -> None:
     """仅截图检测的精确率/召回率（阈值在其余折上选定）/ held-out screenshot-only precision and recall on AidUI."""
     from ganzhi.training.ui.evaluation import evaluate_aidui, load_labels
 
+    check_format(fmt, (OutputFormat.table, OutputFormat.json), command="ui evaluate-aidui")
     if not images.is_dir():
-        raise _fail(f"{images}: AidUI screenshots not found (../shared/data/ui/aidui/mobile_nagging_png)")
+        raise fail(f"{images}: AidUI screenshots not found (../shared/data/ui/aidui/mobile_nagging_png)")
     detector = _detector(templates, threshold, ocr=ocr, text_threshold=text_threshold)
     try:
         count = len(load_labels(labels))
@@ -259,14 +264,16 @@ def evaluate_command(
                 labels, images, detector, folds=folds, on_image=lambda: bar.advance(bar.task_ids[0])
             )
     except GanzhiError as exc:
-        raise _fail(str(exc)) from None
-    if fmt is SimpleFormat.json:
+        raise fail(str(exc)) from None
+    if fmt is OutputFormat.json:
         console.out(json.dumps(report, ensure_ascii=False, indent=1), highlight=False)
         return
     _print_evaluation(report)
 
 
 def _print_evaluation(report: dict[str, Any]) -> None:
+    from rich.table import Table
+
     seconds = report["seconds_per_image"]
     held = report["held_out"]
     table = Table(

@@ -6,28 +6,19 @@ import dataclasses
 import json
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated, Literal
 
 import typer
 from rich.console import Console
-from rich.table import Table
 
-from ganzhi.collect.usage.config import REQUIREMENT_ID, STATUS_LABELS, AuditConfig, ReminderStatus
+from ganzhi.cli._common import OutputFormat, check_format
 from ganzhi.errors import InputError
+from ganzhi.outputs.formats import UnsupportedFormat, require
+
+if TYPE_CHECKING:
+    from ganzhi.collect.usage.config import AuditConfig
 
 app = typer.Typer(help="流量使用提醒稽核 (T1): usage-reminder audit and synthetic data.", no_args_is_help=True)
-
-_DEFAULTS = AuditConfig()
-
-
-class OutputFormat(StrEnum):
-    json = "json"
-    table = "table"
-
-
-class ResultsFormat(StrEnum):
-    parquet = "parquet"
-    csv = "csv"
 
 
 class Lang(StrEnum):
@@ -37,7 +28,9 @@ class Lang(StrEnum):
 
 def _parse_thresholds(text: str | None) -> tuple[float, ...]:
     if text is None:
-        return _DEFAULTS.thresholds
+        from ganzhi.collect.usage.config import AuditConfig
+
+        return AuditConfig().thresholds
     try:
         return tuple(float(part) for part in text.split(",") if part.strip())
     except ValueError:
@@ -50,6 +43,10 @@ def _label(zh: str, en: str, lang: Lang) -> str:
 
 def _render_table(summary: dict[str, object], lang: Lang, console: Console) -> None:
     """Status counts, data quality and the per-province breakdown as Rich tables."""
+    from rich.table import Table
+
+    from ganzhi.collect.usage.config import STATUS_LABELS, ReminderStatus
+
     statuses = list(ReminderStatus)
     overview = Table(title=_label("提醒稽核结果", "Reminder audit verdicts", lang))
     overview.add_column(_label("结论", "verdict", lang))
@@ -92,19 +89,22 @@ def _render_table(summary: dict[str, object], lang: Lang, console: Console) -> N
 
 def _audit_config(
     campaign: Path | None, thresholds: str | None, latency: float | None, early_tolerance: float | None,
-    memory_limit: str, threads: int, temp_dir: Path | None,
+    memory_limit: str | None, threads: int | None, temp_dir: Path | None,
 ) -> AuditConfig:  # fmt: skip
     """Catalog params of T1.usage-reminder.timely, overlaid by the campaign file, then by explicit options."""
     from ganzhi.catalog.loader import default_catalog
     from ganzhi.catalog.overrides import load_overrides
     from ganzhi.catalog.params import params_for
+    from ganzhi.collect.usage.config import REQUIREMENT_ID, AuditConfig
     from ganzhi.errors import GanzhiError
 
     try:
         catalog = default_catalog()
         overrides = load_overrides(catalog, campaign) if campaign is not None else None
+        defaults = AuditConfig()
         cfg = AuditConfig.from_params(
-            params_for(catalog, [REQUIREMENT_ID], overrides), memory_limit=memory_limit, threads=threads,
+            params_for(catalog, [REQUIREMENT_ID], overrides), memory_limit=memory_limit or defaults.memory_limit,
+            threads=defaults.threads if threads is None else threads,
             temp_dir=None if temp_dir is None else str(temp_dir),
         )  # fmt: skip
         explicit: dict[str, object] = {}
@@ -127,9 +127,13 @@ def audit(
     plans: Annotated[Path, typer.Option("--plans", help="plans CSV/Parquet: plan_id, quota_bytes, cycle[, province]")],
     events: Annotated[Path, typer.Option("--events", help="usage events: subscriber_id, ts, bytes, plan_id")],
     reminders: Annotated[Path, typer.Option("--reminders", help="reminders sent: subscriber_id, ts, threshold")],
-    out: Annotated[Path, typer.Option("--out", help="output directory")],
-    fmt: Annotated[OutputFormat, typer.Option("--format", help="summary on stdout")] = OutputFormat.table,
-    results_format: Annotated[ResultsFormat, typer.Option("--results-format")] = ResultsFormat.parquet,
+    out: Annotated[Path, typer.Option("--output", "-o", help="输出目录 / output directory")],
+    fmt: Annotated[
+        OutputFormat, typer.Option("--format", "-f", help="标准输出上的摘要格式 / summary on stdout: table | json")
+    ] = OutputFormat.table,
+    results_format: Annotated[
+        OutputFormat, typer.Option("--results-format", help="逐条结果文件格式 / per-row results: parquet | csv")
+    ] = OutputFormat.parquet,
     campaign: Annotated[
         Path | None, typer.Option(help="campaign file whose `params:` override the catalog (T1.usage-reminder.timely)")
     ] = None,
@@ -144,8 +148,8 @@ def audit(
     subject: Annotated[
         str | None, typer.Option(help="evidence subject id, e.g. operator-province-period (default: events name)")
     ] = None,
-    memory_limit: Annotated[str, typer.Option(help="DuckDB memory limit")] = _DEFAULTS.memory_limit,
-    threads: Annotated[int, typer.Option(help="DuckDB threads")] = _DEFAULTS.threads,
+    memory_limit: Annotated[str | None, typer.Option(help="DuckDB 内存上限（默认 3GB）/ DuckDB memory limit")] = None,
+    threads: Annotated[int | None, typer.Option(help="DuckDB 线程数（默认 2）/ DuckDB threads")] = None,
     temp_dir: Annotated[Path | None, typer.Option(help="where DuckDB spills (default: system temp)")] = None,
     lang: Annotated[Lang, typer.Option(help="language of the table")] = Lang.zh,
 ) -> None:
@@ -153,9 +157,15 @@ def audit(
     from ganzhi.collect.usage.audit import run_audit
     from ganzhi.collect.usage.evidence import summary_evidence, write_evidence
 
+    check_format(fmt, (OutputFormat.table, OutputFormat.json), command="usage audit")
+    try:
+        require(results_format, (OutputFormat.parquet, OutputFormat.csv), command="usage audit --results-format")
+    except UnsupportedFormat as exc:
+        raise typer.BadParameter(str(exc), param_hint="--results-format") from None
     cfg = _audit_config(campaign, thresholds, latency, early_tolerance, memory_limit, threads, temp_dir)
     try:
-        report = run_audit(plans, events, reminders, out, cfg, results_format=results_format.value)
+        rows_format: Literal["parquet", "csv"] = "csv" if results_format is OutputFormat.csv else "parquet"
+        report = run_audit(plans, events, reminders, out, cfg, results_format=rows_format)
     except InputError as exc:
         typer.echo(f"错误 / error: {exc}", err=True)
         raise typer.Exit(code=2) from None
@@ -175,7 +185,7 @@ def audit(
 def generate(
     subscribers: Annotated[int, typer.Option("--subscribers", min=1)],
     events: Annotated[int, typer.Option("--events", min=0)],
-    out: Annotated[Path, typer.Option("--out")],
+    out: Annotated[Path, typer.Option("--output", "-o", help="输出目录 / output directory")],
     violation_rate: Annotated[float, typer.Option("--violation-rate", min=0.0, max=1.0)] = 0.05,
     seed: Annotated[int, typer.Option("--seed")] = 0,
     months: Annotated[int, typer.Option("--months", min=1)] = 2,

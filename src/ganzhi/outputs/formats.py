@@ -22,10 +22,11 @@ class OutputFormat(StrEnum):
     pdf = "pdf"
     md = "md"
     txt = "txt"
+    parquet = "parquet"
 
 
 #: Formats whose output is bytes rather than text (they need a file, never the terminal).
-BINARY_FORMATS = frozenset({OutputFormat.xlsx, OutputFormat.pdf})
+BINARY_FORMATS = frozenset({OutputFormat.xlsx, OutputFormat.pdf, OutputFormat.parquet})
 
 
 class UnsupportedFormat(ValueError):

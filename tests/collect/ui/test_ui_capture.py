@@ -193,7 +193,7 @@ def test_cli_capture_android(fake_adb: tuple[Path, Path], tmp_path: Path) -> Non
             scenarios.PACKAGE,
             "--scenario",
             "permissions",
-            "--out",
+            "--output",
             str(out),
             "--frames",
             "2",
@@ -207,7 +207,7 @@ def test_cli_capture_android(fake_adb: tuple[Path, Path], tmp_path: Path) -> Non
     assert len(load_bundle(out).manifest.frames) == 2
     bad = CliRunner().invoke(
         app,
-        ["capture", "android", "--serial", "S", "--package", "p", "--scenario", "warm", "--out", str(tmp_path / "x")],
+        ["capture", "android", "--serial", "S", "--package", "p", "--scenario", "warm", "-o", str(tmp_path / "x")],
     )
     assert bad.exit_code == 1 and "expected one of" in bad.output
 

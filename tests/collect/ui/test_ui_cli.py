@@ -65,7 +65,7 @@ def test_check_bundles_json_and_sarif(tmp_path: Path) -> None:
             str(broken),
             "--format",
             "sarif",
-            "--out",
+            "--output",
             str(out),
             "--evidence-out",
             str(evidence),
@@ -88,7 +88,7 @@ def test_import_command_requires_density(tmp_path: Path) -> None:
     shot = tmp_path / "a.png"
     shot.write_bytes(render_png(scenarios.home_screen(), 540, 1200))
     missing = runner.invoke(
-        app, ["ui", "import", "screenshots", str(shot), "--out", str(tmp_path / "b"), "--package", "com.x"]
+        app, ["ui", "import", "screenshots", str(shot), "--output", str(tmp_path / "b"), "--package", "com.x"]
     )
     assert missing.exit_code == 1 and "--density is required" in missing.output
     ok = runner.invoke(
@@ -98,7 +98,7 @@ def test_import_command_requires_density(tmp_path: Path) -> None:
             "import",
             "screenshots",
             str(shot),
-            "--out",
+            "--output",
             str(tmp_path / "b"),
             "--package",
             "com.x",

@@ -169,7 +169,7 @@ def test_ui_check_reads_text_buttons_on_screenshot_only_bundles(reader: ocr.Rapi
     shot.write_bytes(encode_png(_splash("Skip 5s", ImageFont.load_default(size=44))))
     bundle = tmp_path / "bundle"
     imported = runner.invoke(
-        app, ["ui", "import", "screenshots", str(shot), "--out", str(bundle), "--package", "com.x", "--density", "480"]
+        app, ["ui", "import", "screenshots", str(shot), "-o", str(bundle), "--package", "com.x", "--density", "480"]
     )
     assert imported.exit_code == 0, imported.output
     windows = {}
