@@ -122,7 +122,7 @@ def nearest(
     """最近的营业厅 / the k nearest halls (haversine, grid index)."""
     from rich.table import Table
 
-    from ganzhi.collect.halls.registry import import_halls
+    from ganzhi.collect.halls.importers import import_halls
     from ganzhi.collect.halls.spatial import NearestIndex
     from ganzhi.rules.regions.divisions import default_divisions
     from ganzhi.rules.regions.geo import coordinate_problem

@@ -65,7 +65,7 @@ def check(
 ) -> None:
     """检查热线可找到、人工可达、转人工时间、菜单层级、老年直连 / check hotlines."""
     from ganzhi.cli._report import emit_results
-    from ganzhi.collect.hotline.registry import add_dial_tests, import_registry
+    from ganzhi.collect.hotline.importers import add_dial_tests, import_registry
     from ganzhi.engine.runner import evaluate
 
     for path in (registry, dial_tests):

@@ -1,6 +1,6 @@
 """A small generated hall registry for the demo's nearest-hall finder (`collect.halls.finder.HallFinder`).
 
-The demo writes a registry CSV in the ordinary import format (`halls.registry.COLUMNS`), so the finder
+The demo writes a registry CSV in the ordinary import format (`collect.halls.importers.COLUMNS`), so the finder
 reads it back through `import_halls`, the same path a real operator file takes. Halls sit near county
 centroids of a few provinces, as real halls cluster in towns; every name is invented. It lives with
 the demo builders, not the collectors, because it makes data rather than reading it.

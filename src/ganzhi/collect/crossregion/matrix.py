@@ -14,7 +14,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from ganzhi.collect.halls.registry import operator_code
+from ganzhi.collect.halls.importers import operator_code
 from ganzhi.collect.halls.tables import Row, parse_bool, parse_date, pick, read_rows
 from ganzhi.errors import RowProblem
 from ganzhi.evidence.base import Evidence, Subject

@@ -11,8 +11,8 @@ from pathlib import Path
 
 from pydantic import BaseModel, ValidationError
 
+from ganzhi.collect.halls.importers import HallImport, import_halls, import_public_list
 from ganzhi.collect.halls.layout import measure_layout
-from ganzhi.collect.halls.registry import HallImport, import_halls, import_public_list
 from ganzhi.errors import InputError, RowProblem
 from ganzhi.evidence.base import Evidence, Subject
 from ganzhi.evidence.halls import (

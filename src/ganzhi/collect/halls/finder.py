@@ -11,8 +11,8 @@ import threading
 from dataclasses import dataclass
 from pathlib import Path
 
+from ganzhi.collect.halls.importers import import_halls
 from ganzhi.collect.halls.layout import port_out_index
-from ganzhi.collect.halls.registry import import_halls
 from ganzhi.collect.halls.spatial import NearestIndex, Neighbour
 from ganzhi.evidence.halls import Hall
 from ganzhi.rules.regions.divisions import Division, Divisions, default_divisions

@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 from openpyxl import Workbook
 
+from ganzhi.collect.halls.importers import import_halls
 from ganzhi.collect.halls.layout import measure_layout
-from ganzhi.collect.halls.registry import import_halls
 from ganzhi.collect.halls.spatial import NearestIndex, brute_force_nearest
 from ganzhi.rules.regions.census import CENSUS_TOTAL, province_populations
 from ganzhi.rules.regions.divisions import Divisions, default_divisions, parse_divisions
