@@ -21,6 +21,7 @@ from ganzhi.accounts.users import Role
 from ganzhi.catalog.schema import EnterpriseType
 from ganzhi.collect.apk.analyze import analyze_apk
 from ganzhi.collect.apk.reader import apk_evidence
+from ganzhi.collect.transfer.guarded import OutboundPolicy
 from ganzhi.engine.executors import SerialExecutor
 from ganzhi.forge.apk.builder import write_apk
 from ganzhi.forge.apk.spec import (
@@ -173,6 +174,9 @@ def build_world(tmp: Path, *, config_changes: dict[str, object] | None = None) -
     if config_changes:
         config = config.with_overrides(**config_changes)
     app = create_app(settings, config)
+    # The test world delivers webhooks to a loopback receiver (or a mock transport): every callback
+    # host "resolves" to 127.0.0.1 and the guarded client is told explicitly to allow loopback.
+    app.state.submissions.outbound = LOOPBACK_OUTBOUND
     client = test_client(app)
     return World(
         client=client,
@@ -185,6 +189,14 @@ def build_world(tmp: Path, *, config_changes: dict[str, object] | None = None) -
         apk_s1=forged_apk(tmp / "s1.apk", "com.gamma.app"),
         apk_s2=forged_apk(tmp / "s2.apk", "com.delta.app", leaky=False),
     )
+
+
+def _loopback_resolver(host: str, port: int) -> list[str]:
+    return ["127.0.0.1"]
+
+
+#: Outbound policy of the test world: loopback allowed (`GANZHI_ALLOW_PRIVATE_NETWORK` in production terms).
+LOOPBACK_OUTBOUND = OutboundPolicy(allow_private=True, resolver=_loopback_resolver)
 
 
 def token_for(world: World, username: str) -> dict[str, str]:

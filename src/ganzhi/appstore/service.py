@@ -25,10 +25,11 @@ from sqlalchemy.orm import Session, sessionmaker
 from ganzhi.accounts.users import Principal, Role
 from ganzhi.appstore import submissions as submission_repo
 from ganzhi.appstore.submissions import SubmissionStatus, SubmissionView
-from ganzhi.appstore.verdict import Verdict, VerdictRule, decide, findings
+from ganzhi.appstore.verdict import Verdict, VerdictRule, analysis_complete, decide, findings
 from ganzhi.appstore.webhook import deliver
 from ganzhi.collect.apk.analyze import analyze_apk
 from ganzhi.collect.apk.reader import apk_evidence
+from ganzhi.collect.transfer.guarded import OutboundPolicy
 from ganzhi.engine.executors import SerialExecutor
 from ganzhi.engine.registry import default_registry
 from ganzhi.evidence.base import Evidence
@@ -116,11 +117,14 @@ class SubmissionService:
         config: ServiceSettings,
         *,
         webhook_transport: httpx.BaseTransport | None = None,
+        outbound: OutboundPolicy | None = None,
     ) -> None:
         self.sessions = sessions
         self.blobs = blobs
         self.config = config
         self._transport = webhook_transport
+        #: Where webhooks may go: public addresses only, unless `GANZHI_ALLOW_PRIVATE_NETWORK=1` (tests).
+        self.outbound = outbound or OutboundPolicy.from_env()
         self._threads = ThreadPoolExecutor(max_workers=config.scan_workers, thread_name_prefix="ganzhi-scan")
         self._processes: FuturesExecutor | None = None
         self._lock = threading.Lock()
@@ -303,7 +307,7 @@ class SubmissionService:
                 store_id,
                 sha256,
                 status=SubmissionStatus.DONE.value,
-                verdict=decide(done.results, self.config.verdict_rule).value,
+                verdict=decide(done.results, self.config.verdict_rule, complete=analysis_complete([evidence])).value,
                 findings=findings(done.results),
                 package=evidence.subject.id,
                 version_name=evidence.subject.version,
@@ -327,6 +331,7 @@ class SubmissionService:
             timeout_s=self.config.webhook_timeout_s,
             attempts=self.config.webhook_attempts,
             transport=self._transport,
+            policy=self.outbound,
         )
         self._set(store_id, sha256, callback_status=status)
 

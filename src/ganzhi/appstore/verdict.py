@@ -16,6 +16,8 @@ import yaml
 from pydantic import BaseModel, ConfigDict, ValidationError
 
 from ganzhi.errors import GanzhiError
+from ganzhi.evidence.apk import ApkStatic
+from ganzhi.evidence.base import Evidence, EvidenceKindError, kind_of
 from ganzhi.evidence.status import Severity, Status
 from ganzhi.findings.models import Result
 
@@ -60,7 +62,6 @@ def load_verdict_rule(path: Path = VERDICT_RULE_FILE) -> VerdictRule:
         raise VerdictRuleError(f"{path}: verdict rule does not validate: {problems}") from None
 
 
-
 _SEVERITY_ORDER = {s: i for i, s in enumerate(Severity)}
 _QUIET = frozenset({Status.PASS, Status.NOT_APPLICABLE})
 _STATUS_ORDER = {Status.FAIL: 0, Status.ERROR: 1, Status.WARN: 2, Status.MANUAL: 3}
@@ -72,13 +73,30 @@ class Verdict(StrEnum):
     BLOCK = "block"
 
 
-def decide(results: Sequence[Result], rule: VerdictRule) -> Verdict:
-    """block when any result matches the block rule, else review when any matches review, else pass."""
+def decide(results: Sequence[Result], rule: VerdictRule, *, complete: bool = True) -> Verdict:
+    """block when any result matches the block rule, else review when any matches review, else pass.
+
+    `complete=False` (some code of the APK could not be read) never passes: what was not read may
+    hold the findings, so a person reviews it — whatever the rule file says.
+    """
     if any(rule.block.matches(r.status, r.severity) for r in results):
         return Verdict.BLOCK
-    if any(rule.review.matches(r.status, r.severity) for r in results):
+    if not complete or any(rule.review.matches(r.status, r.severity) for r in results):
         return Verdict.REVIEW
     return Verdict.PASS
+
+
+def analysis_complete(evidence: Sequence[Evidence]) -> bool:
+    """False when any `apk_static` evidence records code it could not read (or cannot itself be read)."""
+    for item in evidence:
+        if item.kind != kind_of(ApkStatic):
+            continue
+        try:
+            if not item.payload(ApkStatic).code_complete:
+                return False
+        except EvidenceKindError:
+            return False
+    return True
 
 
 def findings(results: Sequence[Result]) -> list[dict[str, Any]]:

@@ -228,6 +228,15 @@ class ApkStatic(_Model):
     )
     anomalies: list[str] = Field(default_factory=list, description="tampering indicators seen while parsing")
     problems: list[str] = Field(default_factory=list, description="parts that could not be read")
+    unreadable_code: list[str] = Field(
+        default_factory=list,
+        description="code entries (DEX, native .so) that could not be read: the code analyses are incomplete",
+    )
+
+    @property
+    def code_complete(self) -> bool:
+        """Whether every code entry was read (False: results that depend on code may miss findings)."""
+        return not self.unreadable_code
 
     def permission_names(self) -> list[str]:
         """Requested permission names, in manifest order."""

@@ -1,4 +1,5 @@
-"""Shared rules of the APK-based T11 checks: a packed app or a missing analysis never gives a clean PASS."""
+"""Shared rules of the APK-based T11 checks: a packed app, unreadable code or a missing analysis never gives a
+clean PASS."""
 
 from __future__ import annotations
 
@@ -24,8 +25,35 @@ def packer_names(static: ApkStatic) -> list[str]:
     return [p.name for p in static.packers]
 
 
+#: How many unreadable entry names a message lists (the outcome data lists them all).
+_NAMES_SHOWN = 5
+
+
+def unless_code_complete(static: ApkStatic, outcomes: list[Outcome], what_zh: str, what_en: str) -> list[Outcome]:
+    """Turn PASS outcomes into MANUAL when some code entry (DEX, .so) could not be read: the absence of a
+    finding then means nothing. FAIL/WARN/MANUAL outcomes from the code that was read stay."""
+    if static.code_complete:
+        return outcomes
+    names = static.unreadable_code
+    shown = "、".join(names[:_NAMES_SHOWN]), ", ".join(names[:_NAMES_SHOWN])
+    more = ("等", " and others") if len(names) > _NAMES_SHOWN else ("", "")
+    out = [o for o in outcomes if o.status is not Status.PASS]
+    out.append(
+        Outcome.manual(
+            f"{len(names)}个代码文件无法读取（{shown[0]}{more[0]}），静态{what_zh}结果不完整，需人工或动态检测补充",
+            f"{len(names)} code file(s) could not be read ({shown[1]}{more[1]}): static {what_en} results are "
+            "incomplete; manual or dynamic testing needed",
+            reason="CODE_UNREADABLE",
+            unreadable_code=list(names),
+        )
+    )
+    return out
+
+
 def unless_packed(static: ApkStatic, outcomes: list[Outcome], what_zh: str, what_en: str) -> list[Outcome]:
-    """Turn PASS outcomes into MANUAL when the app is packed: the DEX we read is not the real code."""
+    """Turn PASS outcomes into MANUAL when the app is packed (the DEX we read is not the real code) or when
+    some code could not be read (`unless_code_complete`)."""
+    outcomes = unless_code_complete(static, outcomes, what_zh, what_en)
     packers = packer_names(static)
     if not packers:
         return outcomes

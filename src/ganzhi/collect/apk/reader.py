@@ -120,6 +120,22 @@ def read_signers(archive: ApkArchive, problems: list[str]) -> list[Signer]:
     return signers
 
 
+def unreadable_code(archive: ApkArchive, read_dex: set[str], problems: list[str]) -> list[str]:
+    """Code entries (DEX, native `.so`) whose content the analysis could not read, in archive order.
+
+    A DEX is unreadable when scanning it failed or it was beyond `max_dex_files`; a `.so` (we only
+    list native libraries) when its entry cannot be located inside the file.
+    """
+    missing = [name for name in archive.dex_names() if name not in read_dex]
+    for name in archive.names:
+        if name.lower().endswith(".so"):
+            problem = archive.entry_problem(name)
+            if problem is not None:
+                missing.append(name)
+                problems.append(f"native library {problem}")
+    return missing
+
+
 def _api_calls(sites: list[CallSite], limit: int, problems: list[str]) -> list[ApiCall]:
     counts = Counter((s.api, s.caller_class, s.caller_method, s.dex) for s in sites)
     if len(counts) > limit:
@@ -169,6 +185,7 @@ def read_apk(
             packages.update(scan.packages)
             sites.extend(scan.call_sites)
             problems.extend(scan.problems)
+        unreadable = unreadable_code(archive, {s.name for s in stats}, problems)
         static = ApkStatic(
             package=manifest.package,
             version_name=manifest.version_name,
@@ -191,6 +208,7 @@ def read_apk(
             api_calls=_api_calls(sites, limits.max_call_sites, problems),
             anomalies=archive.anomalies + manifest.anomalies,
             problems=problems,
+            unreadable_code=unreadable,
         )
         entry_names = list(archive.names) if keep_dex else []
     return ApkFacts(

@@ -2,25 +2,44 @@
 
 apkInspector finds the end-of-central-directory, central directory and local headers the way
 Android does, surviving the anti-analysis tricks (bogus compression methods, zero sizes in local
-headers, prepended data). We inflate entries ourselves so every read is bounded: entry size,
-total inflated bytes and compression ratio (zip bombs). Nothing is ever written to disk, and
-hostile entry names are only reported as anomalies.
+headers, prepended data). ZIP64 is resolved here, on top of it: the ZIP64 end-of-central-directory
+record (through its locator) and the ZIP64 extended-information extra field (0x0001) of central
+directory and local headers replace the 0xFFFF/0xFFFFFFFF placeholders, so sizes and offsets are
+the real ones (apkInspector alone takes the placeholders literally and every such entry is lost).
+We inflate entries ourselves so every read is bounded: entry size, total inflated bytes and
+compression ratio (zip bombs). Nothing is ever written to disk, and hostile entry names are only
+reported as anomalies.
 """
 
 from __future__ import annotations
 
 import re
+import struct
 import zlib
+from dataclasses import dataclass
 from pathlib import Path
 from types import TracebackType
 from typing import IO, Any
 
-from apkInspector.headers import ZipEntry
+from apkInspector.headers import CentralDirectory, EndOfCentralDirectoryRecord, LocalHeaderRecord
 
 from ganzhi.collect.apk.limits import ApkLimits
 from ganzhi.errors import InputError
 
 LOCAL_HEADER_SIZE = 30
+CENTRAL_HEADER_SIZE = 46
+EOCD_SIZE = 22
+ZIP64_LOCATOR_SIZE = 20
+ZIP64_EOCD_SIZE = 56
+ZIP64_EXTRA_ID = 0x0001
+#: The placeholders that mean "the real value is in the ZIP64 structures".
+U32_PLACEHOLDER = 0xFFFFFFFF
+U16_PLACEHOLDER = 0xFFFF
+_EOCD_SIGNATURE = b"PK\x05\x06"
+_ZIP64_LOCATOR_SIGNATURE = b"PK\x06\x07"
+_ZIP64_EOCD_SIGNATURE = b"PK\x06\x06"
+#: The EOCD (22 bytes) plus the largest comment: where the record must be when the file is well formed.
+_EOCD_SEARCH = EOCD_SIZE + 0xFFFF
 _DEX_NAME = re.compile(r"^classes(\d*)\.dex$")
 _LIB_NAME = re.compile(r"^lib/([^/]+)/([^/]+\.so)$")
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
@@ -43,6 +62,43 @@ def hostile_name_problem(name: str) -> str | None:
     return None
 
 
+def zip64_extra(extra: bytes) -> bytes | None:
+    """The data of the ZIP64 extended-information field (header id 0x0001) in raw extra bytes, or None."""
+    pos = 0
+    while pos + 4 <= len(extra):
+        header_id, size = struct.unpack_from("<HH", extra, pos)
+        if header_id == ZIP64_EXTRA_ID:
+            return extra[pos + 4 : pos + 4 + size]
+        pos += 4 + size
+    return None
+
+
+def zip64_values(data: bytes, wanted: int) -> list[int]:
+    """Up to `wanted` little-endian 8-byte values from a ZIP64 extra field's data, in field order."""
+    count = min(wanted, len(data) // 8)
+    return list(struct.unpack_from(f"<{count}Q", data)) if count else []
+
+
+@dataclass(frozen=True, slots=True)
+class Zip64End:
+    """What the ZIP64 end-of-central-directory record declares."""
+
+    entries: int
+    directory_size: int
+    directory_offset: int
+
+
+@dataclass(slots=True)
+class _Parsed:
+    """The archive's structure: EOCD, central directory entries by name, local headers by their own name."""
+
+    eocd: Any
+    entries: dict[str, Any]
+    local_headers: dict[str, Any]
+    declared_entries: int
+    directory_offset: int
+
+
 class ApkArchive:
     """An opened APK: entry names, bounded reads, anomalies seen while parsing."""
 
@@ -59,19 +115,131 @@ class ApkArchive:
             raise InputError(str(self.path), f"file is {self.size} bytes, above the limit {self.limits.max_apk_bytes}")
         self._fh: IO[bytes] = self.path.open("rb")
         try:
-            self._zip = ZipEntry.parse(self._fh, raw=True)
+            self._zip = self._parse()
+        except InputError:
+            self._fh.close()
+            raise
         except Exception as exc:  # apkInspector raises ValueError, struct.error, KeyError...
             self._fh.close()
             raise InputError(str(self.path), f"not a readable ZIP/APK: {type(exc).__name__}: {exc}") from None
-        self._entries: dict[str, Any] = self._zip.central_directory.entries
+        self._entries: dict[str, Any] = self._zip.entries
         self._check_entries()
+
+    # -- parsing ----------------------------------------------------------------------------------
+
+    def _parse(self) -> _Parsed:
+        """apkInspector's EOCD → central directory → local headers, with ZIP64 values put in place."""
+        eocd = EndOfCentralDirectoryRecord.parse(self._fh)
+        declared = int(eocd.total_number_of_central_directory_records)
+        offset = int(eocd.offset_of_start_of_central_directory)
+        z64 = self._zip64_end()
+        if z64 is not None:
+            if declared == U16_PLACEHOLDER:
+                declared = z64.entries
+            if offset == U32_PLACEHOLDER or int(eocd.size_of_central_directory) == U32_PLACEHOLDER:
+                offset = z64.directory_offset
+            eocd.offset_of_start_of_central_directory = offset
+        if offset > self.size:
+            raise InputError(
+                str(self.path), f"central directory offset {offset} is past the end of the {self.size}-byte file"
+            )
+        entries: dict[str, Any] = CentralDirectory.parse(self._fh, eocd).entries
+        local_headers: dict[str, Any] = {}
+        for cd in entries.values():
+            self._apply_central_zip64(cd)
+            local = LocalHeaderRecord.parse(self._fh, cd)
+            if local is not None:
+                self._apply_local_zip64(cd, local)
+                local_headers[local.filename] = local
+        return _Parsed(eocd, entries, local_headers, declared, offset)
+
+    def _tail(self) -> bytes:
+        start = max(0, self.size - _EOCD_SEARCH - ZIP64_LOCATOR_SIZE)
+        self._fh.seek(start)
+        return self._fh.read(self.size - start)
+
+    def _zip64_end(self) -> Zip64End | None:
+        """The ZIP64 end-of-central-directory record found through its locator, or None (not ZIP64)."""
+        tail = self._tail()
+        at = tail.rfind(_EOCD_SIGNATURE)
+        if at < ZIP64_LOCATOR_SIZE or tail[at - ZIP64_LOCATOR_SIZE : at - 16] != _ZIP64_LOCATOR_SIGNATURE:
+            return None
+        (record_offset,) = struct.unpack_from("<Q", tail, at - 12)
+        if record_offset + ZIP64_EOCD_SIZE > self.size:
+            raise InputError(
+                str(self.path),
+                f"ZIP64 end-of-central-directory locator points at offset {record_offset}, "
+                f"past the end of the {self.size}-byte file",
+            )
+        self._fh.seek(record_offset)
+        record = self._fh.read(ZIP64_EOCD_SIZE)
+        if record[:4] != _ZIP64_EOCD_SIGNATURE:
+            raise InputError(
+                str(self.path), f"no ZIP64 end-of-central-directory record at offset {record_offset} (bad signature)"
+            )
+        entries, size, offset = struct.unpack_from("<QQQ", record, 32)
+        return Zip64End(entries=entries, directory_size=size, directory_offset=offset)
+
+    def _raw_extra(self, offset: int, length: int) -> bytes:
+        if offset < 0 or length <= 0 or offset + length > self.size:
+            return b""
+        self._fh.seek(offset)
+        return self._fh.read(length)
+
+    def _apply_central_zip64(self, cd: Any) -> None:
+        """Replace placeholder sizes/offset of a central directory entry by its ZIP64 extra values.
+
+        apkInspector keeps the extra field only as lossily decoded text, so the raw bytes are read
+        again from the file. The values appear in the fixed order uncompressed size, compressed
+        size, local header offset, each only when its 32-bit field holds the placeholder.
+        """
+        names = [
+            n
+            for n in ("uncompressed_size", "compressed_size", "relative_offset_of_local_file_header")
+            if getattr(cd, n) == U32_PLACEHOLDER
+        ]
+        if not names:
+            return
+        raw = self._raw_extra(
+            int(cd.offset_in_central_directory) + CENTRAL_HEADER_SIZE + int(cd.file_name_length),
+            int(cd.extra_field_length),
+        )
+        data = zip64_extra(raw)
+        if data is None:
+            self.anomalies.append(
+                f"entry {cd.filename!r}: central directory uses ZIP64 placeholders without a ZIP64 extra field"
+            )
+            return
+        values = zip64_values(data, len(names))
+        if len(values) < len(names):
+            self.anomalies.append(f"entry {cd.filename!r}: ZIP64 extra field is too short ({len(data)} bytes)")
+        for name, value in zip(names, values, strict=False):
+            setattr(cd, name, value)
+
+    def _apply_local_zip64(self, cd: Any, local: Any) -> None:
+        """Replace placeholder sizes of a local header by its ZIP64 extra values (both sizes, in order)."""
+        if U32_PLACEHOLDER not in (local.uncompressed_size, local.compressed_size):
+            return
+        raw = self._raw_extra(
+            int(cd.relative_offset_of_local_file_header) + LOCAL_HEADER_SIZE + int(local.file_name_length),
+            int(local.extra_field_length),
+        )
+        data = zip64_extra(raw)
+        if data is None:
+            return  # the read falls back to the central directory sizes
+        values = zip64_values(data, 2)
+        if len(values) == 2:
+            local.uncompressed_size, local.compressed_size = values
+        elif len(values) == 1:
+            field = "uncompressed_size" if local.uncompressed_size == U32_PLACEHOLDER else "compressed_size"
+            setattr(local, field, values[0])
 
     def _check_entries(self) -> None:
         n = len(self._entries)
         if n > self.limits.max_entries:
             self.close()
             raise InputError(str(self.path), f"{n} ZIP entries, above the limit {self.limits.max_entries}")
-        declared = self._zip.eocd.total_number_of_central_directory_records
+        declared = self._zip.declared_entries
         if declared != n:
             self.anomalies.append(f"end of central directory declares {declared} entries, {n} distinct names found")
         for name, cd in self._entries.items():
@@ -135,7 +303,7 @@ class ApkArchive:
     @property
     def central_directory_offset(self) -> int:
         """File offset of the central directory (the APK Signing Block ends right before it)."""
-        return int(self._zip.eocd.offset_of_start_of_central_directory)
+        return self._zip.directory_offset
 
     def read_at(self, offset: int, size: int) -> bytes:
         """Raw bytes of the file (bounded by the file size), for structures outside ZIP entries."""
@@ -152,31 +320,50 @@ class ApkArchive:
 
     # -- reading --------------------------------------------------------------------------------
 
-    def read(self, name: str, max_bytes: int | None = None) -> bytes:
-        """Inflate entry `name`, bounded by `max_bytes`, the per-entry, total and ratio limits."""
+    def _locate(self, name: str) -> tuple[Any, int, int, int]:
+        """(local header, data start, compressed size, uncompressed size) of entry `name`, bounds-checked."""
         where = f"{self.path}!{name}"
         cd = self._entries.get(name)
         local = self._zip.local_headers.get(name)
         if cd is None or local is None:
             raise InputError(where, "entry is missing from the central directory or has no local header")
-        limit = min(
-            max_bytes or self.limits.max_entry_bytes,
-            self.limits.max_entry_bytes,
-            self.limits.max_total_inflated - self.inflated_total,
+        # Android reads sizes from the central directory; local ones are used when plausible
+        # (zero and an unresolved ZIP64 placeholder are not)
+        use_local = local.compressed_size not in (0, U32_PLACEHOLDER) and local.uncompressed_size not in (
+            0,
+            U32_PLACEHOLDER,
         )
-        use_local = local.compressed_size != 0 and local.uncompressed_size != 0
-        csize = local.compressed_size if use_local else cd.compressed_size
-        usize = local.uncompressed_size if use_local else cd.uncompressed_size
+        csize = int(local.compressed_size if use_local else cd.compressed_size)
+        usize = int(local.uncompressed_size if use_local else cd.uncompressed_size)
         start = (
-            cd.relative_offset_of_local_file_header
+            int(cd.relative_offset_of_local_file_header)
             + LOCAL_HEADER_SIZE
-            + local.file_name_length
-            + local.extra_field_length
+            + int(local.file_name_length)
+            + int(local.extra_field_length)
         )
         if start + min(csize, usize) > self.size:
             raise InputError(
                 where, f"entry data at offset {start} with {csize} bytes runs past the {self.size}-byte file"
             )
+        return local, start, csize, usize
+
+    def entry_problem(self, name: str) -> str | None:
+        """Why entry `name` could not be read (located, bounds-checked, not inflated), or None when it can."""
+        try:
+            self._locate(name)
+        except InputError as exc:
+            return str(exc)
+        return None
+
+    def read(self, name: str, max_bytes: int | None = None) -> bytes:
+        """Inflate entry `name`, bounded by `max_bytes`, the per-entry, total and ratio limits."""
+        where = f"{self.path}!{name}"
+        local, start, csize, usize = self._locate(name)
+        limit = min(
+            max_bytes or self.limits.max_entry_bytes,
+            self.limits.max_entry_bytes,
+            self.limits.max_total_inflated - self.inflated_total,
+        )
         method = local.compression_method
         if method == 0 or (method != 8 and csize == usize):
             data = self._read_raw(start, usize, limit, where)

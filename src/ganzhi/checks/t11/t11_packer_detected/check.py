@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from ganzhi.catalog.params import Params
 from ganzhi.checks.outcome import Outcome
-from ganzhi.checks.t11.apk_common import missing_analysis
+from ganzhi.checks.t11.apk_common import missing_analysis, unless_code_complete
 from ganzhi.evidence.apk import ApkStatic, ApkTrace
 from ganzhi.evidence.base import EvidenceSet
 
 
 def evaluate(evidence: EvidenceSet, params: Params) -> list[Outcome]:
-    """FAIL on tampering; MANUAL (or PASS with a trace) when packed; PASS otherwise."""
+    """FAIL on tampering; MANUAL (or PASS with a trace) when packed; MANUAL when code was unreadable; else PASS."""
     static = evidence.one(ApkStatic)
     missing = missing_analysis(static, "packers")
     if missing is not None:
@@ -48,4 +48,4 @@ def evaluate(evidence: EvidenceSet, params: Params) -> list[Outcome]:
             )
     elif not outcomes:
         outcomes.append(Outcome.passed("未检出加固或结构篡改", "no packer or tampering found", reason="CLEAN"))
-    return outcomes
+    return unless_code_complete(static, outcomes, "加固检测", "packer detection")
