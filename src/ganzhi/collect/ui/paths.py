@@ -11,13 +11,3 @@ SHARED_UI = Path(os.environ.get("GANZHI_SHARED_DATA", REPO_ROOT.parent / "shared
 DEFAULT_TEMPLATE_DIR = SHARED_UI / "uiguard" / "AdClose"
 AIDUI_IMAGES = SHARED_UI / "aidui" / "mobile_nagging_png"
 AIDUI_LABELS = REPO_ROOT / "labels" / "aidui_close_controls.json"
-#: Temporary: `ganzhi ui check` no longer selects checks with this (the runner picks the checks of its
-#: ui_episode evidence); only demo/tasks.py still imports it. Delete it once that derives the ids from the
-#: registry (`[s.id for s in default_registry().all() if "ui_episode" in s.metadata.evidence_kinds]`).
-UI_CHECKS = (
-    "t4_close_control_findable",
-    "t4_close_control_effective",
-    "t4_fullscreen_jump",
-    "t4_shake_sensitivity",
-    "t3_ui_permission_purpose",
-)
