@@ -39,6 +39,9 @@ class PiList(_Model):
     rows: list[ListRow] = Field(default_factory=list)
     menu_level: int | None = Field(default=None, ge=1, description="menu depth where the list was found, if known")
     problems: list[str] = Field(default_factory=list, description="parse problems (merged cells, missing headers)")
+    rejected_rows: list[int] = Field(
+        default_factory=list, description="data rows not taken (no cell under a known column), each named in problems"
+    )
 
 
 class AppPiSource(_Model):

@@ -33,7 +33,7 @@ def test_draft_rows_from_apk_and_policy(tmp_path: Path) -> None:
 def test_cli_writes_lists_the_parser_reads_back(tmp_path: Path) -> None:
     apk = write_apk(sample_apk(), tmp_path / "app.apk")
     out = tmp_path / "drafts"
-    result = CliRunner().invoke(app, ["lists", "draft", str(apk), "--out", str(out), "--format", "json"])
+    result = CliRunner().invoke(app, ["lists", "draft", str(apk), "--output", str(out), "--format", "json"])
     assert result.exit_code == 0, result.output
     summary = json.loads(result.stdout)
     assert summary["collected_rows"] >= 2 and summary["shared_rows"] >= 1
@@ -56,5 +56,5 @@ def test_html_escapes_values(tmp_path: Path) -> None:
 def test_bad_apk_is_a_clear_error(tmp_path: Path) -> None:
     bad = tmp_path / "bad.apk"
     bad.write_bytes(b"not a zip")
-    result = CliRunner().invoke(app, ["lists", "draft", str(bad), "--out", str(tmp_path / "o")])
+    result = CliRunner().invoke(app, ["lists", "draft", str(bad), "--output", str(tmp_path / "o")])
     assert result.exit_code == 1 and "bad.apk" in result.output

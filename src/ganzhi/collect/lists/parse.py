@@ -10,11 +10,12 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 from collections.abc import Sequence
 from html.parser import HTMLParser
 from pathlib import Path
 
-from ganzhi.collect.lists.schema import guess_kind, match_role
+from ganzhi.collect.lists.schema import assign_roles, guess_kind, match_role
 from ganzhi.collect.policy.ingest import decode_bytes
 from ganzhi.collect.policy.normalize import normalize_text
 from ganzhi.errors import InputError
@@ -40,8 +41,20 @@ class _TableParser(HTMLParser):
         self._drop = 0
         self._heading: list[str] | None = None
         self._last_heading = ""
+        #: text lines outside tables (for lists published as "key：value" blocks, e.g. SDK cards)
+        self.lines: list[str] = []
+        self.headings: list[str] = []
+        self._line: list[str] = []
+
+    def _flush_line(self) -> None:
+        text = " ".join("".join(self._line).split())
+        if text:
+            self.lines.append(text)
+        self._line = []
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag in _BLOCK_TAGS:
+            self._flush_line()
         if tag in {"script", "style", "noscript", "template"}:
             self._drop += 1
         elif tag == "table":
@@ -58,6 +71,8 @@ class _TableParser(HTMLParser):
             self._heading = []
 
     def handle_endtag(self, tag: str) -> None:
+        if tag in _BLOCK_TAGS:
+            self._flush_line()
         if tag in {"script", "style", "noscript", "template"}:
             self._drop = max(0, self._drop - 1)
         elif tag in {"td", "th"} and self._stack and self._cell is not None:
@@ -67,6 +82,7 @@ class _TableParser(HTMLParser):
             self.tables.append([r for r in rows if any(c.strip() for c in r)])
         elif tag in {"h1", "h2", "h3", "h4", "caption", "title"} and self._heading is not None:
             self._last_heading = "".join(self._heading).strip() or self._last_heading
+            self.headings.append(self._last_heading)
             if tag == "caption" and self.titles:
                 self.titles[-1] = self._last_heading
             self._heading = None
@@ -76,6 +92,8 @@ class _TableParser(HTMLParser):
             return
         if self._cell is not None:
             self._cell.append(data)
+        elif not self._stack:
+            self._line.append(data)
         if self._heading is not None:
             self._heading.append(data)
 
@@ -96,6 +114,41 @@ class _TableParser(HTMLParser):
             for r in range(1, rowspan):
                 pending[(r_index + r, col + c)] = text
         self._cell = None
+
+
+_BLOCK_TAGS = frozenset(
+    {"p", "div", "br", "li", "tr", "dt", "dd", "section", "article", "h1", "h2", "h3", "h4", "h5", "h6", "table"}
+)
+_KEY_VALUE = re.compile(r"^\s*([^：:]{1,20}?)\s*[：:]\s*(.*)$")
+
+
+def key_value_records(lines: Sequence[str]) -> list[list[tuple[str, str]]]:
+    """Blocks of "key：value" lines whose keys are list columns ("SDK名称：…", "所属公司：…", …): one record per
+    block; a record ends where a column it already has starts again."""
+    records: list[list[tuple[str, str]]] = []
+    current: list[tuple[str, str]] = []
+    roles: set[str] = set()
+    for line in lines:
+        match = _KEY_VALUE.match(line)
+        role = match_role(match.group(1)) if match else None
+        if match is None or role is None:
+            continue
+        if role in roles:
+            records.append(current)
+            current, roles = [], set()
+        current.append((match.group(1).strip(), match.group(2).strip()))
+        roles.add(role)
+    if current:
+        records.append(current)
+    return [r for r in records if len({match_role(k) for k, _ in r}) >= MIN_HEADER_ROLES]
+
+
+def records_to_rows(records: Sequence[Sequence[tuple[str, str]]]) -> list[list[str]]:
+    """Key–value records as a header row (keys in first-seen order) plus one row per record."""
+    header: list[str] = []
+    for record in records:
+        header.extend(k for k, _ in record if k not in header)
+    return [header] + [[dict(record).get(k, "") for k in header] for record in records]
 
 
 def _span(value: str | None) -> int:
@@ -135,17 +188,10 @@ def table_to_list(
             ],
         )
     header = grid[header_at]
-    roles: dict[int, str] = {}
-    taken: set[str] = set()
-    unmatched: list[str] = []
-    for col, cell in enumerate(header):
-        role = match_role(cell, taken)
-        if role:
-            roles[col] = role
-            taken.add(role)
-        elif cell.strip():
-            unmatched.append(cell)
+    roles = assign_roles(header)
+    unmatched = [cell for col, cell in enumerate(header) if col not in roles and cell.strip()]
     out_rows: list[ListRow] = []
+    rejected: list[int] = []
     for offset, raw in enumerate(grid[header_at + 1 :], start=1):
         if offset > MAX_ROWS:
             problems.append(f"{source}: more than {MAX_ROWS} rows; the rest was not read")
@@ -155,8 +201,21 @@ def table_to_list(
         if len(raw) != len(header):
             problems.append(f"{source}: row {offset}: {len(raw)} cells, header has {len(header)}")
         cells = {roles[c]: v.strip() for c, v in enumerate(raw) if c in roles and v.strip()}
-        if cells:
-            out_rows.append(ListRow(row=offset, cells=cells, pi_categories=categories_in(cells.get("pi_types", ""))))
+        if not cells:
+            if any(v.strip() for v in raw):
+                rejected.append(offset)
+                problems.append(
+                    f"{source}: row {offset}: no value under a known column; row not read ({' | '.join(raw)[:80]})"
+                )
+            continue
+        categories = categories_in(cells.get("pi_types", ""))
+        if cells.get("pi_types") and not categories:
+            label = header[next(c for c, r in roles.items() if r == "pi_types")]
+            problems.append(
+                f"{source}: row {offset}: {label} “{cells['pi_types'][:60]}” names no known PI category (kept; "
+                "not counted in the cross-checks)"
+            )
+        out_rows.append(ListRow(row=offset, cells=cells, pi_categories=categories))
     return PiList(
         kind=kind or guess_kind(header, title),
         source=source,
@@ -165,6 +224,7 @@ def table_to_list(
         unmatched_headers=unmatched,
         rows=out_rows,
         problems=problems,
+        rejected_rows=rejected,
     )
 
 
@@ -183,6 +243,14 @@ def parse_html(text: str, source: str, kind: ListKind | None = None) -> list[PiL
                 }
             )
         out.append(parsed)
+    if not any(p.rows for p in out):
+        parser._flush_line()
+        records = key_value_records(parser.lines)
+        if records:
+            title = next((h for h in parser.headings if "清单" in h or "目录" in h or "sdk" in h.lower()), None)
+            parsed = table_to_list(records_to_rows(records), f"{source}#blocks", title, kind)
+            note = f"{source}: no list table; read {len(records)} key–value blocks (SDK-card layout)"
+            return [parsed.model_copy(update={"problems": [*parsed.problems, note]})]
     if not out:
         out.append(PiList(kind=kind or "collected", source=source, problems=[f"{source}: no <table> found"]))
     return out
@@ -222,29 +290,18 @@ def _cell(value: object) -> str:
 
 
 def parse_xlsx(data: bytes, source: str, kind: ListKind | None = None) -> list[PiList]:
-    """Every sheet of a workbook (read-only, values only; merged ranges filled from their top-left cell)."""
-    import zipfile
+    """Every sheet of a workbook, read within the shared limits (`collect.bounded.read_xlsx`: archive, part,
+    row and cell bounds), values only; merged ranges filled from their top-left cell and reported."""
+    from ganzhi.collect.bounded import read_xlsx
 
-    from openpyxl import load_workbook
-
-    try:
-        book = load_workbook(io.BytesIO(data), read_only=False, data_only=True)
-    except (zipfile.BadZipFile, KeyError, ValueError, OSError) as exc:
-        raise InputError(source, f"not a readable XLSX workbook ({type(exc).__name__}: {exc})") from None
     out: list[PiList] = []
-    for sheet in book.worksheets:
-        merged = list(sheet.merged_cells.ranges)
-        grid = [[_cell(c) for c in row] for row in sheet.iter_rows(max_row=MAX_ROWS + 5, values_only=True)]
-        for rng in merged:
-            top = grid[rng.min_row - 1][rng.min_col - 1] if rng.min_row - 1 < len(grid) else ""
-            for r in range(rng.min_row - 1, min(rng.max_row, len(grid))):
-                for c in range(rng.min_col - 1, min(rng.max_col, len(grid[r]))):
-                    grid[r][c] = top
+    for sheet in read_xlsx(data, source, max_rows=MAX_ROWS + 5):
+        sheet.fill_merges()
+        grid = [[_cell(c) for c in row] for row in sheet.rows]
         parsed = table_to_list(grid, f"{source}#{sheet.title}", sheet.title, kind)
-        if merged:
-            parsed = parsed.model_copy(
-                update={"problems": [*parsed.problems, f"{source}#{sheet.title}: {len(merged)} merged ranges filled"]}
-            )
+        if sheet.merges:
+            note = f"{source}#{sheet.title}: {len(sheet.merges)} merged ranges filled"
+            parsed = parsed.model_copy(update={"problems": [*parsed.problems, note]})
         out.append(parsed)
     return out
 

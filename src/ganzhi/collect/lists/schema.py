@@ -39,7 +39,7 @@ ROLE_SYNONYMS: dict[str, tuple[str, ...]] = {
     ),
     "permissions": ("申请的系统权限", "对应系统权限", "敏感系统权限", "所需权限", "调用权限", "系统权限", "权限"),
     "method": ("共享个人信息方式", "共享方式", "传输方式", "收集方式", "处理方式", "获取方式", "方式"),
-    "purpose": ("个人信息共享目的", "使用目的", "处理目的", "收集目的", "共享目的", "目的"),
+    "purpose": ("个人信息共享目的", "sdk用途", "使用目的", "处理目的", "收集目的", "共享目的", "目的", "用途"),
     "scenario": ("业务功能", "功能场景", "业务场景", "使用场景", "共享场景", "场景描述", "场景", "功能"),
     "pi_types": (
         "共享的个人信息种类",
@@ -115,6 +115,55 @@ def match_role(header: str, taken: set[str] | None = None) -> str | None:
             if phrase in norm and (best is None or len(phrase) > best[0]):
                 best = (len(phrase), role)
     return best[1] if best else None
+
+
+def assign_roles(headers: list[str]) -> dict[int, str]:
+    """Column index → role for a header row: left to right, each role once, then two repairs.
+
+    When a second column wants a role already taken (both "合作方名称" and "SDK名称" name the recipient), the
+    column naming an SDK keeps `third_party` and the other becomes its `developer`, so neither is lost.
+    """
+    roles: dict[int, str] = {}
+    taken: set[str] = set()
+    wanted: dict[int, str] = {}
+    for col, cell in enumerate(headers):
+        role = match_role(cell, taken)
+        if role:
+            roles[col] = role
+            taken.add(role)
+        else:
+            first = match_role(cell)
+            if first:
+                wanted[col] = first
+    for col, role in wanted.items():
+        holder = next((c for c, r in roles.items() if r == role), None)
+        if role != "third_party" or holder is None or "developer" in taken:
+            continue
+        if "sdk" in normalize_header(headers[col]) and "sdk" not in normalize_header(headers[holder]):
+            roles[holder], roles[col] = "developer", "third_party"
+        else:
+            roles[col] = "developer"
+        taken.add("developer")
+    return dict(sorted(roles.items()))
+
+
+#: canonical sharing methods and the wording lists use for them (GB/T 35273 / MIIT interpretation practice)
+_METHOD_SDK = re.compile(r"sdk|本机|嵌入|集成|客户端", re.IGNORECASE)
+_METHOD_API = re.compile(r"接口|api|服务器|服务端|后台|后端|传输|传送|提供给|委托", re.IGNORECASE)
+_METHOD_COLLECT = re.compile(r"采集|收集|获取|调用|读取")
+
+
+def sharing_method(value: str) -> str | None:
+    """The canonical sharing method a 共享方式 cell names ("SDK采集" → "SDK本机采集", "接口传输" → "后台接口传输"),
+    or None when it names neither (the checks then warn with the value)."""
+    text = normalize_header(value)
+    if _METHOD_SDK.search(text) and (_METHOD_COLLECT.search(text) or text == "sdk"):
+        return "SDK本机采集"
+    if _METHOD_API.search(text):
+        return "后台接口传输"
+    if _METHOD_SDK.search(text):
+        return "SDK本机采集"
+    return None
 
 
 def guess_kind(headers: list[str], title: str | None = None) -> ListKind:

@@ -14,7 +14,7 @@ from ganzhi.evidence.policy import PolicyAnalysis, PolicySentence, SummaryPart
 from ganzhi.rules.policy.facts import extract_facts, recipients_in
 from ganzhi.rules.policy.readability import covered_items, measure
 
-SUMMARY_TITLE = re.compile(r"摘要|简明版|概要|精简版|简版|要点")
+SUMMARY_TITLE = re.compile(r"摘要|简明版|简要版|概要|精简版|简版|要点|速览")
 FULL_POLICY_TITLE = re.compile(r"完整版|全文|^.{0,24}隐私(权)?(政策|保护指引|保护政策)》?$")
 MAX_SENTENCES = 20_000
 

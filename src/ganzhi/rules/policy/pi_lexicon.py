@@ -106,6 +106,34 @@ CATEGORIES: tuple[PiCategory, ...] = (
 )
 BY_ID: dict[str, PiCategory] = {c.id: c for c in CATEGORIES}
 
+#: phrases that contain a PI phrase but name no PI of the user: a verification code sent by SMS is not the
+#: user's SMS content, a cookie "file" is not the photo library, the company's registered address is not the
+#: user's address. They are masked before PI phrases are matched (longest phrase wins).
+NOT_PI_PHRASES: tuple[str, ...] = (
+    "短信验证码",
+    "验证码短信",
+    "短信校验码",
+    "短信验证",
+    "短信通知",
+    "短信提醒",
+    "数据文件",
+    "小文件",
+    "日志文件",
+    "配置文件",
+    "安装文件",
+    "缓存文件",
+    "注册地址",
+    "办公地址",
+    "公司地址",
+    "通讯地址：",
+    "网页地址",
+    "链接地址",
+    "网址",
+    "语音播报",
+    "定位问题",
+    "定位故障",
+)
+
 #: Android permission (short name) → category ids.
 PERMISSION_CATEGORIES: dict[str, tuple[str, ...]] = {
     "ACCESS_FINE_LOCATION": ("location",),
@@ -200,10 +228,18 @@ def _pattern() -> tuple[re.Pattern[str], dict[str, str]]:
     return re.compile("|".join(re.escape(p) for p in ordered)), phrase_to_id
 
 
+@lru_cache(maxsize=1)
+def _not_pi() -> re.Pattern[str]:
+    return re.compile("|".join(re.escape(p.lower()) for p in sorted(NOT_PI_PHRASES, key=len, reverse=True)))
+
+
 def find_terms(text: str) -> list[tuple[str, str, int]]:
-    """(category id, matched phrase, offset) for every PI phrase in `text`, longest match first."""
+    """(category id, matched phrase, offset) for every PI phrase in `text`, longest match first.
+
+    Phrases of `NOT_PI_PHRASES` are blanked first (same length, so offsets stay valid)."""
     pattern, phrase_to_id = _pattern()
-    return [(phrase_to_id[m.group(0)], m.group(0), m.start()) for m in pattern.finditer(text.lower())]
+    lowered = _not_pi().sub(lambda m: " " * len(m.group(0)), text.lower())
+    return [(phrase_to_id[m.group(0)], m.group(0), m.start()) for m in pattern.finditer(lowered)]
 
 
 def categories_in(text: str) -> list[str]:

@@ -91,13 +91,26 @@ def _jieba() -> tuple[object, dict[str, int]]:
     return jieba.dt, jieba.dt.FREQ
 
 
+#: document titles (《已收集个人信息清单》) name a page, they are not wording the reader must decode
+_TITLE = re.compile(r"《[^》]{1,40}》")
+
+
+def _required_term(word: str) -> bool:
+    """Words a summary has to use: the PI categories it names and "个人信息" itself (not rare wording)."""
+    from ganzhi.rules.policy.pi_lexicon import find_terms
+
+    return "信息" in word or bool(find_terms(word))
+
+
 def rare_word_share(text: str) -> float:
-    """Share of Chinese words (jieba, no HMM) whose general-corpus frequency is below `RARE_WORD_FREQ`."""
+    """Share of Chinese words (jieba, no HMM) whose general-corpus frequency is below `RARE_WORD_FREQ`;
+    document titles and the PI terms a summary must name are not counted as rare."""
     tokenizer, freq = _jieba()
+    text = _TITLE.sub("", text)
     words = [w for w in tokenizer.lcut(text, HMM=False) if _CJK.search(w)]  # type: ignore[attr-defined]
     if not words:
         return 0.0
-    return sum(1 for w in words if freq.get(w, 0) < RARE_WORD_FREQ) / len(words)
+    return sum(1 for w in words if freq.get(w, 0) < RARE_WORD_FREQ and not _required_term(w)) / len(words)
 
 
 def warm_up() -> None:

@@ -11,7 +11,8 @@ from ganzhi.rules.policy.consistency import list_vs_policy, policy_claims
 
 
 def evaluate(evidence: EvidenceSet, params: Params) -> list[Outcome]:
-    """One FAIL per listed category the policy denies (CONTRADICTED) or never states (NOT_IN_POLICY)."""
+    """One FAIL per listed category the policy denies (CONTRADICTED) or never names (NOT_IN_POLICY); MANUAL when
+    the policy names it only outside any sentence read as processing it (ONLY_MENTIONED)."""
     lists = [x for x in evidence.all(PiList) if x.kind == "collected"]
     full = [a for a in evidence.all(PolicyAnalysis) if a.summary is None or a.summary.how == "section"]
     if not lists or not full:
@@ -19,6 +20,19 @@ def evaluate(evidence: EvidenceSet, params: Params) -> list[Outcome]:
     findings = list_vs_policy(lists, policy_claims(full[0]))
     out = []
     for f in findings:
+        if f.problem == "ONLY_MENTIONED":
+            out.append(
+                Outcome.manual(
+                    f"清单列出“{f.item}”，隐私政策提到该类信息但未能确认其说明了收集；无法自动判断，需要人工阅读政策相关段落",
+                    f"The list names {f.item!r}; the policy mentions it but no sentence was read as collecting it — "
+                    "cannot tell automatically; needs a reading of the policy passage",
+                    needs="人工核对隐私政策中该类信息的表述 / a person reading the policy passage",
+                    reason=f.problem,
+                    category=f.item,
+                    list_row=f.quote,
+                )
+            )
+            continue
         if f.problem == "CONTRADICTED":
             zh = f"清单列出“{f.item}”，隐私政策却声明不收集"
             en = f"The list names {f.item!r} but the policy says it is not collected"

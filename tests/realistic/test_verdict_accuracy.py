@@ -1,0 +1,49 @@
+"""The realistic corpus as a regression test: no check's figures fall below the committed baseline or the target."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from benchmarks.verdict_accuracy import BASELINE, MIN_CASES, TARGET_PRECISION, TARGET_RECALL, figures_of
+
+from ganzhi.usecases.accuracy.corpus import discover
+from ganzhi.usecases.accuracy.score import judge_all, score
+
+CORPUS = Path(__file__).resolve().parent
+
+
+@pytest.fixture(scope="module")
+def figures() -> dict[str, dict[str, object]]:
+    cases = list(discover(CORPUS))
+    assert cases, f"no case.yaml under {CORPUS}"
+    return figures_of(score(judge_all(cases)))
+
+
+def test_every_loader_reads_its_cases(figures: dict[str, dict[str, object]]) -> None:
+    errors = {check: f["confusion"] for check, f in figures.items() if any("→ERROR" in k for k in f["confusion"])}  # type: ignore[union-attr]
+    assert not errors, f"cases that could not be loaded or judged: {errors}"
+
+
+def test_no_check_falls_below_its_baseline(figures: dict[str, dict[str, object]]) -> None:
+    baseline = json.loads(BASELINE.read_text(encoding="utf-8"))["checks"]
+    worse = []
+    for check, before in baseline.items():
+        now = figures.get(check)
+        assert now is not None, f"{check}: labelled in the baseline but no longer judged"
+        for key in ("precision", "recall"):
+            if before[key] is not None and (now[key] is None or now[key] < before[key]):  # type: ignore[operator]
+                worse.append(f"{check} {key} {before[key]} → {now[key]}")
+    assert not worse, "figures fell below tests/realistic/baseline.json: " + "; ".join(worse)
+
+
+def test_checks_with_enough_cases_meet_the_target(figures: dict[str, dict[str, object]]) -> None:
+    below = [
+        f"{check}: precision {f['precision']}, recall {f['recall']} over {f['cases']}"
+        for check, f in figures.items()
+        if int(f["cases"]) >= MIN_CASES  # type: ignore[call-overload]
+        and ((f["precision"] is not None and f["precision"] < TARGET_PRECISION)  # type: ignore[operator]
+             or (f["recall"] is not None and f["recall"] < TARGET_RECALL))  # type: ignore[operator]
+    ]
+    assert not below, below
