@@ -49,8 +49,7 @@ def test_check_run_json_sarif_and_fail_on(tmp_path: Path) -> None:
 def test_runs_results_and_issue_lifecycle(tmp_path: Path) -> None:
     evidence = _evidence_file(tmp_path)
     assert (
-        runner.invoke(app, ["check", "run", str(evidence), "-f", "json", "-o", str(tmp_path / "a.json")]).exit_code
-        == 0
+        runner.invoke(app, ["check", "run", str(evidence), "-f", "json", "-o", str(tmp_path / "a.json")]).exit_code == 0
     )
     run_id = json.loads((tmp_path / "a.json").read_text(encoding="utf-8"))["meta"]["run_id"]
     listed = runner.invoke(app, ["check", "runs"])

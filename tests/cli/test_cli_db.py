@@ -66,9 +66,7 @@ def test_upgrade_uses_the_home_directory_by_default(
     assert (home / "ganzhi.db").is_file()
 
 
-def test_password_is_masked_and_failures_exit_nonzero(
-    runner: CliRunner, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def test_password_is_masked_and_failures_exit_nonzero(runner: CliRunner, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("GANZHI_DATABASE_URL", "postgresql+psycopg://alice:s3cret@127.0.0.1:1/nowhere")
     result = runner.invoke(_db_cli().app, ["upgrade"])
     assert result.exit_code == 1

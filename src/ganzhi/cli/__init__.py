@@ -14,44 +14,52 @@ from typing import Any
 import typer
 from typer.core import TyperGroup
 
-#: (module under ganzhi.cli, command group name, one-line help: Chinese first, then English).
+#: (module under ganzhi.cli, command group name, one-line help: Chinese first, then English, "中文 / english").
 #: Each module exposes `app: typer.Typer`; the help here is what `ganzhi --help` shows.
 GROUPS: tuple[tuple[str, str, str], ...] = (
-    ("catalog", "catalog", "524目录：任务 → 要求 → 参数。 The 524 catalog: tasks → requirements → params."),
-    ("db", "db", "数据库结构迁移。 Database schema migrations."),
+    ("catalog", "catalog", "524目录：任务 → 要求 → 参数 / the 524 catalog: tasks → requirements → params."),
+    ("db", "db", "数据库结构迁移 / database schema migrations."),
     (
         "check",
         "check",
-        "运行检查；列出检查项、运行记录与结果。 Run checks over evidence; list checks, runs and results.",
+        "运行检查；列出检查项、运行记录与结果 / run checks over evidence; list checks, runs and results.",
     ),
-    ("issues", "issues", "问题跟踪与生命周期。 Tracked issues and their lifecycle."),
-    ("portability", "portability", "携号转网资格查询（T9）。 Number portability (T9) eligibility."),
-    ("demo", "demo", "在配置的数据库上运行演示活动。 Run the demo campaign on the configured store."),
-    ("halls", "halls", "携出营业厅（T9）。 Port-out halls (T9)."),
-    ("hotline", "hotline", "客服热线（T10）。 Customer-service hotlines (T10)."),
-    ("crossregion", "crossregion", "跨区域通办（T8）。 Cross-region handling (T8)."),
-    ("speedtest", "speedtest", "宽带测速（T2）。 Broadband speed test (T2)."),
-    ("netdisk", "netdisk", "网盘速率与明示（T5）。 Cloud-drive probes (T5)."),
-    ("policy", "policy", "隐私政策：句子分类、分析、摘要。 Privacy policies: classify, analyze, summarise."),
-    ("lists", "lists", "双清单解析。 The two personal-information lists."),
-    ("tariff", "tariff", "资费目录检查（T1）。 Tariff catalogue checks (T1)."),
-    ("usage", "usage", "流量使用提醒稽核（T1）。 Usage-reminder audit and synthetic data (T1)."),
-    ("broadband", "broadband", "宽带合同与测速检查（T2）。 Broadband contracts and speed (T2)."),
-    ("marketing", "marketing", "5G营销话术检查（T2）。 5G marketing texts (T2)."),
-    ("scan", "scan", "APK 静态与动态检测（T11）。 APK static and dynamic scans (T11)."),
-    ("campaign", "campaign", "专项行动与轮次。 Supervision campaigns and their rounds."),
-    ("enterprise", "enterprise", "监管企业。 Enterprises under supervision."),
-    ("round", "round", "检查轮次。 Inspection rounds of a campaign."),
-    ("rank", "rank", "得分与排名。 Scores and rankings of a campaign."),
-    ("interview", "interview", "约谈：建议、记录、列表。 Interviews: proposals, records, list."),
-    ("ladder", "ladder", "处置阶梯：约谈提醒 → 通报批评 → 行政处罚 → 不良名单。 Enforcement ladder."),
-    ("users", "users", "平台用户与 API 令牌。 Web platform users and API tokens."),
-    ("serve", "serve", "启动 Web 平台。 Run the web platform."),
-    ("publish", "publish", "社会公示：通报、下架、排名；哈希链。 Published snapshots; hash chain."),
-    ("lookback", "lookback", "回头看：复测已整改问题。 Look-back: re-test fixed or verified issues."),
-    ("complaints", "complaints", "投诉：导入、分类、趋势、关联得分。 Complaints: import, classify, trends, scores."),
-    ("ui", "ui", "界面证据（开屏弹窗、权限说明）。 UI evidence for T4 and T3."),
-    ("capture", "capture", "采集界面证据。 Capture UI evidence from a device."),
+    ("issues", "issues", "问题跟踪与生命周期 / tracked issues and their lifecycle."),
+    ("portability", "portability", "携号转网资格查询 / number portability (T9) eligibility."),
+    ("demo", "demo", "在配置的数据库上运行演示活动 / run the demo campaign on the configured store."),
+    ("halls", "halls", "携出营业厅 / port-out halls (T9)."),
+    ("hotline", "hotline", "客服热线 / customer-service hotlines (T10)."),
+    ("crossregion", "crossregion", "跨区域通办 / cross-region handling (T8)."),
+    ("speedtest", "speedtest", "宽带测速 / broadband speed test (T2)."),
+    ("netdisk", "netdisk", "网盘速率与明示 / cloud-drive probes (T5)."),
+    ("policy", "policy", "隐私政策：句子分类、分析、摘要 / privacy policies: classify, analyze, summarise."),
+    ("lists", "lists", "双清单：个人信息收集清单与第三方共享清单 / the two personal-information lists."),
+    ("tariff", "tariff", "资费目录检查 / tariff catalogue checks (T1)."),
+    ("usage", "usage", "流量使用提醒稽核 / usage-reminder audit and synthetic data (T1)."),
+    ("broadband", "broadband", "宽带合同与测速检查 / broadband contracts and speed (T2)."),
+    ("marketing", "marketing", "营销话术检查（5G）/ 5G marketing texts (T2)."),
+    ("scan", "scan", "扫描：APK 静态分析（T11、T3）与动态轨迹 / scanning: APK static analysis (T11, T3) and traces."),
+    ("campaign", "campaign", "专项行动与轮次 / supervision campaigns and their rounds."),
+    ("enterprise", "enterprise", "监管企业 / enterprises under supervision."),
+    ("round", "round", "检查轮次 / inspection rounds of a campaign."),
+    ("rank", "rank", "得分与排名 / scores and rankings of a campaign."),
+    ("interview", "interview", "约谈：建议、记录、列表 / interviews: proposals, records, list."),
+    ("ladder", "ladder", "处置阶梯：约谈提醒 → 通报批评 → 行政处罚 → 不良名单 / enforcement ladder."),
+    ("users", "users", "平台用户与 API 令牌 / web platform users and API tokens."),
+    ("serve", "serve", "启动 Web 平台 / run the web platform."),
+    (
+        "publish",
+        "publish",
+        "社会公示：通报、下架、排名；哈希链 / published snapshots: notices, removals, rankings; hash chain.",
+    ),
+    ("lookback", "lookback", "回头看：复测已整改问题 / look-back: re-test fixed or verified issues."),
+    (
+        "complaints",
+        "complaints",
+        "投诉：导入、按任务分类、趋势、关联得分 / complaints: import, classify by task, trends, link to scores.",
+    ),
+    ("ui", "ui", "界面证据（开屏弹窗、权限说明）/ UI evidence for T4 and T3."),
+    ("capture", "capture", "采集界面证据 / capture UI evidence from a device."),
 )
 
 _BY_NAME: dict[str, tuple[str, str]] = {name: (module, help_) for module, name, help_ in GROUPS}
@@ -120,7 +128,7 @@ class LazyGroup(TyperGroup):
 app = typer.Typer(
     name="ganzhi",
     cls=LazyGroup,
-    help="ganzhi（感知）：工信部524行动的检查与监管。 ganzhi: inspection and supervision for MIIT's 524 action.",
+    help="感知（ganzhi）：工信部524行动的检查与监管 / ganzhi: inspection and supervision for MIIT's 524 action.",
     no_args_is_help=True,
     pretty_exceptions_enable=False,
 )
@@ -128,7 +136,7 @@ app = typer.Typer(
 
 @app.callback()
 def _root() -> None:
-    """ganzhi（感知）：工信部524行动的检查与监管。 ganzhi: inspection and supervision for MIIT's 524 action."""
+    """感知（ganzhi）：工信部524行动的检查与监管 / ganzhi: inspection and supervision for MIIT's 524 action."""
 
 
 def main() -> None:

@@ -47,9 +47,11 @@ def check(
     campaign: Annotated[
         Path | None, typer.Option(help="活动参数覆盖文件 / campaign file whose `params:` override the catalog")
     ] = None,
-    fmt: Annotated[OutputFormat, typer.Option("--format", "-f", help="table | json")] = OutputFormat.table,
+    fmt: Annotated[
+        OutputFormat, typer.Option("--format", "-f", help="输出格式 / output format: table | json")
+    ] = OutputFormat.table,
     out: Annotated[Path | None, typer.Option("--output", "-o", help=OUTPUT_HELP)] = None,
-    lang: Annotated[str, typer.Option(help="zh or en.")] = "zh",
+    lang: Annotated[str, typer.Option(help="语言 / language: zh or en")] = "zh",
     fail_on_fail: Annotated[bool, typer.Option("--fail-on-fail", help="有FAIL时退出码为1 / exit 1 on FAIL")] = False,
 ) -> None:
     """检查宽带合同速率告知与测速达标 / check contract rates, speed factors and delivered share."""

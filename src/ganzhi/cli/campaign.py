@@ -14,7 +14,7 @@ from ganzhi.cli._report import SHEET_FORMATS, emit_sheets
 from ganzhi.errors import GanzhiError
 from ganzhi.supervision.models import RoundKind
 
-app = typer.Typer(help="Supervision campaigns and their rounds. 专项行动与轮次。", no_args_is_help=True)
+app = typer.Typer(help="专项行动与轮次 / supervision campaigns and their rounds.", no_args_is_help=True)
 
 
 def _read_overrides(path: Path | None) -> dict[str, Any]:
@@ -32,16 +32,27 @@ def _read_overrides(path: Path | None) -> dict[str, Any]:
 
 @app.command("create")
 def create(
-    campaign_id: Annotated[str, typer.Argument(help="Slug, e.g. campaign-2022q1.")],
-    name: Annotated[str, typer.Option(help="Campaign name (中文).")],
-    starts: Annotated[dt.datetime, typer.Option(formats=["%Y-%m-%d"])],
-    ends: Annotated[dt.datetime, typer.Option(formats=["%Y-%m-%d"])],
-    task: Annotated[list[str] | None, typer.Option("--task", "-t", help="Task id (repeat); default all.")] = None,
-    overrides: Annotated[Path | None, typer.Option(help="YAML with a `params:` section of overrides.")] = None,
-    key_list: Annotated[list[str] | None, typer.Option("--key-list", help="Key list id scoping its tasks.")] = None,
-    description: Annotated[str | None, typer.Option()] = None,
+    campaign_id: Annotated[str, typer.Argument(help="专项行动编号 / slug, e.g. campaign-2022q1")],
+    name: Annotated[str, typer.Option(help="专项行动名称（中文）/ campaign name (in Chinese)")],
+    starts: Annotated[dt.datetime, typer.Option(formats=["%Y-%m-%d"], help="开始日期 / start date")],
+    ends: Annotated[dt.datetime, typer.Option(formats=["%Y-%m-%d"], help="结束日期 / end date")],
+    task: Annotated[
+        list[str] | None,
+        typer.Option("--task", "-t", help="任务编号（可重复；默认全部）/ task id (repeat); default all"),
+    ] = None,
+    overrides: Annotated[
+        Path | None, typer.Option(help="参数覆盖文件 / YAML with a `params:` section of overrides")
+    ] = None,
+    key_list: Annotated[
+        list[str] | None,
+        typer.Option("--key-list", help="重点企业名单编号，限定其任务范围 / key list id scoping its tasks"),
+    ] = None,
+    description: Annotated[str | None, typer.Option(help="说明 / description")] = None,
 ) -> None:
-    """Create a campaign (overrides validated against the catalog) and assign tasks to enterprises."""
+    """创建专项行动并向企业分配任务 / create a campaign and assign tasks to enterprises.
+
+    参数覆盖按目录校验 / overrides are validated against the catalog.
+    """
     from ganzhi.catalog.loader import default_catalog
     from ganzhi.store import supervision_repo as srepo
     from ganzhi.store.db import session_scope
@@ -71,8 +82,8 @@ def create(
 
 
 @app.command("assign")
-def assign(campaign_id: Annotated[str, typer.Argument()]) -> None:
-    """Recompute a campaign's assignments from the enterprises and key lists stored now."""
+def assign(campaign_id: Annotated[str, typer.Argument(help="专项行动编号 / campaign id")]) -> None:
+    """重算任务分配 / recompute a campaign's assignments from the enterprises and key lists stored now."""
     from ganzhi.catalog.loader import default_catalog
     from ganzhi.store import supervision_repo as srepo
     from ganzhi.store.db import session_scope
@@ -92,13 +103,13 @@ def assign(campaign_id: Annotated[str, typer.Argument()]) -> None:
 
 @app.command("add-round")
 def add_round(
-    campaign_id: Annotated[str, typer.Argument()],
-    name: Annotated[str, typer.Option()],
-    starts: Annotated[dt.datetime, typer.Option(formats=["%Y-%m-%d"])],
-    ends: Annotated[dt.datetime | None, typer.Option(formats=["%Y-%m-%d"])] = None,
-    kind: Annotated[RoundKind, typer.Option()] = RoundKind.INSPECTION,
+    campaign_id: Annotated[str, typer.Argument(help="专项行动编号 / campaign id")],
+    name: Annotated[str, typer.Option(help="轮次名称 / round name")],
+    starts: Annotated[dt.datetime, typer.Option(formats=["%Y-%m-%d"], help="开始日期 / start date")],
+    ends: Annotated[dt.datetime | None, typer.Option(formats=["%Y-%m-%d"], help="结束日期 / end date")] = None,
+    kind: Annotated[RoundKind, typer.Option(help="轮次类型 / round kind")] = RoundKind.INSPECTION,
 ) -> None:
-    """Append the next numbered round to a campaign."""
+    """为专项行动追加下一轮 / append the next numbered round to a campaign."""
     from ganzhi.store import supervision_repo as srepo
     from ganzhi.store.db import session_scope
 
@@ -117,7 +128,7 @@ def list_campaigns(
     fmt: Annotated[OutputFormat, typer.Option("--format", "-f", help=FORMAT_HELP)] = OutputFormat.table,
     out: Annotated[Path | None, typer.Option("--output", "-o", help=OUTPUT_HELP)] = None,
 ) -> None:
-    """Campaigns, newest first."""
+    """专项行动列表，最新在前 / campaigns, newest first."""
     check_format(fmt, SHEET_FORMATS, command="campaign list", output=out)
     from ganzhi.outputs.sheets import Sheet
     from ganzhi.store import supervision_repo as srepo
@@ -141,11 +152,11 @@ def list_campaigns(
 
 @app.command("show")
 def show(
-    campaign_id: Annotated[str, typer.Argument()],
+    campaign_id: Annotated[str, typer.Argument(help="专项行动编号 / campaign id")],
     fmt: Annotated[OutputFormat, typer.Option("--format", "-f", help=FORMAT_HELP)] = OutputFormat.table,
     out: Annotated[Path | None, typer.Option("--output", "-o", help=OUTPUT_HELP)] = None,
 ) -> None:
-    """A campaign: its settings, rounds with attached runs, and assignments."""
+    """专项行动：设置、轮次与运行、分配 / a campaign: its settings, rounds with attached runs, and assignments."""
     check_format(fmt, SHEET_FORMATS, command="campaign show", output=out)
     from ganzhi.outputs.sheets import Sheet
     from ganzhi.store import supervision_repo as srepo

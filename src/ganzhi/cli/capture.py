@@ -22,13 +22,13 @@ def capture() -> None:
 
 @app.command("android")
 def android(
-    serial: Annotated[str, typer.Option("--serial", help="adb 设备序列号 / device serial")],
+    serial: Annotated[str, typer.Option("--serial", help="设备序列号（adb）/ device serial")],
     package: Annotated[str, typer.Option("--package", help="应用包名 / app package")],
-    scenario: Annotated[str, typer.Option("--scenario", help="cold-start | permissions")],
+    scenario: Annotated[str, typer.Option("--scenario", help="场景 / scenario: cold-start | permissions")],
     out: Annotated[Path, typer.Option("--output", "-o", help="采集包目录 / bundle folder")],
     frames: Annotated[int, typer.Option(min=1, max=2000, help="帧数 / frames to record")] = 12,
     interval_ms: Annotated[int, typer.Option(min=0, help="帧间隔 / pause between frames")] = 300,
-    adb: Annotated[str, typer.Option(help="adb 可执行文件 / adb executable")] = "adb",
+    adb: Annotated[str, typer.Option(help="可执行文件（adb）/ adb executable")] = "adb",
     templates: Annotated[Path | None, typer.Option(help="关闭图标模板目录 / close-icon templates")] = None,
 ) -> None:
     """冷启动或权限场景录制 / record a cold start or a permission flow into a bundle."""

@@ -16,7 +16,7 @@ from ganzhi.errors import CatalogError, OverrideError
 from ganzhi.i18n import Lang
 
 app = typer.Typer(
-    help="The 524 catalog: tasks → requirements → params (目录：任务 → 要求 → 参数).",
+    help="524目录：任务 → 要求 → 参数 / the 524 catalog: tasks → requirements → params.",
     no_args_is_help=True,
 )
 
@@ -36,7 +36,7 @@ DataDirOption = Annotated[
     Path | None,
     typer.Option(
         "--data-dir",
-        help="Catalog folder (catalog.yaml, supervision.yaml, tasks/); default: shipped one.",
+        help="目录文件夹 / catalog folder (catalog.yaml, supervision.yaml, tasks/); default: shipped one",
     ),
 ]
 
@@ -67,18 +67,23 @@ def summary_line(catalog: Catalog) -> str:
 
 @app.command()
 def validate(data_dir: DataDirOption = None) -> None:
-    """Validate the catalog; print a one-line summary, or the problem (file, id, field) and exit 1."""
+    """校验目录 / validate the catalog; print a one-line summary, or the problem (file, id, field) and exit 1."""
     catalog = _load(data_dir)
     typer.echo(summary_line(catalog))
 
 
 @app.command()
 def show(
-    task: Annotated[str | None, typer.Argument(help="Task id, e.g. T9; all tasks when omitted.")] = None,
-    lang: Annotated[LangOption, typer.Option("--lang", help="zh (default) or en.")] = LangOption.ZH,
+    task: Annotated[
+        str | None, typer.Argument(help="任务编号，省略则为全部任务 / task id, e.g. T9; all tasks when omitted")
+    ] = None,
+    lang: Annotated[LangOption, typer.Option("--lang", help="语言 / language: zh (default) or en")] = LangOption.ZH,
     data_dir: DataDirOption = None,
 ) -> None:
-    """Print the catalog as a tree: task → requirements → params (官方 / 可配置默认值)."""
+    """以树形显示目录 / print the catalog as a tree: task → requirements → params.
+
+    任务 → 要求 → 参数（官方或可配置默认值）/ each param shows its basis: official or configurable default.
+    """
     from ganzhi.catalog.tree import catalog_tree
 
     catalog = _load(data_dir)
@@ -94,17 +99,21 @@ def show(
 def export(
     fmt: Annotated[
         OutputFormat,
-        typer.Option("--format", "-f", help="json（整个目录）、csv 或 xlsx / json (whole catalog), csv or xlsx."),
+        typer.Option(
+            "--format",
+            "-f",
+            help="输出格式：json（整个目录）、csv 或 xlsx / output format: json (whole catalog), csv or xlsx",
+        ),
     ],
     out: Annotated[Path | None, typer.Option("--output", "-o", help=OUTPUT_HELP)] = None,
     lang: Annotated[
-        LangOption, typer.Option("--lang", help="csv/xlsx 文字语言 / text language for csv/xlsx.")
+        LangOption, typer.Option("--lang", help="文字语言（csv/xlsx）/ text language for csv/xlsx")
     ] = LangOption.ZH,
     data_dir: DataDirOption = None,
 ) -> None:
-    """导出目录：json 为整个目录，csv/xlsx 每条要求一行。
+    """导出目录 / export the catalog.
 
-    Export the catalog: json = whole catalog; csv/xlsx = one row per requirement.
+    json 为整个目录，csv/xlsx 每条要求一行 / json = whole catalog; csv/xlsx = one row per requirement.
     """
     from ganzhi.catalog.export import to_json
     from ganzhi.outputs.catalog_tables import to_csv, write_xlsx
@@ -128,10 +137,18 @@ def export(
 
 @app.command("check-overrides")
 def check_overrides(
-    campaign: Annotated[Path, typer.Argument(help="Campaign YAML/JSON file with a `params:` section.")],
+    campaign: Annotated[
+        Path,
+        typer.Argument(
+            help="活动参数文件（YAML/JSON，含 `params:` 段）/ campaign YAML/JSON file with a `params:` section"
+        ),
+    ],
     data_dir: DataDirOption = None,
 ) -> None:
-    """Validate a campaign file's `params:` overrides against the catalog (ids, units, types, ranges)."""
+    """按目录校验活动文件的参数覆盖 / validate a campaign file's `params:` overrides against the catalog.
+
+    校验编号、单位、类型与取值范围 / checks ids, units, types and ranges.
+    """
     from ganzhi.catalog.overrides import load_overrides
 
     catalog = _load(data_dir)

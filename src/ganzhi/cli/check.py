@@ -25,7 +25,10 @@ from ganzhi.errors import GanzhiError
 from ganzhi.evidence.base import Evidence
 from ganzhi.i18n import Lang
 
-app = typer.Typer(help="Run checks over evidence; list checks, runs and results. 运行检查。", no_args_is_help=True)
+app = typer.Typer(
+    help="运行检查；列出检查项、运行记录与结果 / run checks over evidence; list checks, runs and results.",
+    no_args_is_help=True,
+)
 
 
 class FailOn(StrEnum):
@@ -38,31 +41,51 @@ class FailOn(StrEnum):
 
 @app.command("run")
 def run(
-    evidence_files: Annotated[list[Path], typer.Argument(help="Evidence JSON Lines files (one envelope per line).")],
-    task: Annotated[list[str] | None, typer.Option("--task", "-t", help="Only checks of this task (T1..T11).")] = None,
-    check: Annotated[list[str] | None, typer.Option("--check", "-c", help="Only this check id.")] = None,
-    requirement: Annotated[
-        list[str] | None, typer.Option("--requirement", "-r", help="Only checks of this requirement.")
+    evidence_files: Annotated[
+        list[Path],
+        typer.Argument(help="证据文件（JSON Lines，每行一个信封）/ evidence JSON Lines files (one envelope per line)"),
+    ],
+    task: Annotated[
+        list[str] | None, typer.Option("--task", "-t", help="只运行此任务的检查 / only checks of this task (T1..T11)")
     ] = None,
-    severity: Annotated[list[str] | None, typer.Option("--severity", help="Only checks of this severity.")] = None,
+    check: Annotated[
+        list[str] | None, typer.Option("--check", "-c", help="只运行此检查项 / only this check id")
+    ] = None,
+    requirement: Annotated[
+        list[str] | None,
+        typer.Option("--requirement", "-r", help="只运行此要求的检查 / only checks of this requirement"),
+    ] = None,
+    severity: Annotated[
+        list[str] | None, typer.Option("--severity", help="只运行此严重程度的检查 / only checks of this severity")
+    ] = None,
     subject: Annotated[
-        list[str] | None, typer.Option("--subject", "-s", help="Only this subject type (app) or key (app:com.foo@1.0).")
+        list[str] | None,
+        typer.Option(
+            "--subject", "-s", help="只检查此主体类型或主体键 / only this subject type (app) or key (app:com.foo@1.0)"
+        ),
     ] = None,
     campaign: Annotated[
-        Path | None, typer.Option(help="Campaign file whose `params:` override catalog params.")
+        Path | None, typer.Option(help="活动参数覆盖文件 / campaign file whose `params:` override catalog params")
     ] = None,
-    executor: Annotated[str, typer.Option(help="serial, local (process pool) or dask.")] = "serial",
-    workers: Annotated[int | None, typer.Option(help="Worker processes for local/dask.")] = None,
-    scheduler: Annotated[str | None, typer.Option(help="Dask scheduler address, e.g. tcp://host:8786.")] = None,
+    executor: Annotated[str, typer.Option(help="执行器 / executor: serial, local (process pool) or dask")] = "serial",
+    workers: Annotated[int | None, typer.Option(help="进程数（local/dask）/ worker processes for local/dask")] = None,
+    scheduler: Annotated[
+        str | None, typer.Option(help="调度器地址（Dask）/ Dask scheduler address, e.g. tcp://host:8786")
+    ] = None,
     fmt: Annotated[OutputFormat, typer.Option("--format", "-f", help=FORMAT_HELP)] = OutputFormat.table,
     out: Annotated[Path | None, typer.Option("--output", "-o", help=OUTPUT_HELP)] = None,
-    lang: Annotated[str, typer.Option(help="zh or en.")] = "zh",
-    fail_on: Annotated[FailOn, typer.Option(help="Exit 1 when a result is FAIL (or ERROR).")] = FailOn.never,
+    lang: Annotated[str, typer.Option(help="语言 / language: zh or en")] = "zh",
+    fail_on: Annotated[
+        FailOn, typer.Option(help="有 FAIL（或 ERROR）结果时退出码为1 / exit 1 when a result is FAIL (or ERROR)")
+    ] = FailOn.never,
     resumable: Annotated[
-        bool, typer.Option(help="Record progress in the job ledger; re-running the same command resumes it.")
+        bool,
+        typer.Option(
+            help="记录进度以便续跑 / record progress in the job ledger; re-running the same command resumes it"
+        ),
     ] = False,
 ) -> None:
-    """Import evidence, run the checks, store the run and update tracked issues."""
+    """导入证据并运行检查，更新问题 / import evidence, run the checks, store the run and update tracked issues."""
     from ganzhi.catalog.overrides import load_overrides
     from ganzhi.collect.evidence_file import EvidenceLineError, read_evidence
     from ganzhi.engine.registry import default_registry
@@ -133,10 +156,12 @@ def run(
 
 @app.command("list")
 def list_checks(
-    task: Annotated[str | None, typer.Option("--task", "-t")] = None,
-    lang: Annotated[str, typer.Option(help="zh or en.")] = "zh",
+    task: Annotated[
+        str | None, typer.Option("--task", "-t", help="只列此任务的检查 / only checks of this task")
+    ] = None,
+    lang: Annotated[str, typer.Option(help="语言 / language: zh or en")] = "zh",
 ) -> None:
-    """The checks ganzhi runs, with their task, requirements and severity."""
+    """检查项及其任务、要求与严重程度 / the checks ganzhi runs, with their task, requirements and severity."""
     from rich.table import Table
 
     from ganzhi.engine.registry import default_registry
@@ -159,8 +184,8 @@ def list_checks(
 
 
 @app.command("runs")
-def runs(limit: Annotated[int, typer.Option(help="How many runs, newest first.")] = 20) -> None:
-    """Recent runs with their counts."""
+def runs(limit: Annotated[int, typer.Option(help="显示条数，最新在前 / how many runs, newest first")] = 20) -> None:
+    """最近的运行记录及其计数 / recent runs with their counts."""
     from rich.table import Table
 
     from ganzhi.store import repositories as repo
@@ -179,12 +204,14 @@ def runs(limit: Annotated[int, typer.Option(help="How many runs, newest first.")
 
 @app.command("results")
 def results(
-    run_id: Annotated[str, typer.Argument(help="A run id from `ganzhi check runs`.")],
+    run_id: Annotated[
+        str, typer.Argument(help="运行编号（见 `ganzhi check runs`）/ a run id from `ganzhi check runs`")
+    ],
     fmt: Annotated[OutputFormat, typer.Option("--format", "-f", help=FORMAT_HELP)] = OutputFormat.table,
     out: Annotated[Path | None, typer.Option("--output", "-o", help=OUTPUT_HELP)] = None,
-    lang: Annotated[str, typer.Option(help="zh or en.")] = "zh",
+    lang: Annotated[str, typer.Option(help="语言 / language: zh or en")] = "zh",
 ) -> None:
-    """The stored results of one run, in any output format."""
+    """一次运行的已存结果，可用任一输出格式 / the stored results of one run, in any output format."""
     from ganzhi.store import repositories as repo
     from ganzhi.store.db import session_scope
 

@@ -23,16 +23,24 @@ from ganzhi.cli._common import (
 from ganzhi.cli._report import SHEET_FORMATS, emit_sheets
 from ganzhi.errors import GanzhiError
 
-app = typer.Typer(help="Complaints (投诉): import, classify by task, trends, link to scores.", no_args_is_help=True)
+app = typer.Typer(
+    help="投诉：导入、按任务分类、趋势、关联得分 / complaints: import, classify by task, trends, link to scores.",
+    no_args_is_help=True,
+)
 
 BATCH = 500
 
 
 @app.command("import")
 def import_(
-    files: Annotated[list[Path], typer.Argument(help="CSV or JSONL files: text, date, enterprise, channel[, id].")],
+    files: Annotated[
+        list[Path], typer.Argument(help="投诉文件 / CSV or JSONL files: text, date, enterprise, channel[, id]")
+    ],
 ) -> None:
-    """Import complaints, classify each by task (T1–T11 or other) and store them; bad rows are reported."""
+    """导入投诉，按任务分类并保存 / import complaints, classify each by task (T1–T11 or other) and store them.
+
+    报告错误行 / bad rows are reported.
+    """
     from ganzhi.store import complaint_repo as crepo
     from ganzhi.store import supervision_repo as srepo
     from ganzhi.store.db import session_scope
@@ -87,8 +95,8 @@ def import_(
 
 
 @app.command("classify")
-def classify(text: Annotated[str, typer.Argument(help="A complaint text.")]) -> None:
-    """Classify one text and print the task and confidence."""
+def classify(text: Annotated[str, typer.Argument(help="投诉文本 / a complaint text")]) -> None:
+    """对一条文本分类，输出任务与置信度 / classify one text and print the task and confidence."""
     from ganzhi.supervision.complaints.classifier import default_classifier
 
     (prediction,) = default_classifier().predict([text])
@@ -97,14 +105,19 @@ def classify(text: Annotated[str, typer.Argument(help="A complaint text.")]) -> 
 
 @app.command("trends")
 def trends(
-    campaign: Annotated[str | None, typer.Option("--campaign", "-c", help="Link to this campaign's scores.")] = None,
-    enterprise: Annotated[str | None, typer.Option(help="Only this enterprise id.")] = None,
-    since: Annotated[dt.datetime | None, typer.Option(formats=["%Y-%m-%d"])] = None,
-    until: Annotated[dt.datetime | None, typer.Option(formats=["%Y-%m-%d"])] = None,
+    campaign: Annotated[
+        str | None, typer.Option("--campaign", "-c", help="关联此专项行动的得分 / link to this campaign's scores")
+    ] = None,
+    enterprise: Annotated[str | None, typer.Option(help="只看此企业 / only this enterprise id")] = None,
+    since: Annotated[dt.datetime | None, typer.Option(formats=["%Y-%m-%d"], help="起始日期 / from this date")] = None,
+    until: Annotated[dt.datetime | None, typer.Option(formats=["%Y-%m-%d"], help="截止日期 / up to this date")] = None,
     fmt: Annotated[OutputFormat, typer.Option("--format", "-f", help=FORMAT_HELP)] = OutputFormat.table,
     out: Annotated[Path | None, typer.Option("--output", "-o", help=OUTPUT_HELP)] = None,
 ) -> None:
-    """Complaints per enterprise × task × month, and (with --campaign) next to each task score."""
+    """按企业 × 任务 × 月统计投诉 / complaints per enterprise × task × month.
+
+    使用 --campaign 时与各任务得分并列 / with --campaign, next to each task score.
+    """
     check_format(fmt, (*SHEET_FORMATS, OutputFormat.pdf), command="complaints trends", output=out)
     from ganzhi.outputs.sheets import Sheet
     from ganzhi.store import complaint_repo as crepo
@@ -133,7 +146,7 @@ def trends(
 
 @app.command("evaluate")
 def evaluate() -> None:
-    """Train on the training templates of the labelled set and print F1 on the held-out templates."""
+    """评估投诉分类器 / train on the training templates of the labelled set and print F1 on the held-out templates."""
     from ganzhi.supervision.complaints.classifier import evaluate_heldout
 
     console.print_json(json.dumps(evaluate_heldout(), ensure_ascii=False))

@@ -15,7 +15,7 @@ app = typer.Typer(
 
 @app.command()
 def upgrade(
-    revision: str = typer.Argument("head", help="目标版本 / target revision (default: head)."),
+    revision: str = typer.Argument("head", help="目标版本 / target revision (default: head)"),
 ) -> None:
     """迁移数据库到最新结构 / migrate the database to the newest schema."""
     from ganzhi.settings import load_settings

@@ -12,7 +12,9 @@ from ganzhi.cli._common import console, fail, make_pool, open_store, progress_ba
 if TYPE_CHECKING:
     from ganzhi.usecases.inspection import Inspection
 
-app = typer.Typer(help="Run the demo campaign on the configured store. 演示。", invoke_without_command=True)
+app = typer.Typer(
+    help="在配置的数据库上运行演示活动 / run the demo campaign on the configured store.", invoke_without_command=True
+)
 
 
 def _describe(title: str, inspection: Inspection) -> None:
@@ -29,12 +31,18 @@ def _describe(title: str, inspection: Inspection) -> None:
 @app.callback()
 def demo(
     ctx: typer.Context,
-    cases: Annotated[int, typer.Option(help="How many fictional porting queries to inspect.")] = 400,
-    seed: Annotated[int, typer.Option(help="Random seed of the demo data.")] = 524,
-    executor: Annotated[str, typer.Option(help="serial, local or dask.")] = "local",
-    workers: Annotated[int | None, typer.Option()] = None,
+    cases: Annotated[
+        int, typer.Option(help="检查的虚构携号转网查询数 / how many fictional porting queries to inspect")
+    ] = 400,
+    seed: Annotated[int, typer.Option(help="演示数据的随机种子 / random seed of the demo data")] = 524,
+    executor: Annotated[str, typer.Option(help="执行器 / executor: serial, local or dask")] = "local",
+    workers: Annotated[int | None, typer.Option(help="进程数 / worker processes")] = None,
 ) -> None:
-    """Load demo evidence, run every applicable check twice (inspection, then look-back), store and report."""
+    """在配置的数据库上运行演示活动 / run the demo campaign on the configured store.
+
+    加载演示证据，每项适用检查运行两遍（检查，然后回头看），保存并报告 /
+    load demo evidence, run every applicable check twice (inspection, then look-back), store and report.
+    """
     from rich.panel import Panel
 
     from ganzhi.catalog.loader import default_catalog
@@ -72,10 +80,13 @@ def demo(
 
 @app.command("campaign-evidence")
 def campaign_evidence(
-    stage: Annotated[str, typer.Argument(help="inspection, recheck or lookback.")],
-    out: Annotated[Path, typer.Argument(help="Evidence JSON Lines file to write.")],
+    stage: Annotated[str, typer.Argument(help="阶段 / stage: inspection, recheck or lookback")],
+    out: Annotated[Path, typer.Argument(help="要写入的证据文件（JSON Lines）/ evidence JSON Lines file to write")],
 ) -> None:
-    """Write one stage of the supervision walk-through's demo evidence (see examples/campaign_walkthrough.sh)."""
+    """写出监管演练某一阶段的演示证据 / write one stage of the supervision walk-through's demo evidence.
+
+    见 examples/campaign_walkthrough.sh / see examples/campaign_walkthrough.sh.
+    """
     from ganzhi.demo.campaign import STAGES, write_stage
 
     if stage not in STAGES:

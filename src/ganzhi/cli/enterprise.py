@@ -24,21 +24,24 @@ from ganzhi.cli._report import SHEET_FORMATS, emit_sheets
 from ganzhi.errors import GanzhiError
 from ganzhi.supervision.models import Enterprise
 
-app = typer.Typer(help="Enterprises under supervision. 企业。", no_args_is_help=True)
+app = typer.Typer(help="监管企业 / enterprises under supervision.", no_args_is_help=True)
 
 
 @app.command("add")
 def add(
-    enterprise_id: Annotated[str, typer.Argument(help="Slug, e.g. demo-video.")],
-    name: Annotated[str, typer.Option()],
-    uscc: Annotated[str, typer.Option(help="统一社会信用代码 (18 characters, check digits verified).")],
-    type_: Annotated[EnterpriseType, typer.Option("--type")],
-    province: Annotated[str | None, typer.Option()] = None,
+    enterprise_id: Annotated[str, typer.Argument(help="企业编号 / slug, e.g. demo-video")],
+    name: Annotated[str, typer.Option(help="企业名称 / enterprise name")],
+    uscc: Annotated[
+        str, typer.Option(help="统一社会信用代码 / unified social credit code (18 characters, check digits verified)")
+    ],
+    type_: Annotated[EnterpriseType, typer.Option("--type", help="企业类型 / enterprise type")],
+    province: Annotated[str | None, typer.Option(help="省份 / province")] = None,
     subject: Annotated[
-        list[str] | None, typer.Option("--subject", help="[role:]type:id, e.g. app:com.x or distributes:app:com.y")
+        list[str] | None,
+        typer.Option("--subject", help="监管主体（可重复）/ [role:]type:id, e.g. app:com.x or distributes:app:com.y"),
     ] = None,
 ) -> None:
-    """Add or replace one enterprise."""
+    """添加或替换一家企业 / add or replace one enterprise."""
     from ganzhi.store import supervision_repo as srepo
     from ganzhi.store.db import session_scope
     from ganzhi.supervision.registry_io import parse_subjects
@@ -61,11 +64,20 @@ def add(
 
 @app.command("import")
 def import_(
-    path: Annotated[Path | None, typer.Argument(help="CSV or YAML file; omit with --demo.")] = None,
-    demo: Annotated[bool, typer.Option("--demo", help="Import the fictional demo enterprises and key lists.")] = False,
-    key_lists: Annotated[Path | None, typer.Option("--key-lists", help="YAML of key-enterprise lists.")] = None,
+    path: Annotated[
+        Path | None, typer.Argument(help="企业文件（使用 --demo 时省略）/ CSV or YAML file; omit with --demo")
+    ] = None,
+    demo: Annotated[
+        bool,
+        typer.Option(
+            "--demo", help="导入虚构的演示企业与重点企业名单 / import the fictional demo enterprises and key lists"
+        ),
+    ] = False,
+    key_lists: Annotated[
+        Path | None, typer.Option("--key-lists", help="重点企业名单 / YAML of key-enterprise lists")
+    ] = None,
 ) -> None:
-    """Import enterprises (bad rows are reported and skipped) and key lists."""
+    """导入企业与重点企业名单 / import enterprises (bad rows are reported and skipped) and key lists."""
     from ganzhi.store import supervision_repo as srepo
     from ganzhi.store.db import session_scope
     from ganzhi.supervision.registry_io import DEMO_ENTERPRISES, DEMO_KEY_LISTS, read_enterprises, read_key_lists
@@ -98,11 +110,13 @@ def import_(
 
 @app.command("list")
 def list_(
-    type_: Annotated[EnterpriseType | None, typer.Option("--type")] = None,
+    type_: Annotated[
+        EnterpriseType | None, typer.Option("--type", help="只看此类企业 / only this enterprise type")
+    ] = None,
     fmt: Annotated[OutputFormat, typer.Option("--format", "-f", help=FORMAT_HELP)] = OutputFormat.table,
     out: Annotated[Path | None, typer.Option("--output", "-o", help=OUTPUT_HELP)] = None,
 ) -> None:
-    """Registered enterprises."""
+    """已登记的企业 / registered enterprises."""
     check_format(fmt, SHEET_FORMATS, command="enterprise list", output=out)
     from ganzhi.outputs.sheets import Sheet
     from ganzhi.store import supervision_repo as srepo
@@ -117,11 +131,11 @@ def list_(
 
 @app.command("show")
 def show(
-    key: Annotated[str, typer.Argument(help="Enterprise id or USCC.")],
+    key: Annotated[str, typer.Argument(help="企业编号或统一社会信用代码 / enterprise id or USCC")],
     fmt: Annotated[OutputFormat, typer.Option("--format", "-f", help=FORMAT_HELP)] = OutputFormat.table,
     out: Annotated[Path | None, typer.Option("--output", "-o", help=OUTPUT_HELP)] = None,
 ) -> None:
-    """One enterprise, its subjects and its issues."""
+    """一家企业及其主体与问题 / one enterprise, its subjects and its issues."""
     check_format(fmt, SHEET_FORMATS, command="enterprise show", output=out)
     from ganzhi.outputs.sheets import Sheet
     from ganzhi.store import repositories as repo
@@ -171,12 +185,18 @@ def show(
 
 @app.command("reminders")
 def reminders_(
-    within: Annotated[int, typer.Option(help="Working days ahead.", min=0, max=60)] = 2,
-    today: Annotated[dt.datetime | None, typer.Option(formats=["%Y-%m-%d"], help="Default: today (UTC).")] = None,
+    within: Annotated[int, typer.Option(help="提前的工作日数 / working days ahead", min=0, max=60)] = 2,
+    today: Annotated[
+        dt.datetime | None, typer.Option(formats=["%Y-%m-%d"], help="基准日期（默认今天，UTC）/ default: today (UTC)")
+    ] = None,
     fmt: Annotated[OutputFormat, typer.Option("--format", "-f", help=FORMAT_HELP)] = OutputFormat.table,
     out: Annotated[Path | None, typer.Option("--output", "-o", help=OUTPUT_HELP)] = None,
 ) -> None:
-    """Per enterprise: active issues overdue or due within N working days (Chinese holiday calendar)."""
+    """整改到期提醒：按企业列出已逾期或 N 个工作日内到期的问题 / per enterprise: active issues overdue or due within
+    N working days.
+
+    按中国节假日日历计算工作日 / working days follow the Chinese holiday calendar.
+    """
     check_format(fmt, SHEET_FORMATS, command="enterprise reminders", output=out)
     from ganzhi.outputs.sheets import Sheet
     from ganzhi.store import repositories as repo

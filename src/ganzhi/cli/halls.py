@@ -62,12 +62,18 @@ def check(
     registry: Annotated[Path, typer.Option("--registry", "-r", help="营业厅登记表 / hall registry (xlsx, csv, json)")],
     published: Annotated[Path | None, typer.Option("--published", "-p", help="公示名单 / published list")] = None,
     services: Annotated[
-        list[Path] | None, typer.Option("--services", help="携入网上办理/异地退费声明与测试 JSON")
+        list[Path] | None,
+        typer.Option(
+            "--services",
+            help="携入网上办理/异地退费声明与测试 / online port-in and remote-refund statements and tests (JSON)",
+        ),
     ] = None,
     mystery: Annotated[
         list[Path] | None, typer.Option("--mystery", help="暗访记录 JSON / mystery-shopper records")
     ] = None,
-    fmt: Annotated[OutputFormat, typer.Option("--format", "-f", help="table | json | xlsx")] = OutputFormat.table,
+    fmt: Annotated[
+        OutputFormat, typer.Option("--format", "-f", help="输出格式 / output format: table | json | xlsx")
+    ] = OutputFormat.table,
     output: Annotated[Path | None, typer.Option("--output", "-o", help=OUTPUT_HELP)] = None,
 ) -> None:
     """检查携出营业厅数量、公示、布局及服务 / check port-out halls, their list, layout and services."""
@@ -115,8 +121,10 @@ def nearest(
     registry: Annotated[Path, typer.Option("--registry", "-r", help="营业厅登记表 / hall registry")],
     lat: Annotated[float, typer.Option("--lat", help="纬度 / latitude (WGS-84)")],
     lon: Annotated[float, typer.Option("--lon", help="经度 / longitude (WGS-84)")],
-    k: Annotated[int, typer.Option("--k", min=1, max=100)] = 3,
-    supports: Annotated[Supports, typer.Option("--supports")] = Supports.port_out,
+    k: Annotated[int, typer.Option("--k", min=1, max=100, help="返回营业厅数 / how many halls")] = 3,
+    supports: Annotated[
+        Supports, typer.Option("--supports", help="营业厅须支持的业务 / service the hall must support")
+    ] = Supports.port_out,
     fmt: Annotated[OutputFormat, typer.Option("--format", "-f", help=FORMAT_HELP)] = OutputFormat.table,
 ) -> None:
     """最近的营业厅 / the k nearest halls (haversine, grid index)."""

@@ -90,14 +90,14 @@ def check(
 
 @app.command("dial")
 def dial(
-    target: Annotated[str, typer.Argument(help="sip:NUMBER@HOST[:PORT]")],
+    target: Annotated[str, typer.Argument(help="拨测目标 / target: sip:NUMBER@HOST[:PORT]")],
     dtmf: Annotated[str, typer.Option("--dtmf", help="按键序列，','为停顿 / keys to press, ',' pauses")] = "",
-    mode: Annotated[str, typer.Option("--dtmf-mode", help="info | rfc4733 | both")] = "info",
+    mode: Annotated[str, typer.Option("--dtmf-mode", help="按键方式 / DTMF mode: info | rfc4733 | both")] = "info",
     digit_gap: Annotated[
         float, typer.Option("--digit-gap", min=0, max=60, help="按键间隔秒 / seconds between keys")
     ] = 1.0,
     timeout: Annotated[
-        float, typer.Option("--timeout", min=0.1, max=120, help="SIP 事务超时 / transaction timeout (s)")
+        float, typer.Option("--timeout", min=0.1, max=120, help="事务超时（SIP）/ transaction timeout (s)")
     ] = 5.0,
     wait_human: Annotated[
         float, typer.Option("--wait-human", min=0, max=600, help="等待人工秒数 / seconds to wait for a human")
@@ -105,7 +105,7 @@ def dial(
     local_host: Annotated[str, typer.Option("--local-host", help="本机地址 / local address")] = "127.0.0.1",
     fmt: Annotated[OutputFormat, typer.Option("--format", "-f", help=FORMAT_HELP)] = OutputFormat.table,
 ) -> None:
-    """SIP 拨测：INVITE/ACK/BYE，DTMF，计时接通与转人工 / place a SIP test call."""
+    """拨测（SIP）：INVITE/ACK/BYE，DTMF，计时接通与转人工 / place a SIP test call."""
     from ganzhi.collect.hotline.sip_dialer import SipDialer
     from ganzhi.collect.hotline.sip_message import parse_uri
 
@@ -138,9 +138,17 @@ def dial(
 @app.command("serve-ivr")
 def serve_ivr(
     menu: Annotated[Path, typer.Argument(help="语音菜单 YAML/JSON / IVR menu tree")],
-    host: Annotated[str, typer.Option("--host")] = "127.0.0.1",
-    port: Annotated[int, typer.Option("--port", min=0, max=65535)] = 5060,
-    time_scale: Annotated[float, typer.Option("--time-scale", min=0.001, max=100)] = 1.0,
+    host: Annotated[str, typer.Option("--host", help="监听地址 / bind address")] = "127.0.0.1",
+    port: Annotated[int, typer.Option("--port", min=0, max=65535, help="端口 / port")] = 5060,
+    time_scale: Annotated[
+        float,
+        typer.Option(
+            "--time-scale",
+            min=0.001,
+            max=100,
+            help="时间缩放，小于1缩短提示与等待 / time scale: below 1 shrinks every prompt and wait",
+        ),
+    ] = 1.0,
     seconds: Annotated[
         float, typer.Option("--seconds", min=0, help="运行秒数，0为直到中断 / run time, 0 = until Ctrl-C")
     ] = 0.0,

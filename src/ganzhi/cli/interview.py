@@ -14,19 +14,32 @@ from ganzhi.cli._report import SHEET_FORMATS, emit_sheets
 from ganzhi.errors import GanzhiError
 from ganzhi.supervision.models import Commitment, Interview
 
-app = typer.Typer(help="Interviews (约谈): proposals, records, list.", no_args_is_help=True)
+app = typer.Typer(help="约谈：建议、记录、列表 / interviews: proposals, records, list.", no_args_is_help=True)
 
 
 @app.command("propose")
 def propose_(
-    campaign: Annotated[str, typer.Option("--campaign", "-c", help="Campaign whose ranking the rules read.")],
-    today: Annotated[dt.datetime | None, typer.Option(formats=["%Y-%m-%d"], help="Default: today (UTC).")] = None,
-    rules_file: Annotated[Path | None, typer.Option("--rules", help="Trigger rules YAML (default: shipped).")] = None,
-    round_number: Annotated[int | None, typer.Option("--round", help="Rank by this round (default: now).")] = None,
+    campaign: Annotated[
+        str, typer.Option("--campaign", "-c", help="规则所读排名的专项行动 / campaign whose ranking the rules read")
+    ],
+    today: Annotated[
+        dt.datetime | None, typer.Option(formats=["%Y-%m-%d"], help="基准日期（默认今天，UTC）/ default: today (UTC)")
+    ] = None,
+    rules_file: Annotated[
+        Path | None,
+        typer.Option("--rules", help="触发规则（YAML，默认随包规则）/ trigger rules YAML (default: shipped)"),
+    ] = None,
+    round_number: Annotated[
+        int | None, typer.Option("--round", help="按此轮次排名（默认当前）/ rank by this round (default: now)")
+    ] = None,
     fmt: Annotated[OutputFormat, typer.Option("--format", "-f", help=FORMAT_HELP)] = OutputFormat.table,
     out: Annotated[Path | None, typer.Option("--output", "-o", help=OUTPUT_HELP)] = None,
 ) -> None:
-    """Evaluate the trigger rules and propose the next ladder rung per enterprise (nothing is recorded)."""
+    """评估触发规则，为每家企业建议处置阶梯的下一级 / evaluate the trigger rules and propose the next ladder rung
+    per enterprise.
+
+    只建议，不记录 / nothing is recorded.
+    """
     check_format(fmt, SHEET_FORMATS, command="interview propose", output=out)
     from ganzhi.catalog.loader import default_catalog
     from ganzhi.outputs.sheets import Sheet
@@ -90,18 +103,24 @@ def _commitment(text: str) -> Commitment:
 
 @app.command("record")
 def record(
-    enterprise: Annotated[str, typer.Argument()],
-    interview_id: Annotated[str, typer.Option("--id", help="Slug for this interview.")],
-    held_on: Annotated[dt.datetime, typer.Option(formats=["%Y-%m-%d"])],
-    attendee: Annotated[list[str], typer.Option("--attendee", help="Repeat for each attendee.")],
-    minutes: Annotated[str, typer.Option(help="Minutes text, or @FILE to read them from a file.")],
-    recorded_by: Annotated[str, typer.Option()],
-    commitment: Annotated[list[str] | None, typer.Option(help="'text|YYYY-MM-DD' (repeat).")] = None,
-    campaign: Annotated[str | None, typer.Option()] = None,
-    issue: Annotated[list[str] | None, typer.Option(help="Fingerprint discussed (repeat).")] = None,
-    rule: Annotated[list[str] | None, typer.Option(help="Trigger rule id behind it (repeat).")] = None,
+    enterprise: Annotated[str, typer.Argument(help="企业编号 / enterprise id")],
+    interview_id: Annotated[str, typer.Option("--id", help="约谈编号 / slug for this interview")],
+    held_on: Annotated[dt.datetime, typer.Option(formats=["%Y-%m-%d"], help="约谈日期 / date held")],
+    attendee: Annotated[list[str], typer.Option("--attendee", help="参加人，每人一次 / repeat for each attendee")],
+    minutes: Annotated[
+        str, typer.Option(help="约谈纪要，或 @文件 从文件读取 / minutes text, or @FILE to read them from a file")
+    ],
+    recorded_by: Annotated[str, typer.Option(help="记录人 / who records it")],
+    commitment: Annotated[list[str] | None, typer.Option(help="整改承诺（可重复）/ 'text|YYYY-MM-DD' (repeat)")] = None,
+    campaign: Annotated[str | None, typer.Option(help="专项行动编号 / campaign id")] = None,
+    issue: Annotated[
+        list[str] | None, typer.Option(help="涉及的问题指纹（可重复）/ fingerprint discussed (repeat)")
+    ] = None,
+    rule: Annotated[
+        list[str] | None, typer.Option(help="依据的触发规则编号（可重复）/ trigger rule id behind it (repeat)")
+    ] = None,
 ) -> None:
-    """Record a held interview with its minutes and commitments."""
+    """记录已举行的约谈及其纪要与承诺 / record a held interview with its minutes and commitments."""
     from ganzhi.store import supervision_repo as srepo
     from ganzhi.store.db import session_scope
 
@@ -129,11 +148,11 @@ def record(
 
 @app.command("list")
 def list_(
-    enterprise: Annotated[str | None, typer.Option()] = None,
+    enterprise: Annotated[str | None, typer.Option(help="只看此企业 / only this enterprise")] = None,
     fmt: Annotated[OutputFormat, typer.Option("--format", "-f", help=FORMAT_HELP)] = OutputFormat.table,
     out: Annotated[Path | None, typer.Option("--output", "-o", help=OUTPUT_HELP)] = None,
 ) -> None:
-    """Interviews and their commitments, most recent first."""
+    """约谈及其承诺，最新在前 / interviews and their commitments, most recent first."""
     check_format(fmt, SHEET_FORMATS, command="interview list", output=out)
     from ganzhi.outputs.sheets import Sheet
     from ganzhi.store import supervision_repo as srepo

@@ -14,16 +14,18 @@ from ganzhi.findings.models import IssueState
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session
 
-app = typer.Typer(help="Tracked issues and their lifecycle. 问题跟踪。", no_args_is_help=True)
+app = typer.Typer(help="问题跟踪与生命周期 / tracked issues and their lifecycle.", no_args_is_help=True)
 
 
 @app.command("list")
 def list_issues(
-    state: Annotated[list[IssueState] | None, typer.Option("--state", "-s")] = None,
-    task: Annotated[str | None, typer.Option("--task", "-t")] = None,
-    subject: Annotated[str | None, typer.Option(help="Subject key, e.g. phone_number:c7.")] = None,
+    state: Annotated[
+        list[IssueState] | None, typer.Option("--state", "-s", help="按状态筛选（可重复）/ filter by state (repeat)")
+    ] = None,
+    task: Annotated[str | None, typer.Option("--task", "-t", help="按任务筛选 / filter by task")] = None,
+    subject: Annotated[str | None, typer.Option(help="主体键 / subject key, e.g. phone_number:c7")] = None,
 ) -> None:
-    """Issues filtered by state, task and subject."""
+    """按状态、任务与主体筛选问题 / issues filtered by state, task and subject."""
     from rich.table import Table
 
     from ganzhi.store import repositories as repo
@@ -61,15 +63,16 @@ def _one(session: Session, prefix: str) -> str:
 
 @app.command("move")
 def move(
-    fingerprint: Annotated[str, typer.Argument(help="Fingerprint or a unique prefix of it.")],
-    to: Annotated[IssueState, typer.Argument(help="Target state.")],
-    actor: Annotated[str, typer.Option(help="Who makes the change.")],
-    reason: Annotated[str, typer.Option(help="Why (kept in the audit trail).")],
+    fingerprint: Annotated[str, typer.Argument(help="问题指纹或其唯一前缀 / fingerprint or a unique prefix of it")],
+    to: Annotated[IssueState, typer.Argument(help="目标状态 / target state")],
+    actor: Annotated[str, typer.Option(help="操作人 / who makes the change")],
+    reason: Annotated[str, typer.Option(help="原因（记入审计记录）/ why (kept in the audit trail)")],
     waiver_expires: Annotated[
-        dt.datetime | None, typer.Option(help="For WAIVED: when the waiver ends (ISO date/time, UTC).")
+        dt.datetime | None,
+        typer.Option(help="豁免到期时间（用于 WAIVED）/ for WAIVED: when the waiver ends (ISO date/time, UTC)"),
     ] = None,
 ) -> None:
-    """Move an issue to another state; the lifecycle refuses transitions it does not allow."""
+    """变更问题状态 / move an issue to another state; the lifecycle refuses transitions it does not allow."""
     from ganzhi.findings.lifecycle import transition
     from ganzhi.store import repositories as repo
     from ganzhi.store.db import session_scope
@@ -92,8 +95,10 @@ def move(
 
 
 @app.command("history")
-def history(fingerprint: Annotated[str, typer.Argument(help="Fingerprint or a unique prefix of it.")]) -> None:
-    """Every audited transition of one issue: who, when, why."""
+def history(
+    fingerprint: Annotated[str, typer.Argument(help="问题指纹或其唯一前缀 / fingerprint or a unique prefix of it")],
+) -> None:
+    """一个问题的全部审计转换：谁、何时、为何 / every audited transition of one issue: who, when, why."""
     from rich.table import Table
 
     from ganzhi.store import repositories as repo
@@ -119,7 +124,7 @@ def history(fingerprint: Annotated[str, typer.Argument(help="Fingerprint or a un
 
 @app.command("expire-waivers")
 def expire() -> None:
-    """Reopen every waived issue whose waiver has expired."""
+    """重新打开豁免已到期的问题 / reopen every waived issue whose waiver has expired."""
     from ganzhi.findings.lifecycle import expire_waivers
     from ganzhi.store import repositories as repo
     from ganzhi.store.db import session_scope

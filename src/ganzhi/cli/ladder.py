@@ -13,7 +13,9 @@ from ganzhi.cli._report import SHEET_FORMATS, emit_sheets
 from ganzhi.errors import GanzhiError
 from ganzhi.supervision.models import LadderEvent
 
-app = typer.Typer(help="Enforcement ladder: 约谈提醒 → 通报批评 → 行政处罚 → 不良名单.", no_args_is_help=True)
+app = typer.Typer(
+    help="处置阶梯：约谈提醒 → 通报批评 → 行政处罚 → 不良名单 / enforcement ladder.", no_args_is_help=True
+)
 
 #: `--to none` takes an enterprise off the ladder.
 OFF = "none"
@@ -21,11 +23,13 @@ OFF = "none"
 
 @app.command("show")
 def show(
-    enterprise: Annotated[str | None, typer.Argument(help="Enterprise id; omit for every enterprise.")] = None,
+    enterprise: Annotated[
+        str | None, typer.Argument(help="企业编号，省略则为全部企业 / enterprise id; omit for every enterprise")
+    ] = None,
     fmt: Annotated[OutputFormat, typer.Option("--format", "-f", help=FORMAT_HELP)] = OutputFormat.table,
     out: Annotated[Path | None, typer.Option("--output", "-o", help=OUTPUT_HELP)] = None,
 ) -> None:
-    """Current rung of each enterprise and the audit trail (who, when, why)."""
+    """各企业当前阶梯与审计记录 / current rung of each enterprise and the audit trail (who, when, why)."""
     check_format(fmt, SHEET_FORMATS, command="ladder show", output=out)
     from ganzhi.catalog.loader import default_catalog
     from ganzhi.outputs.sheets import Sheet
@@ -80,17 +84,20 @@ def show(
 
 @app.command("advance")
 def advance(
-    enterprise: Annotated[str, typer.Argument()],
-    actor: Annotated[str, typer.Option(help="Who decides.")],
-    reason: Annotated[str, typer.Option(help="Why (kept in the audit trail).")],
+    enterprise: Annotated[str, typer.Argument(help="企业编号 / enterprise id")],
+    actor: Annotated[str, typer.Option(help="决定人 / who decides")],
+    reason: Annotated[str, typer.Option(help="原因（记入审计记录）/ why (kept in the audit trail)")],
     to: Annotated[
-        str | None, typer.Option(help="Target rung (default: the next one); 'none' leaves the ladder.")
+        str | None,
+        typer.Option(help="目标级别；'none' 退出阶梯 / target rung (default: the next one); 'none' leaves the ladder"),
     ] = None,
-    skip_reason: Annotated[str | None, typer.Option(help="Required when the move skips rungs.")] = None,
-    interview: Annotated[str | None, typer.Option(help="Interview id behind the decision.")] = None,
-    campaign: Annotated[str | None, typer.Option()] = None,
+    skip_reason: Annotated[str | None, typer.Option(help="跳级时必填 / required when the move skips rungs")] = None,
+    interview: Annotated[
+        str | None, typer.Option(help="决定所依据的约谈编号 / interview id behind the decision")
+    ] = None,
+    campaign: Annotated[str | None, typer.Option(help="专项行动编号 / campaign id")] = None,
 ) -> None:
-    """Move an enterprise on the ladder; skipping rungs needs --skip-reason."""
+    """调整企业所处阶梯；跳级需 --skip-reason / move an enterprise on the ladder; skipping rungs needs --skip-reason."""
     from ganzhi.catalog.loader import default_catalog
     from ganzhi.store import supervision_repo as srepo
     from ganzhi.store.db import session_scope

@@ -21,16 +21,21 @@ from ganzhi.cli._common import (
 )
 from ganzhi.errors import GanzhiError
 
-app = typer.Typer(help="双清单解析 / The two personal-information lists.", no_args_is_help=True)
+app = typer.Typer(
+    help="双清单：个人信息收集清单与第三方共享清单 / the two personal-information lists.", no_args_is_help=True
+)
 
 
 @app.command("parse")
 def parse_cmd(
-    files: Annotated[list[Path], typer.Argument(help="HTML, XLSX, CSV or JSON list files")],
+    files: Annotated[list[Path], typer.Argument(help="清单文件 / HTML, XLSX, CSV or JSON list files")],
     format: Annotated[OutputFormat, typer.Option("--format", "-f", help=FORMAT_HELP)] = OutputFormat.table,
     output: Annotated[Path | None, typer.Option("--output", "-o", help=OUTPUT_HELP)] = None,
 ) -> None:
-    """Parse lists with tolerant header matching; problems are reported per file, the rest goes on."""
+    """解析清单（表头容错匹配）/ parse lists with tolerant header matching.
+
+    按文件报告问题，其余照常解析 / problems are reported per file, the rest goes on.
+    """
     from rich.table import Table
 
     from ganzhi.collect.lists.parse import parse_list_file
@@ -64,14 +69,20 @@ def parse_cmd(
 
 @app.command("draft")
 def draft_cmd(
-    apk: Annotated[Path, typer.Argument(help="the APK file")],
+    apk: Annotated[Path, typer.Argument(help="安装包文件 / the APK file")],
     out: Annotated[
         Path, typer.Option("--output", "-o", help="草稿 XLSX 与 HTML 的目录 / folder for the draft XLSX and HTML")
     ],
-    policy: Annotated[str | None, typer.Option(help="privacy policy (file or URL) to prefill purposes")] = None,
+    policy: Annotated[
+        str | None,
+        typer.Option(help="隐私政策（文件或 URL），用于预填目的 / privacy policy (file or URL) to prefill purposes"),
+    ] = None,
     format: Annotated[OutputFormat, typer.Option("--format", "-f", help=FORMAT_HELP)] = OutputFormat.table,
 ) -> None:
-    """Draft both lists from the APK's PI facts and SDK inventory (a draft for the company to complete)."""
+    """根据安装包起草双清单 / draft both lists from the APK's PI facts and SDK inventory.
+
+    草稿由企业补全 / a draft for the company to complete.
+    """
     from rich.table import Table
 
     from ganzhi.collect.apk.reader import read_apk

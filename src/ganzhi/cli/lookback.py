@@ -28,7 +28,7 @@ if TYPE_CHECKING:
     from ganzhi.supervision.ladder import Ladder
     from ganzhi.supervision.triggers import Proposal
 
-app = typer.Typer(help="Look-back (回头看): re-test fixed or verified issues.", no_args_is_help=True)
+app = typer.Typer(help="回头看：复测已整改问题 / look-back: re-test fixed or verified issues.", no_args_is_help=True)
 
 
 def _sheets(report: dict[str, Any], proposals: list[Proposal], ladder: Ladder) -> list[Sheet]:
@@ -78,22 +78,35 @@ def _read(paths: list[Path]) -> list[Evidence]:
 
 @app.command("run")
 def run(
-    lookback_id: Annotated[str, typer.Argument(help="Slug naming this look-back, e.g. lb-2022-06.")],
-    actor: Annotated[str, typer.Option(help="Who runs it (recorded on VERIFIED moves).")],
+    lookback_id: Annotated[str, typer.Argument(help="回头看编号 / slug naming this look-back, e.g. lb-2022-06")],
+    actor: Annotated[str, typer.Option(help="执行人（记入 VERIFIED 变更）/ who runs it (recorded on VERIFIED moves)")],
     evidence: Annotated[
-        list[Path] | None, typer.Option("--evidence", "-e", help="New evidence JSONL (default: stored evidence).")
+        list[Path] | None,
+        typer.Option("--evidence", "-e", help="新证据（默认已存证据）/ new evidence JSONL (default: stored evidence)"),
     ] = None,
-    task: Annotated[list[str] | None, typer.Option(help="Only issues of this task (repeat).")] = None,
-    enterprise: Annotated[list[str] | None, typer.Option(help="Only issues of this enterprise (repeat).")] = None,
-    closed_from: Annotated[dt.datetime | None, typer.Option(formats=["%Y-%m-%d"], help="Closed on or after.")] = None,
-    closed_to: Annotated[dt.datetime | None, typer.Option(formats=["%Y-%m-%d"], help="Closed on or before.")] = None,
-    campaign: Annotated[str | None, typer.Option("--campaign", "-c", help="Record as a look-back round.")] = None,
-    verify_passed: Annotated[bool, typer.Option(help="Move confirmed FIXED issues to VERIFIED.")] = True,
-    executor: Annotated[str, typer.Option(help="serial, local or dask.")] = "serial",
+    task: Annotated[
+        list[str] | None, typer.Option(help="只含此任务的问题（可重复）/ only issues of this task (repeat)")
+    ] = None,
+    enterprise: Annotated[
+        list[str] | None, typer.Option(help="只含此企业的问题（可重复）/ only issues of this enterprise (repeat)")
+    ] = None,
+    closed_from: Annotated[
+        dt.datetime | None, typer.Option(formats=["%Y-%m-%d"], help="关闭日期不早于 / closed on or after")
+    ] = None,
+    closed_to: Annotated[
+        dt.datetime | None, typer.Option(formats=["%Y-%m-%d"], help="关闭日期不晚于 / closed on or before")
+    ] = None,
+    campaign: Annotated[
+        str | None, typer.Option("--campaign", "-c", help="记为专项行动的回头看轮次 / record as a look-back round")
+    ] = None,
+    verify_passed: Annotated[
+        bool, typer.Option(help="将确认已整改（FIXED）的问题改为 VERIFIED / move confirmed FIXED issues to VERIFIED")
+    ] = True,
+    executor: Annotated[str, typer.Option(help="执行器 / executor: serial, local or dask")] = "serial",
     fmt: Annotated[OutputFormat, typer.Option("--format", "-f", help=FORMAT_HELP)] = OutputFormat.table,
     out: Annotated[Path | None, typer.Option("--output", "-o", help=OUTPUT_HELP)] = None,
 ) -> None:
-    """Select closed issues, re-run their checks, reopen what fails, verify what holds, report."""
+    """复测已关闭问题 / select closed issues, re-run their checks, reopen what fails, verify what holds, report."""
     check_format(fmt, (*SHEET_FORMATS, OutputFormat.pdf), command="lookback run", output=out)
     from ganzhi.catalog.loader import default_catalog
     from ganzhi.store.db import session_scope
@@ -144,11 +157,14 @@ def run(
 
 @app.command("show")
 def show(
-    lookback_id: Annotated[str, typer.Argument()],
+    lookback_id: Annotated[str, typer.Argument(help="回头看编号 / look-back id")],
     fmt: Annotated[OutputFormat, typer.Option("--format", "-f", help=FORMAT_HELP)] = OutputFormat.table,
     out: Annotated[Path | None, typer.Option("--output", "-o", help=OUTPUT_HELP)] = None,
 ) -> None:
-    """A stored look-back's report (with today's ladder proposals from reopened issues)."""
+    """已存回头看的报告 / a stored look-back's report.
+
+    附重新打开问题的当日处置阶梯建议 / with today's ladder proposals from reopened issues.
+    """
     check_format(fmt, (*SHEET_FORMATS, OutputFormat.pdf), command="lookback show", output=out)
     from ganzhi.catalog.loader import default_catalog
     from ganzhi.store import publication_repo as prepo

@@ -31,7 +31,7 @@ from ganzhi.i18n import Lang
 if TYPE_CHECKING:
     from rich.table import Table
 
-app = typer.Typer(help="5G营销话术检查 / 5G marketing texts (T2).", no_args_is_help=True,
+app = typer.Typer(help="营销话术检查（5G）/ 5G marketing texts (T2).", no_args_is_help=True,
                   pretty_exceptions_enable=False)  # fmt: skip
 
 TEXT_SUFFIXES = (".txt", ".md", ".text")
@@ -48,7 +48,7 @@ class Material(StrEnum):
 
 @app.callback()
 def marketing() -> None:
-    """5G营销话术检查 / 5G marketing texts (T2)."""
+    """营销话术检查（5G）/ 5G marketing texts (T2)."""
 
 
 def text_files(path: Path) -> tuple[list[Path], list[str]]:
@@ -122,15 +122,19 @@ def matches_table(evidence: list[Evidence], lang: Lang) -> Table:
 @app.command("check")
 def check(
     source: Annotated[Path, typer.Argument(help="文本文件或目录 / a text file or a directory of .txt files")],
-    material: Annotated[Material, typer.Option("--material", "-m", help="ad | transcript")] = Material.transcript,
+    material: Annotated[
+        Material, typer.Option("--material", "-m", help="材料类型 / material: ad | transcript")
+    ] = Material.transcript,
     channel: Annotated[str | None, typer.Option(help="渠道 / channel, e.g. 营业厅, 外呼")] = None,
     contract_plan: Annotated[bool, typer.Option("--contract-plan", help="合约类套餐 / a contract plan")] = False,
     from_withdrawn_plan: Annotated[
         bool, typer.Option("--from-withdrawn-plan", help="用户原套餐已下架 / user leaves a withdrawn plan")
     ] = False,
-    fmt: Annotated[OutputFormat, typer.Option("--format", "-f", help="table | json")] = OutputFormat.table,
+    fmt: Annotated[
+        OutputFormat, typer.Option("--format", "-f", help="输出格式 / output format: table | json")
+    ] = OutputFormat.table,
     out: Annotated[Path | None, typer.Option("--output", "-o", help=OUTPUT_HELP)] = None,
-    lang: Annotated[str, typer.Option(help="zh or en.")] = "zh",
+    lang: Annotated[str, typer.Option(help="语言 / language: zh or en")] = "zh",
     fail_on_fail: Annotated[bool, typer.Option("--fail-on-fail", help="有FAIL时退出码为1 / exit 1 on FAIL")] = False,
 ) -> None:
     """检查5G营销话术的四个提醒与四条红线 / check the four reminders and four red lines."""

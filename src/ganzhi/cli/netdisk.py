@@ -47,14 +47,18 @@ def _headers(values: list[str]) -> dict[str, str]:
 @app.command("probe")
 def probe(
     url: Annotated[str, typer.Argument(help="要下载的文件URL / file URL to download")],
-    tier: Annotated[str, typer.Option(help="free | paid")],
-    header: Annotated[list[str] | None, typer.Option("--header", "-H", help="请求头 K:V，可重复 / repeatable")] = None,
+    tier: Annotated[str, typer.Option(help="档位 / tier: free | paid")],
+    header: Annotated[
+        list[str] | None, typer.Option("--header", "-H", help="请求头 K:V，可重复 / request header K:V, repeatable")
+    ] = None,
     duration: Annotated[float, typer.Option(min=2, max=600, help="每个方向秒数 / seconds per direction")] = 30,
     warmup: Annotated[float, typer.Option(min=0, help="剔除的预热秒数 / warm-up seconds left out")] = 3,
     upload_url: Annotated[str | None, typer.Option(help="上传地址（POST）/ upload URL")] = None,
     network: Annotated[str, typer.Option(help="网络条件标签 / label of the network used")] = "default",
     service: Annotated[str, typer.Option(help="网盘服务名（证据主体）/ service id")] = "adhoc",
-    output_format: Annotated[OutputFormat, typer.Option("--format", "-f", help="table | json")] = OutputFormat.json,
+    output_format: Annotated[
+        OutputFormat, typer.Option("--format", "-f", help="输出格式 / output format: table | json")
+    ] = OutputFormat.json,
     evidence: Annotated[Path | None, typer.Option(help="追加为证据（JSONL）/ append as evidence")] = None,
 ) -> None:
     """持续下载/上传同一文件并记录速率曲线 / time a sustained transfer, keeping the rate curve."""
@@ -113,10 +117,10 @@ def disclosure(
 @app.command("serve-throttled")
 def serve_throttled(
     host: Annotated[str, typer.Option(help="监听地址 / bind address")] = "127.0.0.1",
-    port: Annotated[int, typer.Option(min=0, max=65535)] = 8090,
-    free_rate: Annotated[float, typer.Option(min=1, help="免费档 bytes/s")] = 100_000,
-    free_burst: Annotated[float, typer.Option(min=1, help="免费档突发 bytes")] = 2_000_000,
-    paid_rate: Annotated[float, typer.Option(min=1, help="付费档 bytes/s")] = 5_000_000,
+    port: Annotated[int, typer.Option(min=0, max=65535, help="端口 / port")] = 8090,
+    free_rate: Annotated[float, typer.Option(min=1, help="免费档速率 / free-tier rate, bytes/s")] = 100_000,
+    free_burst: Annotated[float, typer.Option(min=1, help="免费档突发量 / free-tier burst, bytes")] = 2_000_000,
+    paid_rate: Annotated[float, typer.Option(min=1, help="付费档速率 / paid-tier rate, bytes/s")] = 5_000_000,
 ) -> None:
     """本地限速网盘模拟器（令牌桶）/ local per-tier throttling server; tokens free-token, paid-token."""
     from ganzhi.collect.netdisk.throttle import ThrottleServer, TierPolicy

@@ -25,7 +25,7 @@ from ganzhi.cli._common import (
 from ganzhi.errors import GanzhiError
 
 app = typer.Typer(
-    help="隐私政策：句子分类、分析、摘要 / Privacy policies: classify, analyze, summarise.", no_args_is_help=True
+    help="隐私政策：句子分类、分析、摘要 / privacy policies: classify, analyze, summarise.", no_args_is_help=True
 )
 _CAPP = Path(__file__).resolve().parents[3] / ".." / "shared" / "data" / "policy" / "capp130"
 BATCH = 2000
@@ -34,11 +34,17 @@ BATCH = 2000
 @app.command("classify")
 def classify(
     input: Annotated[
-        Path, typer.Option("--input", help='JSON Lines {id, text} in document order; optional "doc" marks the policy')
+        Path,
+        typer.Option(
+            "--input",
+            help='句子文件，按文档顺序 / JSON Lines {id, text} in document order; optional "doc" marks the policy',
+        ),
     ],
-    output: Annotated[Path, typer.Option("--output", "-o", help="JSON Lines {id, topics, summary, risk}")],
+    output: Annotated[
+        Path, typer.Option("--output", "-o", help="分类结果文件 / JSON Lines {id, topics, summary, risk}")
+    ],
 ) -> None:
-    """Label each sentence with CAPP-130 topics, summary-worthiness and risk."""
+    """标注句子主题、摘要价值与风险 / label each sentence with CAPP-130 topics, summary-worthiness and risk."""
     from ganzhi.collect.jsonl import read_json_lines
     from ganzhi.collect.policy.classifier import default_classifier
 
@@ -76,7 +82,7 @@ def classify(
 
 @app.command("train")
 def train_cmd(
-    data: Annotated[Path, typer.Option(help="CAPP-130 folder")] = _CAPP,
+    data: Annotated[Path, typer.Option(help="数据目录（CAPP-130）/ CAPP-130 folder")] = _CAPP,
     out: Annotated[
         Path | None,
         typer.Option(
@@ -84,7 +90,11 @@ def train_cmd(
         ),
     ] = None,
 ) -> None:
-    """Train on the policy-level train split, tune by grouped CV, print dev-split scores."""
+    """训练句子分类器 / train the sentence classifier.
+
+    在政策级训练集上训练，分组交叉验证调参，输出开发集得分 /
+    train on the policy-level train split, tune by grouped CV, print dev-split scores.
+    """
     from ganzhi.collect.policy.classifier import DEFAULT_MODEL
     from ganzhi.training.policy.train import train
 
@@ -96,10 +106,10 @@ def train_cmd(
 
 @app.command("evaluate")
 def evaluate_cmd(
-    data: Annotated[Path, typer.Option(help="CAPP-130 folder")] = _CAPP,
-    split: Annotated[str, typer.Option(help="train | dev | test")] = "dev",
+    data: Annotated[Path, typer.Option(help="数据目录（CAPP-130）/ CAPP-130 folder")] = _CAPP,
+    split: Annotated[str, typer.Option(help="数据划分 / split: train | dev | test")] = "dev",
 ) -> None:
-    """Score the packaged model on one split and print the figures as JSON."""
+    """评估随包模型 / score the packaged model on one split and print the figures as JSON."""
     from ganzhi.collect.policy.classifier import default_classifier
     from ganzhi.training.policy.train import evaluate_split
 
@@ -112,13 +122,20 @@ def evaluate_cmd(
 
 @app.command("ceiling")
 def ceiling_cmd(
-    data: Annotated[Path, typer.Option(help="CAPP-130 folder")] = _CAPP,
+    data: Annotated[Path, typer.Option(help="数据目录（CAPP-130）/ CAPP-130 folder")] = _CAPP,
     split: Annotated[
-        list[str] | None, typer.Option(help="train | dev | test (repeatable; default train and dev)")
+        list[str] | None,
+        typer.Option(
+            help="数据划分（可重复；默认 train 与 dev）/ train | dev | test (repeatable; default train and dev)"
+        ),
     ] = None,
 ) -> None:
-    """What the annotation itself supports: agreement between independent annotations of the same sentence
-    text in different policies, and the summary F1 of perfect topic knowledge. No model involved."""
+    """标注本身能支撑的上限 / what the annotation itself supports.
+
+    同一句子在不同政策中独立标注的一致性，以及完全知道主题时的摘要 F1；不涉及模型 /
+    agreement between independent annotations of the same sentence text in different policies, and the summary F1
+    of perfect topic knowledge. No model involved.
+    """
     from ganzhi.training.policy.ceiling import annotation_ceiling
     from ganzhi.training.policy.corpus import load_split
 
@@ -133,14 +150,23 @@ def ceiling_cmd(
 
 @app.command("analyze")
 def analyze_cmd(
-    policy: Annotated[str, typer.Argument(help="policy file or URL")],
-    summary: Annotated[str | None, typer.Option(help="separate summary document (file or URL)")] = None,
-    lists: Annotated[list[Path] | None, typer.Option("--lists", help="list files (HTML/XLSX/CSV/JSON)")] = None,
-    apk_report: Annotated[Path | None, typer.Option("--apk-report", help="apk_static evidence JSON")] = None,
+    policy: Annotated[str, typer.Argument(help="隐私政策文件或 URL / policy file or URL")],
+    summary: Annotated[
+        str | None, typer.Option(help="单独的隐私政策摘要（文件或 URL）/ separate summary document (file or URL)")
+    ] = None,
+    lists: Annotated[
+        list[Path] | None, typer.Option("--lists", help="清单文件 / list files (HTML/XLSX/CSV/JSON)")
+    ] = None,
+    apk_report: Annotated[
+        Path | None, typer.Option("--apk-report", help="静态分析证据 / apk_static evidence JSON")
+    ] = None,
     format: Annotated[OutputFormat, typer.Option("--format", "-f", help=FORMAT_HELP)] = OutputFormat.table,
     output: Annotated[Path | None, typer.Option("--output", "-o", help=OUTPUT_HELP)] = None,
 ) -> None:
-    """Run the T3/T6/T7 checks on a policy (and lists, APK facts); show findings with their sentences."""
+    """对隐私政策运行 T3/T6/T7 检查 / run the T3/T6/T7 checks on a policy (and lists, APK facts).
+
+    显示问题及其所在句子 / shows findings with their sentences.
+    """
     from rich.table import Table
 
     from ganzhi.usecases.policy_report import run_analysis
@@ -166,11 +192,16 @@ def analyze_cmd(
 
 @app.command("summarize")
 def summarize_cmd(
-    policy: Annotated[str, typer.Argument(help="policy file or URL")],
+    policy: Annotated[str, typer.Argument(help="隐私政策文件或 URL / policy file or URL")],
     output: Annotated[Path | None, typer.Option("--output", "-o", help=OUTPUT_HELP)] = None,
-    max_sentences: Annotated[int, typer.Option(min=1, max=200)] = 25,
+    max_sentences: Annotated[
+        int, typer.Option(min=1, max=200, help="摘要最多句数 / most sentences in the summary")
+    ] = 25,
 ) -> None:
-    """Draft a 隐私政策摘要 from the summary-worthy sentences (a draft for human review)."""
+    """起草隐私政策摘要 / draft a privacy-policy summary from the summary-worthy sentences.
+
+    供人工审阅的草稿 / a draft for human review.
+    """
     from ganzhi.collect.policy.analyze import analyze_document
     from ganzhi.collect.policy.ingest import read_policy
     from ganzhi.collect.policy.summarize import draft_summary
@@ -185,8 +216,11 @@ def summarize_cmd(
 
 
 @app.command("calibrate")
-def calibrate_cmd(data: Annotated[Path, typer.Option(help="CAPP-130 folder")] = _CAPP) -> None:
-    """Readability figures of the real summaries and expert rewrites in CAPP-130 (percentiles, JSON)."""
+def calibrate_cmd(data: Annotated[Path, typer.Option(help="数据目录（CAPP-130）/ CAPP-130 folder")] = _CAPP) -> None:
+    """真实摘要与专家改写的可读性指标 / readability figures of the real summaries and expert rewrites in CAPP-130.
+
+    以百分位输出 JSON / percentiles, as JSON.
+    """
     from ganzhi.training.policy.calibration import calibrate
 
     try:

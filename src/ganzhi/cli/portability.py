@@ -97,7 +97,7 @@ def _load_overrides(campaign: Path | None) -> Overrides | None:
         raise fail(str(exc)) from None
 
 
-_INPUT_HELP = "JSONL 查询文件，每行一个 / JSONL queries, one per line"
+_INPUT_HELP = "查询文件（JSONL，每行一个）/ JSONL queries, one per line"
 _CAMPAIGN_HELP = "活动参数覆盖文件 / campaign file whose `params:` override catalog defaults"
 
 
@@ -105,7 +105,7 @@ _CAMPAIGN_HELP = "活动参数覆盖文件 / campaign file whose `params:` overr
 def check(
     *,
     input_path: Annotated[Path, typer.Option("--input", "-i", help=_INPUT_HELP)],
-    output_path: Annotated[Path, typer.Option("--output", "-o", help="JSONL 答复文件 / JSONL answers")],
+    output_path: Annotated[Path, typer.Option("--output", "-o", help="答复文件（JSONL）/ JSONL answers")],
     campaign: Annotated[Path | None, typer.Option("--campaign", help=_CAMPAIGN_HELP)] = None,
     max_lines: Annotated[int, typer.Option(min=1, help="最多读取行数 / stop after this many lines")] = (
         DEFAULT_MAX_LINES
@@ -114,7 +114,7 @@ def check(
         MAX_LINE_BYTES
     ),
     chunk_size: Annotated[int, typer.Option(min=1, help="每批处理行数 / lines per engine run")] = (DEFAULT_CHUNK_SIZE),
-    executor: Annotated[str, typer.Option(help="serial | local | dask")] = "serial",
+    executor: Annotated[str, typer.Option(help="执行器 / executor: serial | local | dask")] = "serial",
     workers: Annotated[int | None, typer.Option(min=1, help="进程数 / worker processes")] = None,
 ) -> None:
     """逐行判定携号转网资格 / decide each line's porting eligibility; reasons in a fixed order."""

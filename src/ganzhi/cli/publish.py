@@ -30,7 +30,10 @@ if TYPE_CHECKING:
     from ganzhi.supervision.chain import ChainProblem
     from ganzhi.supervision.publications import Publication
 
-app = typer.Typer(help="Published snapshots (社会公示): 通报, 下架, rankings; hash chain.", no_args_is_help=True)
+app = typer.Typer(
+    help="社会公示：通报、下架、排名；哈希链 / published snapshots: notices, removals, rankings; hash chain.",
+    no_args_is_help=True,
+)
 
 
 #: What a snapshot renders to.
@@ -50,20 +53,39 @@ def _default_rectify_by(today: dt.date) -> dt.date:
 
 @app.command("create")
 def create(
-    publication_id: Annotated[str, typer.Argument(help="Slug of the new snapshot, e.g. pub-2022-01.")],
-    created_by: Annotated[str, typer.Option(help="Who drafts it (approval needs someone else).")],
-    kind: Annotated[PublicationKind, typer.Option(help="notice, removal, lookback, ranking.")] = PublicationKind.NOTICE,
-    campaign: Annotated[str | None, typer.Option("--campaign", "-c", help="Campaign (needed for rankings).")] = None,
-    task: Annotated[list[str] | None, typer.Option(help="Only issues of this task (repeat).")] = None,
-    issue: Annotated[list[str] | None, typer.Option(help="Only this issue fingerprint (repeat).")] = None,
-    based_on: Annotated[str | None, typer.Option(help="removal: the published 通报 whose apps were re-tested.")] = None,
-    with_ranking: Annotated[bool, typer.Option("--with-ranking", help="Add the campaign's current ranking.")] = False,
-    rectify_by: Annotated[
-        dt.datetime | None, typer.Option(formats=["%Y-%m-%d"], help="Deadline (default: N working days).")
+    publication_id: Annotated[str, typer.Argument(help="新快照编号 / slug of the new snapshot, e.g. pub-2022-01")],
+    created_by: Annotated[
+        str, typer.Option(help="起草人（须由他人审批）/ who drafts it (approval needs someone else)")
+    ],
+    kind: Annotated[
+        PublicationKind, typer.Option(help="公示类型 / kind: notice, removal, lookback, ranking")
+    ] = PublicationKind.NOTICE,
+    campaign: Annotated[
+        str | None, typer.Option("--campaign", "-c", help="专项行动（排名时必填）/ campaign (needed for rankings)")
     ] = None,
-    issuer: Annotated[str, typer.Option(help="Issuing authority.")] = DEFAULT_ISSUER,
+    task: Annotated[
+        list[str] | None, typer.Option(help="只含此任务的问题（可重复）/ only issues of this task (repeat)")
+    ] = None,
+    issue: Annotated[
+        list[str] | None, typer.Option(help="只含此问题指纹（可重复）/ only this issue fingerprint (repeat)")
+    ] = None,
+    based_on: Annotated[
+        str | None,
+        typer.Option(help="下架所依据的已发布通报 / removal: the published notice whose apps were re-tested"),
+    ] = None,
+    with_ranking: Annotated[
+        bool, typer.Option("--with-ranking", help="附上专项行动当前排名 / add the campaign's current ranking")
+    ] = False,
+    rectify_by: Annotated[
+        dt.datetime | None,
+        typer.Option(formats=["%Y-%m-%d"], help="整改期限（默认 N 个工作日）/ deadline (default: N working days)"),
+    ] = None,
+    issuer: Annotated[str, typer.Option(help="发文机关 / issuing authority")] = DEFAULT_ISSUER,
 ) -> None:
-    """Draft a snapshot from the current issues (nothing is published until a second person approves it)."""
+    """根据当前问题起草公示快照 / draft a snapshot from the current issues.
+
+    须第二人审批后才公示 / nothing is published until a second person approves it.
+    """
     from ganzhi.store import publication_repo as prepo
     from ganzhi.store import repositories as repo
     from ganzhi.store import supervision_repo as srepo
@@ -114,13 +136,16 @@ def create(
 
 @app.command("approve")
 def approve(
-    publication_id: Annotated[str, typer.Argument()],
-    approver: Annotated[str, typer.Option(help="Second person; must differ from the creator.")],
+    publication_id: Annotated[str, typer.Argument(help="快照编号 / snapshot id")],
+    approver: Annotated[str, typer.Option(help="审批人，须不同于起草人 / second person; must differ from the creator")],
     first_total: Annotated[
-        int | None, typer.Option(help="First snapshot only: continue an older numbering at 总第M批.")
+        int | None,
+        typer.Option(
+            help="仅限首个快照：从总第M批续接旧编号 / first snapshot only: continue an older numbering at 总第M批"
+        ),
     ] = None,
 ) -> None:
-    """Approve a draft: seal it into the hash chain and give it its batch number."""
+    """审批草稿：封入哈希链并编定批次号 / approve a draft: seal it into the hash chain and give it its batch number."""
     from ganzhi.store import publication_repo as prepo
     from ganzhi.store.db import session_scope
 
@@ -151,7 +176,7 @@ def list_(
     fmt: Annotated[OutputFormat, typer.Option("--format", "-f", help=FORMAT_HELP)] = OutputFormat.table,
     out: Annotated[Path | None, typer.Option("--output", "-o", help=OUTPUT_HELP)] = None,
 ) -> None:
-    """Snapshots: the chain in order, then drafts."""
+    """公示快照：按链顺序，然后是草稿 / snapshots: the chain in order, then drafts."""
     check_format(fmt, SHEET_FORMATS, command="publish list", output=out)
     from ganzhi.store import publication_repo as prepo
     from ganzhi.store.db import session_scope
@@ -163,11 +188,11 @@ def list_(
 
 @app.command("show")
 def show(
-    publication_id: Annotated[str, typer.Argument()],
+    publication_id: Annotated[str, typer.Argument(help="快照编号 / snapshot id")],
     fmt: Annotated[OutputFormat, typer.Option("--format", "-f", help=FORMAT_HELP)] = OutputFormat.table,
     out: Annotated[Path | None, typer.Option("--output", "-o", help=OUTPUT_HELP)] = None,
 ) -> None:
-    """One snapshot's title and lists."""
+    """一个快照的标题与名单 / one snapshot's title and lists."""
     check_format(fmt, SHEET_FORMATS, command="publish show", output=out)
     from ganzhi.outputs.sheets import Sheet
     from ganzhi.store import publication_repo as prepo
@@ -188,17 +213,17 @@ def show(
 
 @app.command("render")
 def render(
-    publication_id: Annotated[str, typer.Argument()],
+    publication_id: Annotated[str, typer.Argument(help="快照编号 / snapshot id")],
     fmt: Annotated[
-        OutputFormat, typer.Option("--format", "-f", help="html | pdf | xlsx | csv | json")
+        OutputFormat, typer.Option("--format", "-f", help="输出格式 / output format: html | pdf | xlsx | csv | json")
     ] = OutputFormat.html,
     out: Annotated[Path | None, typer.Option("--output", "-o", help=OUTPUT_HELP)] = None,
     list_name: Annotated[
         ListName | None,
-        typer.Option("--list", help="csv：输出哪个名单（默认第一个）/ csv: which list (default: the first)."),
+        typer.Option("--list", help="输出哪个名单（csv；默认第一个）/ csv: which list (default: the first)"),
     ] = None,
 ) -> None:
-    """将公示快照输出为 HTML、PDF、XLSX、CSV 或 JSON。 Render a snapshot as HTML, PDF, XLSX, CSV or JSON."""
+    """将公示快照输出为 HTML、PDF、XLSX、CSV 或 JSON / render a snapshot as HTML, PDF, XLSX, CSV or JSON."""
     check_format(fmt, RENDER_FORMATS, command="publish render", output=out)
     from ganzhi.store import publication_repo as prepo
     from ganzhi.store.db import session_scope
@@ -236,10 +261,16 @@ def _print_broken(problems: list[ChainProblem]) -> None:
 @app.command("verify")
 def verify_(
     anchors: Annotated[
-        Path | None, typer.Option("--anchors", help="anchor file kept outside the database (`publish anchor`)")
+        Path | None,
+        typer.Option(
+            "--anchors", help="保存在数据库之外的锚点文件 / anchor file kept outside the database (`publish anchor`)"
+        ),
     ] = None,
 ) -> None:
-    """Check the whole hash chain; exit 0 when intact, 1 naming every broken snapshot otherwise."""
+    """校验整条哈希链 / check the whole hash chain.
+
+    完好时退出码为0，否则为1并列出每个损坏的快照 / exit 0 when intact, 1 naming every broken snapshot otherwise.
+    """
     from ganzhi.store import publication_repo as prepo
     from ganzhi.store.db import session_scope
     from ganzhi.supervision.anchors import check_anchors, read_anchors
@@ -267,10 +298,17 @@ def verify_(
 
 @app.command("anchor")
 def anchor(
-    file: Annotated[Path, typer.Option("--file", help="anchor file to append to (created if missing)")],
+    file: Annotated[
+        Path,
+        typer.Option("--file", help="要追加的锚点文件（不存在则创建）/ anchor file to append to (created if missing)"),
+    ],
 ) -> None:
-    """Append the snapshots approved since the last anchor to FILE and print them; copy them somewhere the
-    database's writers cannot change. Refuses when FILE already contradicts the chain."""
+    """追加上次锚定后审批的快照到 FILE 并打印 / append the snapshots approved since the last anchor to FILE
+    and print them.
+
+    请将其复制到数据库写入者无法修改之处；FILE 已与链矛盾时拒绝执行 / copy them somewhere the database's
+    writers cannot change. Refuses when FILE already contradicts the chain.
+    """
     from ganzhi.store import publication_repo as prepo
     from ganzhi.store.db import session_scope
     from ganzhi.supervision.anchors import anchor_line, check_anchors, read_anchors, unanchored

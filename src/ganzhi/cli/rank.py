@@ -19,7 +19,7 @@ if TYPE_CHECKING:
     from ganzhi.supervision.standings import Standings
 
 app = typer.Typer(
-    help="得分与排名。 Scores and rankings of a campaign.",
+    help="得分与排名 / scores and rankings of a campaign.",
     invoke_without_command=True,
     no_args_is_help=False,
 )
@@ -93,23 +93,24 @@ def explanation_sheet(score: EnterpriseScore) -> Sheet:
 @app.callback()
 def rank(
     ctx: typer.Context,
-    campaign: Annotated[str, typer.Option("--campaign", "-c", help="专项行动编号 / campaign id.")],
+    campaign: Annotated[str, typer.Option("--campaign", "-c", help="专项行动编号 / campaign id")],
     type_: Annotated[
-        EnterpriseType | None, typer.Option("--type", help="只看此类企业 / only this enterprise type.")
+        EnterpriseType | None, typer.Option("--type", help="只看此类企业 / only this enterprise type")
     ] = None,
     round_number: Annotated[
-        int | None, typer.Option("--round", help="按此轮次计分（默认当前）/ score this round's runs (default: now).")
+        int | None, typer.Option("--round", help="按此轮次计分（默认当前）/ score this round's runs (default: now)")
     ] = None,
     explain: Annotated[
-        str | None, typer.Option(help="另列此企业的得分明细 / also show this enterprise's breakdown.")
+        str | None, typer.Option(help="另列此企业的得分明细 / also show this enterprise's breakdown")
     ] = None,
-    trend: Annotated[bool, typer.Option("--trend", help="另列各轮得分 / also show scores across all rounds.")] = False,
+    trend: Annotated[bool, typer.Option("--trend", help="另列各轮得分 / also show scores across all rounds")] = False,
     fmt: Annotated[OutputFormat, typer.Option("--format", "-f", help=FORMAT_HELP)] = OutputFormat.table,
     out: Annotated[Path | None, typer.Option("--output", "-o", help=OUTPUT_HELP)] = None,
 ) -> None:
-    """按类型排名企业，按问题应用占比排名应用商店。
+    """企业与应用商店排名 / rank enterprises and app stores.
 
-    Rank enterprises per type, and app stores by their share of apps with problems.
+    按类型排名企业，按问题应用占比排名应用商店 /
+    rank enterprises per type, and app stores by their share of apps with problems.
     """
     if ctx.invoked_subcommand is not None:
         return

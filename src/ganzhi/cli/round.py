@@ -11,17 +11,19 @@ from ganzhi.cli._common import FORMAT_HELP, OUTPUT_HELP, OutputFormat, check_for
 from ganzhi.cli._report import SHEET_FORMATS, emit_sheets
 from ganzhi.errors import GanzhiError
 
-app = typer.Typer(help="Inspection rounds of a campaign. 检查轮次。", no_args_is_help=True)
+app = typer.Typer(help="检查轮次 / inspection rounds of a campaign.", no_args_is_help=True)
 
 
 @app.command("attach")
 def attach(
-    run_id: Annotated[str, typer.Argument(help="Id of a stored run (see `ganzhi check` output).")],
-    campaign: Annotated[str, typer.Option("--campaign", "-c")],
-    round_number: Annotated[int, typer.Option("--round", "-r", min=1)],
-    actor: Annotated[str, typer.Option(help="Who attaches the run.")] = "cli",
+    run_id: Annotated[
+        str, typer.Argument(help="运行编号（见 `ganzhi check` 输出）/ id of a stored run (see `ganzhi check` output)")
+    ],
+    campaign: Annotated[str, typer.Option("--campaign", "-c", help="专项行动编号 / campaign id")],
+    round_number: Annotated[int, typer.Option("--round", "-r", min=1, help="轮次号 / round number")],
+    actor: Annotated[str, typer.Option(help="操作人 / who attaches the run")] = "cli",
 ) -> None:
-    """Attach a run to round N of a campaign; a run belongs to one round only."""
+    """将运行归入第 N 轮 / attach a run to round N of a campaign; a run belongs to one round only."""
     from ganzhi.store import supervision_repo as srepo
     from ganzhi.store.db import session_scope
 
@@ -35,11 +37,11 @@ def attach(
 
 @app.command("list")
 def list_(
-    campaign: Annotated[str, typer.Option("--campaign", "-c")],
+    campaign: Annotated[str, typer.Option("--campaign", "-c", help="专项行动编号 / campaign id")],
     fmt: Annotated[OutputFormat, typer.Option("--format", "-f", help=FORMAT_HELP)] = OutputFormat.table,
     out: Annotated[Path | None, typer.Option("--output", "-o", help=OUTPUT_HELP)] = None,
 ) -> None:
-    """The campaign's rounds and their runs."""
+    """专项行动的轮次及其运行 / the campaign's rounds and their runs."""
     check_format(fmt, SHEET_FORMATS, command="round list", output=out)
     from ganzhi.outputs.sheets import Sheet
     from ganzhi.store import supervision_repo as srepo

@@ -25,7 +25,7 @@ from ganzhi.outputs import formats
 from ganzhi.outputs.formats import OutputFormat
 
 app = typer.Typer(
-    help="扫描：APK 静态分析（T11、T3）与动态轨迹。 Scanning: APK static analysis (T11, T3) and traces.",
+    help="扫描：APK 静态分析（T11、T3）与动态轨迹 / scanning: APK static analysis (T11, T3) and traces.",
     no_args_is_help=True,
 )
 
@@ -71,7 +71,7 @@ def _merge_sarif(records: list[Any]) -> str:
 
 @app.command("apk")
 def scan_apk(
-    paths: Annotated[list[Path], typer.Argument(help="APK 文件或目录 / APK files or directories")],
+    paths: Annotated[list[Path], typer.Argument(help="安装包文件或目录 / APK files or directories")],
     fmt: Annotated[
         OutputFormat, typer.Option("--format", "-f", help="报告格式 / report format: table | json | sarif")
     ] = OutputFormat.table,
@@ -80,11 +80,11 @@ def scan_apk(
         typer.Option("--output", "-o", help="每个APK写 JSON 与 SARIF 的目录 / per-app output directory"),
     ] = None,
     workers: Annotated[int, typer.Option(min=1, help="进程数 / worker processes")] = 1,
-    scheduler: Annotated[str | None, typer.Option(help="Dask 调度器 / Dask scheduler, tcp://HOST:PORT")] = None,
+    scheduler: Annotated[str | None, typer.Option(help="调度器（Dask）/ Dask scheduler, tcp://HOST:PORT")] = None,
     resume: Annotated[
         bool, typer.Option(help="继续上次中断的扫描，跳过已完成的APK / continue the last scan, skip APKs done")
     ] = False,
-    lang: Annotated[str, typer.Option(help="SARIF 语言 / SARIF language: zh | en")] = "zh",
+    lang: Annotated[str, typer.Option(help="报告语言（SARIF）/ SARIF language: zh | en")] = "zh",
 ) -> None:
     """扫描APK、运行T11/T3检查并跟踪问题 / scan APKs (SDKs, self-start, pre-consent calls…), track issues."""
     fmt = _require(fmt, APK_FORMATS, "scan apk")
@@ -177,13 +177,13 @@ def _trace_tables(scan: Any) -> list[Table]:
 @app.command("trace")
 def scan_trace_cmd(
     trace: Annotated[Path, typer.Argument(help="动态轨迹 JSON Lines 或 CSV / trace file (.jsonl or .csv)")],
-    package: Annotated[str, typer.Option("--package", "-p", help="APP 包名 / app package")],
-    version: Annotated[str | None, typer.Option(help="APP 版本 / app version")] = None,
+    package: Annotated[str, typer.Option("--package", "-p", help="应用包名 / app package")],
+    version: Annotated[str | None, typer.Option(help="应用版本 / app version")] = None,
     apk: Annotated[Path | None, typer.Option(help="同时静态分析此APK / also analyze this APK")] = None,
     fmt: Annotated[
         OutputFormat, typer.Option("--format", "-f", help="报告格式 / report format: table | json")
     ] = OutputFormat.table,
-    output: Annotated[Path | None, typer.Option("--output", "-o", help="JSON 输出文件 / write the JSON here")] = None,
+    output: Annotated[Path | None, typer.Option("--output", "-o", help="输出文件（JSON）/ write the JSON here")] = None,
 ) -> None:
     """导入动态轨迹，判定同意前的个人信息调用 / import a dynamic trace, judge PI calls before consent."""
     fmt = _require(fmt, TRACE_FORMATS, "scan trace")

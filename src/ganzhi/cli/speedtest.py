@@ -96,18 +96,28 @@ def run(
     url: Annotated[str, typer.Argument(help="测速服务器 / server, e.g. http://host:8080")],
     duration: Annotated[float, typer.Option(min=2, max=60, help="每个方向最长秒数 / max seconds per direction")] = 12,
     streams: Annotated[int, typer.Option(min=1, max=16, help="并发连接数 / parallel streams")] = 4,
-    output_format: Annotated[OutputFormat, typer.Option("--format", "-f", help="table | json")] = OutputFormat.table,
+    output_format: Annotated[
+        OutputFormat, typer.Option("--format", "-f", help="输出格式 / output format: table | json")
+    ] = OutputFormat.table,
     line: Annotated[str, typer.Option(help="宽带账号或地址（证据主体）/ line id (evidence subject)")] = "adhoc",
-    contract_down: Annotated[float | None, typer.Option(min=0.001, help="签约下行 Mbit/s")] = None,
-    contract_up: Annotated[float | None, typer.Option(min=0.001, help="签约上行 Mbit/s")] = None,
-    connection: Annotated[str | None, typer.Option(help="wired | wifi")] = None,
-    wifi_standard: Annotated[str | None, typer.Option(help="wifi4|wifi5|wifi6|wifi6e|wifi7")] = None,
-    wifi_band: Annotated[str | None, typer.Option(help="2.4GHz | 5GHz | 6GHz")] = None,
+    contract_down: Annotated[
+        float | None, typer.Option(min=0.001, help="签约下行速率 / contracted downstream, Mbit/s")
+    ] = None,
+    contract_up: Annotated[
+        float | None, typer.Option(min=0.001, help="签约上行速率 / contracted upstream, Mbit/s")
+    ] = None,
+    connection: Annotated[str | None, typer.Option(help="接入方式 / connection: wired | wifi")] = None,
+    wifi_standard: Annotated[
+        str | None, typer.Option(help="无线标准 / Wi-Fi standard: wifi4|wifi5|wifi6|wifi6e|wifi7")
+    ] = None,
+    wifi_band: Annotated[str | None, typer.Option(help="无线频段 / Wi-Fi band: 2.4GHz | 5GHz | 6GHz")] = None,
     wifi_rssi: Annotated[float | None, typer.Option(help="信号强度 dBm / signal dBm")] = None,
     nic_mbps: Annotated[float | None, typer.Option(help="网卡速率 / NIC link Mbit/s")] = None,
-    cable: Annotated[str | None, typer.Option(help="cat5|cat5e|cat6|cat6a|cat7|cat8")] = None,
-    router_port_mbps: Annotated[float | None, typer.Option(help="路由器网口 Mbit/s")] = None,
-    modem_port_mbps: Annotated[float | None, typer.Option(help="光猫网口 Mbit/s")] = None,
+    cable: Annotated[
+        str | None, typer.Option(help="网线类别 / cable category: cat5|cat5e|cat6|cat6a|cat7|cat8")
+    ] = None,
+    router_port_mbps: Annotated[float | None, typer.Option(help="路由器网口速率 / router port, Mbit/s")] = None,
+    modem_port_mbps: Annotated[float | None, typer.Option(help="光猫网口速率 / modem port, Mbit/s")] = None,
     evidence: Annotated[Path | None, typer.Option(help="追加为证据（JSONL）/ append as evidence")] = None,
 ) -> None:
     """运行测速并诊断瓶颈 / run a speed test and name the likely bottleneck."""

@@ -44,9 +44,11 @@ def check(
     operator: Annotated[str | None, typer.Option(help="运营商 / operator code, e.g. china_telecom")] = None,
     region: Annotated[str | None, typer.Option(help="适用地区 / region, e.g. 上海")] = None,
     as_of: Annotated[str | None, typer.Option("--as-of", help="核查日期 / date plans are judged on sale")] = None,
-    fmt: Annotated[OutputFormat, typer.Option("--format", "-f", help="table | json | xlsx")] = OutputFormat.table,
+    fmt: Annotated[
+        OutputFormat, typer.Option("--format", "-f", help="输出格式 / output format: table | json | xlsx")
+    ] = OutputFormat.table,
     out: Annotated[Path | None, typer.Option("--output", "-o", help=OUTPUT_HELP)] = None,
-    lang: Annotated[str, typer.Option(help="zh or en.")] = "zh",
+    lang: Annotated[str, typer.Option(help="语言 / language: zh or en")] = "zh",
     fail_on_fail: Annotated[bool, typer.Option("--fail-on-fail", help="有FAIL时退出码为1 / exit 1 on FAIL")] = False,
 ) -> None:
     """导入资费目录并检查T1要求 / import a tariff catalogue and check the T1 requirements."""

@@ -96,8 +96,16 @@ def _detector(
 @app.command("detect-close")
 def detect_close_command(
     image: Annotated[Path, typer.Option("--image", help="截图 / screenshot (PNG)")],
-    hierarchy: Annotated[Path | None, typer.Option("--hierarchy", help="uiautomator XML 或 GKD JSON")] = None,
-    density: Annotated[int | None, typer.Option("--density", min=1, help="dpi，用于换算dp / for sizes in dp")] = None,
+    hierarchy: Annotated[
+        Path | None,
+        typer.Option(
+            "--hierarchy", help="界面层级（uiautomator XML 或 GKD JSON）/ view hierarchy (uiautomator XML or GKD JSON)"
+        ),
+    ] = None,
+    density: Annotated[
+        int | None,
+        typer.Option("--density", min=1, help="屏幕密度（dpi），用于换算 dp / screen density (dpi), for sizes in dp"),
+    ] = None,
     templates: Annotated[Path | None, typer.Option("--templates", help=_TEMPLATES_HELP)] = None,
     threshold: Annotated[float | None, typer.Option(min=0, max=1, help="模板匹配阈值 / NCC threshold")] = None,
     ocr: Annotated[OcrMode, typer.Option("--ocr", help=_OCR_HELP)] = OcrMode.auto,
@@ -166,7 +174,7 @@ def check_command(
     evidence_out: Annotated[Path | None, typer.Option(help="证据JSONL / also write the evidence (JSON Lines)")] = None,
     templates: Annotated[Path | None, typer.Option("--templates", help=_TEMPLATES_HELP)] = None,
     ocr: Annotated[OcrMode, typer.Option("--ocr", help=_OCR_HELP)] = OcrMode.auto,
-    lang: Annotated[str, typer.Option(help="zh or en")] = "zh",
+    lang: Annotated[str, typer.Option(help="语言 / language: zh or en")] = "zh",
 ) -> None:
     """分析采集包并运行T4/T3界面检查 / analyze bundles and run the T4/T3 UI checks."""
     from ganzhi.cli._report import RESULT_FORMATS, emit_results
@@ -214,11 +222,12 @@ class ImportSource(StrEnum):
 
 @app.command("import")
 def import_command(
-    source: Annotated[ImportSource, typer.Argument(help="uiautomator | gkd | screenshots")],
+    source: Annotated[ImportSource, typer.Argument(help="来源 / source: uiautomator | gkd | screenshots")],
     files: Annotated[list[Path], typer.Argument(help="按时间顺序的文件 / files in time order")],
     out: Annotated[Path, typer.Option("--output", "-o", help="新采集包目录 / new bundle folder")],
     density: Annotated[
-        int | None, typer.Option("--density", help="dpi（必填，不猜测）/ required, never guessed")
+        int | None,
+        typer.Option("--density", help="屏幕密度（dpi；必填，不猜测）/ screen density (dpi): required, never guessed"),
     ] = None,
     package: Annotated[str | None, typer.Option("--package", help="应用包名 / app package")] = None,
     interval_ms: Annotated[int, typer.Option(min=1, help="帧间隔 / ms between frames")] = 1000,
@@ -242,11 +251,11 @@ def import_command(
 @app.command("evaluate-aidui")
 def evaluate_command(
     labels: Annotated[Path, typer.Option(help="标注文件 / label file")] = AIDUI_LABELS,
-    images: Annotated[Path, typer.Option(help="AidUI 截图目录 / screenshots")] = AIDUI_IMAGES,
+    images: Annotated[Path, typer.Option(help="截图目录（AidUI）/ AidUI screenshots")] = AIDUI_IMAGES,
     templates: Annotated[Path | None, typer.Option("--templates", help=_TEMPLATES_HELP)] = None,
-    threshold: Annotated[float | None, typer.Option(min=0, max=1)] = None,
+    threshold: Annotated[float | None, typer.Option(min=0, max=1, help="模板匹配阈值 / NCC threshold")] = None,
     ocr: Annotated[OcrMode, typer.Option("--ocr", help=_OCR_HELP)] = OcrMode.auto,
-    text_threshold: Annotated[float | None, typer.Option(min=0, max=1)] = None,
+    text_threshold: Annotated[float | None, typer.Option(min=0, max=1, help="文字按钮阈值 / text threshold")] = None,
     folds: Annotated[int, typer.Option(min=2, help="交叉验证折数 / folds over screens")] = 5,
     fmt: Annotated[OutputFormat, typer.Option("--format", "-f", help=FORMAT_HELP)] = OutputFormat.table,
 ) -> None:

@@ -18,7 +18,7 @@ from ganzhi.outputs.formats import UnsupportedFormat, require
 if TYPE_CHECKING:
     from ganzhi.collect.usage.config import AuditConfig
 
-app = typer.Typer(help="流量使用提醒稽核 (T1): usage-reminder audit and synthetic data.", no_args_is_help=True)
+app = typer.Typer(help="流量使用提醒稽核 / usage-reminder audit and synthetic data (T1).", no_args_is_help=True)
 
 
 class Lang(StrEnum):
@@ -124,9 +124,15 @@ def _audit_config(
 
 @app.command()
 def audit(
-    plans: Annotated[Path, typer.Option("--plans", help="plans CSV/Parquet: plan_id, quota_bytes, cycle[, province]")],
-    events: Annotated[Path, typer.Option("--events", help="usage events: subscriber_id, ts, bytes, plan_id")],
-    reminders: Annotated[Path, typer.Option("--reminders", help="reminders sent: subscriber_id, ts, threshold")],
+    plans: Annotated[
+        Path, typer.Option("--plans", help="套餐文件 / plans CSV/Parquet: plan_id, quota_bytes, cycle[, province]")
+    ],
+    events: Annotated[
+        Path, typer.Option("--events", help="流量使用事件 / usage events: subscriber_id, ts, bytes, plan_id")
+    ],
+    reminders: Annotated[
+        Path, typer.Option("--reminders", help="已发送的提醒 / reminders sent: subscriber_id, ts, threshold")
+    ],
     out: Annotated[Path, typer.Option("--output", "-o", help="输出目录 / output directory")],
     fmt: Annotated[
         OutputFormat, typer.Option("--format", "-f", help="标准输出上的摘要格式 / summary on stdout: table | json")
@@ -135,25 +141,42 @@ def audit(
         OutputFormat, typer.Option("--results-format", help="逐条结果文件格式 / per-row results: parquet | csv")
     ] = OutputFormat.parquet,
     campaign: Annotated[
-        Path | None, typer.Option(help="campaign file whose `params:` override the catalog (T1.usage-reminder.timely)")
+        Path | None,
+        typer.Option(
+            help="活动参数覆盖文件 / campaign file whose `params:` override the catalog (T1.usage-reminder.timely)"
+        ),
     ] = None,
-    thresholds: Annotated[str | None, typer.Option(help="fractions of quota, e.g. 0.8,1.0 (default: catalog)")] = None,
-    latency: Annotated[float | None, typer.Option(help="on-time limit, seconds (default: catalog)")] = None,
+    thresholds: Annotated[
+        str | None, typer.Option(help="提醒阈值（套餐额度比例）/ fractions of quota, e.g. 0.8,1.0 (default: catalog)")
+    ] = None,
+    latency: Annotated[
+        float | None, typer.Option(help="及时提醒时限（秒）/ on-time limit, seconds (default: catalog)")
+    ] = None,
     early_tolerance: Annotated[
-        float | None, typer.Option(help="seconds a reminder may precede the crossing (default: catalog)")
+        float | None,
+        typer.Option(help="提醒可提前的秒数 / seconds a reminder may precede the crossing (default: catalog)"),
     ] = None,
     evidence: Annotated[
-        Path | None, typer.Option("--evidence", help="also write usage_audit_summary evidence (JSON Lines) here")
+        Path | None,
+        typer.Option(
+            "--evidence", help="另写出稽核摘要证据 / also write usage_audit_summary evidence (JSON Lines) here"
+        ),
     ] = None,
     subject: Annotated[
-        str | None, typer.Option(help="evidence subject id, e.g. operator-province-period (default: events name)")
+        str | None,
+        typer.Option(help="证据主体编号 / evidence subject id, e.g. operator-province-period (default: events name)"),
     ] = None,
-    memory_limit: Annotated[str | None, typer.Option(help="DuckDB 内存上限（默认 3GB）/ DuckDB memory limit")] = None,
-    threads: Annotated[int | None, typer.Option(help="DuckDB 线程数（默认 2）/ DuckDB threads")] = None,
-    temp_dir: Annotated[Path | None, typer.Option(help="where DuckDB spills (default: system temp)")] = None,
-    lang: Annotated[Lang, typer.Option(help="language of the table")] = Lang.zh,
+    memory_limit: Annotated[str | None, typer.Option(help="内存上限（默认 3GB）/ DuckDB memory limit")] = None,
+    threads: Annotated[int | None, typer.Option(help="线程数（默认 2）/ DuckDB threads")] = None,
+    temp_dir: Annotated[
+        Path | None, typer.Option(help="临时溢出目录 / where DuckDB spills (default: system temp)")
+    ] = None,
+    lang: Annotated[Lang, typer.Option(help="表格语言 / language of the table")] = Lang.zh,
 ) -> None:
-    """Audit reminders against usage: on_time / late / missing / spurious per subscriber, cycle, threshold."""
+    """对照流量使用稽核提醒 / audit reminders against usage.
+
+    按用户、周期、阈值判定及时/迟发/漏发/误发 / on_time / late / missing / spurious per subscriber, cycle, threshold.
+    """
     from ganzhi.collect.usage.audit import run_audit
     from ganzhi.collect.usage.evidence import summary_evidence, write_evidence
 
@@ -183,16 +206,22 @@ def audit(
 
 @app.command()
 def generate(
-    subscribers: Annotated[int, typer.Option("--subscribers", min=1)],
-    events: Annotated[int, typer.Option("--events", min=0)],
+    subscribers: Annotated[int, typer.Option("--subscribers", min=1, help="用户数 / subscribers")],
+    events: Annotated[int, typer.Option("--events", min=0, help="流量使用事件数 / usage events")],
     out: Annotated[Path, typer.Option("--output", "-o", help="输出目录 / output directory")],
-    violation_rate: Annotated[float, typer.Option("--violation-rate", min=0.0, max=1.0)] = 0.05,
-    seed: Annotated[int, typer.Option("--seed")] = 0,
-    months: Annotated[int, typer.Option("--months", min=1)] = 2,
-    start_month: Annotated[str, typer.Option("--start-month")] = "2024-01",
-    duplicate_rate: Annotated[float, typer.Option("--duplicate-rate", min=0.0, max=0.5)] = 0.001,
+    violation_rate: Annotated[
+        float, typer.Option("--violation-rate", min=0.0, max=1.0, help="预置违规比例 / share of planted violations")
+    ] = 0.05,
+    seed: Annotated[int, typer.Option("--seed", help="随机种子 / random seed")] = 0,
+    months: Annotated[int, typer.Option("--months", min=1, help="月数 / months")] = 2,
+    start_month: Annotated[str, typer.Option("--start-month", help="起始月份 / first month (YYYY-MM)")] = "2024-01",
+    duplicate_rate: Annotated[
+        float, typer.Option("--duplicate-rate", min=0.0, max=0.5, help="重复事件比例 / share of duplicate events")
+    ] = 0.001,
 ) -> None:
-    """Write synthetic plans, events and reminders with planted violations and truth.parquet."""
+    """生成含预置违规的合成套餐、事件与提醒 / write synthetic plans, events and reminders with planted violations
+    and truth.parquet.
+    """
     from ganzhi.collect.usage.generate import GeneratorSpec
     from ganzhi.collect.usage.generate import generate as run_generate
 
