@@ -24,20 +24,95 @@ from ganzhi.evidence.speedtest import EnvironmentFacts, SpeedtestResult
 
 MAX_BYTES = 50 * 1024 * 1024
 MAX_ROWS = 200_000
-_RATE = re.compile(r"(\d+(?:\.\d+)?)\s*(Gbps|Mbps|G|M|兆|千兆|百兆)?", re.IGNORECASE)
+#: One rate in a cell or clause: a number and its unit ('1000M', '1 Gbps', '300兆', '1000M光宽带'); Latin units end
+#: where Latin letters end, so a CJK word may follow ('1000M光宽带', '50M上行').
+_RATE = re.compile(r"(\d+(?:\.\d+)?)\s*(Gbps|Mbps|Gbit/s|Mbit/s|G|M|兆)(?![A-Za-z])", re.IGNORECASE)
+_BARE = re.compile(r"\s*(\d+(?:\.\d+)?)\s*")
+_RATE_WORDS = {"万兆": 10_000.0, "千兆": 1000.0, "百兆": 100.0}
+_DIRECTION = {"down": "下行", "up": "上行"}
+#: A direction word and the rate it governs: '下行理论速率最高1000Mbps', '上行50M'; or the rate first: '200M（下行）'.
+_ONE_RATE = r"(\d+(?:\.\d+)?\s*(?:Gbps|Mbps|Gbit/s|Mbit/s|G|M|兆)(?![A-Za-z])|[万千百]兆)"
 _TEXT_RATE = {
-    "down": re.compile(r"下行[^0-9，。；,;]{0,8}?(\d+(?:\.\d+)?)\s*(Gbps|Mbps|G|M|兆)", re.IGNORECASE),
-    "up": re.compile(r"上行[^0-9，。；,;]{0,8}?(\d+(?:\.\d+)?)\s*(Gbps|Mbps|G|M|兆)", re.IGNORECASE),
+    key: (
+        re.compile(word + r"[^0-9，。；,;（）()]{0,10}?" + _ONE_RATE, re.IGNORECASE),
+        re.compile(_ONE_RATE + r"\s*[（(]?\s*" + word, re.IGNORECASE),
+    )
+    for key, word in _DIRECTION.items()
 }
+#: A rate sold as the line's product ('500M宽带', '千兆光宽带'): the downlink when no direction is named.
+_PRODUCT_RATE = re.compile(_ONE_RATE + r"\s*(?:光纤|光|FTTH|FTTR)?\s*宽带", re.IGNORECASE)
 _CONTRACT_COLUMNS = {
-    "line_id": ("line_id", "线路", "宽带账号", "账号"),
-    "contract_id": ("contract_id", "合同编号"),
-    "down": ("down", "down_mbps", "下行速率", "下行理论速率"),
-    "up": ("up", "up_mbps", "上行速率", "上行理论速率"),
-    "access": ("access", "接入方式"),
-    "contract_text": ("contract_text", "合同条款"),
-    "disclosure_text": ("disclosure_text", "告知内容", "影响因素告知"),
+    "line_id": ("line_id", "线路", "线路编号", "宽带账号", "账号", "宽带号码", "用户账号", "接入号"),
+    "contract_id": ("contract_id", "合同编号", "合同号", "协议编号"),
+    "down": ("down", "down_mbps", "下行速率", "下行理论速率", "签约下行", "下行带宽", "下行"),
+    "up": ("up", "up_mbps", "上行速率", "上行理论速率", "签约上行", "上行带宽", "上行"),
+    "access": ("access", "接入方式", "接入类型"),
+    "contract_text": ("contract_text", "合同条款", "合同内容", "协议条款"),
+    "disclosure_text": ("disclosure_text", "告知内容", "影响因素告知", "网速影响告知", "告知事项", "温馨提示"),
 }
+_SPEEDTEST_COLUMNS = {
+    "line_id": _CONTRACT_COLUMNS["line_id"],
+    "started_at": ("started_at", "测速时间", "开始时间", "测试时间", "时间"),
+    "download_mbps": ("download_mbps", "下载速率", "下行速率", "下载", "下行"),
+    "upload_mbps": ("upload_mbps", "上传速率", "上行速率", "上传", "上行"),
+    "connection": ("connection", "连接方式", "连接类型", "网络连接", "终端连接"),
+    "server": ("server", "测速节点", "测速服务器", "服务器", "节点"),
+    "errors": ("errors", "异常", "错误", "失败原因"),
+}
+#: Connection words of speed-test exports → the evidence's vocabulary.
+_CONNECTION = {"wired": ("wired", "有线", "网线", "lan", "ethernet", "以太网", "有线连接"),
+               "wifi": ("wifi", "wi-fi", "wlan", "无线", "无线连接", "无线网络")}  # fmt: skip
+_HEADER_JUNK = re.compile(r"[\s_（）()\[\]【】:：/]+|mbps|mbit/s|m$", re.IGNORECASE)
+
+
+def _key(header: str) -> str:
+    return _HEADER_JUNK.sub("", header.strip().lower())
+
+
+def map_columns(headers: list[str], spec: dict[str, tuple[str, ...]]) -> tuple[dict[str, str], list[str]]:
+    """Header → field: an exact spelling first, else the longest spelling it contains ('签约下行(Mbps)' → down);
+    the headers no field claims are returned so the caller can name them."""
+    spellings = sorted(((_key(n), fld) for fld, names in spec.items() for n in names), key=lambda p: -len(p[0]))
+    mapping: dict[str, str] = {}
+    unknown: list[str] = []
+    for header in headers:
+        key = _key(header or "")
+        fld = next((f for n, f in spellings if key == n), None) or next(
+            (f for n, f in spellings if len(n) >= 2 and n in key), None
+        )
+        if fld is None:
+            if key:
+                unknown.append(header)
+        else:
+            mapping[header] = fld
+    return mapping, unknown
+
+
+def _cells(row: dict[str, str], mapping: dict[str, str], fields: dict[str, tuple[str, ...]]) -> dict[str, str]:
+    cells = dict.fromkeys(fields, "")
+    for header, fld in mapping.items():
+        value = (row.get(header) or "").strip()
+        if value and not cells[fld]:
+            cells[fld] = value
+    return cells
+
+
+def connection_of(text: str) -> str | None:
+    """'wired' / 'wifi' for the usual spellings (有线, 网线, LAN, Wi-Fi, 无线 …); None when unknown or empty."""
+    key = text.strip().lower()
+    return next((conn for conn, words in _CONNECTION.items() if key in words), None)
+
+
+def parse_started(text: str) -> dt.datetime:
+    """A test time from ISO 8601 or the usual export forms ('2025/04/01 20:10', '2025年4月1日 20:10')."""
+    clean = text.strip().replace("/", "-")
+    zh = re.fullmatch(r"(\d{4})年(\d{1,2})月(\d{1,2})日\s*(.*)", clean)
+    if zh:
+        clean = f"{zh.group(1)}-{int(zh.group(2)):02d}-{int(zh.group(3)):02d} {zh.group(4)}".strip()
+    parts = re.fullmatch(r"(\d{4})-(\d{1,2})-(\d{1,2})(.*)", clean)
+    if parts:
+        clean = f"{parts.group(1)}-{int(parts.group(2)):02d}-{int(parts.group(3)):02d}{parts.group(4)}"
+    return dt.datetime.fromisoformat(clean)
 
 
 @dataclass(slots=True)
@@ -48,26 +123,42 @@ class Loaded:
     problems: list[str] = field(default_factory=list)
 
 
-def rate_mbps(text: str) -> float:
-    """Mbit/s from '1000M', '1000Mbps', '1G', '千兆'; ValueError naming the text otherwise."""
-    clean = text.strip()
-    if clean in {"千兆", "千兆宽带"}:
-        return 1000.0
-    match = _RATE.fullmatch(clean.replace(" ", ""))
-    if not match:
-        raise ValueError(f"expected a rate such as '1000Mbps', got {text!r}")
-    value = float(match.group(1))
-    unit = (match.group(2) or "").lower()
-    return value * 1000 if unit in {"g", "gbps"} else value
+def rate_mbps(text: str, direction: str | None = None) -> float:
+    """Mbit/s from a rate cell: '1000M', '1000Mbps', '1 Gbps', '1G', '千兆', '300兆', '1000M光宽带', '上行50M',
+    '200Mbps（下行）', a bare number (Mbit/s); a cell naming both directions is read for `direction`.
+    ValueError naming the text when no rate is there."""
+    clean = text.strip().replace("\u3000", " ")
+    if direction is not None:
+        stated = rates_in_text(clean)
+        if direction in stated:
+            return stated[direction]
+    bare = _BARE.fullmatch(clean)
+    if bare:
+        return float(bare.group(1))
+    match = _RATE.search(clean)
+    if match:
+        value = float(match.group(1))
+        return value * 1000 if match.group(2).lower() in {"g", "gbps", "gbit/s"} else value
+    word = next((mbps for w, mbps in _RATE_WORDS.items() if w in clean), None)
+    if word is not None:
+        return word
+    raise ValueError(f"expected a rate such as '1000Mbps', got {text!r}")
 
 
 def rates_in_text(text: str) -> dict[str, float]:
-    """Uplink/downlink rates written in contract text ('下行理论速率1000Mbps，上行理论速率50Mbps')."""
+    """Uplink/downlink rates written in contract text ('下行理论速率1000Mbps，上行理论速率50Mbps', '500M宽带
+    （上行40M）'); a product rate with no direction ('500M宽带') is the downlink."""
     found: dict[str, float] = {}
-    for direction, pattern in _TEXT_RATE.items():
-        match = pattern.search(text)
-        if match:
-            found[direction] = rate_mbps(match.group(1) + match.group(2))
+    for direction, patterns in _TEXT_RATE.items():
+        for pattern in patterns:
+            match = pattern.search(text)
+            if match:
+                found[direction] = rate_mbps(match.group(1))
+                break
+    if "down" not in found:
+        product = _PRODUCT_RATE.search(text)
+        if product and not re.search(r"上行\s*$", text[: product.start()]):
+            found["down"] = rate_mbps(product.group(1))
     return found
 
 
@@ -83,20 +174,18 @@ def _rows(path: Path) -> list[dict[str, str]]:
     return rows
 
 
-def _pick(row: dict[str, str], names: tuple[str, ...]) -> str:
-    return next(((row.get(n) or "").strip() for n in names if (row.get(n) or "").strip()), "")
-
-
 def load_contracts(path: Path) -> Loaded:
     """`broadband_contract` evidence, one per row with a line id."""
     loaded = Loaded()
     rows = _rows(path)
-    header = set(rows[0]) if rows else set()
-    if rows and not header & set(_CONTRACT_COLUMNS["line_id"]):
+    mapping, unknown = map_columns(list(rows[0]) if rows else [], _CONTRACT_COLUMNS)
+    if rows and "line_id" not in mapping.values():
         raise InputError(str(path), f"no line id column; expected one of {_CONTRACT_COLUMNS['line_id']}")
+    if unknown:
+        loaded.problems.append(f"{path}, row 1: warning: unrecognised columns ignored: {unknown}")
     for number, row in enumerate(rows, start=2):
         where = f"{path}, row {number}"
-        cells = {key: _pick(row, names) for key, names in _CONTRACT_COLUMNS.items()}
+        cells = _cells(row, mapping, _CONTRACT_COLUMNS)
         if not cells["line_id"]:
             loaded.problems.append(f"{where}, field line_id: empty; row skipped")
             continue
@@ -105,7 +194,7 @@ def load_contracts(path: Path) -> Loaded:
         for direction in ("down", "up"):
             raw = cells[direction]
             try:
-                rates[direction] = rate_mbps(raw) if raw else in_text.get(direction)
+                rates[direction] = rate_mbps(raw, direction) if raw else in_text.get(direction)
             except ValueError as exc:
                 loaded.problems.append(f"{where}, field {direction}: {exc}")
                 rates[direction] = in_text.get(direction)
@@ -128,30 +217,40 @@ def load_contracts(path: Path) -> Loaded:
 def load_speedtests(path: Path) -> Loaded:
     """`speedtest_result` evidence from a CSV of runs (the probe's own output or an import)."""
     loaded = Loaded()
-    for number, row in enumerate(_rows(path), start=2):
+    rows = _rows(path)
+    mapping, unknown = map_columns(list(rows[0]) if rows else [], _SPEEDTEST_COLUMNS)
+    if rows and "line_id" not in mapping.values():
+        raise InputError(str(path), f"no line id column; expected one of {_SPEEDTEST_COLUMNS['line_id']}")
+    if unknown:
+        loaded.problems.append(f"{path}, row 1: warning: unrecognised columns ignored: {unknown}")
+    for number, raw in enumerate(rows, start=2):
         where = f"{path}, row {number}"
-        line = (row.get("line_id") or "").strip()
+        row = _cells(raw, mapping, _SPEEDTEST_COLUMNS)
+        line = row["line_id"]
         if not line:
             loaded.problems.append(f"{where}, field line_id: empty; row skipped")
             continue
         try:
-            started = dt.datetime.fromisoformat((row.get("started_at") or "").strip())
+            started = parse_started(row["started_at"])
         except ValueError:
-            loaded.problems.append(f"{where}, field started_at: expected ISO 8601, got {row.get('started_at')!r}")
+            loaded.problems.append(f"{where}, field started_at: expected ISO 8601, got {row['started_at']!r}")
             continue
         values: dict[str, float | None] = {}
         for key in ("download_mbps", "upload_mbps"):
-            raw = (row.get(key) or "").strip()
+            text = row[key]
             try:
-                values[key] = float(raw) if raw else None
+                values[key] = float(text) if text else None
             except ValueError:
-                loaded.problems.append(f"{where}, field {key}: expected a number, got {raw!r}")
+                loaded.problems.append(f"{where}, field {key}: expected a number, got {text!r}")
                 values[key] = None
-        connection = (row.get("connection") or "").strip().lower() or None
-        errors = [e for e in (row.get("errors") or "").split(";") if e.strip()]
+        connection = connection_of(row["connection"])
+        if row["connection"] and connection is None:
+            loaded.problems.append(f"{where}, field connection: warning: unknown connection {row['connection']!r} "
+                                   "(expected wired/有线 or wifi/无线); the test is kept as unknown")  # fmt: skip
+        errors = [e for e in row["errors"].split(";") if e.strip()]
         try:
             result = SpeedtestResult(
-                server=(row.get("server") or "imported").strip() or "imported", started_at=started,
+                server=row["server"] or "imported", started_at=started,
                 download_mbps=values["download_mbps"], upload_mbps=values["upload_mbps"], errors=errors,
                 environment=EnvironmentFacts.model_validate({"connection": connection}),
             )  # fmt: skip

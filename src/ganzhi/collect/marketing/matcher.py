@@ -21,6 +21,8 @@ from ganzhi.i18n import Text
 
 RULES_PATH = Path(__file__).resolve().parent / "rules.yaml"
 _SENTENCE_END = re.compile(r"(?<=[。！？!?；;\n])")
+#: A clause ends at a comma or a colon (a speaker label "坐席：" ends one too).
+_CLAUSE_END = re.compile(r"[，,：:、]")
 
 
 class Rule(BaseModel):
@@ -53,7 +55,13 @@ class RuleTable(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
 
     version: str
+    scope_negations: list[str] = Field(default_factory=list, description="negators that cancel a cue they precede")
     rules: list[Rule] = Field(min_length=1)
+
+    @field_validator("scope_negations")
+    @classmethod
+    def _negations_compile(cls, patterns: list[str]) -> list[str]:
+        return Rule._compiles(patterns)
 
 
 def load_rules(path: Path = RULES_PATH) -> RuleTable:
@@ -84,8 +92,22 @@ def split_sentences(text: str) -> list[str]:
     return [s.strip() for s in _SENTENCE_END.split(text) if s.strip()]
 
 
+def scope_negation(sentence: str, start: int, end: int, negators: list[str]) -> str | None:
+    """The negator that starts before the cue at `start`–`end` in the same clause and governs it ('我不是说您必须
+    升级5G', '不能保证任何地方都满速' where the negator overlaps the cue), or None."""
+    clause_start = max((m.end() for m in _CLAUSE_END.finditer(sentence, 0, start)), default=0)
+    region = sentence[clause_start:end]
+    offset = start - clause_start
+    for pattern in negators:
+        for m in re.finditer(pattern, region):
+            if m.start() < offset:
+                return m.group(0)
+    return None
+
+
 def match_sentences(sentences: list[str], table: RuleTable) -> list[RuleMatch]:
-    """Every cue match, with the negation (if any) in the same sentence that cancels it."""
+    """Every cue match, with the negation that cancels it: a rule negation in the same sentence, or a scope
+    negation before the cue in the same clause."""
     found: list[RuleMatch] = []
     for index, sentence in enumerate(sentences):
         for rule in table.rules:
@@ -94,6 +116,7 @@ def match_sentences(sentences: list[str], table: RuleTable) -> list[RuleMatch]:
                 if not hit:
                     continue
                 negation = next((m.group(0) for n in rule.negations if (m := re.search(n, sentence))), None)
+                negation = negation or scope_negation(sentence, hit.start(), hit.end(), table.scope_negations)
                 found.append(RuleMatch(rule_id=rule.id, sentence=index, text=sentence, cue=hit.group(0),
                                        negated_by=negation))  # fmt: skip
                 break

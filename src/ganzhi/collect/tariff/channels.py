@@ -13,7 +13,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from ganzhi.collect.tariff.headers import normalise_header
+from ganzhi.collect.tariff.headers import match_header, normalise_header
 from ganzhi.evidence.tariff import ChannelListing, ChannelType
 
 #: Spellings of each channel type, compared with `normalise_header` applied (longest first).
@@ -65,19 +65,34 @@ def split_ids(value: object) -> list[str]:
     return [part for part in _LIST_SPLIT.split(str(value or "").strip()) if part]
 
 
+_FIELD_LOOKUP = sorted(
+    ((normalise_header(n)[0], fld) for fld, names in CHANNEL_FIELDS.items() for n in names),
+    key=lambda p: len(p[0]), reverse=True,
+)  # fmt: skip
+#: Plan-table fields a channel sheet may also carry; any other plan field means the sheet is a plan table.
+_SHARED_WITH_PLANS = frozenset({"方案编号", "资费名称", "销售渠道"})
+
+
 def match_channel_header(raw: object) -> str | None:
-    """The channel-sheet field a header names, or None."""
+    """The channel-sheet field a header names: an exact spelling, else the longest spelling it contains
+    ('可查询资费方案编号' → plan_ids, '老年人、残疾人专区（是/否）' → elderly_entry), or None."""
     key, _unit = normalise_header("" if raw is None else str(raw))
-    for fld, names in CHANNEL_FIELDS.items():
-        if key in {normalise_header(n)[0] for n in names}:
-            return fld
-    return None
+    if not key:
+        return None
+    exact = next((fld for name, fld in _FIELD_LOOKUP if key == name), None)
+    if exact is not None:
+        return exact
+    return next((fld for name, fld in _FIELD_LOOKUP if len(name) >= 4 and name in key), None)
 
 
 def is_channel_sheet(header: Sequence[object]) -> bool:
-    """A channel sheet names a channel type or name column and a plan-id column."""
+    """A channel sheet names a channel type or name column and a plan-id column, and no other plan field
+    (a plan table with 方案编号 and 销售渠道 columns is not a channel sheet)."""
     fields = {match_channel_header(cell) for cell in header}
-    return "plan_ids" in fields and bool(fields & {"channel_type", "channel_name"})
+    if "plan_ids" not in fields or not fields & {"channel_type", "channel_name"}:
+        return False
+    plan_fields = {m.field for cell in header if match_channel_header(cell) is None and (m := match_header(cell)).field}
+    return not plan_fields - _SHARED_WITH_PLANS
 
 
 @dataclass(slots=True)

@@ -24,7 +24,7 @@ from ganzhi.collect.tariff.channels import (
     split_ids,
     yes_no,
 )
-from ganzhi.collect.tariff.headers import HeaderLayout, locate_header
+from ganzhi.collect.tariff.headers import HeaderLayout, HeaderMatch, locate_header, match_header
 from ganzhi.collect.tariff.readers import Sheet, read_sheets
 from ganzhi.collect.tariff.units import (
     UnitError,
@@ -45,6 +45,7 @@ from ganzhi.evidence.tariff import (
     SUBJECT_TYPE,
     Audience,
     ChannelListing,
+    ChannelType,
     Services,
     TariffCatalogue,
     TariffPlan,
@@ -57,8 +58,12 @@ _OFF_SALE = re.compile(r"下架|下线|停售|已下线|不在售|停止销售")
 _ELDERLY = re.compile(r"老年|长者|敬老|孝心|60周岁|65周岁|银龄")
 _DISABLED = re.compile(r"残疾|助残|残障")
 _ENTERPRISE = re.compile(r"政企|集团客户|企业客户|行业客户")
-_CAP_CHOICE = re.compile(r"可选|自主选择|自行选择|档位|自愿")
+_CAP_CHOICE = re.compile(r"可选|自选|任选|自主选择|自行选择|档位|自愿|选择.{0,8}封顶|封顶.{0,8}选择")
 _NONE_TEXT = {"", "无", "-", "—", "/", "不含", "0"}
+#: A labelled segment inside a free-text cell ('资费结构：套餐月费199元；计费原则：按自然月计费'): label, then text up
+#: to the next ；/。/line break. The label is matched as a header; it fills that field when the row left it empty.
+_SEGMENT = re.compile(r"(?:^|[；;。\n\s])([\u4e00-\u9fff]{2,8})[:：]\s*([^；;。\n]+)")
+_SEGMENT_SOURCES = ("其他说明", "对应服务", "资费标准")
 
 
 def _at(sheet: Sheet, index: int, fld: str | None, message: str, level: Level = "error") -> RowProblem:
@@ -165,8 +170,23 @@ def _audiences(row: _RowReader) -> list[Audience]:
     return found or [Audience.PUBLIC]
 
 
+def labelled_segments(text: str) -> dict[str, str]:
+    """Fields stated inside free text as 'label：value' segments, keyed by canonical field ('计费原则：按月计费')."""
+    found: dict[str, str] = {}
+    for match in _SEGMENT.finditer(text):
+        fld = match_header(match.group(1)).field
+        value = match.group(2).strip()
+        if fld and value and fld not in found:
+            found[fld] = value[:MAX_FIELD_CHARS]
+    return found
+
+
 def _publication_fields(row: _RowReader, services: Services) -> dict[str, str]:
     fields = {fld: text for fld in row.cells if (text := row.text(fld)) and fld not in _SERVICE_FIELDS}
+    for source in _SEGMENT_SOURCES:
+        for fld, value in labelled_segments(row.text(source)).items():
+            if fld not in _SERVICE_FIELDS and not fields.get(fld):
+                fields[fld] = value
     if not fields.get("对应服务"):
         parts = [f"{fld}{row.text(fld)}" for fld in _SERVICE_FIELDS if row.text(fld) not in _NONE_TEXT]
         if parts:
@@ -196,7 +216,7 @@ def _plan(row: _RowReader, as_of: dt.date | None) -> TariffPlan | None:
         row.problem("warning", "超出资费说明", f"mixes data-price units {units}; the first is used")
     elif price is None and "流量" in overage_text and "元" in overage_text:
         row.problem("warning", "超出资费说明", f"names a data charge but no unit price could be read: {overage_text!r}")
-    throttle_text = " ".join(row.text(f) for f in ("达量降速", "通用流量", "对应服务", "超出资费说明", "其他说明"))
+    throttle_text = "；".join(row.text(f) for f in ("达量降速", "通用流量", "对应服务", "超出资费说明", "其他说明"))
     cap_text = row.text("超套封顶") + " " + overage_text
     online, offline = row.date("上线日期"), row.date("下线日期")
     if online and offline and offline < online:
@@ -214,6 +234,16 @@ def _plan(row: _RowReader, as_of: dt.date | None) -> TariffPlan | None:
         for err in exc.errors():
             row.problem("error", ".".join(map(str, err["loc"])), f"{err['msg']} (got {err.get('input')!r})")
         return None
+
+
+def _channel_subheader(row: Sequence[object]) -> dict[int, ChannelType]:
+    """Columns of a row that is a channel sub-header: at least two cells name a channel type and every other
+    non-empty cell is a header too (no plan data); {} when the row is data."""
+    labels = {i: ct for i, cell in enumerate(row) if (ct := channel_type(_text(cell))) is not None}
+    others = [cell for i, cell in enumerate(row) if i not in labels and _text(cell)]
+    if len(labels) < 2 or any(match_header(cell).field is None for cell in others):
+        return {}
+    return labels
 
 
 @dataclass(slots=True)
@@ -249,6 +279,14 @@ class _Importer:
             message = f"unrecognised columns ignored: {unknown}"
             self.problems.append(_at(sheet, layout.last_row, None, message, "warning"))
         channel_cols = {i: ct for i, c in enumerate(layout.columns) if c.field in (None, "销售渠道") and (ct := channel_type(c.raw))}  # noqa: E501
+        first = layout.last_row + 1
+        labels = _channel_subheader(sheet.rows[first]) if first < len(sheet.rows) else {}
+        if labels:  # a second header row names the channel of each column under a merged "可查询渠道"
+            layout = HeaderLayout(last_row=first, rows=layout.rows + 1, columns=[
+                HeaderMatch(raw=str(sheet.rows[first][i]), field=None, unit=None) if i in labels else c
+                for i, c in enumerate(layout.columns)
+            ])  # fmt: skip
+            channel_cols = {**channel_cols, **labels}
         for index in range(layout.last_row + 1, len(sheet.rows)):
             cells, units = self._cells(sheet.rows[index], layout, channel_cols)
             reader = _RowReader(sheet, index, cells, units, self.problems)

@@ -22,11 +22,33 @@ _NUM = r"(\d+(?:\.\d+)?)"
 _FULLWIDTH = str.maketrans("０１２３４５６７８９．／（）ＧＭＫＢｇｍｋｂ％：", "0123456789./()GMKBgmkb%:")
 _UNLIMITED = re.compile(r"不限量|无限量|无限流量|不限流量|无限")
 _DATA = re.compile(_NUM + r"\s*(TB|GB|MB|KB|T|G|M|K)(?![a-z])", re.IGNORECASE)
-_SPEED = re.compile(_NUM + r"\s*(Gbps|Mbps|Kbps|kbit/s|Mbit/s|kb/s|mb/s|G|M|K)\b", re.IGNORECASE)
-_THROTTLE_AT = re.compile(_NUM + r"\s*(GB|G|MB|M)\s*(?:后|以上|达量)?\s*(?:达量)?\s*(?:降速|限速)", re.IGNORECASE)
-_THROTTLE_TO = re.compile(r"(?:降速|限速|降至|速率)\s*(?:至|为|到)?\s*" + _NUM + r"\s*(Mbps|Kbps|M|K)", re.IGNORECASE)
-_PRICE_PER = re.compile(_NUM + r"\s*元\s*/\s*(\d+(?:\.\d+)?)?\s*(KB|MB|GB|K|M|G)\b", re.IGNORECASE)
+#: A unit ends where Latin letters end: '1000M光宽带' and '3元/GB计收' carry a unit although a CJK letter follows.
+_END = r"(?![A-Za-z])"
+_SPEED = re.compile(_NUM + r"\s*(Gbps|Mbps|Kbps|kbit/s|Mbit/s|kb/s|mb/s|G|M|K)" + _END, re.IGNORECASE)
+#: Chinese speed words: '300兆', '1000兆', '千兆', '百兆', '万兆' (兆 = Mbit/s in broadband usage).
+_SPEED_ZH = re.compile(_NUM + r"\s*兆")
+_SPEED_WORDS = {"万兆": 10_000_000.0, "千兆": 1_000_000.0, "百兆": 100_000.0}
+#: Words that introduce a throttling clause (达量降速): '降速', '限速', '降至', '网速限制为', '速率下调至' ….
+_THROTTLE_WORD = re.compile(
+    r"(?<![不无未非])(?:降速|限速|降至|降为|降到|下调至|速率限制|限制网速|网速限制|限制为|限制在|降低速率|降档"
+    r"|(?:速率|网速)\S{0,4}?(?:调整|下调|降低|限制)(?:为|至|到))"
+)
+_THROTTLE_AT = re.compile(_NUM + r"\s*(GB|G|MB|M|TB|T)" + _END + r"\s*(?:后|以上|以后|之后|时|达量)", re.IGNORECASE)
+_THROTTLE_AT_LOOSE = re.compile(
+    r"(?:达到|超过|超出|满|使用|用满|用完|用尽)\s*" + _NUM + r"\s*(GB|G|MB|M|TB|T)" + _END, re.IGNORECASE
+)
+_THROTTLE_TO = re.compile(
+    r"(?:降速|限速|降至|降为|降到|下调至|速率|网速|限制为|限制在|不超过|最高|最大)\s*(?:至|为|到|于|在)?\s*(?:最高|最大|不超过)?\s*"
+    + _NUM + r"\s*(Mbps|Kbps|Mbit/s|kbit/s|kb/s|M|K)" + _END,
+    re.IGNORECASE,
+)
+_CLAUSE = re.compile(r"[。；;\n]+")
+_PRICE_PER = re.compile(_NUM + r"\s*元\s*/\s*(\d+(?:\.\d+)?)?\s*(KB|MB|GB|K|M|G)" + _END, re.IGNORECASE)
 _DAILY_FIRST = re.compile(r"每天?(?:前)?\s*" + _NUM + r"\s*(GB|MB|G|M)\s*(?:收费|按)?\s*" + _NUM + r"\s*元", re.I)
+_PRICE_EACH = re.compile(
+    r"每\s*(\d+(?:\.\d+)?)?\s*(KB|MB|GB|K|M|G)" + _END + r"\s*(?:收取|收费|计收|计费|按)?\s*" + _NUM + r"\s*元",
+    re.IGNORECASE,
+)
 _DAILY_YUAN = re.compile(_NUM + r"\s*元\s*/\s*(?:天|日)\s*[,，(（]?\s*(?:含|包含)?\s*" + _NUM + r"\s*(GB|MB|G|M)", re.I)
 _CAP = re.compile(r"封顶\s*" + _NUM + r"\s*元|" + _NUM + r"\s*元\s*封顶|最高收取\s*" + _NUM + r"\s*元")
 _DATE_FORMS = ("%Y-%m-%d", "%Y/%m/%d", "%Y.%m.%d", "%Y%m%d", "%Y年%m月%d日", "%Y-%m-%d %H:%M:%S")
@@ -99,32 +121,48 @@ def parse_data(text: str, *, header_unit: str | None = None, maximum_gb: float =
 
 
 def parse_speed_kbps(text: str, *, header_unit: str | None = None) -> float:
-    """A rate in kbit/s from '1Mbps', '128Kbps', or a bare number with the header's unit."""
+    """A rate in kbit/s: '1Mbps', '128Kbps', '1000M光宽带', '300兆', '千兆', or a bare number in the header's unit."""
     clean = normalise_text(text)
     match = _SPEED.search(clean)
     if match:
         return float(match.group(1)) * KBPS_PER[match.group(2).lower()]
+    zh = _SPEED_ZH.search(clean)
+    if zh:
+        return float(zh.group(1)) * 1000.0
+    word = next((kbps for w, kbps in _SPEED_WORDS.items() if w in clean), None)
+    if word is not None:
+        return word
     if header_unit and header_unit.lower() in KBPS_PER and re.fullmatch(r"\d+(?:\.\d+)?", clean):
         return float(clean) * KBPS_PER[header_unit.lower()]
     raise UnitError(f"expected a rate such as '100Mbps', got {text!r}")
 
 
 def parse_throttle(text: str) -> Throttle | None:
-    """The first throttling step in free text ('20GB达量降速至1Mbps'); None when the text names none."""
+    """The first throttling step in free text; None when the text names none.
+
+    Read clause by clause (split at 。；): a clause names a throttle when it has a throttling word ('降速',
+    '限速', '降至', '网速限制为' …); its threshold is a volume followed by 后/以上 or introduced by 达到/超过,
+    its reduced speed a rate after 降至/限速/最高 …. '20GB达量降速至1Mbps', '达到100GB后上网速率降至1Mbps' and
+    '当月使用超过80GB后，网速限制为最高1Mbps' all read as (threshold, speed).
+    """
     clean = normalise_text(text)
-    if not re.search(r"降速|限速", clean):
-        return None
-    at = _THROTTLE_AT.search(clean)
-    to = _THROTTLE_TO.search(clean)
-    after_gb = float(at.group(1)) * GB_PER[at.group(2).lower()] if at else None
-    kbps = float(to.group(1)) * KBPS_PER[to.group(2).lower()] if to else None
-    return Throttle(after_gb=after_gb or None, kbps=kbps or None)
+    for clause in _CLAUSE.split(clean):
+        word = _THROTTLE_WORD.search(clause)
+        if not word:
+            continue
+        before = clause[: word.end()]
+        at = _THROTTLE_AT.search(before) or _THROTTLE_AT_LOOSE.search(before) or _THROTTLE_AT.search(clause)
+        to = _THROTTLE_TO.search(clause, word.start())
+        after_gb = float(at.group(1)) * GB_PER[at.group(2).lower()] if at else None
+        kbps = float(to.group(1)) * KBPS_PER[to.group(2).lower()] if to else None
+        return Throttle(after_gb=after_gb or None, kbps=kbps or None)
+    return None
 
 
 def parse_data_price(text: str) -> DataPrice | None:
     """The out-of-package data price normalised to 元/GB; None when the text names no data price.
 
-    Forms: '0.0003元/KB', '0.29元/MB', '5元/GB', '3元/1GB', daily packs '每天前1GB收费10元', '5元/天含1GB'.
+    Forms: '0.0003元/KB', '0.29元/MB', '5元/GB', '3元/1GB', '每GB 3元', daily packs '每天前1GB收费10元', '5元/天含1GB'.
     """
     clean = normalise_text(text)
     daily = _DAILY_FIRST.search(clean)
@@ -138,11 +176,15 @@ def parse_data_price(text: str) -> DataPrice | None:
         pack_gb = float(daily.group(2)) * GB_PER[daily.group(3).lower()]
         return _daily(text, yuan, pack_gb)
     per = _PRICE_PER.search(clean)
-    if not per:
+    each = _PRICE_EACH.search(clean)
+    if per:
+        yuan, amount_text, unit_text = float(per.group(1)), per.group(2), per.group(3)
+    elif each:  # '每GB 3元', '每100MB收取1元'
+        yuan, amount_text, unit_text = float(each.group(3)), each.group(1), each.group(2)
+    else:
         return None
-    yuan = float(per.group(1))
-    amount = float(per.group(2)) if per.group(2) else 1.0
-    unit_key = per.group(3).lower()[0]
+    amount = float(amount_text) if amount_text else 1.0
+    unit_key = unit_text.lower()[0]
     unit = {"k": PriceUnit.PER_KB, "m": PriceUnit.PER_MB, "g": PriceUnit.PER_GB}[unit_key]
     if amount <= 0:
         raise UnitError(f"data price {text!r} divides by a zero volume")

@@ -10,10 +10,24 @@ from ganzhi.evidence.base import EvidenceSet
 from ganzhi.evidence.tariff import CHANNEL_LABELS, ChannelType, TariffCatalogue
 
 
+def no_channel_evidence(zh_what: str, en_what: str, **facts: object) -> Outcome:
+    """MANUAL for a catalogue imported without any channel listing: a 公示 table alone cannot show where
+    the plans are queryable, so a missing entry must not be inferred from missing evidence."""
+    return Outcome.manual(
+        f"未提供任何渠道展示清单（各渠道可查询的资费方案），无法判断是否提供{zh_what}；"
+        "需要自有营业厅、掌厅、网厅、资费专区、代理渠道的展示清单或核查截图。",
+        f"No channel listing was imported; cannot tell whether the {en_what} exists. Needs the listings (or "
+        "review screenshots) of the business halls, app, web hall, tariff zone and agent channels.",
+        channel="all", needs="各渠道展示清单（--channels）", **facts,
+    )
+
+
 def evaluate(evidence: EvidenceSet, params: Params) -> list[Outcome]:
     """One outcome per channel type: FAIL when it has no listing or misses on-sale public plans."""
     catalogue = evidence.one(TariffCatalogue)
     on_sale = {p.plan_id for p in catalogue.on_sale_public()}
+    if not catalogue.channels:
+        return [no_channel_evidence("在售资费套餐查询入口", "query entry for on-sale plans", on_sale=len(on_sale))]
     outcomes: list[Outcome] = []
     for ctype in ChannelType:
         zh, en = CHANNEL_LABELS[ctype]

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from ganzhi.catalog.params import Params
 from ganzhi.checks.outcome import Outcome
+from ganzhi.checks.t1.t1_tariff_channel_entry.check import no_channel_evidence
 from ganzhi.checks.t1.tariff_common import sample
 from ganzhi.evidence.base import EvidenceSet
 from ganzhi.evidence.tariff import CHANNEL_LABELS, ChannelType, TariffCatalogue
@@ -14,6 +15,9 @@ def evaluate(evidence: EvidenceSet, params: Params) -> list[Outcome]:
     """Per channel type: PASS with an entry, FAIL without, MANUAL when the listing does not say."""
     catalogue = evidence.one(TariffCatalogue)
     discount = sorted(p.plan_id for p in catalogue.on_sale_public() if p.for_elderly_or_disabled)
+    if not catalogue.channels:
+        return [no_channel_evidence("老年人、残疾人优惠套餐查询入口", "elderly/disabled discount-plan entry",
+                                    discount_plans=len(discount))]  # fmt: skip
     outcomes: list[Outcome] = []
     if not discount:
         outcomes.append(Outcome.failed(
@@ -21,6 +25,8 @@ def evaluate(evidence: EvidenceSet, params: Params) -> list[Outcome]:
             "The catalogue has no on-sale discount plan for elderly or disabled users.",
             channel="catalogue", discount_plans=0,
         ))  # fmt: skip
+    #: No listing says anything about the elderly entry: a channel type with no listing is unknown, not absent.
+    silent = all(c.elderly_entry is None for c in catalogue.channels)
     for ctype in ChannelType:
         zh, en = CHANNEL_LABELS[ctype]
         listings = [c for c in catalogue.channels if c.channel is ctype]
@@ -43,11 +49,12 @@ def evaluate(evidence: EvidenceSet, params: Params) -> list[Outcome]:
                     f"{en}: offers the elderly/disabled discount-plan entry.",
                     **facts,
                 ))  # fmt: skip
-        elif unknown:
+        elif unknown or silent:
             outcomes.append(Outcome.manual(
-                f"{zh}：展示清单未说明是否设有老年人、残疾人优惠套餐入口，请人工核实。",
-                f"{en}: the listing does not say whether an elderly/disabled entry exists; verify by hand.",
-                **facts,
+                f"{zh}：展示清单未说明是否设有老年人、残疾人优惠套餐入口，无法判断；需要该渠道老年人、残疾人专区的核查记录或截图。",
+                f"{en}: the listing does not say whether an elderly/disabled entry exists; cannot tell. Needs a review "
+                "record or screenshot of the channel's elderly/disabled section.",
+                needs="渠道展示清单中的“老年人残疾人专区”列或核查截图", **facts,
             ))  # fmt: skip
         else:
             outcomes.append(Outcome.failed(

@@ -35,11 +35,21 @@ def evaluate(evidence: EvidenceSet, params: Params) -> list[Outcome]:
         limits = _limits(plan)
         if hits and limits:
             reasons.append(f"名称含“{'、'.join(hits)}”，但实际{'；'.join(limits)}")
+        doubts: list[str] = []
         for number in name_numbers(plan):
             if number.in_content is not None and abs(number.in_name - number.in_content) > 1e-6:
-                reasons.append(f"名称中的{number.quantity}{number.in_name:g}与资费内容{number.in_content:g}不符")
-        facts = {"plan_id": plan.plan_id, "name": plan.name, "terms": hits, "reasons": reasons}
-        if reasons:
+                text = f"名称中的{number.quantity}{number.in_name:g}与资费内容{number.in_content:g}不符"
+                (reasons if number.certain else doubts).append(text)
+        facts = {"plan_id": plan.plan_id, "name": plan.name, "terms": hits, "reasons": reasons, "doubts": doubts}
+        if doubts and not reasons:
+            outcomes.append(Outcome.manual(
+                f"{label(plan)}名称中的数字含义无法判断（{'；'.join(doubts)}，也可能指5G网络），"
+                "需要核实宣传材料中该名称的含义。",
+                f"{plan.plan_id}: cannot tell whether a number in the name is a data volume or a network "
+                "generation; needs the plan's promotional material.",
+                needs="该套餐的宣传页或营销话术，说明名称中数字的含义", **facts,
+            ))  # fmt: skip
+        elif reasons:
             outcomes.append(Outcome.failed(
                 f"{label(plan)}名称易引发歧义：{'；'.join(reasons)}。",
                 f"{plan.plan_id}: the name may mislead ({len(reasons)} reason(s)).",

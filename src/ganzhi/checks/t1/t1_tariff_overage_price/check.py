@@ -29,8 +29,9 @@ def evaluate(evidence: EvidenceSet, params: Params) -> list[Outcome]:
     for plan in catalogue.plans:
         price = plan.overage_data_price
         has_data = plan.services.general_data_gb is not None or plan.services.unlimited_data
-        if not plan.on_sale or (price is None and (not has_data or plan.throttle is not None)):
-            continue  # no data, or throttled instead of charged: there is no out-of-package price
+        no_charge = plan.throttle is not None or plan.services.unlimited_data
+        if not plan.on_sale or (price is None and (not has_data or no_charge)):
+            continue  # no data, or unlimited / throttled instead of charged: there is no out-of-package price
         if price is None:
             outcomes.append(Outcome.manual(
                 f"{label(plan)}未写明可读的套餐外流量单价，请人工核实超出资费说明。",

@@ -9,5 +9,7 @@ from ganzhi.evidence.base import EvidenceSet
 
 
 def evaluate(evidence: EvidenceSet, params: Params) -> list[Outcome]:
-    """One outcome per on-sale plan: FAIL naming the 公示 fields it leaves empty."""
-    return fields_outcomes(evidence, params.strings("publication_fields"), "公示字段", "publication fields")
+    """One outcome per on-sale plan: FAIL naming the 公示 fields it leaves empty (an on-sale plan may leave an
+    open-ended field such as 下线日期 blank: no offline date is set yet)."""
+    return fields_outcomes(evidence, params.strings("publication_fields"), "公示字段", "publication fields",
+                           open_ended=params.strings("open_ended_fields"))

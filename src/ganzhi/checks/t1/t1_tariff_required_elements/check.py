@@ -14,14 +14,17 @@ def evaluate(evidence: EvidenceSet, params: Params) -> list[Outcome]:
     return fields_outcomes(evidence, params.strings("required_elements"), "七项要素", "required elements")
 
 
-def fields_outcomes(evidence: EvidenceSet, required: list[str], zh_what: str, en_what: str) -> list[Outcome]:
-    """Per on-sale plan, PASS when every field in `required` has text, else FAIL naming the missing ones."""
+def fields_outcomes(evidence: EvidenceSet, required: list[str], zh_what: str, en_what: str,
+                    open_ended: list[str] | None = None) -> list[Outcome]:  # fmt: skip
+    """Per on-sale plan, PASS when every field in `required` has text, else FAIL naming the missing ones;
+    `open_ended` fields (e.g. 下线日期) may be blank on an on-sale plan."""
     catalogue = evidence.one(TariffCatalogue)
+    optional = set(open_ended or ())
     outcomes: list[Outcome] = []
     for plan in catalogue.plans:
         if not plan.on_sale:
             continue
-        missing = [name for name in required if not plan.has_field(name)]
+        missing = [name for name in required if name not in optional and not plan.has_field(name)]
         facts = {"plan_id": plan.plan_id, "missing": missing, "row": plan.row}
         if missing:
             outcomes.append(Outcome.failed(
