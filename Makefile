@@ -2,7 +2,7 @@
 PYTHON ?= python3.11
 VENV   ?= .venv
 BIN    := $(VENV)/bin
-EXTRAS ?= dev,dask,postgres,policy,pdf,web,ocr
+EXTRAS ?= dev,dask,postgres,policy,pdf,web,ocr,crawl
 STAMP  := $(VENV)/.installed-$(shell cat pyproject.toml | sha256sum | cut -c1-12)
 
 .PHONY: run test lint bench venv migrate demo clean

@@ -60,6 +60,7 @@ GROUPS: tuple[tuple[str, str, str], ...] = (
     ),
     ("ui", "ui", "界面证据（开屏弹窗、权限说明）/ UI evidence for T4 and T3."),
     ("capture", "capture", "采集界面证据 / capture UI evidence from a device."),
+    ("crawl", "crawl", "采集：按采集规格抓取运营商、应用和应用市场公开发布的内容 / live collection of published pages by spec."),
 )
 
 _BY_NAME: dict[str, tuple[str, str]] = {name: (module, help_) for module, name, help_ in GROUPS}

@@ -58,6 +58,7 @@ EXTRAS: dict[str, tuple[str, ...]] = {
     "postgres": ("psycopg",),
     "ocr": ("rapidocr_onnxruntime", "onnxruntime"),
     "policy": ("jieba", "charset_normalizer", "pypdf", "docx", "httpx"),
+    "crawl": ("scrapy", "twisted", "playwright"),
 }
 #: The packages whose absence `require_extra` detects up front (the others come with these).
 _REQUIRED: dict[str, tuple[str, ...]] = {
@@ -67,6 +68,7 @@ _REQUIRED: dict[str, tuple[str, ...]] = {
     "postgres": ("psycopg",),
     "ocr": ("rapidocr_onnxruntime",),
     "policy": ("jieba", "charset_normalizer", "pypdf", "docx", "httpx"),
+    "crawl": ("scrapy", "playwright"),
 }
 
 

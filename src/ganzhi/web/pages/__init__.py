@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from ganzhi.web.pages import enterprise, halls, oversight, portal, publications, speedtest, workspace
+from ganzhi.web.pages import crawl, enterprise, halls, oversight, portal, publications, speedtest, workspace
 
 router = APIRouter(include_in_schema=False)
 router.include_router(portal.router)
@@ -19,3 +19,4 @@ router.include_router(oversight.router)
 router.include_router(enterprise.router)
 router.include_router(halls.router)
 router.include_router(speedtest.router)
+router.include_router(crawl.router)
