@@ -43,7 +43,9 @@ def test_checks_with_enough_cases_meet_the_target(figures: dict[str, dict[str, o
         f"{check}: precision {f['precision']}, recall {f['recall']} over {f['cases']}"
         for check, f in figures.items()
         if int(f["cases"]) >= MIN_CASES  # type: ignore[call-overload]
-        and ((f["precision"] is not None and f["precision"] < TARGET_PRECISION)  # type: ignore[operator]
-             or (f["recall"] is not None and f["recall"] < TARGET_RECALL))  # type: ignore[operator]
+        and (
+            (f["precision"] is not None and f["precision"] < TARGET_PRECISION)  # type: ignore[operator]
+            or (f["recall"] is not None and f["recall"] < TARGET_RECALL)
+        )  # type: ignore[operator]
     ]
     assert not below, below

@@ -37,16 +37,39 @@ def _inspect(stage: str, tmp: Path, round_number: int) -> str:
 
 def test_walkthrough_script_exists_and_runs_the_same_commands() -> None:
     script = (EXAMPLES / "campaign_walkthrough.sh").read_text(encoding="utf-8")
-    for command in ("enterprise import", "check run", "rank", "interview record", "publish approve",
-                    "publish verify", "lookback run", "complaints import"):
+    for command in (
+        "enterprise import",
+        "check run",
+        "rank",
+        "interview record",
+        "publish approve",
+        "publish verify",
+        "lookback run",
+        "complaints import",
+    ):
         assert command in script
 
 
 def test_full_campaign_from_the_cli(tmp_path: Path) -> None:
     today = dt.date.today()
     ok("enterprise", "import", "--demo")
-    ok("campaign", "create", "c524", "--name", "演示行动", "--starts", "2022-01-01", "--ends", "2022-12-31",
-       "--task", "T6", "--task", "T7", "--key-list", "first-batch-39")
+    ok(
+        "campaign",
+        "create",
+        "c524",
+        "--name",
+        "演示行动",
+        "--starts",
+        "2022-01-01",
+        "--ends",
+        "2022-12-31",
+        "--task",
+        "T6",
+        "--task",
+        "T7",
+        "--key-list",
+        "first-batch-39",
+    )
     ok("campaign", "add-round", "c524", "--name", "第一轮检查", "--starts", "2022-02-10")
     _inspect("inspection", tmp_path, 1)
 
@@ -56,8 +79,23 @@ def test_full_campaign_from_the_cli(tmp_path: Path) -> None:
     later = (today + dt.timedelta(days=30)).isoformat()
     proposals = json.loads(ok("interview", "propose", "--campaign", "c524", "--today", later, "--format", "json"))
     assert isinstance(proposals["proposals"], list)  # medium-severity findings of 2 firms trigger no default rule
-    ok("interview", "record", "demo-video", "--id", "iv-1", "--held-on", today.isoformat(), "--attendee", "处长",
-       "--minutes", "约谈", "--recorded-by", "张三", "--commitment", f"补全清单|{later}")
+    ok(
+        "interview",
+        "record",
+        "demo-video",
+        "--id",
+        "iv-1",
+        "--held-on",
+        today.isoformat(),
+        "--attendee",
+        "处长",
+        "--minutes",
+        "约谈",
+        "--recorded-by",
+        "张三",
+        "--commitment",
+        f"补全清单|{later}",
+    )
     ok("ladder", "advance", "demo-video", "--actor", "张三", "--reason", "约谈 iv-1", "--interview", "iv-1")
 
     ok("publish", "create", "pub-1", "--created-by", "张三", "--campaign", "c524", "--with-ranking")
@@ -81,8 +119,21 @@ def test_full_campaign_from_the_cli(tmp_path: Path) -> None:
     ok("campaign", "add-round", "c524", "--name", "第二轮复查", "--starts", "2022-03-01")
     _inspect("recheck", tmp_path, 2)
     write_stage("lookback", tmp_path / "lookback.jsonl")
-    ok("lookback", "run", "lb-1", "--actor", "王五", "--evidence", str(tmp_path / "lookback.jsonl"),
-       "--campaign", "c524", "--format", "json", "--output", str(tmp_path / "lb.json"))
+    ok(
+        "lookback",
+        "run",
+        "lb-1",
+        "--actor",
+        "王五",
+        "--evidence",
+        str(tmp_path / "lookback.jsonl"),
+        "--campaign",
+        "c524",
+        "--format",
+        "json",
+        "--output",
+        str(tmp_path / "lb.json"),
+    )
     report = json.loads((tmp_path / "lb.json").read_text(encoding="utf-8"))
     assert report["meta"]["reopened"] == 1 and report["meta"]["confirmed"] == 2
     assert report["meta"]["round"] == "c524:3"

@@ -39,7 +39,7 @@ def test_draft_title_says_draft() -> None:
 
 def test_csv_neutralises_formulas(pub: Publication) -> None:
     body = dict(pub.body)
-    body["notice"] = [dict(body["notice"][0], app_name="=HYPERLINK(\"http://x\")")]
+    body["notice"] = [dict(body["notice"][0], app_name='=HYPERLINK("http://x")')]
     text = to_csv(pub.model_copy(update={"body": body}), ListName.notice)
     assert "'=HYPERLINK" in text and text.startswith("\ufeff序号,应用名称")
 
@@ -88,8 +88,6 @@ def test_pdf_embeds_the_sc_font_and_the_chinese_text_extracts(pub: Publication) 
     for phrase in ("关于侵害用户权益行为的APP通报", "示例视频科技有限公司", "开屏弹窗信息骚扰用户", "华为应用市场"):
         assert phrase in compact, phrase
     fonts = {
-        str(font.get_object()["/BaseFont"])
-        for page in reader.pages
-        for font in page["/Resources"]["/Font"].values()
+        str(font.get_object()["/BaseFont"]) for page in reader.pages for font in page["/Resources"]["/Font"].values()
     }
     assert any("SC" in name for name in fonts), fonts

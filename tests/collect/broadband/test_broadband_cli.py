@@ -92,5 +92,5 @@ def test_unusable_inputs_fail_clearly(tmp_path: Path) -> None:
     result = runner.invoke(app, ["check", "-c", str(contracts), "--campaign", str(bad_campaign)])
     assert result.exit_code == 1
     assert "min_passing_share" in result.output
-    result = runner.invoke(app, ["check", "-c", str(contracts), "--out", str(tmp_path / "x.json")])
+    result = runner.invoke(app, ["check", "-c", str(contracts), "--output", str(tmp_path / "x.json")])
     assert result.exit_code == 2

@@ -17,7 +17,7 @@ def test_json_report_names_findings_and_problems(tmp_path: Path) -> None:
     records[2] = {**records[2], "上线日期": "2021-13-45"}
     catalogue = write_xlsx(tmp_path / "资费.xlsx", records)
     out = tmp_path / "report.json"
-    result = CliRunner().invoke(app, ["check", str(catalogue), "--format", "json", "--out", str(out)])
+    result = CliRunner().invoke(app, ["check", str(catalogue), "--format", "json", "--output", str(out)])
     assert result.exit_code == 0, result.output
     document = json.loads(out.read_text(encoding="utf-8"))
     fails = {(r["check_id"], r["data"].get("plan_id") or r["data"].get("channel") or r["data"].get("pair"))
@@ -39,7 +39,7 @@ def test_xlsx_report_and_table(tmp_path: Path) -> None:
     catalogue = write_xlsx(tmp_path / "c.xlsx")
     out = tmp_path / "r.xlsx"
     runner = CliRunner()
-    result = runner.invoke(app, ["check", str(catalogue), "--format", "xlsx", "--out", str(out), "--fail-on-fail"])
+    result = runner.invoke(app, ["check", str(catalogue), "--format", "xlsx", "--output", str(out), "--fail-on-fail"])
     assert result.exit_code == 1  # the fixture has real findings
     wb = load_workbook(out)
     assert wb.sheetnames == ["检查结果", "汇总", "导入问题", "说明"]

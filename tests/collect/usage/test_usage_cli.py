@@ -15,13 +15,13 @@ runner = CliRunner()
 def test_generate_then_audit_json_and_table(tmp_path: Path) -> None:
     data = tmp_path / "data"
     gen = runner.invoke(app, ["generate", "--subscribers", "200", "--events", "5000", "--violation-rate", "0.3",
-                              "--seed", "2", "--out", str(data)])  # fmt: skip
+                              "--seed", "2", "--output", str(data)])  # fmt: skip
     assert gen.exit_code == 0, gen.output
     counts = json.loads(gen.stdout)
     assert counts["events"] >= 5000
 
     args = ["audit", "--plans", str(data / "plans.parquet"), "--events", str(data / "events.parquet"),
-            "--reminders", str(data / "reminders.parquet"), "--out", str(tmp_path / "out")]  # fmt: skip
+            "--reminders", str(data / "reminders.parquet"), "--output", str(tmp_path / "out")]  # fmt: skip
     as_json = runner.invoke(app, [*args, "--format", "json"])
     assert as_json.exit_code == 0, as_json.output
     summary = json.loads(as_json.stdout)
@@ -47,13 +47,13 @@ def test_generate_then_audit_json_and_table(tmp_path: Path) -> None:
 def test_bad_input_exits_2_with_message(tmp_path: Path) -> None:
     (tmp_path / "plans.csv").write_text("plan_id,cycle\nP1,month\n", encoding="utf-8")
     result = runner.invoke(app, ["audit", "--plans", str(tmp_path / "plans.csv"), "--events", str(tmp_path / "e.csv"),
-                                 "--reminders", str(tmp_path / "r.csv"), "--out", str(tmp_path / "o")])  # fmt: skip
+                                 "--reminders", str(tmp_path / "r.csv"), "--output", str(tmp_path / "o")])  # fmt: skip
     assert result.exit_code == 2
     assert "missing column(s) ['quota_bytes']" in result.output
 
 
 def test_bad_thresholds_are_rejected(tmp_path: Path) -> None:
-    result = runner.invoke(app, ["audit", "--plans", "p", "--events", "e", "--reminders", "r", "--out",
+    result = runner.invoke(app, ["audit", "--plans", "p", "--events", "e", "--reminders", "r", "--output",
                                  str(tmp_path), "--thresholds", "0.8,abc"])  # fmt: skip
     assert result.exit_code == 2
     assert "comma-separated fractions" in result.output

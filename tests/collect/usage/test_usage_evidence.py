@@ -40,12 +40,12 @@ def _audit(tmp_path: Path, *extra: str) -> tuple[dict[str, object], list[Evidenc
     data = tmp_path / "data"
     if not data.exists():
         gen = runner.invoke(app, ["generate", "--subscribers", "300", "--events", "9000", "--violation-rate", "0.3",
-                                  "--seed", "5", "--out", str(data)])  # fmt: skip
+                                  "--seed", "5", "--output", str(data)])  # fmt: skip
         assert gen.exit_code == 0, gen.output
     evidence_path = tmp_path / "ev" / "usage.jsonl"
     result = runner.invoke(app, [
         "audit", "--plans", str(data / "plans.parquet"), "--events", str(data / "events.parquet"),
-        "--reminders", str(data / "reminders.parquet"), "--out", str(tmp_path / "out"), "--format", "json",
+        "--reminders", str(data / "reminders.parquet"), "--output", str(tmp_path / "out"), "--format", "json",
         "--evidence", str(evidence_path), "--subject", "cmcc-sh-2024-01", *extra,
     ])  # fmt: skip
     assert result.exit_code == 0, result.output
@@ -99,7 +99,7 @@ def test_campaign_file_and_explicit_options_reach_the_audit(tmp_path: Path) -> N
 def test_bad_campaign_is_a_clear_parameter_error(tmp_path: Path) -> None:
     campaign = tmp_path / "campaign.yaml"
     campaign.write_text("params:\n  T1.usage-reminder.timely:\n    latency_s: -5\n", "utf-8")
-    result = runner.invoke(app, ["audit", "--plans", "p", "--events", "e", "--reminders", "r", "--out",
+    result = runner.invoke(app, ["audit", "--plans", "p", "--events", "e", "--reminders", "r", "--output",
                                  str(tmp_path), "--campaign", str(campaign)])  # fmt: skip
     assert result.exit_code == 2
     assert "T1.usage-reminder.timely.latency_s" in result.output

@@ -61,8 +61,10 @@ def _run(paths: tuple[Path, Path, Path], out: Path, **cfg: object) -> list[dict[
 
 def _order(row: dict[str, object]) -> tuple[object, ...]:
     """Parquet results are unordered: compare them sorted."""
-    return tuple((row[c] is not None, row[c]) for c in ("subscriber_id", "cycle", "threshold", "status",
-                                                        "reminded_at_ms", "reminder_row"))
+    return tuple(
+        (row[c] is not None, row[c])
+        for c in ("subscriber_id", "cycle", "threshold", "status", "reminded_at_ms", "reminder_row")
+    )
 
 
 @pytest.mark.parametrize(
