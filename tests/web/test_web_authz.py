@@ -8,6 +8,7 @@ its path parameters must appear in `TARGETS` and a state-changing route needs a 
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -15,6 +16,7 @@ from typing import Any
 import pytest
 from web_fixtures import PASSWORD, World, build_world, token_for
 
+from ganzhi.accounts import users as accounts
 from ganzhi.store.db import session_scope
 from ganzhi.store.repositories import get_issues
 from ganzhi.supervision.uscc import complete_uscc
@@ -62,7 +64,20 @@ def targets(world: World) -> dict[str, str]:
         "sha256": world.sha_s2,
         "task_id": "T11",
         "check_id": "t11_self_start",
+        "username": "bob",
+        "token_ref": live_token_of(world, "bob"),
     }
+
+
+def live_token_of(world: World, username: str) -> str:
+    """The id of a live API token of `username` (issued here when there is none)."""
+    with session_scope(world.sessions) as session:
+        now = dt.datetime.now(dt.UTC)
+        live = [t for t in accounts.list_tokens(session, username) if t.live(now)]
+        if not live:
+            accounts.issue_token(session, username, "authz", ttl=None)
+            live = [t for t in accounts.list_tokens(session, username) if t.live(now)]
+        return str(live[0].id)
 
 
 def markers(world: World) -> list[str]:
@@ -90,6 +105,11 @@ def samples(tmp: Path) -> dict[tuple[str, str], dict[str, Any]]:
         ("post", "/api/v1/evidence"): {"data": {"kind": "policy"}, "file": policy},
         ("post", "/api/v1/store/submissions"): {"file": tmp / "s1.apk"},
         ("post", "/api/v1/store/rescan"): {"data": {}},
+        ("post", "/api/v1/users/{username}/disable"): {"data": {}},
+        ("post", "/api/v1/users/{username}/enable"): {"data": {}},
+        ("post", "/api/v1/users/{username}/tokens"): {"json": {"name": "ci", "days": 30}},
+        ("post", "/api/v1/users/{username}/tokens/{token_ref}/revoke"): {"data": {}},
+        ("post", "/api/v1/users/{username}/tokens/revoke-all"): {"data": {}},
     }
 
 

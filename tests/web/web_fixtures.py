@@ -202,5 +202,5 @@ LOOPBACK_OUTBOUND = OutboundPolicy(allow_private=True, resolver=_loopback_resolv
 def token_for(world: World, username: str) -> dict[str, str]:
     """Bearer headers for a user (a fresh API token)."""
     with session_scope(world.sessions) as session:
-        token = accounts.issue_token(session, username, "test")
+        token = accounts.issue_token(session, username, "test", ttl=None)
     return {"Authorization": f"Bearer {token}"}

@@ -67,6 +67,11 @@ def new_api_token() -> str:
     return TOKEN_PREFIX + secrets.token_urlsafe(32)
 
 
+def new_session_id() -> str:
+    """A fresh browser-session id (256 random bits; the signed cookie carries it)."""
+    return secrets.token_hex(32)
+
+
 def token_hash(token: str) -> str:
     """The stored form of a bearer token."""
     return hashlib.sha256(token.encode("utf-8")).hexdigest()

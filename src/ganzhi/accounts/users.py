@@ -1,4 +1,4 @@
-"""Users, roles and API tokens: who is asking, and for which enterprise or app store.
+"""Users, roles, API tokens and browser sessions: who is asking, and for which enterprise or app store.
 
 A `Principal` is the resolved identity of one request. Regulators see everything; an `enterprise`
 user is bound to one enterprise id, an `app_store` user to one store id (`scope_id`); anonymous
@@ -13,20 +13,21 @@ import re
 from dataclasses import dataclass
 from enum import StrEnum
 
-from sqlalchemy import select
+from sqlalchemy import delete, or_, select
 from sqlalchemy.orm import Session
 
 from ganzhi.accounts.credentials import (
     DUMMY_HASH,
     hash_password,
     new_api_token,
+    new_session_id,
     new_webhook_secret,
     token_hash,
     verify_password,
 )
 from ganzhi.errors import StoreError
 from ganzhi.store import supervision_repo
-from ganzhi.store.web_tables import ApiTokenRow, UserRow
+from ganzhi.store.web_tables import ApiTokenRow, UserRow, WebSessionRow
 
 USERNAME = re.compile(r"^[a-z0-9][a-z0-9._-]{1,63}$")
 #: A token's `last_used_at` is written at most this often, so reads do not turn into writes.
@@ -57,6 +58,8 @@ class Principal:
     scope_id: str | None = None
     display_name: str = "公众 / public"
     webhook_secret: str | None = None
+    #: True for a disabled account (only lists show such principals; a disabled user never signs in).
+    disabled: bool = False
 
     @property
     def is_regulator(self) -> bool:
@@ -84,6 +87,7 @@ def _principal(row: UserRow) -> Principal:
         scope_id=row.scope_id,
         display_name=row.display_name,
         webhook_secret=row.webhook_secret,
+        disabled=row.disabled,
     )
 
 
@@ -149,27 +153,78 @@ def list_users(session: Session) -> list[Principal]:
     return [_principal(row) for row in session.scalars(select(UserRow).order_by(UserRow.username))]
 
 
-def issue_token(session: Session, username: str, name: str) -> str:
-    """Create an API token for a user and return it (the only time it is visible)."""
+def _user_row(session: Session, username: str) -> UserRow:
     row = session.scalar(select(UserRow).where(UserRow.username == username))
     if row is None:
         raise StoreError(f"no user {username!r}; known users: {[u.username for u in list_users(session)]}")
+    return row
+
+
+def issue_token(session: Session, username: str, name: str, *, ttl: dt.timedelta | None) -> str:
+    """Create an API token for a user and return it (the only time it is visible).
+
+    `ttl` is how long the token works (None: until revoked; the web config's `token_ttl_days` is the
+    default the CLI and API pass). A disabled user gets no new tokens.
+    """
+    row = _user_row(session, username)
+    if row.disabled:
+        raise StoreError(f"user {username!r} is disabled; enable it first (ganzhi users enable {username})")
+    if ttl is not None and ttl <= dt.timedelta(0):
+        raise StoreError(f"token lifetime must be positive (got {ttl})")
     token = new_api_token()
+    now = _utcnow()
     session.add(
         ApiTokenRow(
             user_id=row.id,
             name=name[:128] or "token",
             prefix=token[:12],
             token_hash=token_hash(token),
-            created_at=_utcnow(),
+            created_at=now,
+            expires_at=now + ttl if ttl is not None else None,
         )
     )
     session.flush()
     return token
 
 
+@dataclass(frozen=True, slots=True)
+class TokenInfo:
+    """An API token as lists show it: never the secret, only its first characters."""
+
+    id: int
+    username: str
+    name: str
+    prefix: str
+    created_at: dt.datetime
+    expires_at: dt.datetime | None
+    last_used_at: dt.datetime | None
+    revoked_at: dt.datetime | None
+
+    def live(self, now: dt.datetime) -> bool:
+        return self.revoked_at is None and (self.expires_at is None or self.expires_at > now)
+
+
+def list_tokens(session: Session, username: str) -> list[TokenInfo]:
+    """Every token of a user (live, expired and revoked), oldest first."""
+    row = _user_row(session, username)
+    tokens = session.scalars(select(ApiTokenRow).where(ApiTokenRow.user_id == row.id).order_by(ApiTokenRow.id))
+    return [
+        TokenInfo(
+            id=t.id,
+            username=row.username,
+            name=t.name,
+            prefix=t.prefix,
+            created_at=t.created_at,
+            expires_at=t.expires_at,
+            last_used_at=t.last_used_at,
+            revoked_at=t.revoked_at,
+        )
+        for t in tokens
+    ]
+
+
 def principal_for_token(session: Session, token: str) -> Principal | None:
-    """The user a live bearer token belongs to, or None for an unknown or revoked token."""
+    """The user a live bearer token belongs to, or None for an unknown, expired or revoked token."""
     found = session.execute(
         select(ApiTokenRow, UserRow)
         .join(UserRow, UserRow.id == ApiTokenRow.user_id)
@@ -178,9 +233,11 @@ def principal_for_token(session: Session, token: str) -> Principal | None:
     if found is None:
         return None
     token_row, user = found
+    now = _utcnow()
     if token_row.revoked_at is not None or user.disabled:
         return None
-    now = _utcnow()
+    if token_row.expires_at is not None and token_row.expires_at <= now:
+        return None
     if token_row.last_used_at is None or now - token_row.last_used_at > TOKEN_TOUCH_INTERVAL:
         token_row.last_used_at = now
     return _principal(user)
@@ -188,13 +245,114 @@ def principal_for_token(session: Session, token: str) -> Principal | None:
 
 def revoke_tokens(session: Session, username: str) -> int:
     """Revoke every live token of a user; returns how many were revoked."""
-    row = session.scalar(select(UserRow).where(UserRow.username == username))
-    if row is None:
-        raise StoreError(f"no user {username!r}")
+    row = _user_row(session, username)
     live = list(
         session.scalars(select(ApiTokenRow).where(ApiTokenRow.user_id == row.id, ApiTokenRow.revoked_at.is_(None)))
     )
     for token_row in live:
         token_row.revoked_at = _utcnow()
+    session.flush()
+    return len(live)
+
+
+def revoke_token(session: Session, username: str, token_ref: str) -> TokenInfo:
+    """Revoke one token of a user, named by its id or its prefix (as `list_tokens` shows them).
+
+    Revoking an already revoked token is a no-op that returns it unchanged.
+
+    Raises:
+        StoreError: no such user, or no token of this user with that id or prefix.
+    """
+    row = _user_row(session, username)
+    query = select(ApiTokenRow).where(ApiTokenRow.user_id == row.id)
+    if token_ref.isdigit():
+        query = query.where(ApiTokenRow.id == int(token_ref))
+    else:
+        query = query.where(ApiTokenRow.prefix == token_ref)
+    found = list(session.scalars(query))
+    if len(found) != 1:
+        known = [f"{t.id} ({t.prefix})" for t in list_tokens(session, username)]
+        raise StoreError(f"user {username!r} has no token {token_ref!r}; tokens: {known}")
+    if found[0].revoked_at is None:
+        found[0].revoked_at = _utcnow()
+        session.flush()
+    return next(t for t in list_tokens(session, username) if t.id == found[0].id)
+
+
+def set_disabled(session: Session, username: str, disabled: bool) -> Principal:
+    """Disable (or enable) a user. Disabling ends every browser session of the user at once; tokens stop
+    working while the user is disabled (they are refused, not revoked, so enabling restores them).
+    """
+    row = _user_row(session, username)
+    row.disabled = disabled
+    if disabled:
+        end_user_sessions(session, row.id)
+    session.flush()
+    return _principal(row)
+
+
+# --- browser sessions --------------------------------------------------------------------------------
+
+
+def start_session(session: Session, user_id: int, ttl: dt.timedelta, *, client: str | None = None) -> str:
+    """Record a new browser session for an enabled user and return its id (the cookie carries it)."""
+    row = session.get(UserRow, user_id)
+    if row is None or row.disabled:
+        raise StoreError(f"user {user_id} does not exist or is disabled")
+    now = _utcnow()
+    session_id = new_session_id()
+    session.add(
+        WebSessionRow(
+            id=session_id,
+            user_id=user_id,
+            created_at=now,
+            expires_at=now + ttl,
+            client=client[:128] if client else None,
+        )
+    )
+    # Expired and ended sessions of this user are no longer needed: keep the table small.
+    session.execute(
+        delete(WebSessionRow).where(
+            WebSessionRow.user_id == user_id,
+            or_(WebSessionRow.expires_at < now, WebSessionRow.ended_at.is_not(None)),
+        )
+    )
+    session.flush()
+    return session_id
+
+
+def principal_for_session(session: Session, session_id: str) -> Principal | None:
+    """The enabled user of a live browser session (not ended, not expired), or None."""
+    found = session.execute(
+        select(WebSessionRow, UserRow)
+        .join(UserRow, UserRow.id == WebSessionRow.user_id)
+        .where(WebSessionRow.id == session_id)
+    ).first()
+    if found is None:
+        return None
+    record, user = found
+    if record.ended_at is not None or record.expires_at <= _utcnow() or user.disabled:
+        return None
+    return _principal(user)
+
+
+def end_session(session: Session, session_id: str) -> bool:
+    """End one browser session (logout); False when it was not live."""
+    record = session.get(WebSessionRow, session_id)
+    if record is None or record.ended_at is not None:
+        return False
+    record.ended_at = _utcnow()
+    session.flush()
+    return True
+
+
+def end_user_sessions(session: Session, user_id: int) -> int:
+    """End every live browser session of a user; returns how many were live."""
+    live = list(
+        session.scalars(select(WebSessionRow).where(WebSessionRow.user_id == user_id, WebSessionRow.ended_at.is_(None)))
+    )
+    now = _utcnow()
+    for record in live:
+        record.ended_at = now
     session.flush()
     return len(live)

@@ -6,12 +6,24 @@ event loop and GIL stay free), then the shared inspection spine (`engine.inspect
 evidence, results and issues, and the verdict rule decides. Re-submitting the same APK returns the
 existing record; an APK another store already had scanned reuses that verdict without rescanning.
 When a callback URL was given, the verdict is posted as a signed webhook.
+
+Process lifecycle: the scan workers are spawned (fork + exec), never forked from the server process, so
+they inherit none of its descriptors (above all not the listening socket); each worker asks the kernel
+to kill it when the server dies (`PR_SET_PDEATHSIG`) and takes SIGTERM's default action. So `kill -9` of the server
+leaves no process holding the port. `close(timeout_s)` drains: running scans get `timeout_s`, then
+queued work is dropped and the workers are killed.
 """
 
 from __future__ import annotations
 
+import contextlib
+import ctypes
 import datetime as dt
 import hashlib
+import multiprocessing
+import os
+import signal
+import sys
 import threading
 from collections.abc import Callable
 from concurrent.futures import Executor as FuturesExecutor
@@ -40,6 +52,55 @@ from ganzhi.usecases.inspection import inspect
 
 #: The first bytes of a ZIP local file header: every APK starts with them.
 ZIP_MAGIC = b"PK\x03\x04"
+#: linux/prctl.h: deliver a signal to this process when its parent dies.
+PR_SET_PDEATHSIG = 1
+#: Seconds scans interrupted by a shutdown get to record their error after the workers were killed.
+KILL_GRACE_S = 2.0
+
+
+def die_with_parent(sig: int = signal.SIGKILL, *, parent_pid: int | None = None) -> bool:
+    """Ask Linux to send `sig` to this process when its parent dies (`prctl(PR_SET_PDEATHSIG)` via ctypes).
+
+    When `parent_pid` is given and that process is already gone (it died before the request took
+    effect), the process exits at once. Returns False where the call does not exist (not Linux).
+    """
+    if not sys.platform.startswith("linux"):
+        return False
+    libc = ctypes.CDLL(None, use_errno=True)
+    if libc.prctl(PR_SET_PDEATHSIG, int(sig), 0, 0, 0) != 0:
+        errno = ctypes.get_errno()
+        raise OSError(errno, f"prctl(PR_SET_PDEATHSIG): {os.strerror(errno)}")
+    if parent_pid is not None:
+        try:
+            os.kill(parent_pid, 0)
+        except ProcessLookupError:
+            os._exit(1)
+        except PermissionError:
+            pass  # it exists (owned by someone else): nothing to do
+    return True
+
+
+def _scan_worker_init(server_pid: int) -> None:
+    """First code of every scan worker: default SIGTERM, no SIGINT tracebacks, die with the parent."""
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    die_with_parent(signal.SIGKILL, parent_pid=server_pid)
+
+
+def scan_pool(workers: int) -> ProcessPoolExecutor:
+    """The scan worker pool, started with "spawn" (fork + exec of a fresh interpreter), never a plain fork.
+
+    Why spawn and not the fork server: a spawned worker inherits only the descriptors multiprocessing
+    passes it (never the listening socket), and its parent is the server itself, so `PR_SET_PDEATHSIG`
+    fires when the server dies. Fork-server workers keep the fork server's liveness pipe open, so after
+    `kill -9` of the server the fork server and its workers keep each other alive (measured: both
+    orphaned). The death signal follows the thread that started the worker; the pool starts workers
+    from the service's long-lived scan threads, which end only at `close()`.
+    """
+    context = multiprocessing.get_context("spawn")
+    return ProcessPoolExecutor(
+        max_workers=workers, mp_context=context, initializer=_scan_worker_init, initargs=(os.getpid(),)
+    )
 
 
 class ServiceSettings(Protocol):
@@ -266,7 +327,7 @@ class SubmissionService:
             return analyse_blob(path, source)
         with self._lock:
             if self._processes is None:
-                self._processes = ProcessPoolExecutor(max_workers=self.config.scan_workers)
+                self._processes = scan_pool(self.config.scan_workers)
             pool = self._processes
         return pool.submit(analyse_blob, path, source).result()
 
@@ -346,7 +407,29 @@ class SubmissionService:
             future.result()
         return not not_done
 
-    def close(self) -> None:
-        self._threads.shutdown(wait=True, cancel_futures=False)
-        if self._processes is not None:
-            self._processes.shutdown(wait=True)
+    def worker_pids(self) -> list[int]:
+        """Process ids of the live scan workers (empty in thread mode or before the first scan)."""
+        with self._lock:
+            pool = self._processes
+        found = getattr(pool, "_processes", None) or {}
+        return sorted(int(pid) for pid, process in dict(found).items() if process.is_alive())
+
+    def close(self, timeout_s: float | None = None) -> None:
+        """Stop the service. Queued and running work gets `timeout_s` seconds (None: as long as it takes);
+        after that queued work is dropped (it stays `queued` in the store) and the scan workers are
+        killed, so running scans end as recorded errors instead of holding shutdown up."""
+        with self._lock:
+            pending = set(self._futures)
+        _, not_done = wait(pending, timeout=timeout_s)
+        finished = not not_done
+        self._threads.shutdown(wait=finished, cancel_futures=not finished)
+        with self._lock:
+            pool = self._processes
+        if pool is None:
+            return
+        if not finished:
+            for pid in self.worker_pids():
+                with contextlib.suppress(ProcessLookupError):
+                    os.kill(pid, signal.SIGKILL)
+            wait(not_done, timeout=KILL_GRACE_S)
+        pool.shutdown(wait=finished, cancel_futures=True)

@@ -1,4 +1,9 @@
-"""`ganzhi serve`: the web platform (REST API v1, pages, the app-store detection service)."""
+"""`ganzhi serve`: the web platform (REST API v1, pages, the app-store detection service).
+
+uvicorn's own proxy-header handling is off: the app believes `X-Forwarded-For` / `X-Forwarded-Proto`
+only from `GANZHI_WEB_TRUSTED_PROXIES` (see `ganzhi.web.security`). SIGTERM stops accepting, gives open
+requests and running scans `GANZHI_WEB_SHUTDOWN_TIMEOUT_S` each, then stops the scan workers.
+"""
 
 from __future__ import annotations
 
@@ -42,16 +47,22 @@ def _load_demo() -> None:
 
 @app.callback()
 def serve(
-    host: Annotated[str, typer.Option(help="address to listen on")] = "127.0.0.1",
-    port: Annotated[int, typer.Option(help="port")] = 8524,
-    demo: Annotated[bool, typer.Option(help="load the demo platform and demo users first, print their logins")] = False,
-    workers: Annotated[int, typer.Option(help="server processes (0: one per CPU core)")] = 1,
+    host: Annotated[str, typer.Option(help="监听地址 / address to listen on")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="端口 / port")] = 8524,
+    demo: Annotated[
+        bool, typer.Option(help="先载入演示平台和演示用户并打印登录信息 / load the demo platform and users first")
+    ] = False,
+    workers: Annotated[int, typer.Option(help="服务进程数（0：每核一个）/ server processes (0: one per CPU core)")] = 1,
 ) -> None:
     """启动服务 / serve on http://HOST:PORT (API docs at /api/v1/docs)."""
     require_extra("web")
     import uvicorn
 
+    from ganzhi.settings import load_settings
+    from ganzhi.web.config import load_web_config
+
     open_store()  # migrates the database, so the workers start on the current schema
+    config = load_web_config(load_settings())  # a malformed GANZHI_WEB_* setting fails here, before binding
     if demo:
         _load_demo()
     count = workers if workers > 0 else (os.cpu_count() or 1)
@@ -66,6 +77,9 @@ def serve(
         log_level="warning",
         loop=fast.get("loop", "auto"),
         http=fast.get("http", "auto"),
+        proxy_headers=False,  # forwarded headers: only from GANZHI_WEB_TRUSTED_PROXIES, decided by the app
+        server_header=False,
+        timeout_graceful_shutdown=max(1, round(config.shutdown_timeout_s)),
     )
 
 

@@ -1,4 +1,8 @@
-"""`ganzhi users add|token|list`: accounts of the web platform and their API tokens."""
+"""`ganzhi users add|token|tokens|revoke-token|disable|enable|list`: web platform accounts and API tokens.
+
+Every change made here is written to the web platform's audit log (actor `regulator_admin:cli`), like
+the same change made through the admin API.
+"""
 
 from __future__ import annotations
 
@@ -24,6 +28,21 @@ class RoleName(StrEnum):
 
 
 app = typer.Typer(help="平台用户与 API 令牌 / web platform users and API tokens.", no_args_is_help=True)
+
+
+def _audit(session: object, action: str, username: str, detail: dict[str, object] | None = None) -> None:
+    """Record a CLI change in the web audit log (the operator at the console acts as an admin)."""
+    import getpass
+
+    from sqlalchemy.orm import Session
+
+    from ganzhi.accounts.users import Principal, Role
+    from ganzhi.web import audit
+
+    if not isinstance(session, Session):
+        raise TypeError(f"expected a database session, got {type(session).__name__}")
+    operator = Principal(role=Role.REGULATOR_ADMIN, username="cli", display_name="命令行 / command line")
+    audit.record(session, operator, action, f"user:{username}", detail, client=f"cli:{getpass.getuser()}")
 
 
 @app.command("add")
@@ -52,19 +71,131 @@ def add(
 
 @app.command("token")
 def token(
-    username: Annotated[str, typer.Argument()],
-    name: Annotated[str, typer.Option(help="what the token is for")] = "api",
+    username: Annotated[str, typer.Argument(help="用户名 / user name")],
+    name: Annotated[str, typer.Option(help="令牌用途 / what the token is for")] = "api",
+    days: Annotated[
+        float | None,
+        typer.Option(help="有效天数（默认 GANZHI_WEB_TOKEN_TTL_DAYS）/ lifetime in days (default: TOKEN_TTL_DAYS)"),
+    ] = None,
 ) -> None:
-    """签发 API 令牌 / issue an API token (shown once; only its hash is stored)."""
+    """签发 API 令牌（仅显示一次，到期失效）/ issue an API token (shown once; it expires)."""
+    import datetime as dt
+
+    from ganzhi.accounts import users as accounts
+    from ganzhi.settings import load_settings
+    from ganzhi.store.db import session_scope
+    from ganzhi.web.config import load_web_config
+
+    lifetime = days if days is not None else load_web_config(load_settings()).token_ttl_days
+    if lifetime <= 0:
+        raise fail(f"users token: --days must be positive (got {lifetime:g})")
+    try:
+        with session_scope(open_store()) as session:
+            value = accounts.issue_token(session, username, name, ttl=dt.timedelta(days=lifetime))
+            _audit(session, "token.issue", username, {"prefix": value[:12], "name": name, "days": lifetime})
+    except StoreError as exc:
+        raise fail(f"users token: {exc}") from None
+    typer.echo(value)
+
+
+@app.command("tokens")
+def tokens(
+    username: Annotated[str, typer.Argument(help="用户名 / user name")],
+    fmt: Annotated[OutputFormat, typer.Option("--format", "-f", help=FORMAT_HELP)] = OutputFormat.table,
+) -> None:
+    """列出用户的令牌（不含密文）/ list a user's tokens (ids and prefixes, never the secrets)."""
+    check_format(fmt, (OutputFormat.table, OutputFormat.json), command="users tokens")
+    import datetime as dt
+
+    from rich.table import Table
+
     from ganzhi.accounts import users as accounts
     from ganzhi.store.db import session_scope
 
     try:
         with session_scope(open_store()) as session:
-            value = accounts.issue_token(session, username, name)
+            found = accounts.list_tokens(session, username)
     except StoreError as exc:
-        raise fail(f"users token: {exc}") from None
-    typer.echo(value)
+        raise fail(f"users tokens: {exc}") from None
+    now = dt.datetime.now(dt.UTC)
+    rows = [
+        {
+            "id": t.id,
+            "prefix": t.prefix,
+            "name": t.name,
+            "created_at": t.created_at.isoformat(),
+            "expires_at": t.expires_at.isoformat() if t.expires_at else None,
+            "revoked_at": t.revoked_at.isoformat() if t.revoked_at else None,
+            "live": t.live(now),
+        }
+        for t in found
+    ]
+    if fmt is OutputFormat.json:
+        typer.echo(json.dumps(rows, ensure_ascii=False, indent=2))
+        return
+    table = Table(title=f"令牌 / tokens of {username}")
+    for column in ("id", "prefix", "name", "expires", "state"):
+        table.add_column(column)
+    for row in rows:
+        state = "live" if row["live"] else ("revoked" if row["revoked_at"] else "expired")
+        table.add_row(str(row["id"]), str(row["prefix"]), str(row["name"]), str(row["expires_at"] or "never"), state)
+    console.print(table)
+
+
+@app.command("revoke-token")
+def revoke_token(
+    username: Annotated[str, typer.Argument(help="用户名 / user name")],
+    token_ref: Annotated[
+        str | None, typer.Argument(help="令牌 id 或前缀（见 users tokens）/ token id or prefix (see `users tokens`)")
+    ] = None,
+    all_: Annotated[bool, typer.Option("--all", help="吊销该用户全部令牌 / revoke every token of the user")] = False,
+) -> None:
+    """吊销 API 令牌（立即失效，不可恢复）/ revoke API tokens (final, effective at once)."""
+    if (token_ref is None) == (not all_):
+        raise fail("users revoke-token: give a token id or prefix, or --all (not both)")
+    from ganzhi.accounts import users as accounts
+    from ganzhi.store.db import session_scope
+
+    try:
+        with session_scope(open_store()) as session:
+            if token_ref is not None:
+                info = accounts.revoke_token(session, username, token_ref)
+                _audit(session, "token.revoke", username, {"token_id": info.id, "prefix": info.prefix})
+                message = f"已吊销 / revoked token {info.id} ({info.prefix}…) of {username}"
+            else:
+                count = accounts.revoke_tokens(session, username)
+                _audit(session, "token.revoke_all", username, {"revoked": count})
+                message = f"已吊销 / revoked {count} token(s) of {username}"
+    except StoreError as exc:
+        raise fail(f"users revoke-token: {exc}") from None
+    console.print(message, markup=False)
+
+
+def _set_disabled(username: str, disabled: bool) -> None:
+    from ganzhi.accounts import users as accounts
+    from ganzhi.store.db import session_scope
+
+    command = "disable" if disabled else "enable"
+    try:
+        with session_scope(open_store()) as session:
+            accounts.set_disabled(session, username, disabled)
+            _audit(session, f"user.{command}", username)
+    except StoreError as exc:
+        raise fail(f"users {command}: {exc}") from None
+    state = "已停用 / disabled (sessions ended, tokens refused)" if disabled else "已启用 / enabled"
+    console.print(f"{username}: {state}", markup=False)
+
+
+@app.command("disable")
+def disable(username: Annotated[str, typer.Argument(help="用户名 / user name")]) -> None:
+    """停用用户：会话立即结束，令牌被拒 / disable a user: sessions end now, tokens are refused."""
+    _set_disabled(username, True)
+
+
+@app.command("enable")
+def enable(username: Annotated[str, typer.Argument(help="用户名 / user name")]) -> None:
+    """重新启用用户 / enable a disabled user again."""
+    _set_disabled(username, False)
 
 
 @app.command("list")
@@ -87,6 +218,7 @@ def list_(fmt: Annotated[OutputFormat, typer.Option("--format", "-f", help=FORMA
                         "role": u.role.value,
                         "scope_id": u.scope_id,
                         "display_name": u.display_name,
+                        "disabled": u.disabled,
                     }
                     for u in users
                 ],
@@ -96,8 +228,8 @@ def list_(fmt: Annotated[OutputFormat, typer.Option("--format", "-f", help=FORMA
         )
         return
     table = Table(title="用户 / users")
-    for column in ("username", "role", "scope", "name"):
+    for column in ("username", "role", "scope", "name", "state"):
         table.add_column(column)
     for u in users:
-        table.add_row(u.username, u.role.value, u.scope_id or "", u.display_name)
+        table.add_row(u.username, u.role.value, u.scope_id or "", u.display_name, "disabled" if u.disabled else "")
     console.print(table)

@@ -1,7 +1,9 @@
-"""ORM tables of the web platform: users, API tokens, the audit log and app-store submissions.
+"""ORM tables of the web platform: users, API tokens, browser sessions, the audit log and app-store submissions.
 
-Passwords and API tokens are stored only as hashes. A user's `scope_id` is the enterprise id an
-`enterprise` user belongs to, or the store id an `app_store` user acts for; regulators have none.
+Passwords and API tokens are stored only as hashes. A browser session is a row whose random id the
+signed cookie carries, so logging out or disabling the user ends it on the server at once. A user's
+`scope_id` is the enterprise id an `enterprise` user belongs to, or the store id an `app_store` user
+acts for; regulators have none.
 Submissions are unique per (store, APK sha256), which makes re-submitting the same APK idempotent.
 Same portable types and naming convention as `tables.py`.
 """
@@ -54,6 +56,21 @@ class ApiTokenRow(Base):
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
     last_used_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
     revoked_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    #: When the token stops working (None: never; only tokens issued before expiry existed).
+    expires_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+
+
+class WebSessionRow(Base):
+    """A browser session: live until `expires_at`, or until logout or disabling the user sets `ended_at`."""
+
+    __tablename__ = "web_sessions"
+
+    id: Mapped[str] = mapped_column(String(SHA_LEN), primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("web_users.id", ondelete="CASCADE"), index=True)
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+    expires_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, index=True)
+    ended_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    client: Mapped[str | None] = mapped_column(String(NAME_LEN))
 
 
 class AuditRow(Base):

@@ -25,7 +25,7 @@ from ganzhi.web.config import WebConfig, load_web_config
 from ganzhi.web.limits import BodyLimitMiddleware, LoginLimiter
 from ganzhi.web.pages import router as pages
 from ganzhi.web.pages.speedtest import SpeedtestEndpoints
-from ganzhi.web.security import SessionCodec
+from ganzhi.web.security import SecurityHeadersMiddleware, SessionCodec, TrustedProxyMiddleware, parse_networks
 
 STATIC_DIR = Path(__file__).resolve().parent / "static"
 API_PREFIX = "/api/v1"
@@ -49,7 +49,7 @@ def create_app(
         try:
             yield
         finally:
-            service.close()
+            service.close(timeout_s=config.shutdown_timeout_s)
             engine.dispose()
 
     app = FastAPI(
@@ -68,12 +68,21 @@ def create_app(
     app.state.blobs = blobs
     app.state.submissions = service
     app.state.session_codec = SessionCodec(config.secret_key, config.session_max_age_s)
-    app.state.login_limiter = LoginLimiter(config.login_attempts, config.login_window_s)
+    app.state.login_limiter = LoginLimiter(
+        config.login_attempts,
+        config.login_window_s,
+        base_delay_s=config.login_base_delay_s,
+        max_delay_s=config.login_max_delay_s,
+        client_attempts=config.login_client_attempts,
+    )
     app.state.verdict_lookup = lookup = VerdictLookup(sessions, config.lookup_cache_s)
     service.on_change = lookup.invalidate
     app.state.halls = HallFinder(Path(config.halls_file) if config.halls_file else None)
     app.state.speedtest = SpeedtestEndpoints(
-        config.speedtest_max_download_bytes, config.speedtest_max_upload_bytes, config.speedtest_max_streams
+        config.speedtest_max_download_bytes,
+        config.speedtest_max_upload_bytes,
+        config.speedtest_max_streams,
+        config.speedtest_max_streams_per_client,
     )
     app.include_router(api_v1, prefix=API_PREFIX)
     app.include_router(pages)
@@ -89,11 +98,25 @@ def create_app(
             "/speedtest/upload": config.speedtest_max_upload_bytes,
         },
     )
+    # Added last = outermost: the real client address and scheme are settled before anything else runs.
+    app.add_middleware(SecurityHeadersMiddleware, docs_paths=frozenset({f"{API_PREFIX}/docs"}))
+    app.add_middleware(TrustedProxyMiddleware, trusted=parse_networks(config.trusted_proxies))
     return app
 
 
 def app_from_environment() -> FastAPI:
-    """The app for `GANZHI_HOME` (uvicorn's `--factory` target when serving with several workers)."""
+    """The app for `GANZHI_HOME` (uvicorn's `--factory` target).
+
+    In a worker process of uvicorn's supervisor (`ganzhi serve --workers N`) the process asks to get
+    SIGTERM when the supervisor dies, so a killed supervisor leaves no worker holding the port.
+    """
+    import multiprocessing
+    import signal
+
+    from ganzhi.appstore.service import die_with_parent
     from ganzhi.settings import load_settings
 
+    parent = multiprocessing.parent_process()
+    if parent is not None and parent.pid is not None:
+        die_with_parent(signal.SIGTERM, parent_pid=parent.pid)
     return create_app(load_settings())

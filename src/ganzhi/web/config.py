@@ -16,6 +16,7 @@ from typing import Any
 from ganzhi.appstore.verdict import VerdictRule, load_verdict_rule
 from ganzhi.errors import GanzhiError
 from ganzhi.settings import Settings
+from ganzhi.web.security import parse_networks
 
 SECRET_FILE_NAME = "web_secret"
 
@@ -37,9 +38,22 @@ class WebConfig:
     max_body_bytes: int = 1 << 20
     #: Browser session lifetime in seconds: one working day.
     session_max_age_s: int = 8 * 3600
-    #: Failed logins allowed per user name and per client address within the window.
+    #: Failed logins per (user name, client address) answered at once; each further failure doubles the
+    #: wait before the next attempt of that pair, from `login_base_delay_s` up to `login_max_delay_s`.
+    #: Other addresses are never slowed down, so nobody can lock a known user out.
     login_attempts: int = 5
+    #: Seconds after its last failure that a pair's (or an address's) failures are forgotten.
     login_window_s: float = 300.0
+    login_base_delay_s: float = 2.0
+    login_max_delay_s: float = 300.0
+    #: Failed logins one client address may make within the window, over all user names (password spraying).
+    login_client_attempts: int = 50
+    #: Proxies whose X-Forwarded-For / X-Forwarded-Proto are believed (IPs or networks; none by default).
+    trusted_proxies: tuple[str, ...] = ()
+    #: Default lifetime of a new API token in days (`ganzhi users token --days` and the API may choose another).
+    token_ttl_days: float = 90.0
+    #: Seconds SIGTERM waits for running scans and open requests before stopping the workers.
+    shutdown_timeout_s: float = 20.0
     #: Background scan workers of the store service.
     scan_workers: int = 2
     #: Run APK analysis in child processes ("process") or in the worker threads ("thread").
@@ -47,7 +61,8 @@ class WebConfig:
     #: Webhook delivery: seconds per attempt and attempts.
     webhook_timeout_s: float = 10.0
     webhook_attempts: int = 3
-    #: Set the Secure flag on cookies (behind HTTPS).
+    #: Always set the Secure flag on cookies; without it they get it whenever the request came over HTTPS
+    #: (directly, or through a trusted proxy that says `X-Forwarded-Proto: https`).
     cookie_secure: bool = False
     #: Hall registry (CSV/XLSX/JSON) behind the public nearest-hall finder; default `$GANZHI_HOME/halls.csv`.
     halls_file: str | None = None
@@ -60,6 +75,8 @@ class WebConfig:
     speedtest_max_download_bytes: int = 1 << 30
     #: Concurrent speed-test streams across all visitors (each stream holds a connection).
     speedtest_max_streams: int = 16
+    #: Concurrent speed-test streams of one client address (so one visitor cannot take every slot).
+    speedtest_max_streams_per_client: int = 6
     verdict_rule: VerdictRule = field(default_factory=load_verdict_rule)
 
     def with_overrides(self, **changes: Any) -> WebConfig:
@@ -78,8 +95,18 @@ _INT_SETTINGS = (
     "speedtest_max_upload_bytes",
     "speedtest_max_download_bytes",
     "speedtest_max_streams",
+    "speedtest_max_streams_per_client",
+    "login_client_attempts",
 )
-_FLOAT_SETTINGS = ("login_window_s", "webhook_timeout_s", "lookup_cache_s")
+_FLOAT_SETTINGS = (
+    "login_window_s",
+    "login_base_delay_s",
+    "login_max_delay_s",
+    "webhook_timeout_s",
+    "lookup_cache_s",
+    "token_ttl_days",
+    "shutdown_timeout_s",
+)
 
 
 def _secret(settings: Settings, env: dict[str, str]) -> str:
@@ -103,7 +130,7 @@ def load_web_config(settings: Settings, environ: dict[str, str] | None = None) -
     """The web config from the environment (`GANZHI_WEB_<NAME>` overrides each default)."""
     env = dict(os.environ if environ is None else environ)
     changes: dict[str, Any] = {}
-    for name in (*_INT_SETTINGS, *_FLOAT_SETTINGS, "scan_mode", "cookie_secure", "halls_file"):
+    for name in (*_INT_SETTINGS, *_FLOAT_SETTINGS, "scan_mode", "cookie_secure", "halls_file", "trusted_proxies"):
         raw = env.get(f"GANZHI_WEB_{name.upper()}")
         if raw is None:
             continue
@@ -114,12 +141,16 @@ def load_web_config(settings: Settings, environ: dict[str, str] | None = None) -
                 value = float(raw)
             elif name == "halls_file":
                 value = raw.strip()
+            elif name == "trusted_proxies":
+                value = tuple(part.strip() for part in raw.split(",") if part.strip())
+                parse_networks(value)
             elif name == "cookie_secure":
                 value = raw.strip().lower() in ("1", "true", "yes")
             else:
                 value = raw.strip()
-        except ValueError:
-            raise WebConfigError(f"GANZHI_WEB_{name.upper()}: expected a number, got {raw!r}") from None
+        except ValueError as exc:
+            expected = "IP addresses or networks, comma-separated" if name == "trusted_proxies" else "a number"
+            raise WebConfigError(f"GANZHI_WEB_{name.upper()}: expected {expected}, got {raw!r} ({exc})") from None
         if isinstance(value, int | float) and not isinstance(value, bool) and value <= 0:
             raise WebConfigError(f"GANZHI_WEB_{name.upper()}: expected a positive number, got {raw!r}")
         changes[name] = value

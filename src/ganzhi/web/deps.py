@@ -80,8 +80,8 @@ def get_caller(
     browser = browser_session(request)
     if browser is None:
         return Caller(PUBLIC, None)
-    principal = accounts.principal_for_user(session, browser.user_id)
-    if principal is None:
+    principal = accounts.principal_for_session(session, browser.session_id)
+    if principal is None:  # logged out, expired or the user was disabled: the cookie is worth nothing
         return Caller(PUBLIC, None)
     if request.method not in SAFE_METHODS and not csrf_matches(browser.csrf, csrf_sent):
         raise HTTPException(403, f"CSRF token missing or wrong: send the session's token in {CSRF_HEADER}")
@@ -127,4 +127,5 @@ AdminDep = Annotated[Scope, Depends(admin)]
 
 
 def client_address(request: Request) -> str:
+    """The real client address: the TCP peer, or what a trusted proxy forwarded (`TrustedProxyMiddleware`)."""
     return request.client.host if request.client else "unknown"

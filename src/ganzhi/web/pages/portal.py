@@ -7,7 +7,8 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from ganzhi.accounts import scope as scoped
 from ganzhi.accounts.users import PUBLIC
-from ganzhi.web.deps import CallerDep, SessionDep
+from ganzhi.web import audit
+from ganzhi.web.deps import CallerDep, SessionDep, client_address
 from ganzhi.web.login import attempt_login, end_session, start_session
 from ganzhi.web.pages.render import language, page
 
@@ -37,12 +38,17 @@ def login_submit(
     except HTTPException as exc:
         return page(request, "login.html", PUBLIC, {"error": exc.detail}, status_code=exc.status_code)
     response = RedirectResponse("/dashboard", status_code=303)
-    start_session(request, response, principal, lang=language(request))
+    start_session(request, response, session, principal, lang=language(request))
     return response
 
 
 @router.post("/logout")
-def logout(caller: CallerDep) -> Response:
+def logout(request: Request, caller: CallerDep, session: SessionDep) -> Response:
+    """End the session on the server and clear the cookie."""
     response = RedirectResponse("/", status_code=303)
-    end_session(response)
+    if caller.browser is not None:
+        audit.record(
+            session, caller.principal, "logout", f"user:{caller.principal.username}", client=client_address(request)
+        )
+    end_session(request, response, session, caller.browser)
     return response

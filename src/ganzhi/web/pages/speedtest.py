@@ -20,11 +20,12 @@ from typing import Annotated, Any
 from fastapi import APIRouter, HTTPException, Query, Request
 from fastapi.responses import HTMLResponse, JSONResponse, Response, StreamingResponse
 from pydantic import ValidationError
+from starlette.types import Receive, Scope, Send
 
 from ganzhi.collect.speedtest.diagnosis import diagnose
 from ganzhi.collect.speedtest.server import CHUNK, RANDOM_POOL
 from ganzhi.evidence.speedtest import EnvironmentFacts, SpeedtestResult
-from ganzhi.web.deps import CallerDep
+from ganzhi.web.deps import CallerDep, client_address
 from ganzhi.web.pages.render import page
 
 router = APIRouter(prefix="/speedtest")
@@ -34,37 +35,58 @@ _ENV_FIELDS = ("connection", "wifi_standard", "wifi_band", "nic_mbps", "cable_ca
 _FIGURES = ("download_mbps", "upload_mbps", "latency_ms", "jitter_ms")
 
 
-def _probe_page() -> str:
-    """The probe's page with its endpoints under the prefix and a link to the diagnosis form."""
+#: Sends the measured figures to the diagnosis link once the probe page has written its JSON result.
+_DIAGNOSE_LINK_JS = """
+new MutationObserver(() => {
+  try { const r = JSON.parse(document.getElementById("json").textContent);
+    const q = new URLSearchParams();
+    for (const k of Object.keys(r)) if (r[k] !== null) q.set(k, r[k].toFixed(2));
+    document.getElementById("diagnose").href = "diagnose?" + q.toString(); } catch (e) {}
+}).observe(document.getElementById("json"), { childList: true });
+"""
+
+
+def _between(text: str, start: str, end: str) -> tuple[str, str, str]:
+    """(before, inside, after) of the first `start`…`end` block; ValueError names a missing marker."""
+    head, found, rest = text.partition(start)
+    inside, closed, tail = rest.partition(end)
+    if not found or not closed:
+        raise ValueError(f"probe page has no {start}…{end} block")
+    return head, inside, tail
+
+
+def _probe_assets() -> tuple[str, str, str]:
+    """The probe's page split into HTML, CSS and JS (the site's CSP runs no inline script or style),
+    with its endpoints under the prefix and a link to the diagnosis form."""
     text = resources.files("ganzhi.collect.speedtest").joinpath("page.html").read_text(encoding="utf-8")
+    before, css, after = _between(text, "<style>", "</style>")
+    text = f'{before}<link rel="stylesheet" href="{PREFIX}/page.css">{after}'
+    before, script, after = _between(text, "<script>", "</script>")
     for path in ("/ping?", "/download?", "/upload?"):
-        text = text.replace(f'"{path}', f'"{PREFIX}{path}')
+        script = script.replace(f'"{path}', f'"{PREFIX}{path}')
     link = (
         '<p><a id="diagnose" href="diagnose">诊断网速瓶颈 / diagnose the result</a> · <a href="/">返回 / back</a></p>\n'
-        "<script>\n"
-        "new MutationObserver(() => {\n"
-        '  try { const r = JSON.parse(document.getElementById("json").textContent);\n'
-        "    const q = new URLSearchParams();\n"
-        "    for (const k of Object.keys(r)) if (r[k] !== null) q.set(k, r[k].toFixed(2));\n"
-        '    document.getElementById("diagnose").href = "diagnose?" + q.toString(); } catch (e) {}\n'
-        '}).observe(document.getElementById("json"), { childList: true });\n'
-        "</script>\n"
     )
-    return text.replace("</body>", link + "</body>")
+    html = f'{before}<script src="{PREFIX}/page.js"></script>{after}'.replace("</body>", link + "</body>")
+    return html, css, script + _DIAGNOSE_LINK_JS
 
 
 class SpeedtestEndpoints:
     """Random pool, stream slots and size caps shared by the speed-test routes of one process."""
 
-    def __init__(self, max_download_bytes: int, max_upload_bytes: int, max_streams: int) -> None:
+    def __init__(
+        self, max_download_bytes: int, max_upload_bytes: int, max_streams: int, max_streams_per_client: int = 6
+    ) -> None:
         self.max_download_bytes = max_download_bytes
         self.max_upload_bytes = max_upload_bytes
         self.max_streams = max_streams
+        self.max_streams_per_client = max_streams_per_client
         self._pool = os.urandom(RANDOM_POOL + CHUNK)
         self._offset = 0
         self._open = 0
+        self._per_client: dict[str, int] = {}
         self._lock = threading.Lock()
-        self.page = _probe_page()
+        self.page, self.css, self.js = _probe_assets()
 
     def chunk(self, size: int) -> bytes:
         with self._lock:
@@ -72,15 +94,27 @@ class SpeedtestEndpoints:
             self._offset = (self._offset + _STRIDE) % RANDOM_POOL
         return self._pool[start : start + size]
 
-    def acquire(self) -> None:
+    def acquire(self, client: str) -> None:
+        """Take a stream slot for `client`: 429 past its own share, 503 when every slot is taken."""
         with self._lock:
+            mine = self._per_client.get(client, 0)
+            if mine >= self.max_streams_per_client:
+                raise HTTPException(
+                    429, f"测速连接过多 / this address already runs {mine} speed-test streams (limit), retry later"
+                )
             if self._open >= self.max_streams:
                 raise HTTPException(503, f"speed test busy: {self.max_streams} streams running, retry later")
             self._open += 1
+            self._per_client[client] = mine + 1
 
-    def release(self) -> None:
+    def release(self, client: str) -> None:
         with self._lock:
             self._open -= 1
+            left = self._per_client.get(client, 0) - 1
+            if left > 0:
+                self._per_client[client] = left
+            else:
+                self._per_client.pop(client, None)
 
 
 def _endpoints(request: Request) -> SpeedtestEndpoints:
@@ -91,6 +125,16 @@ def _endpoints(request: Request) -> SpeedtestEndpoints:
 @router.get("/", response_class=HTMLResponse)
 def speedtest_page(request: Request) -> Response:
     return HTMLResponse(_endpoints(request).page, headers={"Cache-Control": "no-store"})
+
+
+@router.get("/page.js")
+def speedtest_script(request: Request) -> Response:
+    return Response(_endpoints(request).js, media_type="text/javascript; charset=utf-8")
+
+
+@router.get("/page.css")
+def speedtest_style(request: Request) -> Response:
+    return Response(_endpoints(request).css, media_type="text/css; charset=utf-8")
 
 
 @router.get("/ping")
@@ -104,7 +148,9 @@ async def download(request: Request, size: Annotated[int, Query(alias="bytes")] 
     endpoints = _endpoints(request)
     if size < 0 or size > endpoints.max_download_bytes:
         raise HTTPException(422, f"bytes must be 0..{endpoints.max_download_bytes} (got {size})")
-    endpoints.acquire()
+    client = client_address(request)
+    endpoints.acquire(client)
+    lease = _Lease(endpoints, client)
 
     async def body() -> AsyncIterator[bytes]:
         left = size
@@ -116,17 +162,46 @@ async def download(request: Request, size: Annotated[int, Query(alias="bytes")] 
                 left -= len(piece)
                 yield piece
         finally:
-            endpoints.release()
+            lease.release()
 
     headers = {"Content-Length": str(size), "Cache-Control": "no-store"}
-    return StreamingResponse(body(), media_type="application/octet-stream", headers=headers)
+    return _LeasedStream(body(), lease, media_type="application/octet-stream", headers=headers)
+
+
+class _Lease:
+    """One stream slot, released exactly once (by the body's end or by the response's end, whichever first)."""
+
+    def __init__(self, endpoints: SpeedtestEndpoints, client: str) -> None:
+        self._endpoints = endpoints
+        self._client = client
+        self._held = True
+
+    def release(self) -> None:
+        if self._held:
+            self._held = False
+            self._endpoints.release(self._client)
+
+
+class _LeasedStream(StreamingResponse):
+    """A streaming answer that gives its slot back even when the client left before the body started."""
+
+    def __init__(self, content: AsyncIterator[bytes], lease: _Lease, **options: Any) -> None:
+        super().__init__(content, **options)
+        self.lease = lease
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        try:
+            await super().__call__(scope, receive, send)
+        finally:
+            self.lease.release()
 
 
 @router.post("/upload")
 async def upload(request: Request) -> Response:
     """A sink: counts the body (capped by the body-limit middleware and here) and answers with the count."""
     endpoints = _endpoints(request)
-    endpoints.acquire()
+    client = client_address(request)
+    endpoints.acquire(client)
     received = 0
     started = dt.datetime.now(dt.UTC)
     try:
@@ -135,7 +210,7 @@ async def upload(request: Request) -> Response:
             if received > endpoints.max_upload_bytes:
                 raise HTTPException(413, f"upload over {endpoints.max_upload_bytes} bytes")
     finally:
-        endpoints.release()
+        endpoints.release(client)
     seconds = (dt.datetime.now(dt.UTC) - started).total_seconds()
     return JSONResponse({"received": received, "seconds": round(seconds, 6)})
 

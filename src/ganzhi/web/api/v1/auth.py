@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Request, Response
+from fastapi import APIRouter, Query, Request, Response
 from pydantic import BaseModel, Field
 
 from ganzhi.web import audit
 from ganzhi.web.audit import AuditEntry
-from ganzhi.web.deps import AdminDep, CallerDep, SessionDep
+from ganzhi.web.deps import AdminDep, CallerDep, SessionDep, client_address
 from ganzhi.web.login import attempt_login, end_session, start_session
 
 router = APIRouter(tags=["auth"])
@@ -30,7 +30,7 @@ class Me(BaseModel):
 def login(body: Credentials, request: Request, response: Response, session: SessionDep) -> Me:
     """Start a browser session; the answer carries the CSRF token for state-changing requests."""
     principal = attempt_login(request, session, body.username, body.password)
-    browser = start_session(request, response, principal)
+    browser = start_session(request, response, session, principal)
     return Me(
         username=principal.username,
         role=principal.role.value,
@@ -41,9 +41,13 @@ def login(body: Credentials, request: Request, response: Response, session: Sess
 
 
 @router.post("/auth/logout", status_code=204)
-def logout(response: Response, caller: CallerDep) -> None:
-    """End the browser session (the cookie is cleared)."""
-    end_session(response)
+def logout(request: Request, response: Response, caller: CallerDep, session: SessionDep) -> None:
+    """End the browser session on the server (a copy of the cookie stops working too) and clear the cookie."""
+    if caller.browser is not None:
+        audit.record(
+            session, caller.principal, "logout", f"user:{caller.principal.username}", client=client_address(request)
+        )
+    end_session(request, response, session, caller.browser)
 
 
 @router.get("/me", response_model=Me)
@@ -59,6 +63,8 @@ def me(caller: CallerDep) -> Me:
 
 
 @router.get("/audit", response_model=list[AuditEntry])
-def audit_log(scope: AdminDep, actor: str | None = None, limit: int = 200) -> list[AuditEntry]:
-    """The newest audit entries (regulator admins only)."""
-    return audit.entries(scope.session, actor=actor, limit=max(1, min(limit, 1000)))
+def audit_log(
+    scope: AdminDep, actor: str | None = Query(None, max_length=1024), limit: int = Query(200, ge=1, le=1000)
+) -> list[AuditEntry]:
+    """The newest audit entries (regulator admins only); `limit` outside 1–1000 is 422."""
+    return audit.entries(scope.session, actor=actor, limit=limit)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from typing import Annotated
 
-from fastapi import APIRouter, File, Form, HTTPException, Request, Response, UploadFile
+from fastapi import APIRouter, File, Form, HTTPException, Query, Request, Response, UploadFile
 from pydantic import BaseModel
 from starlette.concurrency import run_in_threadpool
 
@@ -91,8 +91,9 @@ def rescan(scope: SignedInDep, request: Request) -> RescanView:
 
 
 @router.get("/store/submissions", response_model=list[SubmissionView])
-def submissions(scope: SignedInDep, limit: int = 200) -> list[SubmissionView]:
-    return submission_repo.listing(scope, limit=max(1, min(limit, 1000)))
+def submissions(scope: SignedInDep, limit: int = Query(200, ge=1, le=1000)) -> list[SubmissionView]:
+    """The newest visible submissions; `limit` outside 1–1000 is 422."""
+    return submission_repo.listing(scope, limit=limit)
 
 
 @router.get("/store/submissions/{sha256}", response_model=SubmissionView)
@@ -144,4 +145,4 @@ def _principal(request: Request, lookup: VerdictLookup) -> Principal:
     if browser is None:
         return PUBLIC
     with lookup.sessions() as session:
-        return accounts.principal_for_user(session, browser.user_id) or PUBLIC
+        return accounts.principal_for_session(session, browser.session_id) or PUBLIC
