@@ -232,7 +232,9 @@ def check_archive(
         chunks = iter_member(archive, info, source, limit=limit, limits=limits, deadline=clock)
         if xml_parts and info.filename.lower().endswith((".xml", ".rels")) and info.file_size:
             # well-formed, no DTD, bounded depth and text runs: what the library parses later cannot explode
-            scan_xml(_ChunkReader(chunks), source, info.filename, limits=limits, max_elements=limit)
+            scan_xml(
+                _ChunkReader(chunks), source, info.filename, limits=limits, max_elements=limit if is_streamed else None
+            )
         else:
             for _ in chunks:
                 pass

@@ -19,14 +19,23 @@ class _Facts(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
 
 
+#: The largest screen side and density a capture may state (the same bounds as the bundle's `Device`).
+MAX_SCREEN_PX = 20_000
+MAX_DENSITY_DPI = 2_000
+
+
 class UiDevice(_Facts):
-    """Device facts captured with the bundle; density is required (px = dp × dpi / 160)."""
+    """Device facts captured with the bundle; density is required (px = dp × dpi / 160).
+
+    Sizes must be positive and plausible: a snapshot's `screenWidth: -1` (size unknown) never reaches
+    evidence, the importers read the size from the screenshot or refuse the input with an `InputError`.
+    """
 
     model: str = ""
     android_version: str = ""
-    screen_width_px: int = Field(gt=0)
-    screen_height_px: int = Field(gt=0)
-    density_dpi: int = Field(gt=0)
+    screen_width_px: int = Field(gt=0, le=MAX_SCREEN_PX)
+    screen_height_px: int = Field(gt=0, le=MAX_SCREEN_PX)
+    density_dpi: int = Field(gt=0, le=MAX_DENSITY_DPI)
 
 
 class CloseControl(_Facts):
@@ -44,6 +53,9 @@ class CloseControl(_Facts):
     overlapped: bool = False
     enabled: bool = True
     exposed: bool = Field(default=True, description="a view-tree node carries it (not only seen in pixels)")
+    tree_known: bool = Field(default=True, description="a view tree was captured (False: screenshot only)")
+    safe_area_basis: str = Field(default="", description="where the bar heights came from when not captured")
+    countdown_label: bool = Field(default=False, description="its label carries a countdown (跳过 5s, Skip in 5)")
 
 
 class TapFacts(_Facts):
@@ -74,6 +86,11 @@ class AdWindow(_Facts):
     jump_texts: list[str] = Field(default_factory=list)
     taps: list[TapFacts] = Field(default_factory=list)
     reappeared_after_close: bool = False
+    screenshot_only: bool = Field(default=False, description="recognised from pixels alone, no view tree")
+    recognised_kind: str = Field(default="", description="splash, interstitial or popup, as the recogniser saw it")
+    recognition_score: float | None = Field(default=None, description="the pop-up model's probability")
+    cues: list[str] = Field(default_factory=list, description="the cues the window was recognised from")
+    first_frame: int | None = Field(default=None, description="index of the window's first frame in the bundle")
 
 
 class NoticeFacts(_Facts):
@@ -122,3 +139,6 @@ class UiEpisode(_Facts):
     permission_requests: list[PermissionRequestFacts] = Field(default_factory=list)
     shakes: list[ShakeFacts] = Field(default_factory=list)
     problems: list[str] = Field(default_factory=list, description="frames that could not be read, by name")
+    unrecognised: list[str] = Field(
+        default_factory=list, description="frames not recognised as an ad, with the cues that were missing"
+    )

@@ -12,13 +12,17 @@ import datetime as dt
 import io
 import json
 from collections.abc import Iterator, Mapping
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
-from ganzhi.errors import InputError
+from ganzhi.collect.bounded import DEFAULT_LIMITS, iter_xlsx_rows
+from ganzhi.errors import GanzhiError, InputError
 
 MAX_FILE_BYTES = 200 << 20
 MAX_ROWS = 1_000_000
+#: Workbooks are streamed row by row; a million-row registry may take minutes, so the time budget is wider.
+XLSX_LIMITS = replace(DEFAULT_LIMITS, max_rows=MAX_ROWS + 1, max_seconds=900.0)
 
 Row = dict[str, Any]
 
@@ -40,25 +44,14 @@ def _csv_rows(path: Path) -> Iterator[tuple[int, Row]]:
 
 
 def _xlsx_rows(path: Path) -> Iterator[tuple[int, Row]]:
-    from openpyxl import load_workbook
-
-    try:
-        book = load_workbook(path, read_only=True, data_only=True)
-    except Exception as exc:  # openpyxl raises many types for a damaged workbook
-        raise InputError(str(path), f"not a readable XLSX workbook: {exc}") from None
-    try:
-        sheet = book.worksheets[0]
-        rows = sheet.iter_rows(values_only=True)
-        header = next(rows, None)
-        if header is None:
-            return
-        names = [str(h).strip() if h is not None else "" for h in header]
-        for number, values in enumerate(rows, start=2):
-            if all(v is None or (isinstance(v, str) and not v.strip()) for v in values):
-                continue
-            yield number, {name: value for name, value in zip(names, values, strict=False) if name}
-    finally:
-        book.close()
+    names: list[str] | None = None
+    for _title, number, values in iter_xlsx_rows(path, str(path), limits=XLSX_LIMITS, first_sheet_only=True):
+        if names is None:
+            names = [str(h).strip() if h is not None else "" for h in values]
+            continue
+        if all(v is None or (isinstance(v, str) and not v.strip()) for v in values):
+            continue
+        yield number, {name: value for name, value in zip(names, values, strict=False) if name}
 
 
 def _json_rows(path: Path, key: str | None) -> Iterator[tuple[int, Row]]:
@@ -70,12 +63,16 @@ def _json_rows(path: Path, key: str | None) -> Iterator[tuple[int, Row]]:
                     value = json.loads(line)
                 except json.JSONDecodeError as exc:
                     raise InputError(str(path), f"line {number}: not valid JSON: {exc.msg}") from None
+                except RecursionError:
+                    raise InputError(str(path), f"line {number}: not valid JSON: nested too deeply") from None
                 yield number, value if isinstance(value, dict) else {"__not_an_object__": value}
         return
     try:
         data = json.loads(text)
     except json.JSONDecodeError as exc:
         raise InputError(str(path), f"not valid JSON: {exc.msg} (line {exc.lineno})") from None
+    except RecursionError:
+        raise InputError(str(path), "not valid JSON: nested too deeply") from None
     if isinstance(data, Mapping) and key is not None and key in data:
         data = data[key]
     if not isinstance(data, list):
@@ -103,6 +100,12 @@ def read_rows(path: Path, *, json_key: str | None = None, max_rows: int = MAX_RO
             yield item
     except UnicodeDecodeError as exc:
         raise InputError(str(path), f"not UTF-8 text ({exc.reason} at byte {exc.start})") from None
+    except csv.Error as exc:
+        raise InputError(str(path), f"not readable CSV ({exc})") from None
+    except GanzhiError:
+        raise
+    except (Exception, MemoryError) as exc:  # the boundary: any library failure names the file, never a traceback
+        raise InputError(str(path), f"cannot read the file ({type(exc).__name__}: {str(exc)[:300]})") from None
 
 
 def pick(row: Row, aliases: tuple[str, ...]) -> Any:

@@ -23,6 +23,8 @@ _COMPACT = {
     "l": "content-length",
     "c": "content-type",
 }
+#: A CSeq number or Content-Length: ASCII digits only (`str.isdigit` accepts "²", which `int` refuses), 2**32 at most.
+_DIGITS = re.compile(r"^[0-9]{1,10}$")
 _REQUEST_LINE = re.compile(r"^([A-Z]+) (\S+) SIP/2\.0$")
 _STATUS_LINE = re.compile(r"^SIP/2\.0 (\d{3}) ?(.*)$")
 _URI = re.compile(
@@ -81,7 +83,7 @@ class SipMessage:
         """(number, method) of the CSeq header; SipParseError when absent or malformed."""
         raw = self.header("cseq") or ""
         parts = raw.split()
-        if len(parts) != 2 or not parts[0].isdigit():
+        if len(parts) != 2 or not _DIGITS.match(parts[0]):
             raise SipParseError(f"CSeq: expected 'NUMBER METHOD' (got {raw!r})")
         return int(parts[0]), parts[1].upper()
 
@@ -147,7 +149,7 @@ def parse_message(data: bytes) -> SipMessage:  # noqa: PLR0912 - one linear pass
     message.cseq  # noqa: B018 - validates the header now, not later
     length = message.header("content-length")
     if length is not None:
-        if not length.isdigit() or int(length) > len(body):
+        if not _DIGITS.match(length) or int(length) > len(body):
             raise SipParseError(f"Content-Length {length!r} does not fit the {len(body)}-byte body")
         body = body[: int(length)]
     message.body = body
@@ -177,7 +179,7 @@ def sdp_media(body: bytes) -> tuple[str, int] | None:
     """(host, port) of the first audio stream in an SDP body, or None."""
     text = body.decode("utf-8", errors="replace")
     host = re.search(r"^c=IN IP[46] (\S+)", text, re.MULTILINE)
-    port = re.search(r"^m=audio (\d+) ", text, re.MULTILINE)
-    if not host or not port:
+    port = re.search(r"^m=audio ([0-9]{1,5}) ", text, re.MULTILINE)
+    if not host or not port or not 0 < int(port[1]) < 65536:
         return None
     return host[1], int(port[1])

@@ -2,7 +2,9 @@
 
 HTML is parsed, never rendered: scripts, styles and event handlers are dropped, headings become lines
 prefixed with `#` marks so the structure survives, and `<b>/<strong>` runs are recorded as emphasis.
-Every failure becomes an `InputError` naming the document and the problem.
+Every failure becomes an `InputError` naming the document and the problem. DOCX parts are checked for their
+uncompressed size (declared and inflated) and XML depth/element count before python-docx loads them; PDF
+streams decode under pypdf limits set from `ganzhi.collect.bounded.Limits`.
 """
 
 from __future__ import annotations
@@ -10,12 +12,12 @@ from __future__ import annotations
 import hashlib
 import io
 import re
-import zipfile
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
 from pathlib import Path
 from typing import Literal
 
+from ganzhi.collect.bounded import DEFAULT_LIMITS, Deadline, Limits, check_docx, guard, pdf_limits
 from ganzhi.collect.policy.normalize import normalize_text
 from ganzhi.errors import InputError
 
@@ -166,34 +168,47 @@ def html_to_text(markup: str) -> tuple[str, list[str]]:
     return "".join(parser.parts), parser.emphasis
 
 
-def _pdf_text(data: bytes, source: str) -> str:
-    from pypdf import PdfReader
-    from pypdf.errors import PdfReadError
+def _pdf_text(data: bytes, source: str, limits: Limits = DEFAULT_LIMITS) -> str:
+    """Text of every page; streams decode under pypdf limits set from ours, pages and characters are bounded."""
+    from pypdf import PdfReader, apply_configuration
 
-    try:
+    clock = Deadline(source, limits.max_seconds)
+    parts: list[str] = []
+    chars = 0
+    with apply_configuration(**pdf_limits(limits)), guard(source, "PDF", what="not a readable PDF"):
         reader = PdfReader(io.BytesIO(data))
-        if len(reader.pages) > MAX_PDF_PAGES:
-            raise InputError(source, f"PDF has {len(reader.pages)} pages; at most {MAX_PDF_PAGES} are read")
-        return "\n".join(page.extract_text() or "" for page in reader.pages)
-    except (PdfReadError, ValueError, KeyError, TypeError) as exc:
-        raise InputError(source, f"not a readable PDF ({type(exc).__name__}: {exc})") from None
+        pages = len(reader.pages)
+        if pages > min(MAX_PDF_PAGES, limits.max_pdf_pages):
+            raise InputError(source, f"PDF has {pages} pages; at most {MAX_PDF_PAGES} are read")
+        for number, page in enumerate(reader.pages, start=1):
+            text = page.extract_text() or ""
+            chars += len(text)
+            if chars > limits.max_chars:
+                raise InputError(source, f"PDF page {number}: more than {limits.max_chars} characters of text")
+            parts.append(text)
+            clock.check(f"PDF page {number}")
+    return "\n".join(parts)
 
 
-def _docx_text(data: bytes, source: str) -> str:
+def _docx_text(data: bytes, source: str, limits: Limits = DEFAULT_LIMITS) -> str:
+    """Paragraphs (headings as `#` lines) and table rows; every part's size and XML checked before python-docx."""
     import docx
 
-    try:
-        document = docx.Document(io.BytesIO(data))
-    except (zipfile.BadZipFile, KeyError, ValueError) as exc:
-        raise InputError(source, f"not a readable DOCX ({type(exc).__name__}: {exc})") from None
+    check_docx(data, source, limits=limits)
+    clock = Deadline(source, limits.max_seconds)
     lines: list[str] = []
-    for para in document.paragraphs:
-        style = (para.style.name or "") if para.style is not None else ""
-        level = re.search(r"Heading (\d)", style)
-        lines.append(("#" * int(level.group(1)) + " " if level else "") + para.text)
-    for table in document.tables:
-        for row in table.rows:
-            lines.append(" ".join(cell.text for cell in row.cells))
+    with guard(source, "word/document.xml", what="not a readable DOCX"):
+        document = docx.Document(io.BytesIO(data))
+        for number, para in enumerate(document.paragraphs):
+            style = (para.style.name or "") if para.style is not None else ""
+            level = re.search(r"Heading (\d)", style)
+            lines.append(("#" * int(level.group(1)) + " " if level else "") + para.text)
+            if not number % 1000:
+                clock.check("word/document.xml")
+        for table in document.tables:
+            for row in table.rows:
+                lines.append(" ".join(cell.text for cell in row.cells))
+                clock.check("word/document.xml, table")
     return "\n".join(lines)
 
 
@@ -205,18 +220,21 @@ def read_policy_bytes(data: bytes, source: str, name: str | None = None) -> Poli
         raise InputError(source, "document is empty")
     fmt = sniff_format(data, name or source)
     emphasis: list[str] = []
-    if fmt == "pdf":
-        text = _pdf_text(data, source)
-    elif fmt == "docx":
-        text = _docx_text(data, source)
-    else:
-        if _looks_binary(data):
-            raise InputError(source, "document looks binary (NUL or control bytes), expected HTML, PDF, DOCX or text")
-        decoded = decode_bytes(data, source)
-        if fmt == "html":
-            decoded, emphasis = html_to_text(decoded)
-        text = decoded
-    text = normalize_text(text)
+    with guard(source, fmt.upper(), what="cannot read the document"):  # the boundary: no library error escapes
+        if fmt == "pdf":
+            text = _pdf_text(data, source)
+        elif fmt == "docx":
+            text = _docx_text(data, source)
+        else:
+            if _looks_binary(data):
+                raise InputError(
+                    source, "document looks binary (NUL or control bytes), expected HTML, PDF, DOCX or text"
+                )
+            decoded = decode_bytes(data, source)
+            if fmt == "html":
+                decoded, emphasis = html_to_text(decoded)
+            text = decoded
+        text = normalize_text(text)
     if not text.strip():
         raise InputError(source, f"no text could be extracted from the {fmt} document")
     replacement_share = text.count("\ufffd") / max(1, len(text))

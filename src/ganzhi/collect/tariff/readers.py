@@ -3,6 +3,8 @@
 Merged cells in XLSX are filled with their top-left value, so a merged header ("对应服务" over four
 columns) or a merged data cell (one 有效期限 for several plans) reads the same in every cell it covers.
 CSV is decoded as UTF-8 (with or without BOM), then GB18030 (Excel's default on Chinese Windows).
+XLSX is streamed in read-only mode with every part's uncompressed size and the rows, cells and characters
+bounded while iterating (`ganzhi.collect.bounded`); any library failure becomes an `InputError`.
 """
 
 from __future__ import annotations
@@ -14,6 +16,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from ganzhi.collect.bounded import DEFAULT_LIMITS, Limits, guard
+from ganzhi.collect.bounded import read_xlsx as read_xlsx_bounded
 from ganzhi.errors import InputError
 
 MAX_FILE_BYTES = 30 * 1024 * 1024
@@ -46,33 +50,18 @@ def _check_size(path: Path) -> None:
         raise InputError(str(path), f"file is {size} bytes; at most {MAX_FILE_BYTES} are read")
 
 
-def read_xlsx(path: Path) -> list[Sheet]:
-    """Every worksheet, merged ranges filled with their top-left value."""
-    import zipfile
-
-    from openpyxl import load_workbook
-    from openpyxl.utils.exceptions import InvalidFileException
-
+def read_xlsx(path: Path, *, limits: Limits = DEFAULT_LIMITS) -> list[Sheet]:
+    """Every worksheet, merged ranges filled with their top-left value; streamed and bounded (`bounded.read_xlsx`)."""
     _check_size(path)
-    try:
-        workbook = load_workbook(path, data_only=True)
-    except (InvalidFileException, zipfile.BadZipFile, KeyError, OSError, ValueError, TypeError) as exc:
-        raise InputError(str(path), f"not a readable XLSX workbook: {exc}") from None
     sheets: list[Sheet] = []
-    for ws in workbook.worksheets:
-        if ws.max_row > MAX_ROWS + 20:
-            raise InputError(f"{path}, sheet {ws.title}", f"{ws.max_row} rows; at most {MAX_ROWS} are read")
-        width = min(ws.max_column, MAX_COLUMNS)
-        rows: list[list[object]] = [
-            list(values) for values in ws.iter_rows(min_row=1, max_col=width, values_only=True)
-        ]
-        for merged in ws.merged_cells.ranges:
-            top_left = rows[merged.min_row - 1][merged.min_col - 1] if merged.min_col <= width else None
-            for r in range(merged.min_row, merged.max_row + 1):
-                for c in range(merged.min_col, min(merged.max_col, width) + 1):
-                    rows[r - 1][c - 1] = top_left
-        sheets.append(Sheet(source=str(path), name=ws.title, rows=rows))
-    workbook.close()
+    for book_sheet in read_xlsx_bounded(
+        path, str(path), limits=limits, max_rows=MAX_ROWS + 20, max_columns=MAX_COLUMNS
+    ):
+        width = max((len(row) for row in book_sheet.rows), default=0)
+        for row in book_sheet.rows:
+            row.extend([None] * (width - len(row)))
+        book_sheet.fill_merges(MAX_COLUMNS)
+        sheets.append(Sheet(source=str(path), name=book_sheet.title, rows=book_sheet.rows))
     return sheets
 
 
@@ -94,10 +83,14 @@ def read_csv(path: Path) -> list[Sheet]:
     except csv.Error:
         dialect = csv.excel
     rows: list[list[object]] = []
-    for row in csv.reader(io.StringIO(text), dialect):
-        if len(rows) >= MAX_ROWS:
-            raise InputError(str(path), f"more than {MAX_ROWS} rows; split the file")
-        rows.append(list(row[:MAX_COLUMNS]))
+    reader = csv.reader(io.StringIO(text), dialect)
+    try:
+        for row in reader:
+            if len(rows) >= MAX_ROWS:
+                raise InputError(str(path), f"more than {MAX_ROWS} rows; split the file")
+            rows.append(list(row[:MAX_COLUMNS]))
+    except csv.Error as exc:
+        raise InputError(str(path), f"line {reader.line_num}: not readable CSV ({exc})") from None
     return [Sheet(source=str(path), name="", rows=rows)]
 
 
@@ -133,6 +126,10 @@ def read_json(path: Path) -> list[Sheet]:
         document = json.loads(_decode(path, path.read_bytes()))
     except json.JSONDecodeError as exc:
         raise InputError(str(path), f"not valid JSON: line {exc.lineno} column {exc.colno}: {exc.msg}") from None
+    except RecursionError:
+        raise InputError(str(path), "not valid JSON: nested too deeply") from None
+    except ValueError as exc:  # e.g. an integer longer than Python converts
+        raise InputError(str(path), f"not valid JSON: {exc}") from None
     if isinstance(document, list):
         return [_records_sheet(path, "plans", document)]
     if not isinstance(document, dict) or not isinstance(document.get("plans"), list):
@@ -154,10 +151,11 @@ def read_sheets(path: Path) -> list[Sheet]:
     if not path.is_file():
         raise InputError(str(path), "file not found (or not a regular file)")
     suffix = path.suffix.lower()
-    if suffix in {".xlsx", ".xlsm"}:
-        return read_xlsx(path)
-    if suffix in {".csv", ".tsv", ".txt"}:
-        return read_csv(path)
-    if suffix == ".json":
-        return read_json(path)
+    with guard(str(path), what="cannot read the catalogue file"):  # the boundary: no library error escapes
+        if suffix in {".xlsx", ".xlsm"}:
+            return read_xlsx(path)
+        if suffix in {".csv", ".tsv", ".txt"}:
+            return read_csv(path)
+        if suffix == ".json":
+            return read_json(path)
     raise InputError(str(path), f"unsupported file type {suffix!r}; expected .xlsx, .csv or .json")

@@ -157,15 +157,18 @@ class Bundle:
 
     def read(self, relative: str, *, limit: int) -> bytes:
         """Bytes of a file named by the manifest; InputError when missing, outside the bundle or too big."""
-        path = (self.root / relative).resolve()
-        if not path.is_relative_to(self.root.resolve()):
-            raise InputError(f"{self.root}", f"{relative!r} points outside the bundle")
-        if not path.is_file():
-            raise InputError(f"{self.root}", f"missing frame file {relative!r}")
-        size = path.stat().st_size
-        if size > limit:
-            raise InputError(f"{self.root}", f"{relative!r} is {size} bytes, above the limit of {limit}")
-        return path.read_bytes()
+        try:
+            path = (self.root / relative).resolve()
+            if not path.is_relative_to(self.root.resolve()):
+                raise InputError(f"{self.root}", f"{relative!r} points outside the bundle")
+            if not path.is_file():
+                raise InputError(f"{self.root}", f"missing frame file {relative!r}")
+            size = path.stat().st_size
+            if size > limit:
+                raise InputError(f"{self.root}", f"{relative!r} is {size} bytes, above the limit of {limit}")
+            return path.read_bytes()
+        except (OSError, ValueError) as exc:  # a NUL byte or an over-long name in the manifest's path
+            raise InputError(f"{self.root}", f"cannot read frame file {relative[:200]!r}: {exc}") from None
 
 
 def _problems(exc: ValidationError) -> str:
@@ -181,7 +184,7 @@ def load_bundle(root: Path) -> Bundle:
         raise InputError(str(root), f"{MANIFEST} is larger than {MAX_MANIFEST_BYTES} bytes")
     try:
         doc = parse_json_strict(manifest_path.read_text(encoding="utf-8"))
-    except (ValueError, UnicodeDecodeError) as exc:
+    except (ValueError, UnicodeDecodeError, OSError) as exc:
         raise InputError(str(manifest_path), str(exc)) from None
     if isinstance(doc, dict) and isinstance(doc.get("device"), dict) and "density_dpi" not in doc["device"]:
         raise InputError(str(root), "device.density_dpi is missing: density is required (never guessed)")
@@ -192,9 +195,17 @@ def load_bundle(root: Path) -> Bundle:
     bundle = Bundle(root, manifest)
     for position, frame in enumerate(manifest.frames):
         for relative in (frame.hierarchy, frame.screenshot):
-            if relative is not None and not (root / relative).is_file():
-                raise InputError(str(root), f"frames[{position}] (t_ms {frame.t_ms}): missing file {relative!r}")
+            if relative is not None and not _is_file(root / relative):
+                raise InputError(str(root), f"frames[{position}] (t_ms {frame.t_ms}): missing file {relative[:200]!r}")
     return bundle
+
+
+def _is_file(path: Path) -> bool:
+    """`path.is_file()`, False for a name the OS cannot hold (NUL byte, over-long) instead of an exception."""
+    try:
+        return path.is_file()
+    except (OSError, ValueError):
+        return False
 
 
 def write_manifest(root: Path, manifest: Manifest) -> Path:

@@ -8,18 +8,27 @@ defusedxml, so a hostile dump cannot exhaust memory or expand entities.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
-from xml.etree.ElementTree import Element, ParseError
+from xml.etree.ElementTree import Element
 
-import defusedxml.ElementTree as safe_et
-from defusedxml import DefusedXmlException
-
-from ganzhi.collect.jsonl import parse_json_strict
+from ganzhi.collect.bounded import DEFAULT_LIMITS, parse_json, parse_xml
+from ganzhi.errors import InputError
 
 MAX_HIERARCHY_BYTES = 16 * 1024 * 1024
 MAX_NODES = 20_000
-_BOUNDS = re.compile(r"^\[(-?\d+),(-?\d+)\]\[(-?\d+),(-?\d+)\]$")
+#: XML: a node is one element, so twice MAX_NODES elements is ample; JSON: bounded by MAX_HIERARCHY_BYTES.
+_XML_LIMITS = replace(
+    DEFAULT_LIMITS,
+    max_part_bytes=MAX_HIERARCHY_BYTES,
+    max_json_bytes=MAX_HIERARCHY_BYTES,
+    max_xml_elements=2 * MAX_NODES + 10,
+    max_seconds=30.0,
+)
+#: Screen coordinates and sizes above this are refused (the bundle's `Device` allows 20 000 px per side).
+MAX_SCREEN_PX = 20_000
+_BOUNDS = re.compile(r"^\[(-?\d{1,9}),(-?\d{1,9})\]\[(-?\d{1,9}),(-?\d{1,9})\]$", re.ASCII)
+_ORDER = re.compile(r"^-?\d{1,9}$", re.ASCII)
 
 
 class HierarchyError(ValueError):
@@ -122,9 +131,9 @@ def parse_uiautomator(data: bytes) -> Hierarchy:
     if len(data) > MAX_HIERARCHY_BYTES:
         raise HierarchyError(f"XML is {len(data)} bytes, above the limit of {MAX_HIERARCHY_BYTES}")
     try:
-        root = safe_et.fromstring(data, forbid_dtd=True)
-    except (ParseError, DefusedXmlException) as exc:
-        raise HierarchyError(f"not a readable uiautomator XML: {exc}") from None
+        root = parse_xml(data, "uiautomator XML", "XML", limits=_XML_LIMITS)
+    except InputError as exc:
+        raise HierarchyError(f"not a readable uiautomator XML: {exc.problem}") from None
     if root.tag != "hierarchy":
         raise HierarchyError(f"root element must be <hierarchy> (got <{root.tag}>)")
     nodes: list[Node] = []
@@ -153,7 +162,7 @@ def parse_uiautomator(data: bytes) -> Hierarchy:
                 visible=_flag(element, "visible-to-user", default=True),
                 naf=_flag(element, "NAF"),
                 bounds=_bounds(element.get("bounds"), where),
-                drawing_order=int(order) if order.lstrip("-").isdigit() else 0,
+                drawing_order=int(order) if _ORDER.match(order) else 0,
             )
         )
         stack.extend((child, index, depth + 1) for child in reversed(list(element)))
@@ -187,9 +196,9 @@ def parse_gkd(data: bytes) -> Hierarchy:
     if len(data) > MAX_HIERARCHY_BYTES:
         raise HierarchyError(f"JSON is {len(data)} bytes, above the limit of {MAX_HIERARCHY_BYTES}")
     try:
-        doc = parse_json_strict(data.decode("utf-8-sig"))
-    except (ValueError, UnicodeDecodeError) as exc:
-        raise HierarchyError(f"not a readable GKD snapshot: {exc}") from None
+        doc = parse_json(data, "GKD snapshot", limits=_XML_LIMITS)
+    except InputError as exc:
+        raise HierarchyError(f"not a readable GKD snapshot: {exc.problem}") from None
     if not isinstance(doc, dict) or not isinstance(doc.get("nodes"), list):
         raise HierarchyError("a GKD snapshot is an object with a `nodes` list")
     raw_nodes = doc["nodes"]
@@ -237,10 +246,20 @@ def parse_gkd(data: bytes) -> Hierarchy:
         )
     if not nodes:
         raise HierarchyError("the snapshot holds no nodes")
-    width, height = doc.get("screenWidth"), doc.get("screenHeight")
-    screen = (width, height) if isinstance(width, int) and isinstance(height, int) else None
+    screen = _screen(doc.get("screenWidth"), doc.get("screenHeight"))
     activity = doc.get("activityId") if isinstance(doc.get("activityId"), str) else None
     return Hierarchy(nodes=tuple(nodes), source_format="gkd", screen=screen, package=app_id or None, activity=activity)
+
+
+def _screen(width: Any, height: Any) -> tuple[int, int] | None:
+    """The snapshot's screen size when both sides are integers in 1..MAX_SCREEN_PX, else None (size unknown).
+
+    GKD writes `screenWidth: -1` (or 0) when the size could not be read; such a value is not a size.
+    """
+    sides = (width, height)
+    if all(isinstance(v, int) and not isinstance(v, bool) and 0 < v <= MAX_SCREEN_PX for v in sides):
+        return int(width), int(height)
+    return None
 
 
 def parse_hierarchy(data: bytes, fmt: str) -> Hierarchy:

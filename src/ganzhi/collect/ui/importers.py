@@ -9,17 +9,34 @@ from __future__ import annotations
 
 import io
 import shutil
-import zipfile
 from collections.abc import Sequence
+from dataclasses import replace
 from pathlib import Path
+from typing import Any
 
+from pydantic import ValidationError
+
+from ganzhi.collect.bounded import DEFAULT_LIMITS, check_archive, open_zip, read_member
 from ganzhi.collect.jsonl import parse_json_strict
-from ganzhi.collect.ui.bundle import App, Bundle, Device, Foreground, Frame, Manifest, load_bundle, write_manifest
+from ganzhi.collect.ui.bundle import Bundle, Foreground, Frame, Manifest, load_bundle, write_manifest
 from ganzhi.collect.ui.hierarchy import MAX_HIERARCHY_BYTES, HierarchyError, parse_gkd, parse_uiautomator
 from ganzhi.collect.ui.image import MAX_IMAGE_BYTES, ImageError, image_size
 from ganzhi.errors import InputError
 
 MAX_ZIP_MEMBER_BYTES = MAX_IMAGE_BYTES
+#: A GKD share zip holds a snapshot JSON and one screenshot; both are bounded by their own limits.
+_ZIP_LIMITS = replace(DEFAULT_LIMITS, max_part_bytes=MAX_ZIP_MEMBER_BYTES, max_total_bytes=2 * MAX_ZIP_MEMBER_BYTES)
+
+
+def _manifest(source: str, **fields: Any) -> Manifest:
+    """The manifest of an import; a value the format cannot hold (a screen of -1 px) names the input."""
+    try:
+        return Manifest(**fields)
+    except ValidationError as exc:
+        problems = "; ".join(
+            f"{'.'.join(str(p) for p in err['loc']) or '<root>'}: {err['msg']}" for err in exc.errors()[:10]
+        )
+        raise InputError(source, f"cannot build the bundle manifest: {problems}") from None
 
 
 def _require_density(density_dpi: int | None, source: str) -> int:
@@ -89,12 +106,13 @@ def import_uiautomator(
                 foreground=Foreground(package=tree.package or package),
             )
         )
-    manifest = Manifest(
+    manifest = _manifest(
+        str(dumps[0]),
         format="ganzhi-ui-bundle",
         version=1,
         scenario=scenario,
-        device=Device(screen_width_px=width, screen_height_px=height, density_dpi=density),
-        app=App(package=package),
+        device={"screen_width_px": width, "screen_height_px": height, "density_dpi": density},
+        app={"package": package},
         frames=frames,
     )
     return _finish(out, manifest)
@@ -103,20 +121,17 @@ def import_uiautomator(
 def _gkd_parts(path: Path) -> tuple[bytes, bytes | None, str]:
     """(json, screenshot or None, screenshot suffix) from a snapshot .json (+ sibling image) or a .zip."""
     if path.suffix.lower() == ".zip":
-        try:
-            with zipfile.ZipFile(path) as archive:
-                members = {i.filename: i for i in archive.infolist()}
-                json_name = next((n for n in members if n.endswith(".json")), None)
-                if json_name is None:
-                    raise InputError(str(path), "the zip holds no snapshot .json")
-                for info in members.values():
-                    if info.file_size > MAX_ZIP_MEMBER_BYTES:
-                        raise InputError(str(path), f"{info.filename} expands to {info.file_size} bytes")
-                image_name = next((n for n in members if n.lower().endswith((".png", ".webp", ".jpg"))), None)
-                image = archive.read(image_name) if image_name else None
-                return archive.read(json_name), image, Path(image_name).suffix if image_name else ".png"
-        except (zipfile.BadZipFile, OSError) as exc:
-            raise InputError(str(path), f"not a readable zip: {exc}") from None
+        with open_zip(path, str(path), what="not a readable zip") as archive:
+            infos = [i for i in check_archive(archive, str(path), limits=_ZIP_LIMITS) if not i.is_dir()]
+            json_info = next((i for i in infos if i.filename.endswith(".json")), None)
+            if json_info is None:
+                raise InputError(str(path), "the zip holds no snapshot .json")
+            image_info = next((i for i in infos if i.filename.lower().endswith((".png", ".webp", ".jpg"))), None)
+            image = None
+            if image_info is not None:
+                image = read_member(archive, image_info, str(path), limit=MAX_ZIP_MEMBER_BYTES, limits=_ZIP_LIMITS)
+            data = read_member(archive, json_info, str(path), limit=MAX_HIERARCHY_BYTES, limits=_ZIP_LIMITS)
+            return data, image, Path(image_info.filename).suffix if image_info else ".png"
     data = _read(path, MAX_HIERARCHY_BYTES)
     for suffix in (".png", ".webp", ".jpg"):
         sibling = path.with_suffix(suffix)
@@ -139,7 +154,10 @@ def import_gkd(snapshots: Sequence[Path], out: Path, *, density_dpi: int | None,
             doc = parse_json_strict(data.decode("utf-8-sig"))
         except (HierarchyError, ValueError) as exc:
             raise InputError(str(path), str(exc)) from None
-        stamp = doc.get("id") if isinstance(doc.get("id"), int) else 0
+        if not isinstance(doc, dict):
+            raise InputError(str(path), "a GKD snapshot is a JSON object")
+        raw_id = doc.get("id")
+        stamp: int = raw_id if isinstance(raw_id, int) and not isinstance(raw_id, bool) else 0
         loaded.append((stamp, path, data, image, suffix, tree))
     loaded.sort(key=lambda item: item[0])
     first = loaded[0][0]
@@ -172,12 +190,13 @@ def import_gkd(snapshots: Sequence[Path], out: Path, *, density_dpi: int | None,
                 raise InputError(str(path), str(exc)) from None
     if not package:
         raise InputError(str(snapshots[0]), "the snapshots name no appId")
-    manifest = Manifest(
+    manifest = _manifest(
+        str(snapshots[0]),
         format="ganzhi-ui-bundle",
         version=1,
         scenario=scenario,
-        device=Device(screen_width_px=width or 1, screen_height_px=height or 1, density_dpi=density),
-        app=App(package=package),
+        device={"screen_width_px": width or 1, "screen_height_px": height or 1, "density_dpi": density},
+        app={"package": package},
         frames=frames,
     )
     return _finish(out, manifest)
@@ -208,12 +227,13 @@ def import_screenshots(
         name = f"frames/{position:04d}{path.suffix.lower() or '.png'}"
         (out / name).write_bytes(data)
         frames.append(Frame(t_ms=position * interval_ms, screenshot=name))
-    manifest = Manifest(
+    manifest = _manifest(
+        str(images[0]),
         format="ganzhi-ui-bundle",
         version=1,
         scenario=scenario,
-        device=Device(screen_width_px=size[0], screen_height_px=size[1], density_dpi=density),
-        app=App(package=package),
+        device={"screen_width_px": size[0], "screen_height_px": size[1], "density_dpi": density},
+        app={"package": package},
         frames=frames,
     )
     return _finish(out, manifest)

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import duckdb
 
-from ganzhi.errors import InputError
+from ganzhi.errors import GanzhiError, InputError
 
 PARQUET_SUFFIXES = (".parquet", ".pq")
 CSV_SUFFIXES = (".csv", ".csv.gz", ".txt", ".tsv")
@@ -89,10 +89,29 @@ def open_source(con: duckdb.DuckDBPyConnection, path: Path, kind: str) -> Source
             return _open_parquet(con, path, files, kind)
         return _open_csv(con, path, files, kind)
     except duckdb.Error as exc:
-        raise InputError(str(path), f"{kind}: cannot read {fmt}: {str(exc).splitlines()[0]}") from exc
+        raise InputError(str(path), f"{kind}: cannot read {fmt}: {(str(exc).splitlines() or [''])[0]}") from exc
+    except GanzhiError:
+        raise
+    except (Exception, MemoryError) as exc:  # the boundary: any other library failure names the input
+        raise InputError(str(path), f"{kind}: cannot read {fmt} ({type(exc).__name__}: {str(exc)[:300]})") from None
+
+
+def _check_parquet_footers(files: tuple[Path, ...], kind: str) -> None:
+    """Every file's footer must open with pyarrow too (the audit reads row counts with it), else InputError."""
+    import pyarrow.parquet as pq
+
+    for file in files:
+        try:
+            pq.ParquetFile(file).close()
+        except (Exception, MemoryError) as exc:  # ArrowInvalid, OSError, ...: the file is named, no traceback
+            first = (str(exc).splitlines() or [""])[0][:300]
+            raise InputError(
+                str(file), f"{kind}: not a readable Parquet file ({type(exc).__name__}: {first})"
+            ) from None
 
 
 def _open_parquet(con: duckdb.DuckDBPyConnection, path: Path, files: tuple[Path, ...], kind: str) -> Source:
+    _check_parquet_footers(files, kind)
     file_list = "[" + ", ".join(sql_str(str(f)) for f in files) + "]"
     reader = f"read_parquet({file_list}, filename=true, file_row_number=true, union_by_name=true)"
     cols = _column_map(con, reader, kind, str(path))
