@@ -36,6 +36,9 @@ def canonical_field(name: str) -> str:
             return canonical
     return name
 
+#: Longest channel name a listing keeps (a longer cell is a damaged row, reported, not kept).
+CHANNEL_NAME_MAX = 200
+
 
 class _Frozen(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
@@ -160,7 +163,7 @@ class ChannelListing(_Frozen):
     """What one channel shows: the plans queryable there and whether it has the elderly/disabled entry."""
 
     channel: ChannelType
-    name: str = Field(min_length=1, max_length=200)
+    name: str = Field(min_length=1, max_length=CHANNEL_NAME_MAX)
     plan_ids: list[str] = Field(default_factory=list)
     elderly_entry: bool | None = None
     row: str = ""

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import csv
 import io
-import json
 import re
 from collections.abc import Sequence
 from html.parser import HTMLParser
@@ -268,10 +267,9 @@ def parse_csv(text: str, source: str, kind: ListKind | None = None) -> list[PiLi
 
 def parse_json(text: str, source: str, kind: ListKind | None = None) -> list[PiList]:
     """A JSON array of objects (keys are headers), or `{"title":..., "rows": [...]}`."""
-    try:
-        value = json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise InputError(source, f"not valid JSON: {exc.msg} (line {exc.lineno})") from None
+    from ganzhi.collect.bounded import parse_json as parse_bounded_json
+
+    value = parse_bounded_json(text, source)
     title = value.get("title") if isinstance(value, dict) else None
     items = value.get("rows") if isinstance(value, dict) else value
     if not isinstance(items, list) or not all(isinstance(x, dict) for x in items):
@@ -307,7 +305,14 @@ def parse_xlsx(data: bytes, source: str, kind: ListKind | None = None) -> list[P
 
 
 def parse_list_bytes(data: bytes, source: str, kind: ListKind | None = None) -> list[PiList]:
-    """Dispatch on content: XLSX (zip), JSON, HTML or CSV."""
+    """Dispatch on content: XLSX (zip), JSON, HTML or CSV; any library failure is an InputError naming the file."""
+    from ganzhi.collect.bounded import guard
+
+    with guard(source):
+        return _parse_list_bytes(data, source, kind)
+
+
+def _parse_list_bytes(data: bytes, source: str, kind: ListKind | None) -> list[PiList]:
     if len(data) > MAX_BYTES:
         raise InputError(source, f"list file is {len(data)} bytes; the limit is {MAX_BYTES} bytes (10 MB)")
     if not data.strip():

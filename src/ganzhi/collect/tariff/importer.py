@@ -41,6 +41,7 @@ from ganzhi.collect.tariff.units import (
 from ganzhi.errors import InputError, RowProblem
 from ganzhi.evidence.base import Evidence, Subject
 from ganzhi.evidence.tariff import (
+    CHANNEL_NAME_MAX,
     MAX_FIELD_CHARS,
     SUBJECT_TYPE,
     Audience,
@@ -278,7 +279,9 @@ class _Importer:
         if unknown:
             message = f"unrecognised columns ignored: {unknown}"
             self.problems.append(_at(sheet, layout.last_row, None, message, "warning"))
-        channel_cols = {i: ct for i, c in enumerate(layout.columns) if c.field in (None, "销售渠道") and (ct := channel_type(c.raw))}  # noqa: E501
+        channel_cols = {
+            i: ct for i, c in enumerate(layout.columns) if c.field in (None, "销售渠道") and (ct := channel_type(c.raw))
+        }
         first = layout.last_row + 1
         labels = _channel_subheader(sheet.rows[first]) if first < len(sheet.rows) else {}
         if labels:  # a second header row names the channel of each column under a merged "可查询渠道"
@@ -294,7 +297,11 @@ class _Importer:
             if plan is None:
                 continue
             if plan.plan_id in self.plans:
-                reader.problem("error", "方案编号", f"duplicate id {plan.plan_id!r} (first at {self.plans[plan.plan_id].row}); row ignored")  # noqa: E501
+                reader.problem(
+                    "error",
+                    "方案编号",
+                    f"duplicate id {plan.plan_id!r} (first at {self.plans[plan.plan_id].row}); row ignored",
+                )
                 continue
             self.plans[plan.plan_id] = plan
             for col, ctype in channel_cols.items():
@@ -302,6 +309,12 @@ class _Importer:
                 shown = yes_no(value)
                 if shown is None:
                     reader.problem("warning", layout.columns[col].raw, f"expected 是/否, got {_text(value)!r}")
+                elif shown and len(layout.columns[col].raw) > CHANNEL_NAME_MAX:
+                    reader.problem(
+                        "warning",
+                        layout.columns[col].raw[:40],
+                        f"channel name longer than {CHANNEL_NAME_MAX} characters; column ignored",
+                    )
                 elif shown:
                     self.listings.add(ctype, layout.columns[col].raw, [plan.plan_id], None, reader.where)
 
@@ -343,6 +356,10 @@ class _Importer:
                 message = f"expected 是/否, got {_text(elderly_raw)!r}"
                 self.problems.append(_at(sheet, index, "老年人残疾人入口", message, "warning"))
             name = _text(cells.get("channel_name")) or label
+            if len(name) > CHANNEL_NAME_MAX:
+                message = f"channel name longer than {CHANNEL_NAME_MAX} characters ({len(name)}); row skipped"
+                self.problems.append(_at(sheet, index, "渠道名称", message))
+                continue
             self.listings.add(ctype, name, split_ids(cells.get("plan_ids")), elderly, where)
 
     def result(self, sources: list[str]) -> ImportResult:
