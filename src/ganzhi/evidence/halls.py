@@ -8,6 +8,8 @@ so in `location_source`, so no report presents a guessed position as a surveyed 
 from __future__ import annotations
 
 import datetime as dt
+import re
+import unicodedata
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -75,6 +77,7 @@ class HallPublicList(_Frozen):
     """The public list as published (web page or file), and when it was read."""
 
     entries: list[PublishedHall]
+    rejected_rows: int = Field(default=0, ge=0, description="rows of the list that could not be read")
     published_on: dt.date | None = None
     url: str | None = None
 
@@ -175,3 +178,25 @@ class MysteryShop(_Frozen):
 
     operator: str
     visits: list[ShopperVisit]
+
+
+#: Operator of a published entry whose list and name name no operator (see `collect.halls.importers`).
+UNKNOWN_OPERATOR = "unknown"
+_NAME_NOISE = re.compile(r"[\s·•\-—()（）【】\[\]<>《》\"'“”]+")
+_OPERATOR_PREFIX = re.compile(r"^(?:中国)?(?:移动|联通|电信|广电)(?:公司|集团)?")
+
+
+def hall_name_key(name: str) -> str:
+    """A hall name for matching: NFKC, lower case, without spaces, brackets or a leading operator name."""
+    text = _NAME_NOISE.sub("", unicodedata.normalize("NFKC", name)).lower()
+    return _OPERATOR_PREFIX.sub("", text) or text
+
+
+def same_hall_name(a: str, b: str, *, min_chars: int = 4) -> bool:
+    """Whether two hall names name one hall: equal keys, or one key ending the other (a city or district
+    prefix left out: 南京新街口营业厅 / 新街口营业厅) with at least `min_chars` characters in common."""
+    key_a, key_b = hall_name_key(a), hall_name_key(b)
+    if key_a == key_b:
+        return True
+    short, long = sorted((key_a, key_b), key=len)
+    return len(short) >= min_chars and long.endswith(short)

@@ -1,7 +1,8 @@
 """Customer-service hotlines (T10): where a hotline is shown, dial-test attempts and IVR analysis.
 
-Subject: `hotline`, id = the number, enterprise = who runs it. The IVR analysis payload is computed by
-`ganzhi.collect.hotline.ivr` from a menu tree so checks never parse menus themselves.
+Subject: `hotline`, id = the number (the enterprise's name when it publishes none), enterprise = who runs
+it. The IVR analysis payload is computed by `ganzhi.collect.hotline.ivr` from a menu tree so checks never
+parse menus themselves.
 """
 
 from __future__ import annotations
@@ -47,7 +48,9 @@ class HotlineListing(_Frozen):
 
     enterprise: str = Field(min_length=1)
     enterprise_type: EnterpriseType
-    number: str = Field(pattern=r"^[0-9+\-() ]{3,32}$")
+    number: str | None = Field(
+        default=None, pattern=r"^[0-9+\-() ]{3,32}$", description="None: the enterprise publishes no hotline number"
+    )
     shown_on: list[Placement] = Field(default_factory=list)
     elderly_direct_line: bool | None = None
 

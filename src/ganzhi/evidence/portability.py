@@ -15,7 +15,7 @@ import re
 from enum import StrEnum
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, ValidationError, ValidationInfo, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, ValidationInfo, field_validator, model_validator
 from pydantic_core import PydanticCustomError
 
 from ganzhi.evidence.base import Subject, evidence_kind
@@ -72,6 +72,7 @@ FIELD_EXPECTATIONS: dict[str, str] = {
     "last_ported_on": "YYYY-MM-DD or null",
     "as_of": "YYYY-MM-DD",
     "operator_decision": 'an object {"eligible": bool, "reasons": [codes]} or null',
+    "operator_answer": "the operator's answer as written (a string), instead of operator_decision",
     "eligible": "true or false",
     "reasons": "a list of reason codes",
     "reason": "a reason code, one of " + ", ".join(REASON_ORDER),
@@ -109,16 +110,25 @@ def _strict_bool(field: str, value: Any) -> bool:
 
 
 class OperatorDecision(BaseModel):
-    """What the operator told the user about eligibility (e.g. the reply to `CXXZ#…`)."""
+    """What the operator told the user about eligibility (e.g. the reply to `CXXZ#…`).
+
+    Given as codes, or read from the operator's free-text answer (`operator_answer` in the input, read by
+    `ganzhi.collect.portability.answers`): then `text` is the answer, `eligible` is None when the answer
+    does not say, and `unread` holds the reason clauses that map to no code.
+    """
 
     model_config = ConfigDict(frozen=True, extra="forbid")
 
-    eligible: bool
+    eligible: bool | None
     reasons: list[ReasonCode]
+    text: str | None = Field(default=None, max_length=2000)
+    unread: list[str] = Field(default_factory=list, max_length=50)
 
     @field_validator("eligible", mode="before")
     @classmethod
-    def _eligible(cls, value: Any) -> bool:
+    def _eligible(cls, value: Any) -> bool | None:
+        if value is None:
+            return None
         return _strict_bool("eligible", value)
 
     @field_validator("reasons", mode="before")
@@ -137,6 +147,8 @@ class OperatorDecision(BaseModel):
 
     @model_validator(mode="after")
     def _consistent(self) -> OperatorDecision:
+        if self.eligible is None and self.text is None:
+            raise _field_error("eligible: expected true or false (null only for an answer read from text)")
         if self.eligible and self.reasons:
             given = [r.value for r in self.reasons]
             raise _field_error(f"reasons: expected none when eligible is true (got {given})")

@@ -93,16 +93,12 @@ def run_checks(
 ) -> RunOutcome:
     """Evaluate `check_ids` on every subject with the runner's own per-subject code."""
     specs = t9_specs()
-    checks = tuple(
-        (specs[cid], params_for_check(cid, min_days=min_days, prefixes=prefixes)) for cid in check_ids
-    )
+    checks = tuple((specs[cid], params_for_check(cid, min_days=min_days, prefixes=prefixes)) for cid in check_ids)
     groups: dict[str, list[Evidence]] = {}
     for item in evidence:
         groups.setdefault(item.subject.key, []).append(item)
     started = dt.datetime.now(dt.UTC)
-    outcome = RunOutcome(
-        run_id="test", started_at=started, finished_at=started, results=[], errors=[], subjects=0
-    )
+    outcome = RunOutcome(run_id="test", started_at=started, finished_at=started, results=[], errors=[], subjects=0)
     for items in groups.values():
         work = SubjectWork(run_id="test", subject=items[0].subject, evidence=tuple(items), checks=checks)
         output = evaluate_subject(work)

@@ -46,9 +46,7 @@ def test_the_later_of_joining_and_last_port_anchors_the_interval() -> None:
     got, data = _status("t9_port_min_interval", joined_on="2020-01-01", last_ported_on="2024-02-03")
     assert got is Status.FAIL
     assert (data["anchor_field"], data["anchor"], data["days"]) == ("last_ported_on", "2024-02-03", 119)
-    got, data = _status(
-        "t9_port_min_interval", joined_on="2020-01-01", last_ported_on="2024-02-03", as_of="2024-06-02"
-    )
+    got, data = _status("t9_port_min_interval", joined_on="2020-01-01", last_ported_on="2024-02-03", as_of="2024-06-02")
     assert (got, data["days"]) == (Status.PASS, 120)
     # A port recorded before joining (recycled number) does not restart the clock.
     case = PortabilityCase.model_validate(
@@ -162,9 +160,7 @@ def test_operator_violations() -> None:
 
 
 def test_operator_check_uses_the_same_min_days() -> None:
-    evidence = case_evidence(
-        joined_on="2024-03-01", operator_decision={"eligible": False, "reasons": ["TOO_SOON"]}
-    )
+    evidence = case_evidence(joined_on="2024-03-01", operator_decision={"eligible": False, "reasons": ["TOO_SOON"]})
     strict = run_checks([evidence], check_ids=["t9_port_operator_decision"])
     assert [r.status for r in strict.results] == [Status.PASS]
     relaxed = run_checks([evidence], check_ids=["t9_port_operator_decision"], min_days=60)

@@ -96,9 +96,7 @@ def test_eligible_iff_no_reason_and_reasons_in_fixed_order(raw: dict[str, Any]) 
 
 @settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(cases(), st.booleans(), st.lists(st.sampled_from(CODES), unique=True, max_size=6))
-def test_operator_review_agrees_with_the_oracle(
-    raw: dict[str, Any], eligible: bool, reasons: list[str]
-) -> None:
+def test_operator_review_agrees_with_the_oracle(raw: dict[str, Any], eligible: bool, reasons: list[str]) -> None:
     told = {"eligible": eligible, "reasons": [] if eligible else reasons}
     run = run_checks([_evidence({**raw, "operator_decision": told})])
     review = [r for r in run.results if r.check_id == OPERATOR_CHECK]

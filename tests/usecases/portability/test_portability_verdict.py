@@ -98,9 +98,7 @@ def test_operator_check_error_does_not_hide_the_verdict() -> None:
 def test_a_fail_with_a_foreign_reason_is_refused() -> None:
     run = run_checks([case_evidence(id="f", status="lost")])
     tampered = [
-        r.model_copy(update={"data": {"reason": "TOO_SOON"}})
-        if r.check_id == "t9_port_normal_status"
-        else r
+        r.model_copy(update={"data": {"reason": "TOO_SOON"}}) if r.check_id == "t9_port_normal_status" else r
         for r in run.results
     ]
     with pytest.raises(VerdictError, match="expected reason 'ABNORMAL_STATUS'"):

@@ -3,6 +3,10 @@
 A province is served when, for every required operation, some allowed channel is declared supported
 and, if that cell was tested, at least one test succeeded (a declared cell whose tests all failed does
 not count). The share of served provinces among `provinces` must reach `min_province_share`.
+
+A province the matrix says nothing about (no cell declared for an operation) is not evidence of a gap: when
+the share falls short only because of such provinces, the verdict is MANUAL, naming them and asking for
+their declaration or a test. FAIL needs enough provinces declared unsupported or whose tests all failed.
 """
 
 from __future__ import annotations
@@ -65,6 +69,7 @@ def coverage_outcome(
                 gaps.setdefault(province, {})[operation] = reason
     served = len(PROVINCE_CODES) - len(gaps)
     share = served / len(PROVINCE_CODES)
+    unknown = sorted(p for p, reasons in gaps.items() if all(r == "not_declared" for r in reasons.values()))
     facts = {
         "operator": matrix.operator,
         "service": service,
@@ -77,6 +82,17 @@ def coverage_outcome(
     }
     if share >= minimum:
         return Outcome.passed(f"{what_zh}：{served}/31个省份可办理", f"{what_en}: {served}/31 provinces", **facts)
+    if share < minimum and (served + len(unknown)) / len(PROVINCE_CODES) >= minimum:
+        named = "、".join(unknown[:10])
+        return Outcome.manual(
+            f"{what_zh}：{served}/31个省份可办理，另有{len(unknown)}个省份在能力矩阵中未声明（{named}），"
+            "无法判断是否达标；需补充这些省份的能力声明或实测记录",
+            f"{what_en}: {served}/31 provinces served and {len(unknown)} not declared in the matrix; "
+            "cannot tell; needs their declaration or a test",
+            needs="undeclared provinces' capability declaration or test records",
+            undeclared=unknown,
+            **facts,
+        )
     listed = "、".join(sorted(gaps)[:10])
     return Outcome.failed(
         f"{what_zh}：仅{served}/31个省份可办理（{share:.0%}，要求{minimum:.0%}），未达标省份代码：{listed}",

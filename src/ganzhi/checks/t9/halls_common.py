@@ -2,12 +2,7 @@
 
 from __future__ import annotations
 
-import re
-import unicodedata
-
-from ganzhi.evidence.halls import OPERATOR_NAMES, Hall, PublishedHall
-
-_SPACE = re.compile(r"[\s·•\-—()（）]+")
+from ganzhi.evidence.halls import OPERATOR_NAMES, Hall, PublishedHall, hall_name_key
 
 
 def operator_label(code: str) -> str:
@@ -16,8 +11,9 @@ def operator_label(code: str) -> str:
 
 
 def name_key(operator: str, name: str) -> tuple[str, str]:
-    """Matching key for a hall without an id: operator and the NFKC name without spaces or brackets."""
-    return operator, _SPACE.sub("", unicodedata.normalize("NFKC", name)).lower()
+    """Matching key for a hall without an id: operator and the NFKC name without spaces, brackets or a
+    leading operator name (`evidence.halls.hall_name_key`)."""
+    return operator, hall_name_key(name)
 
 
 def hall_keys(hall: Hall) -> tuple[str, tuple[str, str]]:

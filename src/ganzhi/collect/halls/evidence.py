@@ -19,9 +19,13 @@ from ganzhi.evidence.halls import (
     OPERATOR_NAMES,
     OPERATOR_SUBJECT_TYPE,
     REGISTRY_SUBJECT_TYPE,
+    UNKNOWN_OPERATOR,
+    Hall,
+    HallPublicList,
     HallRegistry,
     MysteryShop,
     PortingServices,
+    same_hall_name,
 )
 from ganzhi.rules.regions.divisions import Divisions
 
@@ -54,6 +58,24 @@ def _operator_payloads(path: Path, model: type[BaseModel]) -> tuple[list[BaseMod
             first = exc.errors()[0]
             errors.append(RowProblem(str(path), number, ".".join(map(str, first["loc"])) or None, str(first["msg"])))
     return found, errors
+
+
+def resolve_operators(public: HallPublicList, halls: Sequence[Hall]) -> HallPublicList:
+    """Give a published entry of unknown operator the operator of the registry hall it names, when the
+    name matches halls of exactly one operator; other entries are left as they are."""
+    if not any(entry.operator == UNKNOWN_OPERATOR for entry in public.entries):
+        return public
+    entries = []
+    for entry in public.entries:
+        resolved = entry
+        if entry.operator == UNKNOWN_OPERATOR:
+            operators = {
+                h.operator for h in halls if (entry.id and h.id == entry.id) or same_hall_name(h.name, entry.name)
+            }
+            if len(operators) == 1:
+                resolved = entry.model_copy(update={"operator": operators.pop()})
+        entries.append(resolved)
+    return public.model_copy(update={"entries": entries})
 
 
 def operator_subject(code: str) -> Subject:
@@ -93,6 +115,7 @@ def collect_halls(
     )
     if published is not None:
         public, errors = import_public_list(published)
+        public = resolve_operators(public, imported.halls)
         out.errors.extend(errors)
         out.evidence.append(Evidence.of(public, subject, source=str(published), collected_at=moment))
     jobs: list[tuple[Path, type[BaseModel]]] = [(p, PortingServices) for p in services]

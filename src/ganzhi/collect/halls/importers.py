@@ -1,37 +1,72 @@
 """Import a hall registry (XLSX, CSV, JSON) into typed `Hall` records, one error record per bad row.
 
-Columns are matched by Chinese or English names (see `COLUMNS`). A row with a bad adcode, coordinates
-outside China, only one of lat/lon, a duplicate hall id or an unknown operator is rejected with a
-`RowProblem` (`ganzhi.errors`) naming the file, the row, the field, the expected and the actual value;
-the other rows go on. A hall without coordinates is placed at its county's centroid (cpca data), and says so.
+Columns are matched by the Chinese or English names registries and published lists use (see `COLUMNS`);
+a list without a recognised name or address column has it recognised by content (cells ending in 营业厅,
+cells reading as addresses). Cells are read as operators word them: 支持 / 暂停办理 / √ for yes/no, a
+company name (中国移动通信集团江苏有限公司) or the hall name (中国移动南京新街口营业厅) for the operator,
+and a registry row without an adcode takes its county from an address that names it unambiguously.
+
+A row with a bad adcode, coordinates outside China, only one of lat/lon, a duplicate hall id or an
+operator that cannot be read is rejected with a `RowProblem` (`ganzhi.errors`) naming the file, the row,
+the field, the expected and the actual value; the other rows go on. A published-list entry whose operator
+cannot be read is kept with operator `unknown` and a warning, so the checks can say they cannot tell
+rather than count the entry as missing. A hall without coordinates is placed at its county's centroid
+(cpca data), and says so.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import itertools
+import re
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from pydantic import ValidationError
 
-from ganzhi.collect.halls.tables import Row, parse_bool, parse_date, parse_float, pick, read_rows
+from ganzhi.collect.halls.headers import read_table
+from ganzhi.collect.halls.tables import Row, parse_date, parse_float, pick
+from ganzhi.collect.halls.wording import operator_in_text, yes_no
 from ganzhi.errors import InputError, RowProblem
-from ganzhi.evidence.halls import OPERATOR_NAMES, Hall, HallPublicList, PublishedHall
+from ganzhi.evidence.halls import OPERATOR_NAMES, UNKNOWN_OPERATOR, Hall, HallPublicList, PublishedHall
+from ganzhi.rules.regions.address import county_from_address
 from ganzhi.rules.regions.divisions import Divisions
 from ganzhi.rules.regions.geo import coordinate_problem
 
 COLUMNS: dict[str, tuple[str, ...]] = {
-    "id": ("id", "hall_id", "营业厅编号", "编号", "厅店编码"),
-    "operator": ("operator", "运营商", "企业"),
-    "name": ("name", "营业厅名称", "名称"),
-    "address": ("address", "地址", "营业厅地址"),
-    "adcode": ("adcode", "行政区划代码", "区划代码"),
+    "id": ("id", "hall_id", "营业厅编号", "编号", "厅店编码", "营业厅编码", "网点编码", "渠道编码"),
+    "operator": ("operator", "运营商", "企业", "运营商名称", "所属运营商", "企业名称", "所属企业", "carrier"),
+    "name": (
+        "name",
+        "hall_name",
+        "营业厅名称",
+        "名称",
+        "厅店名称",
+        "网点名称",
+        "营业厅",
+        "厅名",
+        "门店名称",
+        "营业网点",
+    ),
+    "address": ("address", "地址", "营业厅地址", "详细地址", "厅店地址", "网点地址", "门店地址", "addr"),
+    "adcode": ("adcode", "行政区划代码", "区划代码", "区县代码", "区划编码", "行政区划编码"),
     "lat": ("lat", "latitude", "纬度"),
     "lon": ("lon", "lng", "longitude", "经度"),
-    "port_out": ("port_out", "supports_port_out", "携出", "可办理携出"),
-    "port_in": ("port_in", "supports_port_in", "携入", "可办理携入"),
-    "listed": ("listed", "public_list", "公示", "已公示"),
+    "port_out": (
+        "port_out",
+        "supports_port_out",
+        "携出",
+        "可办理携出",
+        "是否可办理携出",
+        "是否支持携出",
+        "携号转网（携出）",
+        "是否可办理携号转网",
+        "携号转网业务",
+        "携转业务",
+    ),
+    "port_in": ("port_in", "supports_port_in", "携入", "可办理携入", "是否可办理携入", "是否支持携入"),
+    "listed": ("listed", "public_list", "公示", "已公示", "是否公示"),
     "opened_on": ("opened_on", "opening_date", "开通日期", "开放日期"),
 }
 
@@ -52,10 +87,17 @@ _OPERATOR_ALIASES: dict[str, str] = {
     "china broadnet": "china_broadnet",
 }
 
+_SAMPLE_ROWS = 50
+_ALIASES = tuple(alias for names in COLUMNS.values() for alias in names)
+#: Cell content that marks a column as hall names or addresses, when its header is not recognised.
+_NAME_CONTENT = re.compile(r"(?:营业厅|营业部|服务厅|旗舰店|专营店|体验店|营业网点|服务中心|厅)$")
+_ADDRESS_CONTENT = re.compile(r"(?:省|市|区|县|镇)\S*(?:路|街|道|巷|号|广场|大厦|中心)")
+
 
 def operator_code(value: Any) -> str:
-    """The operator code for a name or alias (中国移动, 移动, CMCC, china_mobile…); ValueError otherwise."""
-    code = _OPERATOR_ALIASES.get(str(value).strip().lower())
+    """The operator code for a name or alias (中国移动, 移动, CMCC, china_mobile…) or a company name naming
+    one operator (中国移动通信集团江苏有限公司); ValueError otherwise."""
+    code = _OPERATOR_ALIASES.get(str(value).strip().lower()) or operator_in_text(value)
     if code is None:
         raise ValueError(
             f"expected one of {', '.join(OPERATOR_NAMES.values())} or {', '.join(OPERATOR_NAMES)} (got {value!r})"
@@ -96,13 +138,31 @@ def _field(row: Row, name: str, parse: Callable[[Any], Any], *, required: bool) 
         raise _RowFault(name, str(exc)) from None
 
 
+def parse_flag(value: Any) -> bool:
+    """A yes/no cell as operators write it (是, 支持, 可办理, 暂停办理, √…); ValueError otherwise."""
+    flag = yes_no(value)
+    if flag is None:
+        raise ValueError(f"expected yes/no (是/否, 支持/暂不支持, 可办理/暂停办理, 1/0) (got {value!r})")
+    return flag
+
+
 def _adcode(row: Row, divisions: Divisions) -> str:
     raw = _field(
         row,
         "adcode",
         lambda v: str(int(v)) if isinstance(v, int | float) and not isinstance(v, bool) else str(v),
-        required=True,
+        required=False,
     )
+    if raw is None:
+        address = pick(row, COLUMNS["address"])
+        found = county_from_address(str(address)) if address is not None else None
+        if found is None:
+            raise _RowFault(
+                "adcode",
+                "missing, and the address does not name its county unambiguously (expected a value in one of the "
+                f"columns {', '.join(COLUMNS['adcode'])}, or an address with province or city and county)",
+            )
+        raw = found
     code = Divisions.normalise(raw)
     if code is None:
         raise _RowFault("adcode", f"expected a 6- or 12-digit administrative code (got {raw!r})")
@@ -130,6 +190,52 @@ def _position(row: Row, adcode: str, divisions: Divisions) -> tuple[float, float
     return placement.lat, placement.lon, placement.source
 
 
+def _operator(row: Row) -> str:
+    """The operator from its column, else from the hall name; a fault when neither names one."""
+    if pick(row, COLUMNS["operator"]) is not None:
+        code: str = _field(row, "operator", operator_code, required=True)
+        return code
+    found = operator_in_text(pick(row, COLUMNS["name"]) or "")
+    if found is None:
+        raise _RowFault(
+            "operator",
+            f"missing (expected a value in one of the columns {', '.join(COLUMNS['operator'])}, "
+            "or a hall name naming the operator)",
+        )
+    return found
+
+
+def _recognise_columns(rows: list[tuple[int, Row]]) -> dict[str, str]:
+    """Unrecognised headers whose cells read as hall names or addresses, as {alias: header}."""
+    found: dict[str, str] = {}
+    sample = [row for _, row in rows[:_SAMPLE_ROWS]]
+    for name, pattern in (("name", _NAME_CONTENT), ("address", _ADDRESS_CONTENT)):
+        if any(pick(row, COLUMNS[name]) is not None for row in sample):
+            continue
+        headers = {k for row in sample for k in row if k != "__not_an_object__"} - set(found.values())
+        for header in sorted(headers, key=str):
+            values = [str(row[header]).strip() for row in sample if row.get(header) not in (None, "")]
+            if values and sum(1 for v in values if pattern.search(v)) >= 0.8 * len(values):
+                found[name] = header
+                break
+    return found
+
+
+def _renamed(row: Row, recognised: dict[str, str]) -> Row:
+    if not recognised:
+        return row
+    extra = {name: row[header] for name, header in recognised.items() if header in row}
+    return {**row, **extra}
+
+
+def _recognised_rows(rows: Iterator[tuple[int, Row]]) -> Iterator[tuple[int, Row]]:
+    """The rows with columns recognised by content on the first `_SAMPLE_ROWS` rows; streams the rest."""
+    head = list(itertools.islice(rows, _SAMPLE_ROWS))
+    recognised = _recognise_columns(head)
+    for number, row in itertools.chain(head, rows):
+        yield number, _renamed(row, recognised)
+
+
 def _hall(row: Row, divisions: Divisions) -> Hall:
     if "__not_an_object__" in row:
         raise _RowFault(None, f"expected an object (got {row['__not_an_object__']!r})")
@@ -139,16 +245,16 @@ def _hall(row: Row, divisions: Divisions) -> Hall:
     try:
         return Hall(
             id=hall_id,
-            operator=_field(row, "operator", operator_code, required=True),
+            operator=_operator(row),
             name=_field(row, "name", str, required=True),
             address=_field(row, "address", str, required=False) or "",
             adcode=adcode,
             lat=lat,
             lon=lon,
             location_source=source,
-            port_out=_field(row, "port_out", parse_bool, required=True),
-            port_in=_field(row, "port_in", parse_bool, required=False) or False,
-            listed=_field(row, "listed", parse_bool, required=False),
+            port_out=_field(row, "port_out", parse_flag, required=True),
+            port_in=_field(row, "port_in", parse_flag, required=False) or False,
+            listed=_field(row, "listed", parse_flag, required=False),
             opened_on=_field(row, "opened_on", parse_date, required=False),
         )
     except ValidationError as exc:
@@ -160,7 +266,7 @@ def import_halls(path: Path, divisions: Divisions) -> HallImport:
     """Read a registry file; InputError only when the file as a whole cannot be read."""
     result = HallImport(source=str(path))
     seen: dict[str, int] = {}
-    for number, row in read_rows(path, json_key="halls"):
+    for number, row in _recognised_rows(read_table(path, json_key="halls", aliases=_ALIASES)):
         try:
             hall = _hall(row, divisions)
         except _RowFault as fault:
@@ -176,27 +282,46 @@ def import_halls(path: Path, divisions: Divisions) -> HallImport:
 
 
 def import_public_list(path: Path) -> tuple[HallPublicList, list[RowProblem]]:
-    """Read an operator's published hall list (id optional; operator and name required)."""
+    """Read an operator's published hall list (id and operator optional; a hall name required).
+
+    Without an operator column the operator is read from the hall name; an entry naming none is kept
+    with operator `unknown` and a warning (the hall evidence builder matches it to the registry by name).
+    """
     entries: list[PublishedHall] = []
     errors: list[RowProblem] = []
-    for number, row in read_rows(path, json_key="halls"):
+    for number, row in _recognised_rows(read_table(path, json_key="halls", aliases=_ALIASES)):
         try:
             if "__not_an_object__" in row:
                 raise _RowFault(None, "expected an object")
-            port_out = _field(row, "port_out", parse_bool, required=False)
+            port_out = _field(row, "port_out", parse_flag, required=False)
             raw_id = pick(row, COLUMNS["id"])
+            name = _field(row, "name", str, required=True)
+            try:
+                operator = _operator(row)
+            except _RowFault:
+                if pick(row, COLUMNS["operator"]) is not None:
+                    raise
+                operator = UNKNOWN_OPERATOR
+                errors.append(
+                    RowProblem(
+                        str(path), number, "operator",
+                        f"no operator column and the hall name {name!r} names no operator; kept as unknown",
+                        level="warning",
+                    )
+                )  # fmt: skip
             entries.append(
                 PublishedHall(
                     id=None if raw_id is None else str(raw_id).strip(),
-                    operator=_field(row, "operator", operator_code, required=True),
-                    name=_field(row, "name", str, required=True),
+                    operator=operator,
+                    name=name,
                     address=_field(row, "address", str, required=False) or "",
                     port_out=True if port_out is None else port_out,
                 )
             )
         except _RowFault as fault:
             errors.append(RowProblem(str(path), number, fault.field, fault.message))
-    return HallPublicList(entries=entries), errors
+    rejected = sum(1 for e in errors if e.level == "error")
+    return HallPublicList(entries=entries, rejected_rows=rejected), errors
 
 
 def require_file(path: Path) -> None:

@@ -9,7 +9,10 @@ reading stops with one error after `max_lines` lines. Decisions on odd input (do
   one anywhere else is not valid JSON and is reported;
 - blank (whitespace-only) lines carry no query and are skipped, counted in `stats.blank`;
 - `NaN`/`Infinity` and duplicate keys are rejected, since JSON has neither;
-- a repeated case id is an error on the later line (answers are keyed by id).
+- a repeated case id is an error on the later line (answers are keyed by id);
+- `operator_answer` (the operator's reply as written, e.g. the CXXZ SMS) is read by
+  `answers.read_answer` into `operator_decision` (eligible, reason codes, unmapped reason clauses);
+  giving both is an error.
 """
 
 from __future__ import annotations
@@ -22,9 +25,10 @@ from typing import IO, Any
 from pydantic import ValidationError
 
 from ganzhi.collect.jsonl import JsonLine, JsonLinesReader
+from ganzhi.collect.portability.answers import MAX_ANSWER_CHARS, read_answer
 from ganzhi.errors import RowProblem
 from ganzhi.evidence.base import Evidence
-from ganzhi.evidence.portability import MAX_ID_LENGTH, PortabilityCase, describe_errors
+from ganzhi.evidence.portability import FIELD_EXPECTATIONS, MAX_ID_LENGTH, PortabilityCase, describe_errors
 
 MAX_LINE_BYTES = 64 * 1024
 DEFAULT_MAX_LINES = 1_000_000
@@ -104,6 +108,22 @@ class PortabilityCollector:
             return self._error(number, None, line.error or "unreadable line")
         obj = line.value
         case_id = _readable_id(obj)
+        if "operator_answer" in obj:
+            answer = obj["operator_answer"]
+            if "operator_decision" in obj:
+                message = "expected operator_decision or operator_answer, not both"
+                return self._error(number, case_id, message, field="operator_answer")
+            if not isinstance(answer, str) or not answer.strip():
+                message = f"expected {FIELD_EXPECTATIONS['operator_answer']} (got {answer!r:.80})"
+                return self._error(number, case_id, message, field="operator_answer")
+            read = read_answer(answer)
+            obj = {k: v for k, v in obj.items() if k != "operator_answer"}
+            obj["operator_decision"] = {
+                "eligible": read.eligible,
+                "reasons": [code.value for code in read.reasons],
+                "text": answer[:MAX_ANSWER_CHARS],
+                "unread": read.unread[:50],
+            }
         try:
             case = PortabilityCase.model_validate(obj)
         except ValidationError as exc:

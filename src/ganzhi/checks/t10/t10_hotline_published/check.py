@@ -1,4 +1,6 @@
-"""客服热线可找到: the number is shown on the website and in the app, within `max_taps` taps in the app."""
+"""客服热线可找到: the number is shown on the website and in the app, within `max_taps` taps in the app.
+
+An enterprise whose registry row gives no number (blank, 未公布, 无, —) publishes none: FAIL."""
 
 from __future__ import annotations
 
@@ -22,6 +24,14 @@ def evaluate(evidence: EvidenceSet, params: Params) -> list[Outcome]:
         "website": bool(sites),
         "app": bool(apps),
     }
+    if listing.number is None:
+        return [
+            Outcome.failed(
+                f"{listing.enterprise}未公布客服热线号码",
+                f"{listing.enterprise} publishes no customer-service hotline number",
+                **facts,
+            )
+        ]
     if not listing.shown_on:
         return [
             Outcome.failed(

@@ -4,6 +4,9 @@ Entries match by hall id when the list gives one, else by operator and normalise
 - missing: a registry hall that handles port-out but is not on the list;
 - extra: a list entry with no registry hall;
 - stale: a list entry whose registry hall no longer handles port-out.
+A list entry that names no hall by id or exact name may still match one hall whose name it ends (the list
+left out the operator or city: 新街口营业厅 / 中国移动南京新街口营业厅). Entries whose operator is unknown
+(no operator column, none in the name, no registry hall of that name) give a MANUAL outcome.
 The share of mismatches over the operator's port-out halls may not exceed `max_mismatch_share`.
 """
 
@@ -13,7 +16,7 @@ from ganzhi.catalog.params import Params
 from ganzhi.checks.outcome import Outcome
 from ganzhi.checks.t9.halls_common import entry_key, hall_keys, operator_label, sample
 from ganzhi.evidence.base import EvidenceSet
-from ganzhi.evidence.halls import Hall, HallPublicList, HallRegistry, PublishedHall
+from ganzhi.evidence.halls import UNKNOWN_OPERATOR, Hall, HallPublicList, HallRegistry, PublishedHall, same_hall_name
 
 
 def _compare(halls: list[Hall], entries: list[PublishedHall]) -> dict[str, list[str]]:
@@ -27,6 +30,10 @@ def _compare(halls: list[Hall], entries: list[PublishedHall]) -> dict[str, list[
         hall = by_id.get(entry_id) if entry_id is not None else None
         if hall is None:
             hall = by_name.get(key)
+        if hall is None:
+            # a city or district prefix left out of one of the names: accept one unambiguous match
+            close = [h for h in halls if h.id not in matched and same_hall_name(h.name, entry.name)]
+            hall = close[0] if len(close) == 1 else None
         if hall is None:
             extra.append(entry.id or entry.name)
             continue
@@ -44,9 +51,24 @@ def evaluate(evidence: EvidenceSet, params: Params) -> list[Outcome]:
     limit = params.number("max_mismatch_share")
     operators = sorted({h.operator for h in registry.halls} | {e.operator for e in published.entries})
     outcomes = []
+    unknown = sum(1 for e in published.entries if e.operator == UNKNOWN_OPERATOR)
     for code in operators:
-        halls = [h for h in registry.halls if h.operator == code]
         entries = [e for e in published.entries if e.operator == code]
+        if code == UNKNOWN_OPERATOR:
+            outcomes.append(
+                Outcome.manual(
+                    f"公示名单中有{len(entries)}条营业厅未写明运营商，且名称与登记的营业厅对不上，无法判断属于哪家运营商；"
+                    "需要带运营商的公示名单或人工核对",
+                    f"{len(entries)} list entries name no operator and match no registry hall; cannot tell whose "
+                    "they are; needs a list with the operator or a manual check",
+                    operator=code,
+                    listed=len(entries),
+                    examples=sample([e.name for e in entries]),
+                    needs="a published list naming each hall's operator",
+                )
+            )
+            continue
+        halls = [h for h in registry.halls if h.operator == code]
         found = _compare(halls, entries)
         mismatches = sum(len(v) for v in found.values())
         base = max(1, sum(1 for h in halls if h.port_out))
@@ -64,7 +86,18 @@ def evaluate(evidence: EvidenceSet, params: Params) -> list[Outcome]:
         label = operator_label(code)
         counts = f"漏列{facts['missing']}家、多列{facts['extra']}家、过期{facts['stale']}家"
         counts_en = f"{facts['missing']} missing, {facts['extra']} extra, {facts['stale']} stale"
-        if share <= limit:
+        if share > limit and found["missing"] and unknown:
+            outcomes.append(
+                Outcome.manual(
+                    f"{label}有{facts['missing']}家营业厅不在公示名单中，但名单另有{unknown}条未写明运营商的营业厅，"
+                    "可能以其他名称列出，无法判断是否漏列；需要带运营商的公示名单或人工核对",
+                    f"{code}: {facts['missing']} halls not found, but {unknown} entries name no operator; cannot "
+                    "tell; needs a list naming each hall's operator",
+                    needs="a published list naming each hall's operator",
+                    **facts,
+                )
+            )
+        elif share <= limit:
             outcomes.append(
                 Outcome.passed(
                     f"{label}公示名单与登记一致（{counts}）",

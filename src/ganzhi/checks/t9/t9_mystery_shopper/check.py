@@ -3,11 +3,14 @@ explain risks.
 
 Each visit's observations (what the staff said or did) map to a practice; some are also derived:
 - an eligible user who did not get to port, or waited longer than `max_wait_minutes` → ① 拒绝/拖延;
-- a statement naming another operator → ⑤ 比较宣传; one offering a porting-only deal → ⑥ 专项资费.
+- a statement naming another operator and comparing with or disparaging it (比…好, 不如, 信号差…) → ⑤
+  比较宣传 (merely naming the operator the user ports to is not); one offering a porting-only deal → ⑥ 专项资费.
 One FAIL per visit and practice; a clean visit is a PASS.
 """
 
 from __future__ import annotations
+
+import re
 
 from ganzhi.catalog.params import Params
 from ganzhi.checks.outcome import Outcome
@@ -51,6 +54,11 @@ _OPERATOR_WORDS: dict[str, tuple[str, ...]] = {
     "china_telecom": ("中国电信", "电信"),
     "china_broadnet": ("中国广电", "广电"),
 }
+#: Words that make naming another operator a comparison or a disparagement (比…好, 不如, 信号差, 坑…);
+#: naming the operator the user ports to ("您要转到联通是吧") is not comparative advertising.
+_COMPARES = re.compile(
+    r"比(?!如)|不如|没有我们|没我们|更好|更差|更便宜|更贵|差|烂|不行|不好|坑|骗|垃圾|后悔|不稳定|掉线|没信号|信号弱|覆盖少"
+)
 _PORTING_ONLY = ("携转专享", "携号转网专享", "携入专享", "转网专享", "携转用户专属", "转网用户专属")
 
 
@@ -65,8 +73,8 @@ def _derived(visit: ShopperVisit, operator: str, max_wait: float) -> dict[str, l
         found.setdefault("p1_refuse_delay", []).append(f"waited {visit.wait_minutes:g} min > {max_wait:g}")
     for text in visit.statements:
         for other, words in _OPERATOR_WORDS.items():
-            if other != operator and any(w in text for w in words):
-                found.setdefault("p5_comparative_ads", []).append(f"statement names {other}")
+            if other != operator and any(w in text for w in words) and _COMPARES.search(text):
+                found.setdefault("p5_comparative_ads", []).append(f"statement compares with or disparages {other}")
                 break
         if any(w in text for w in _PORTING_ONLY):
             found.setdefault("p6_special_tariff", []).append("statement offers a porting-only deal")

@@ -20,7 +20,11 @@ def _codes(reasons: list[ReasonCode]) -> list[str]:
 
 
 def evaluate(evidence: EvidenceSet, params: Params) -> list[Outcome]:
-    """Compare `operator_decision` with the reasons the rules give; NOT_APPLICABLE when it is absent."""
+    """Compare `operator_decision` with the reasons the rules give; NOT_APPLICABLE when it is absent.
+
+    For an answer read from text: MANUAL when it says neither eligible nor not, and MANUAL instead of an
+    `incomplete_reasons` FAIL when it has reason clauses ganzhi could not map (the missing reason may be
+    among them). A refusal of an eligible user fails whatever words it uses."""
     case = evidence.one(PortabilityCase)
     told = case.operator_decision
     if told is None:
@@ -30,7 +34,21 @@ def evaluate(evidence: EvidenceSet, params: Params) -> list[Outcome]:
             )
         ]
     found = reasons_for(case, EligibilityParams.from_params(params))
-    facts = {"expected_reasons": _codes(found), "operator_reasons": _codes(told.reasons)}
+    facts: dict[str, object] = {"expected_reasons": _codes(found), "operator_reasons": _codes(told.reasons)}
+    if told.text is not None:
+        facts["operator_answer"] = told.text
+    if told.unread:
+        facts["unread_reasons"] = told.unread
+    if told.eligible is None:
+        return [
+            Outcome.manual(
+                f"运营商答复未说明能否携转，无法判断：{told.text}；需要明确的资格答复",
+                "the operator's answer says neither eligible nor not; cannot tell; needs an explicit answer",
+                violation="undecided_answer",
+                needs="the operator's explicit eligibility answer",
+                **facts,
+            )
+        ]
     outcomes: list[Outcome] = []
     if not told.eligible and not found:
         outcomes.append(
@@ -42,7 +60,24 @@ def evaluate(evidence: EvidenceSet, params: Params) -> list[Outcome]:
             )
         )
     missing = [r for r in found if r not in told.reasons]
-    if not told.eligible and found and missing:
+    if not told.eligible and found and missing and told.unread:
+        outcomes.append(
+            Outcome.manual(
+                "运营商答复中有无法识别的原因（"
+                + "；".join(told.unread[:3])
+                + "），无法判断是否已告知："
+                + "、".join(_codes(missing))
+                + "；需人工阅读答复",
+                "the answer gives reasons ganzhi cannot map; cannot tell whether it states "
+                + ", ".join(_codes(missing))
+                + "; needs a person to read it",
+                violation="incomplete_reasons",
+                needs="a person reading the operator's answer",
+                missing_reasons=_codes(missing),
+                **facts,
+            )
+        )
+    elif not told.eligible and found and missing:
         outcomes.append(
             Outcome.failed(
                 "运营商未一次性告知全部不符合条件的原因：缺少 " + "、".join(_codes(missing)),
