@@ -67,6 +67,10 @@ _QUIET = frozenset({Status.PASS, Status.NOT_APPLICABLE})
 _STATUS_ORDER = {Status.FAIL: 0, Status.ERROR: 1, Status.WARN: 2, Status.MANUAL: 3}
 
 
+#: The value of a result's `data["confidence"]` that caps the store verdict at review.
+LOW_CONFIDENCE = "low"
+
+
 class Verdict(StrEnum):
     PASS = "pass"
     REVIEW = "review"
@@ -77,13 +81,20 @@ def decide(results: Sequence[Result], rule: VerdictRule, *, complete: bool = Tru
     """block when any result matches the block rule, else review when any matches review, else pass.
 
     `complete=False` (some code of the APK could not be read) never passes: what was not read may
-    hold the findings, so a person reviews it — whatever the rule file says.
+    hold the findings, so a person reviews it — whatever the rule file says. A finding its check marks
+    as low confidence (`data["confidence"] == "low"`) never blocks on its own: it can only send the APK
+    to review, because a block removes a listing on the strength of that finding alone.
     """
-    if any(rule.block.matches(r.status, r.severity) for r in results):
+    if any(rule.block.matches(r.status, r.severity) and not low_confidence(r) for r in results):
         return Verdict.BLOCK
     if not complete or any(rule.review.matches(r.status, r.severity) for r in results):
         return Verdict.REVIEW
     return Verdict.PASS
+
+
+def low_confidence(result: Result) -> bool:
+    """True when the check itself says the finding rests on uncertain evidence."""
+    return str(result.data.get("confidence", "")).lower() == LOW_CONFIDENCE
 
 
 def analysis_complete(evidence: Sequence[Evidence]) -> bool:
