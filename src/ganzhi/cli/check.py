@@ -87,8 +87,9 @@ def run(
 ) -> None:
     """导入证据并运行检查，更新问题 / import evidence, run the checks, store the run and update tracked issues."""
     from ganzhi.catalog.overrides import load_overrides
-    from ganzhi.collect.evidence_file import EvidenceLineError, read_evidence
+    from ganzhi.collect.evidence_file import read_evidence
     from ganzhi.engine.registry import default_registry
+    from ganzhi.errors import RowProblem
     from ganzhi.usecases.inspection import inspect, job_key_for
 
     check_format(fmt, RESULT_FORMATS, command="check run", output=out)
@@ -96,7 +97,7 @@ def run(
     bad = 0
     for path in evidence_files:
         for item in read_evidence(path):
-            if isinstance(item, EvidenceLineError):
+            if isinstance(item, RowProblem):
                 bad += 1
                 err_console.print(f"[red]skipped[/red] {item}")
             else:

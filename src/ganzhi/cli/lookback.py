@@ -64,12 +64,13 @@ def _sheets(report: dict[str, Any], proposals: list[Proposal], ladder: Ladder) -
 
 
 def _read(paths: list[Path]) -> list[Evidence]:
-    from ganzhi.collect.evidence_file import EvidenceLineError, read_evidence
+    from ganzhi.collect.evidence_file import read_evidence
+    from ganzhi.errors import RowProblem
 
     items: list[Evidence] = []
     for path in paths:
         for item in read_evidence(path):
-            if isinstance(item, EvidenceLineError):
+            if isinstance(item, RowProblem):
                 err_console.print(f"[red]skipped[/red] {item}")
             else:
                 items.append(item)

@@ -16,9 +16,6 @@ from ganzhi.errors import RowProblem
 from ganzhi.evidence.base import Evidence, EvidenceKindError, kind_model
 from ganzhi.evidence.kinds import import_all_kinds
 
-#: The former name of a bad evidence line, kept while `cli/check.py` and `cli/lookback.py` import it.
-EvidenceLineError = RowProblem
-
 
 def _line_problem(source: str, line: int, problem: str) -> RowProblem:
     return RowProblem(source, line, None, problem, unit="line")

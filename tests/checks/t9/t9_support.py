@@ -18,12 +18,11 @@ import ganzhi.checks.t9 as t9_package
 from ganzhi.catalog.params import Params, ParamSetting
 from ganzhi.catalog.schema import Basis, Param, ParamValue, Source
 from ganzhi.checks.metadata import CheckMetadata
-from ganzhi.engine.registry import CheckSpec
+from ganzhi.engine.registry import CheckSpec, default_registry
 from ganzhi.engine.runner import RunOutcome, SubjectWork, evaluate_subject
 from ganzhi.evidence.base import Evidence
 from ganzhi.evidence.portability import PortabilityCase
 from ganzhi.i18n import Text
-from ganzhi.usecases.portability.verdict import PORTABILITY_CHECKS
 
 T9_DIR = Path(t9_package.__file__).resolve().parent
 DEFAULT_MIN_DAYS = 120
@@ -49,6 +48,11 @@ BASE_CASE: dict[str, Any] = {
     "last_ported_on": None,
     "as_of": "2024-06-01",
 }
+
+#: Every check that judges a portability case, as the registry selects them (no hand-kept list).
+PORTABILITY_CHECKS: tuple[str, ...] = tuple(
+    spec.id for spec in default_registry().select(evidence_kinds=["portability_case"])
+)
 
 
 @lru_cache(maxsize=1)

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from checks.t9.t9_support import DEFAULT_MIN_DAYS, DEFAULT_PREFIXES, t9_specs
+from checks.t9.t9_support import DEFAULT_MIN_DAYS, DEFAULT_PREFIXES, PORTABILITY_CHECKS, t9_specs
 from ganzhi.catalog.loader import default_catalog
 from ganzhi.catalog.params import params_for
 from ganzhi.catalog.schema import Basis
 from ganzhi.engine.registry import default_registry
-from ganzhi.usecases.portability.verdict import PORTABILITY_CHECKS
+from ganzhi.usecases.portability.verdict import ELIGIBILITY_CHECKS, OPERATOR_CHECK
 
 
 def test_catalog_defaults_match_the_rules_the_tests_assume() -> None:
@@ -32,6 +32,7 @@ def test_every_check_gets_the_params_it_reads() -> None:
 
 def test_registry_knows_every_portability_check() -> None:
     registry = default_registry()
+    assert set(PORTABILITY_CHECKS) == {*ELIGIBILITY_CHECKS.values(), OPERATOR_CHECK}
     for check_id in PORTABILITY_CHECKS:
         assert check_id in registry
         assert registry.get(check_id).metadata.requirements == t9_specs()[check_id].metadata.requirements

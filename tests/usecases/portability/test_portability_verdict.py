@@ -10,7 +10,6 @@ from ganzhi.i18n import Text
 from ganzhi.usecases.portability.verdict import (
     ELIGIBILITY_CHECKS,
     OPERATOR_CHECK,
-    PORTABILITY_CHECKS,
     VerdictError,
     verdict_for,
 )
@@ -65,7 +64,7 @@ def test_operator_review_is_added_only_when_a_decision_was_recorded() -> None:
 
 
 def test_missing_check_means_undecided_not_eligible() -> None:
-    partial = [c for c in PORTABILITY_CHECKS if c != "t9_port_min_interval"]
+    partial = [c for c in (*ELIGIBILITY_CHECKS.values(), OPERATOR_CHECK) if c != "t9_port_min_interval"]
     run = run_checks([case_evidence(id="p")], check_ids=partial)
     with pytest.raises(VerdictError, match="t9_port_min_interval: no result"):
         verdict_for("p", run.results)

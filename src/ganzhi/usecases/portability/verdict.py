@@ -26,10 +26,6 @@ ELIGIBILITY_CHECKS: dict[ReasonCode, str] = {
     ReasonCode.NON_PORTABLE_RANGE: "t9_port_number_range",
 }
 OPERATOR_CHECK = "t9_port_operator_decision"
-#: Temporary: no code selects checks with this any more (`ganzhi portability check` lets the runner pick the
-#: checks of its portability_case evidence); only tests/checks/t9 and tests/usecases/portability still import
-#: it. Delete it once they derive the ids from the registry.
-PORTABILITY_CHECKS: tuple[str, ...] = (*ELIGIBILITY_CHECKS.values(), OPERATOR_CHECK)
 
 
 class VerdictError(ValueError):
