@@ -63,7 +63,8 @@ def code_only_apk(path: Path) -> Path:
     manifest = ManifestSpec(
         package=PACKAGE,
         version_name="1.0",
-        permissions=("android.permission.INTERNET",),
+        # READ_PHONE_STATE declared: getDeviceId can return data, so its call before consent is a finding
+        permissions=("android.permission.INTERNET", "android.permission.READ_PHONE_STATE"),
         application_name=f"{PACKAGE}.App",
     )
     return write_apk(ApkSpec(manifest=manifest, dex=(DexSpec((app, sdk)),)), path)

@@ -56,3 +56,16 @@ def test_scan_single_apk_to_stdout_json(tmp_path: Path) -> None:
     assert reports[0]["app"]["package"] == "com.forge.demo"
     missing = runner.invoke(app, ["scan", "apk", str(tmp_path / "nope.apk")])
     assert missing.exit_code == 1
+
+
+def test_scan_writes_apk_static_evidence_that_policy_readers_accept(tmp_path: Path) -> None:
+    from ganzhi.evidence.apk import ApkStatic
+
+    apk = write_demo(tmp_path)
+    out = tmp_path / "out"
+    result = runner.invoke(app, ["scan", "apk", str(apk), "--output", str(out), "--format", "json"])
+    assert result.exit_code == 0, result.output
+    raw = json.loads((out / "demo.evidence.json").read_text(encoding="utf-8"))
+    assert raw["kind"] == "apk_static"
+    static = ApkStatic.model_validate(raw["data"])  # what `policy analyze --apk-report` reads
+    assert static.package == "com.forge.demo" and "pre_consent" in static.analyses

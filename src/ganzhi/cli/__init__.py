@@ -38,6 +38,11 @@ GROUPS: tuple[tuple[str, str, str], ...] = (
     ("usage", "usage", "流量使用提醒稽核 / usage-reminder audit and synthetic data (T1)."),
     ("broadband", "broadband", "宽带合同与测速检查 / broadband contracts and speed (T2)."),
     ("marketing", "marketing", "营销话术检查（5G）/ 5G marketing texts (T2)."),
+    (
+        "apps",
+        "app",
+        "应用审计：扫描、隐私政策、双清单与全部T3/T6/T7/T11检查 / app audit: scan, policy, lists and all checks.",
+    ),
     ("scan", "scan", "扫描：APK 静态分析（T11、T3）与动态轨迹 / scanning: APK static analysis (T11, T3) and traces."),
     ("campaign", "campaign", "专项行动与轮次 / supervision campaigns and their rounds."),
     ("enterprise", "enterprise", "监管企业 / enterprises under supervision."),
@@ -60,7 +65,11 @@ GROUPS: tuple[tuple[str, str, str], ...] = (
     ),
     ("ui", "ui", "界面证据（开屏弹窗、权限说明）/ UI evidence for T4 and T3."),
     ("capture", "capture", "采集界面证据 / capture UI evidence from a device."),
-    ("crawl", "crawl", "采集：按采集规格抓取运营商、应用和应用市场公开发布的内容 / live collection of published pages by spec."),
+    (
+        "crawl",
+        "crawl",
+        "采集：按采集规格抓取运营商、应用和应用市场公开发布的内容 / live collection of published pages by spec.",
+    ),
 )
 
 _BY_NAME: dict[str, tuple[str, str]] = {name: (module, help_) for module, name, help_ in GROUPS}

@@ -14,6 +14,10 @@ from pydantic import BaseModel, ConfigDict, Field
 from ganzhi.evidence.base import evidence_kind
 
 ComponentKind = Literal["activity", "activity-alias", "service", "receiver", "provider"]
+#: Whose code a site is: the app's, a named SDK's, or a platform/support library's (reported, never counted alone).
+Origin = Literal["app", "sdk", "library"]
+#: What makes a start happen: a user's action (tap, menu), a background event, or not known statically.
+Trigger = Literal["user", "background", "unknown"]
 
 
 class _Model(BaseModel):
@@ -99,7 +103,11 @@ class DexStats(_Model):
 
 
 class ApiCall(_Model):
-    """Calls to one API from one method (`count` invoke instructions); `owner` is "app" or an SDK name."""
+    """Calls to one API from one method (`count` invoke instructions); `owner` is "app", an SDK or a library name.
+
+    `permissions` are those any one of which the API needs (empty: none or unknown); `reachable` is False
+    when the app declares none of them for its targetSdk, so the call cannot return the data.
+    """
 
     api: str
     caller_class: str
@@ -108,7 +116,11 @@ class ApiCall(_Model):
     dex: str
     owner: str = "app"
     sdk_id: str | None = None
+    origin: Origin = "app"
     pi_category: str | None = None
+    family: str | None = Field(default=None, description="pi | start | schedule (the target table's family)")
+    permissions: list[str] = Field(default_factory=list)
+    reachable: bool = True
 
 
 class PermissionInfo(_Model):
@@ -123,8 +135,16 @@ class PermissionInfo(_Model):
     pi_code: str | None = None
 
 
+SdkPresence = Literal["code", "stub", "declared"]
+
+
 class SdkRef(_Model):
-    """An SDK found in the APK (condensed from the SDK inventory for evidence and reports)."""
+    """An SDK found in the APK (condensed from the SDK inventory for evidence and reports).
+
+    `presence`: "code" when enough of its classes are in the DEX, "stub" when only a handful are, "declared"
+    when only manifest entries, native libraries or meta-data name it (no SDK code behind them); stub and
+    declared SDKs have low confidence and do not count in T7's list cross-check.
+    """
 
     id: str
     name: str
@@ -135,6 +155,9 @@ class SdkRef(_Model):
     purpose: str | None = None
     pi_collected: list[str] = Field(default_factory=list)
     privacy_policy_url: str | None = None
+    presence: SdkPresence = "code"
+    classes: int = Field(default=0, ge=0, description="DEX classes under the SDK's code signatures")
+    version: str | None = Field(default=None, description="version string the SDK's code states, when found")
 
 
 SelfStartKind = Literal[
@@ -155,10 +178,18 @@ class SelfStart(_Model):
     caller_method: str | None = None
     owner: str = "app"
     sdk_id: str | None = None
+    origin: Origin = "app"
+    triggers: list[str] = Field(
+        default_factory=list, description="what wakes it: boot, package_replaced, connectivity, push_wakeup, alarm …"
+    )
 
 
 class AssociatedStart(_Model):
-    """One way the app (or an SDK) can start, bind or wake another app (关联启动)."""
+    """One way the app (or an SDK) can start, bind or wake another app (关联启动).
+
+    `trigger` says whether a user's action starts it (a click/menu/dialog handler: not 关联启动) or a
+    background event (receiver, service, Application start, alarm, push); `trigger_detail` names the handler.
+    """
 
     kind: AssociatedStartKind
     caller_class: str
@@ -167,13 +198,22 @@ class AssociatedStart(_Model):
     targets: list[str] = Field(default_factory=list, description="other apps' packages/authorities/actions seen")
     owner: str = "app"
     sdk_id: str | None = None
+    origin: Origin = "app"
+    trigger: Trigger = "unknown"
+    trigger_detail: str | None = None
 
 
 PreConsentEntry = Literal["application", "provider", "boot_receiver", "launcher_activity"]
 
 
 class PreConsentCall(_Model):
-    """A PI API reachable from code that runs before any UI (static risk, not proof)."""
+    """A PI API reachable from code that runs before any UI (static risk, not proof).
+
+    `owner`/`origin` are who the path counts against: the caller's owner, or — when a library makes the
+    call — the last app or SDK method that asked the library for it (`via_library` names the library);
+    a path through library code alone has origin "library". `reachable` is False when the app declares
+    none of `permissions`, so the API cannot return the data (reported as unreachable, not as collection).
+    """
 
     entry: str = Field(description="entry method `Lpkg/C;->name(proto)`")
     entry_kind: PreConsentEntry
@@ -183,6 +223,10 @@ class PreConsentCall(_Model):
     caller_class: str
     owner: str = "app"
     sdk_id: str | None = None
+    origin: Origin = "app"
+    via_library: str | None = None
+    permissions: list[str] = Field(default_factory=list, description="any one of these lets the API return data")
+    reachable: bool = True
 
 
 class PackerHit(_Model):

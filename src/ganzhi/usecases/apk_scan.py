@@ -6,7 +6,9 @@ a batch as one resumable inspection (`usecases.inspection.inspect_items`): the l
 each app's evidence and results are stored with its ledger row, and its findings open or update
 tracked issues like every other inspection.
 The per-app JSON has the keys the issue fixes (`app`, `permissions`, `components`, `sdks`,
-`api_calls`, `self_start`, `associated_start`, `pre_consent`, `packers`, `results`).
+`api_calls`, `self_start`, `associated_start`, `pre_consent`, `packers`, `results`). Next to it,
+`<name>.evidence.json` holds the `apk_static` evidence itself (kind, subject, data), which
+`policy analyze --apk-report` and `app audit` read unchanged.
 """
 
 from __future__ import annotations
@@ -214,9 +216,11 @@ def scan_one(job: ScanJob) -> ScanRecord:
             out.mkdir(parents=True, exist_ok=True)
             base = job.name or Path(job.path).stem
             json_path, sarif_path = out / f"{base}.json", out / f"{base}.sarif"
+            evidence_path = out / f"{base}.evidence.json"
             json_path.write_text(json.dumps(report, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
             sarif_path.write_text(sarif, encoding="utf-8")
-            record.files = [str(json_path), str(sarif_path)]
+            evidence_path.write_text(evidence.model_dump_json(indent=2) + "\n", encoding="utf-8")
+            record.files = [str(json_path), str(sarif_path), str(evidence_path)]
         else:
             record.report, record.sarif = report, sarif
     except Exception as exc:  # a bad APK must never stop the batch: the record carries the reason

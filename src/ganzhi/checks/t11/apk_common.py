@@ -118,3 +118,23 @@ def trace_outcomes(trace: ApkTrace) -> list[Outcome]:
             )
         )
     return out
+
+
+#: How many sites a library note lists in its data (the evidence keeps them all).
+_LIBRARY_SITES_SHOWN = 50
+
+
+def library_note(sites: list[dict[str, object]], what_zh: str, what_en: str) -> Outcome | None:
+    """One PASS outcome recording sites in platform/support library code (AndroidX …) that no app or SDK code
+    asked for: reported, never counted against the app on their own. None when there are none."""
+    if not sites:
+        return None
+    labels = sorted({str(s.get("owner")) for s in sites})
+    return Outcome.passed(
+        f"平台/支持库代码（{'、'.join(labels)}）中有{len(sites)}处{what_zh}，未经应用或SDK代码触发，仅记录、不计入",
+        f"{len(sites)} {what_en} site(s) in platform/support library code ({', '.join(labels)}) that no app or SDK "
+        "code asked for: recorded, not counted",
+        reason="LIBRARY_ONLY",
+        libraries=labels,
+        sites=sites[:_LIBRARY_SITES_SHOWN],
+    )

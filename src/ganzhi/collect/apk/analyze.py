@@ -12,17 +12,20 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
-from ganzhi.collect.apk.assocstart import find_associated_start
+from ganzhi.collect.apk.api_table import ApiTable, default_api_table, table_pi_category
+from ganzhi.collect.apk.assocstart import find_associated_start, with_triggers
 from ganzhi.collect.apk.attribution import Attributor
-from ganzhi.collect.apk.callgraph import reachable_pi_calls
+from ganzhi.collect.apk.callgraph import WalkResult, reachable_pi_calls
 from ganzhi.collect.apk.callsites import CallSite
 from ganzhi.collect.apk.dexset import DexSet
+from ganzhi.collect.apk.judge import TriggerFinder, declared_permissions, path_owner, reachable
 from ganzhi.collect.apk.limits import ApkLimits
 from ganzhi.collect.apk.packers import detect_packers, stub_class_candidates
 from ganzhi.collect.apk.permissions import PermissionTable, classify_permissions
-from ganzhi.collect.apk.pi_apis import pi_category
 from ganzhi.collect.apk.reader import ApkFacts, read_apk
 from ganzhi.collect.apk.sdk import SdkFacts, SdkIndex, SdkMatch, default_index, match_sdks
+from ganzhi.collect.apk.sdkpresence import own_packages, sdk_refs, with_versions, without_own
+from ganzhi.collect.apk.sdkpresence import sdk_ref as presence_ref
 from ganzhi.collect.apk.selfstart import find_self_start
 from ganzhi.evidence.apk import ApiCall, ApkStatic, PreConsentCall, SdkRef
 
@@ -53,29 +56,58 @@ def sdk_facts(static: ApkStatic, descriptors: Iterable[str]) -> SdkFacts:
 
 
 def sdk_ref(match: SdkMatch) -> SdkRef:
-    """Condense an inventory match for evidence."""
-    return SdkRef(
-        id=match.id,
-        name=match.name,
-        vendor=match.vendor,
-        category=match.category,
-        confidence=match.confidence,
-        matched_by=[f"{e.kind}:{e.value}" for e in match.matched_by][:10],
-        purpose=match.purpose,
-        pi_collected=sorted(match.pi_collected),
-        privacy_policy_url=match.privacy_policy_url,
-    )
+    """Condense an inventory match for evidence (with its presence: code, stub or declared)."""
+    return presence_ref(match)
 
 
-def _attributed_calls(calls: list[ApiCall], sites: list[CallSite], who: Attributor) -> list[ApiCall]:
+def _attributed_calls(
+    calls: list[ApiCall], sites: list[CallSite], who: Attributor, table: ApiTable, held: set[str]
+) -> list[ApiCall]:
     strings: dict[tuple[str, str, str], tuple[str, ...]] = {}
     for site in sites:
         strings.setdefault((site.api, site.caller_class, site.caller_method), site.strings)
     out = []
     for call in calls:
-        owner, sdk = who.owner(call.caller_class)
-        category = pi_category(call.api, strings.get((call.api, call.caller_class, call.caller_method), ()))
-        out.append(call.model_copy(update={"owner": owner, "sdk_id": sdk, "pi_category": category}))
+        owner, sdk, origin = who.attribute(call.caller_class)
+        category = table_pi_category(call.api, strings.get((call.api, call.caller_class, call.caller_method), ()))
+        row = table.row(call.api)
+        guards = sorted(row.permissions) if row is not None else []
+        update = {
+            "owner": owner,
+            "sdk_id": sdk,
+            "origin": origin,
+            "pi_category": category,
+            "family": row.family if row is not None else None,
+            "permissions": guards,
+            "reachable": reachable(guards, held),
+        }
+        out.append(call.model_copy(update=update))
+    return out
+
+
+def _pre_consent(static: ApkStatic, walk: WalkResult, who: Attributor, table: ApiTable) -> list[PreConsentCall]:
+    """Every reach with the party it counts against and whether the app can use the API at all."""
+    held = declared_permissions(static.permissions, static.target_sdk)
+    out = []
+    for reach in walk.reaches:
+        counted = path_owner(reach.path, who)
+        guards = sorted(table.permissions_of(reach.api))
+        out.append(
+            PreConsentCall(
+                entry=str(reach.entry.method),
+                entry_kind=reach.entry.kind,
+                api=reach.api,
+                pi_category=reach.pi_category,
+                path=list(reach.path),
+                caller_class=reach.caller_class,
+                owner=counted.owner,
+                sdk_id=counted.sdk_id,
+                origin=counted.origin,
+                via_library=counted.via_library,
+                permissions=guards,
+                reachable=reachable(guards, held),
+            )
+        )
     return out
 
 
@@ -87,37 +119,29 @@ def analyse_facts(facts: ApkFacts, options: AnalysisOptions | None = None) -> Ap
     index = options.index or default_index()
     who = Attributor(index, static.package)
     descriptors = [d for names in facts.class_descriptors for d in names]
-    matches = match_sdks(sdk_facts(static, descriptors), index)
+    matches = match_sdks(sdk_facts(static, without_own(descriptors, own_packages(static))), index)
     dexset = DexSet(facts.dex_files, facts.class_descriptors)
     walk = reachable_pi_calls(static, dexset, max_methods=options.max_graph_methods)
     problems.extend(walk.problems)
-    pre_consent = []
-    for reach in walk.reaches:
-        owner, sdk = who.owner(reach.caller_class)
-        pre_consent.append(
-            PreConsentCall(
-                entry=str(reach.entry.method),
-                entry_kind=reach.entry.kind,
-                api=reach.api,
-                pi_category=reach.pi_category,
-                path=list(reach.path),
-                caller_class=reach.caller_class,
-                owner=owner,
-                sdk_id=sdk,
-            )
-        )
+    table = default_api_table()
+    pre_consent = _pre_consent(static, walk, who, table)
+    finder = TriggerFinder(static, facts.dex_files)
+    associated = with_triggers(
+        find_associated_start(static, facts.call_sites, who, {m.id for m in matches if m.category == "push"}),
+        finder,
+    )
+    problems.extend(finder.problems)
+    held = declared_permissions(static.permissions, static.target_sdk)
     stubs = stub_class_candidates(descriptors)
     if static.application_class:
         stubs.append(static.application_class)
     libs = [lib for names in static.native_libs.values() for lib in names]
     update = {
-        "api_calls": _attributed_calls(static.api_calls, facts.call_sites, who),
+        "api_calls": _attributed_calls(static.api_calls, facts.call_sites, who, table, held),
         "permission_info": classify_permissions(static.permissions, options.permission_table),
-        "sdks": [sdk_ref(m) for m in matches],
+        "sdks": with_versions(sdk_refs(matches), dexset, descriptors),
         "self_start": find_self_start(static, facts.call_sites, who, dexset, problems),
-        "associated_start": find_associated_start(
-            static, facts.call_sites, who, {m.id for m in matches if m.category == "push"}
-        ),
+        "associated_start": associated,
         "pre_consent": pre_consent,
         "packers": detect_packers(libs, stubs, facts.entry_names),
         "analyses": list(ANALYSES),

@@ -15,6 +15,7 @@ from collections.abc import Iterable, Sequence
 
 from ganzhi.collect.apk.attribution import Attributor
 from ganzhi.collect.apk.callsites import CallSite
+from ganzhi.collect.apk.judge import TriggerFinder
 from ganzhi.collect.apk.pi_apis import split_api
 from ganzhi.evidence.apk import ApkStatic, AssociatedStart, AssociatedStartKind
 
@@ -38,25 +39,31 @@ PUSH_WAKEUP_MARKERS = (
     "com.umeng.message.",
     "com.huawei.android.push.intent",
 )
+_CONTEXTS = ("Landroid/content/Context;", "Landroid/content/ContextWrapper;", "Landroid/app/Activity;")
 _LAUNCH = {("Landroid/content/pm/PackageManager;", "getLaunchIntentForPackage")}
 _EXPLICIT = {
     ("Landroid/content/Intent;", "setComponent"),
     ("Landroid/content/Intent;", "setClassName"),
     ("Landroid/content/Intent;", "setPackage"),
-    ("Landroid/content/Context;", "startActivity"),
+    ("Landroid/content/ComponentName;", "<init>"),
+    ("Landroid/app/Activity;", "startActivityForResult"),
+    *((c, m) for c in _CONTEXTS for m in ("startActivity", "startActivities")),
 }
 _SERVICE = {
-    ("Landroid/content/Context;", "startService"),
-    ("Landroid/content/Context;", "startForegroundService"),
-    ("Landroid/content/Context;", "bindService"),
+    *((c, m) for c in _CONTEXTS for m in ("startService", "startForegroundService", "bindService")),
+    *((c, "bindIsolatedService") for c in _CONTEXTS),
+    ("Landroidx/core/content/ContextCompat;", "startForegroundService"),
+    ("Landroid/support/v4/content/ContextCompat;", "startForegroundService"),
 }
-_BROADCAST = {("Landroid/content/Context;", "sendBroadcast")}
+_BROADCAST = {(c, m) for c in _CONTEXTS for m in ("sendBroadcast", "sendOrderedBroadcast", "sendStickyBroadcast")}
 _RESOLVER = {("Landroid/content/ContentResolver;", "query"), ("Landroid/content/ContentResolver;", "call")}
 
 
 def _own(name: str, own_prefixes: Sequence[str]) -> bool:
-    """Own code or data: the package itself, its sub-packages and names built on it (`pkg_prefs`)."""
-    return any(name.startswith(p) for p in own_prefixes)
+    """Own code or data: the package itself, its sub-packages and names built on it (`pkg_prefs`); compared
+    without case, since an action like `a2dp.vol.service.RUNNING` of app `a2dp.Vol` is the app's own."""
+    lowered = name.lower()
+    return any(lowered.startswith(p.lower()) for p in own_prefixes)
 
 
 def foreign_packages(strings: Iterable[str], own_prefixes: Sequence[str]) -> list[str]:
@@ -104,7 +111,7 @@ def _from_calls(sites: Iterable[CallSite], who: Attributor, own: Sequence[str]) 
             kind = "foreign_provider" if targets else None
         if kind is None:
             continue
-        owner, sdk = who.owner(site.caller_class)
+        owner, sdk, origin = who.attribute(site.caller_class)
         yield AssociatedStart(
             kind=kind,
             caller_class=site.caller_class,
@@ -113,6 +120,7 @@ def _from_calls(sites: Iterable[CallSite], who: Attributor, own: Sequence[str]) 
             targets=targets,
             owner=owner,
             sdk_id=sdk,
+            origin=origin,
         )
 
 
@@ -123,12 +131,35 @@ def _from_manifest(static: ApkStatic, who: Attributor, push_sdk_ids: set[str]) -
         owner, sdk = who.component_owner(comp.name)
         if sdk is not None and sdk in push_sdk_ids:
             actions = [a for f in comp.intent_filters for a in f.actions]
-            yield AssociatedStart(kind="push_wakeup", caller_class=comp.name, targets=actions, owner=owner, sdk_id=sdk)
+            yield AssociatedStart(
+                kind="push_wakeup",
+                caller_class=comp.name,
+                targets=actions,
+                owner=owner,
+                sdk_id=sdk,
+                origin="sdk",
+                trigger="background",
+                trigger_detail="push_wakeup",
+            )
     q = static.queries
     if q.packages or q.providers:
         yield AssociatedStart(
             kind="queries", caller_class=static.package, targets=[*q.packages, *q.providers], owner="app"
         )
+
+
+def with_triggers(items: list[AssociatedStart], finder: TriggerFinder) -> list[AssociatedStart]:
+    """Set the trigger of every call-based item (user handler, background callback or unknown)."""
+    keys = [(i.caller_class, i.caller_method) for i in items if i.caller_method and i.trigger == "unknown"]
+    found = finder.classify([(c, m) for c, m in keys if m is not None])
+    out = []
+    for item in items:
+        hit = found.get((item.caller_class, item.caller_method or ""))
+        if hit is not None and item.trigger == "unknown":
+            out.append(item.model_copy(update={"trigger": hit[0], "trigger_detail": hit[1]}))
+        else:
+            out.append(item)
+    return out
 
 
 def find_associated_start(

@@ -13,12 +13,12 @@ dialog; a dynamic trace (`traces.py`) turns it into a definite finding.
 from __future__ import annotations
 
 from collections import deque
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
+from ganzhi.collect.apk.api_table import default_api_table, table_pi_category
 from ganzhi.collect.apk.binary import FormatError
 from ganzhi.collect.apk.dexset import DexSet, MethodRef
-from ganzhi.collect.apk.pi_apis import is_pi_api, pi_category
 from ganzhi.evidence.apk import ApkStatic, PreConsentEntry
 
 BOOT_ACTIONS = frozenset(
@@ -129,6 +129,7 @@ class CallGraphWalker:
         self._by_method: dict[str, list[str]] = {}  # name(proto) → instantiated classes defining it
         self._requests: dict[str, dict[str, str]] = {}  # name(proto) → {receiver type: requesting node}
         self._seen_calls: set[tuple[str, str]] = set()
+        self._pi = default_api_table().pi_keys
         self.result = WalkResult()
 
     def walk(self, entries: Iterable[EntryPoint]) -> WalkResult:
@@ -191,12 +192,14 @@ class CallGraphWalker:
 
     def _visit(self, node: str, dex_i: int, code_off: int) -> None:
         entry = self._root[node]
-        decoded = self.dexset.decode(dex_i, code_off)
+        decoded = self.dexset.decode(dex_i, code_off, strings=False)
         for inv in decoded.invokes:
             target = inv.target
             name = target.name
-            if is_pi_api(target.cls, name) or (target.cls == "Landroid/content/ContentResolver;" and name == "query"):
-                self._record(node, entry, str(target), decoded.strings)
+            if (target.cls, name) in self._pi or (
+                target.cls == "Landroid/content/ContentResolver;" and name == "query"
+            ):
+                self._record(node, entry, str(target), lambda: self.dexset.decode(dex_i, code_off).strings)
                 continue
             if name == "<init>":
                 self._instantiate(target.cls, node, entry)
@@ -208,8 +211,10 @@ class CallGraphWalker:
             for receiver, name_proto in BRIDGES.get((target.cls, name), ()):
                 self._dispatch(receiver, name_proto, node)
 
-    def _record(self, node: str, entry: EntryPoint, api: str, strings: list[str]) -> None:
-        category = pi_category(api, strings)
+    def _record(self, node: str, entry: EntryPoint, api: str, strings_of: Callable[[], list[str]]) -> None:
+        """Keep a reach; the caller's const-strings (content URIs) are decoded only for resolver calls."""
+        needs_strings = api.startswith("Landroid/content/ContentResolver;->")
+        category = table_pi_category(api, strings_of() if needs_strings else ())
         if category is None or (node, api) in self._seen_calls or len(self.result.reaches) >= self.max_reaches:
             return
         self._seen_calls.add((node, api))

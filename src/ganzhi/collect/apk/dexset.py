@@ -73,6 +73,8 @@ class DexSet:
             for row, desc in enumerate(names):
                 self._where.setdefault(desc, (i, row))  # first definition wins, as on the device
         self._classes: dict[str, ClassInfo | None] = {}
+        self._refs: dict[tuple[int, int], MethodRef | None] = {}
+        self._supers: dict[str, frozenset[str]] = {}  # (dex, method_idx) → ref: invokes repeat a lot
         self.problems: list[str] = []
 
     def defines(self, descriptor: str) -> bool:
@@ -126,8 +128,15 @@ class DexSet:
             cls = info.superclass
         return None
 
-    def supertypes(self, descriptor: str) -> set[str]:
-        """Every superclass and interface of a class as far as the APK defines them (names of the rest)."""
+    def supertypes(self, descriptor: str) -> frozenset[str]:
+        """Every superclass and interface of a class as far as the APK defines them (names of the rest); cached,
+        since virtual dispatch asks for the same classes again and again."""
+        cached = self._supers.get(descriptor)
+        if cached is None:
+            cached = self._supers[descriptor] = frozenset(self._walk_supertypes(descriptor))
+        return cached
+
+    def _walk_supertypes(self, descriptor: str) -> set[str]:
         seen: set[str] = set()
         todo = [descriptor]
         while todo and len(seen) < 4 * MAX_SUPER_DEPTH:
@@ -140,8 +149,20 @@ class DexSet:
                     todo.append(parent)
         return seen
 
-    def decode(self, dex_i: int, code_off: int) -> DecodedMethod:
-        """Invokes, const-strings and returned int constants of the code item at `code_off`."""
+    def method_ref(self, dex_i: int, idx: int) -> MethodRef | None:
+        """The method `idx` of DEX `dex_i` as a ref (cached: building names is most of a walk's cost)."""
+        key = (dex_i, idx)
+        if key in self._refs:
+            return self._refs[key]
+        dex = self.dexes[dex_i]
+        ref = None
+        if idx < dex.header.method_ids.size:
+            ref = MethodRef(dex.type_name(int(dex.method_class[idx])), dex.method_name_proto(idx))
+        self._refs[key] = ref
+        return ref
+
+    def decode(self, dex_i: int, code_off: int, *, strings: bool = True) -> DecodedMethod:
+        """Invokes, const-strings (unless `strings=False`) and returned int constants of the code item."""
         dex = self.dexes[dex_i]
         data = dex.data
         if code_off % 4 or code_off + CODE_ITEM_HEADER > dex.header.file_size:
@@ -154,14 +175,12 @@ class DexSet:
         consts: dict[int, int] = {}
         for pos, op in iter_instructions(data, start, end):
             if op in INVOKE_OPCODES:
-                idx = u16_at(data, pos + 2)
-                if idx < dex.header.method_ids.size:
-                    cls = dex.type_name(int(dex.method_class[idx]))
-                    out.invokes.append(Invoke(MethodRef(cls, dex.method_name_proto(idx)), INVOKE_KIND[op]))
-            elif op == 0x1A:
-                out.strings.append(dex.string(u16_at(data, pos + 2)))
-            elif op == 0x1B:
-                out.strings.append(dex.string(u32_at(data, pos + 2)))
+                ref = self.method_ref(dex_i, u16_at(data, pos + 2))
+                if ref is not None:
+                    out.invokes.append(Invoke(ref, INVOKE_KIND[op]))
+            elif op in (0x1A, 0x1B):  # const-string(/jumbo)
+                if strings:
+                    out.strings.append(dex.string(u16_at(data, pos + 2) if op == 0x1A else u32_at(data, pos + 2)))
             elif op == 0x12:  # const/4 vA, #+B
                 unit = u16_at(data, pos)
                 value = unit >> 12

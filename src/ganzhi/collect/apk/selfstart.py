@@ -11,12 +11,14 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+from ganzhi.collect.apk.api_table import MAX_LEVEL, default_api_table
+from ganzhi.collect.apk.assocstart import PUSH_WAKEUP_MARKERS
 from ganzhi.collect.apk.attribution import Attributor
 from ganzhi.collect.apk.binary import FormatError
 from ganzhi.collect.apk.callsites import CallSite
 from ganzhi.collect.apk.dexset import DexSet, MethodRef
 from ganzhi.collect.apk.pi_apis import split_api
-from ganzhi.evidence.apk import ApkStatic, SelfStart, SelfStartKind
+from ganzhi.evidence.apk import ApkStatic, Origin, SelfStart, SelfStartKind
 
 _A = "android.intent.action."
 SYSTEM_EVENT_ACTIONS = frozenset(
@@ -59,13 +61,49 @@ SYSTEM_EVENT_ACTIONS = frozenset(
         "android.bluetooth.adapter.action.STATE_CHANGED",
     }
 )
-SCHEDULER_APIS: dict[str, frozenset[str]] = {
-    "Landroid/app/AlarmManager;": frozenset(
-        {"set", "setRepeating", "setExact", "setExactAndAllowWhileIdle", "setInexactRepeating", "setAndAllowWhileIdle"}
-    ),
-    "Landroid/app/job/JobScheduler;": frozenset({"schedule", "enqueue"}),
-    "Landroidx/work/WorkManager;": frozenset({"enqueue", "enqueueUniqueWork", "enqueueUniquePeriodicWork"}),
+#: Scheduling APIs (the derived table's "schedule" family, without PendingIntent factories, which only
+#: wrap an intent) → the trigger a finding keeps.
+_SCHEDULER_TRIGGER = {
+    "Landroid/app/AlarmManager;": "alarm",
+    "Landroid/app/job/JobScheduler;": "job",
+    "Landroidx/core/app/JobIntentService;": "job",
+    "Landroid/support/v4/app/JobIntentService;": "job",
+    "Landroidx/work/WorkManager;": "work",
+    "Landroidx/work/WorkContinuation;": "work",
 }
+SCHEDULER_APIS: dict[str, frozenset[str]] = {
+    cls: frozenset(name for (c, name) in default_api_table().available_at(MAX_LEVEL, "schedule") if c == cls)
+    for cls in _SCHEDULER_TRIGGER
+}
+#: System event action → the trigger name findings keep (other actions keep their own short name).
+ACTION_TRIGGERS = {
+    _A + "BOOT_COMPLETED": "boot",
+    _A + "LOCKED_BOOT_COMPLETED": "boot",
+    _A + "QUICKBOOT_POWERON": "boot",
+    "com.htc.intent.action.QUICKBOOT_POWERON": "boot",
+    _A + "MY_PACKAGE_REPLACED": "package_replaced",
+    _A + "PACKAGE_REPLACED": "package_replaced",
+    _A + "PACKAGE_ADDED": "package_added",
+    _A + "PACKAGE_REMOVED": "package_removed",
+    "android.net.conn.CONNECTIVITY_CHANGE": "connectivity",
+    "android.net.wifi.STATE_CHANGE": "connectivity",
+    "android.net.wifi.WIFI_STATE_CHANGED": "connectivity",
+    _A + "USER_PRESENT": "unlock",
+    _A + "USER_UNLOCKED": "unlock",
+    _A + "SCREEN_ON": "screen",
+    _A + "SCREEN_OFF": "screen",
+}
+
+
+def action_trigger(action: str) -> str:
+    """Short trigger name of a system event or push action."""
+    if action in ACTION_TRIGGERS:
+        return ACTION_TRIGGERS[action]
+    if action.startswith(PUSH_WAKEUP_MARKERS):
+        return "push_wakeup"
+    return action.rsplit(".", 1)[-1].lower()
+
+
 ON_START_COMMAND = "onStartCommand(Landroid/content/Intent;II)I"
 START_STICKY = 1
 _SERVICE_ACTIONS: dict[str, SelfStartKind] = {
@@ -78,29 +116,62 @@ def _receivers(static: ApkStatic, who: Attributor) -> Iterable[SelfStart]:
     for comp in static.components:
         if comp.kind != "receiver" or not comp.enabled:
             continue
-        actions = [a for f in comp.intent_filters for a in f.actions if a in SYSTEM_EVENT_ACTIONS]
+        actions = [
+            a
+            for f in comp.intent_filters
+            for a in f.actions
+            if a in SYSTEM_EVENT_ACTIONS or a.startswith(PUSH_WAKEUP_MARKERS)
+        ]
         if actions:
-            owner, sdk = who.component_owner(comp.name)
+            owner, sdk, origin = _component(who, comp.name)
+            actions = list(dict.fromkeys(actions))
             yield SelfStart(
                 kind="system_event_receiver",
                 component=comp.name,
-                actions=list(dict.fromkeys(actions)),
+                actions=actions,
                 owner=owner,
                 sdk_id=sdk,
+                origin=origin,
+                triggers=list(dict.fromkeys(action_trigger(a) for a in actions)),
             )
+
+
+def _component(who: Attributor, name: str) -> tuple[str, str | None, Origin]:
+    """Owner of a manifest component: a library's (WorkManager's boot receiver …), an SDK's or the app's."""
+    label = who.library(name)
+    if label is not None:
+        return label, None, "library"
+    owner, sdk = who.component_owner(name)
+    return owner, sdk, ("sdk" if sdk is not None else "app")
 
 
 def _services(static: ApkStatic, who: Attributor, dexset: DexSet | None, problems: list[str]) -> Iterable[SelfStart]:
     for comp in static.components:
         if comp.kind != "service" or not comp.enabled:
             continue
-        owner, sdk = who.component_owner(comp.name)
+        owner, sdk, origin = _component(who, comp.name)
         actions = [a for f in comp.intent_filters for a in f.actions]
         if comp.permission == "android.permission.BIND_JOB_SERVICE":
-            yield SelfStart(kind="job_service", component=comp.name, actions=actions, owner=owner, sdk_id=sdk)
+            yield SelfStart(
+                kind="job_service",
+                component=comp.name,
+                actions=actions,
+                owner=owner,
+                sdk_id=sdk,
+                origin=origin,
+                triggers=["job"],
+            )
         for action, kind in _SERVICE_ACTIONS.items():
             if action in actions:
-                yield SelfStart(kind=kind, component=comp.name, actions=[action], owner=owner, sdk_id=sdk)
+                yield SelfStart(
+                    kind=kind,
+                    component=comp.name,
+                    actions=[action],
+                    owner=owner,
+                    sdk_id=sdk,
+                    origin=origin,
+                    triggers=[kind.split("_", 1)[0]],
+                )
         if dexset is not None and _is_sticky(dexset, comp.name, problems):
             yield SelfStart(
                 kind="sticky_service",
@@ -109,6 +180,8 @@ def _services(static: ApkStatic, who: Attributor, dexset: DexSet | None, problem
                 caller_method=ON_START_COMMAND,
                 owner=owner,
                 sdk_id=sdk,
+                origin=origin,
+                triggers=["service_restart"],
             )
 
 
@@ -135,7 +208,7 @@ def _scheduler_calls(sites: Iterable[CallSite], who: Attributor) -> Iterable[Sel
         if key in seen:
             continue
         seen.add(key)
-        owner, sdk = who.owner(site.caller_class)
+        owner, sdk, origin = who.attribute(site.caller_class)
         yield SelfStart(
             kind="scheduler_call",
             component=site.caller_class,
@@ -143,6 +216,8 @@ def _scheduler_calls(sites: Iterable[CallSite], who: Attributor) -> Iterable[Sel
             caller_method=site.caller_method,
             owner=owner,
             sdk_id=sdk,
+            origin=origin,
+            triggers=[_SCHEDULER_TRIGGER[cls]],
         )
 
 

@@ -2,7 +2,9 @@
 
 Seeded from PrivacySentry's hook list (MIT) and the 关联启动/自启动 patterns of
 reference/app-analysis.md §4.2; checks decide what a call means, this list only decides what the
-collector looks for. Callers can pass their own target list to `read_apk`.
+collector looks for. The default is this seed list merged with the table derived from data
+(`api_table`: androguard's permission maps and the start/scheduling families). Callers can pass their
+own target list to `read_apk`.
 """
 
 from __future__ import annotations
@@ -75,6 +77,13 @@ _START = {
 }
 
 
-def default_targets() -> list[str]:
-    """`Lpkg/Class;->name` strings for every default API (any proto)."""
+def seed_targets() -> list[str]:
+    """The hand-written seed list (kept so the derived table never loses an API it covered)."""
     return [f"{cls}->{name}" for table in (_PI, _START) for cls, names in table.items() for name in names]
+
+
+def default_targets() -> list[str]:
+    """`Lpkg/Class;->name` strings for every default API (any proto): the derived table plus the seed."""
+    from ganzhi.collect.apk.api_table import default_api_table
+
+    return sorted({*default_api_table().targets(), *seed_targets()})

@@ -1,4 +1,8 @@
-"""SDK清点: every detected SDK must be named in the 与第三方共享个人信息清单."""
+"""SDK清点: every detected SDK must be named in the 与第三方共享个人信息清单.
+
+Only SDKs whose code is present count; "declared" (manifest entries only) and "stub" (a handful of classes)
+SDKs are listed in a note with low confidence and never fail the cross-check.
+"""
 
 from __future__ import annotations
 
@@ -24,12 +28,27 @@ def evaluate(evidence: EvidenceSet, params: Params) -> list[Outcome]:
     if missing is not None:
         return [missing]
     floor = _RANK.get(str(params.get("min_sdk_confidence")), 1)
-    sdks = [s for s in static.sdks if _RANK[s.confidence] <= floor]
+    sdks = [s for s in static.sdks if _RANK[s.confidence] <= floor and s.presence == "code"]
+    weak = [s for s in static.sdks if s.presence != "code"]
+    note = (
+        [
+            Outcome.passed(
+                f"{len(weak)}个SDK仅有清单声明或少量桩代码（{'、'.join(s.name for s in weak[:10])}），"
+                "低置信度，不计入核对",
+                f"{len(weak)} SDK(s) are only declared or stubs ({', '.join(s.name for s in weak[:10])}): "
+                "low confidence, not cross-checked",
+                reason="DECLARED_OR_STUB",
+                sdks=[{"id": s.id, "name": s.name, "presence": s.presence, "classes": s.classes} for s in weak],
+            )
+        ]
+        if weak
+        else []
+    )
     lists = [pl for pl in evidence.all(PiList) if pl.kind == "shared"]
     if not sdks:
         return unless_packed(
             static,
-            [Outcome.passed("未检出第三方SDK", "no third-party SDK detected")],
+            [Outcome.passed("未检出第三方SDK", "no third-party SDK detected"), *note],
             "SDK清点",
             "SDK inventory",
         )
@@ -41,7 +60,8 @@ def evaluate(evidence: EvidenceSet, params: Params) -> list[Outcome]:
                 sdk_id=None,
                 sdks=[s.model_dump(mode="json") for s in sdks],
                 reason="NO_SHARED_LIST",
-            )
+            ),
+            *note,
         ]
     texts = [" ".join(row.cells.values()).lower() for pl in lists for row in pl.rows]
     outcomes = []
@@ -57,4 +77,4 @@ def evaluate(evidence: EvidenceSet, params: Params) -> list[Outcome]:
                     **data,
                 )
             )
-    return unless_packed(static, outcomes, "SDK清点", "SDK inventory")
+    return unless_packed(static, [*outcomes, *note], "SDK清点", "SDK inventory")

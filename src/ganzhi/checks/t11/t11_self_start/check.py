@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from ganzhi.catalog.params import Params
 from ganzhi.checks.outcome import Outcome
-from ganzhi.checks.t11.apk_common import missing_analysis, owner_text, unless_packed
+from ganzhi.checks.t11.apk_common import library_note, missing_analysis, owner_text, unless_packed
 from ganzhi.evidence.apk import ApkStatic, SelfStart
 from ganzhi.evidence.base import EvidenceSet
 
@@ -28,6 +28,7 @@ def _receiver(item: SelfStart, actions: list[str]) -> Outcome:
         actions=actions,
         owner=item.owner,
         sdk_id=item.sdk_id,
+        triggers=item.triggers,
     )
 
 
@@ -36,14 +37,17 @@ def _other(item: SelfStart) -> Outcome:
     where = f"{item.component}.{item.caller_method}" if item.caller_method else item.component
     api_zh = f"（{item.api}）" if item.api else ""
     api_en = f" ({item.api})" if item.api else ""
+    trig = f"（触发：{'、'.join(item.triggers)}）" if item.triggers else ""
+    trig_en = f" (trigger: {', '.join(item.triggers)})" if item.triggers else ""
     return Outcome.warned(
-        f"{zh}存在{_KIND_ZH.get(item.kind, item.kind)}：{where}{api_zh}，请核实使用场景",
-        f"{en} has a {item.kind.replace('_', ' ')}: {where}{api_en}; check the scenario",
+        f"{zh}存在{_KIND_ZH.get(item.kind, item.kind)}{trig}：{where}{api_zh}，请核实使用场景",
+        f"{en} has a {item.kind.replace('_', ' ')}{trig_en}: {where}{api_en}; check the scenario",
         kind=item.kind,
         component=item.component,
         api=item.api,
         owner=item.owner,
         sdk_id=item.sdk_id,
+        triggers=item.triggers,
     )
 
 
@@ -55,8 +59,12 @@ def evaluate(evidence: EvidenceSet, params: Params) -> list[Outcome]:
         return [missing]
     watched = set(params.strings("self_start_actions"))
     outcomes: list[Outcome] = []
+    library: list[dict[str, object]] = []
     for item in static.self_start:
-        if item.kind == "system_event_receiver":
+        if item.origin == "library":
+            site = {"owner": item.owner, "kind": item.kind, "component": item.component, "api": item.api}
+            library.append({**site, "triggers": item.triggers})
+        elif item.kind == "system_event_receiver":
             actions = [a for a in item.actions if a in watched]
             if actions:
                 outcomes.append(_receiver(item, actions))
@@ -69,4 +77,7 @@ def evaluate(evidence: EvidenceSet, params: Params) -> list[Outcome]:
                 "no system-event receivers, scheduled work or sticky services found",
             )
         )
+    note = library_note(library, "自启动信号", "self-start")
+    if note is not None:
+        outcomes.append(note)
     return unless_packed(static, outcomes, "自启动", "self-start")
