@@ -234,3 +234,163 @@ def generate(
     except ValueError as exc:
         raise typer.BadParameter(str(exc)) from None
     typer.echo(json.dumps(manifest["counts"], ensure_ascii=False))
+
+
+@app.command()
+def partition(
+    plans: Annotated[Path, typer.Option("--plans", help="套餐文件（Parquet）/ plans Parquet")],
+    events: Annotated[Path, typer.Option("--events", help="流量使用事件（Parquet）/ usage events Parquet")],
+    reminders: Annotated[Path, typer.Option("--reminders", help="已发送的提醒（Parquet）/ reminders Parquet")],
+    out: Annotated[str, typer.Option("--output", "-o", help="数据集位置（路径或 s3:// 等 URL）/ data set path or URL")],
+    partitions: Annotated[
+        int, typer.Option("--partitions", min=1, max=65_536, help="按用户哈希分区数 / subscriber-hash partitions")
+    ] = 64,
+    memory_limit: Annotated[str | None, typer.Option(help="内存上限（默认 3GB）/ DuckDB memory limit")] = None,
+    threads: Annotated[int | None, typer.Option(help="线程数（默认 2）/ DuckDB threads")] = None,
+) -> None:
+    """按用户哈希切分事件与提醒，供集群稽核 / split events and reminders into subscriber-hash partitions for
+    `usage audit-cluster`.
+    """
+    from ganzhi.cli._common import fail
+    from ganzhi.collect.usage.config import AuditConfig
+    from ganzhi.collect.usage.distributed import partition_dataset
+
+    defaults = AuditConfig()
+    cfg = AuditConfig(memory_limit=memory_limit or defaults.memory_limit, threads=threads or defaults.threads)
+    try:
+        manifest = partition_dataset(plans, events, reminders, out, partitions, cfg=cfg)
+    except (InputError, ValueError) as exc:
+        raise fail(exc) from None
+    typer.echo(json.dumps(manifest, ensure_ascii=False))
+
+
+@app.command("audit-cluster")
+def audit_cluster(
+    dataset: Annotated[
+        str, typer.Option("--dataset", help="`usage partition` 的输出（路径或 URL）/ partitioned data set")
+    ],
+    out: Annotated[str, typer.Option("--output", "-o", help="输出位置（路径或 URL）/ output path or URL")],
+    scheduler: Annotated[
+        str | None, typer.Option(help="Dask 调度器地址 / Dask scheduler address, e.g. tcp://10.0.0.5:8786")
+    ] = None,
+    workers: Annotated[int, typer.Option(min=1, help="本机 LocalCluster 进程数 / LocalCluster worker processes")] = 2,
+    threads_per_worker: Annotated[int, typer.Option(min=1, help="每进程线程数 / threads per worker")] = 1,
+    worker_memory: Annotated[str, typer.Option(help="LocalCluster 每进程内存上限 / memory per worker")] = "4GB",
+    fmt: Annotated[
+        OutputFormat, typer.Option("--format", "-f", help="标准输出上的摘要格式 / summary on stdout: table | json")
+    ] = OutputFormat.table,
+    campaign: Annotated[
+        Path | None, typer.Option(help="活动参数覆盖文件 / campaign file overriding the catalog")
+    ] = None,
+    thresholds: Annotated[str | None, typer.Option(help="提醒阈值 / fractions of quota, e.g. 0.8,1.0")] = None,
+    latency: Annotated[float | None, typer.Option(help="及时提醒时限（秒）/ on-time limit, seconds")] = None,
+    early_tolerance: Annotated[float | None, typer.Option(help="提醒可提前的秒数 / early tolerance, s")] = None,
+    memory_limit: Annotated[str | None, typer.Option(help="每分区 DuckDB 内存上限 / DuckDB memory per task")] = None,
+    temp_dir: Annotated[Path | None, typer.Option(help="工作节点临时目录 / worker temp directory")] = None,
+    lang: Annotated[Lang, typer.Option(help="表格语言 / language of the table")] = Lang.zh,
+) -> None:
+    """在 Dask 集群上按分区稽核，可断点续跑 / audit every partition as a Dask task; resumable per partition.
+
+    已完成的分区不会重算；工作节点被杀后结果相同、无重复 / committed partitions are never redone; a killed worker
+    changes nothing in the results.
+    """
+    from ganzhi.cli._common import fail, missing_extra, progress_bar
+
+    check_format(fmt, (OutputFormat.table, OutputFormat.json), command="usage audit-cluster")
+    try:
+        import distributed  # noqa: F401
+    except ImportError:
+        raise missing_extra("dask", "distributed") from None
+    from ganzhi.collect.usage.distributed import ClusterSpec, read_manifest, run_distributed
+
+    cfg = _audit_config(campaign, thresholds, latency, early_tolerance, memory_limit, threads_per_worker, temp_dir)
+    spec = ClusterSpec(scheduler=scheduler, workers=workers, threads_per_worker=threads_per_worker,
+                       worker_memory=worker_memory)  # fmt: skip
+    try:
+        total = int(read_manifest(dataset)["partitions"])
+        with progress_bar("分区稽核 / partitions", total=total) as bar:
+            task = bar.task_ids[0]
+            summary = run_distributed(dataset, out, cfg, spec, on_done=lambda done, _: bar.update(task, completed=done))
+    except InputError as exc:
+        raise fail(exc) from None
+    if fmt is OutputFormat.json:
+        typer.echo(json.dumps(summary, ensure_ascii=False, indent=2))
+    else:
+        _render_table(summary, lang, Console())
+
+
+def _print_conversion(report: object) -> None:
+    """The conversion report as JSON on stdout, the quarantine warning on stderr."""
+    from ganzhi.collect.usage.exports import ConvertReport
+
+    assert isinstance(report, ConvertReport)
+    body = {"kind": report.kind, "output": str(report.output), "encoding": report.encoding, "rows": report.rows,
+            "written": report.written, "rejected": report.rejected, "rejected_by_problem": report.rejected_by_problem,
+            "columns": report.columns, **report.stats}  # fmt: skip
+    typer.echo(json.dumps(body, ensure_ascii=False))
+    if report.rejected_path is not None:
+        typer.echo(f"警告 / warning: {report.rejected} rejected rows written to {report.rejected_path}", err=True)
+
+
+@app.command("import-cdr")
+def import_cdr(
+    source: Annotated[Path, typer.Argument(help="话单 CSV 导出（中文表头，GBK/UTF-8）/ CDR CSV export")],
+    out: Annotated[Path, typer.Option("--output", "-o", help="事件 Parquet / events Parquet to write")],
+    rejected: Annotated[
+        Path | None, typer.Option(help="隔离行 CSV（默认：输出旁）/ quarantined rows CSV (default: next to output)")
+    ] = None,
+    encoding: Annotated[str, typer.Option(help="编码：auto | gbk | gb18030 | utf-8 / file encoding")] = "auto",
+    unit: Annotated[
+        str | None, typer.Option(help="表头未注明时的流量单位 b | kb | mb / volume unit when headers do not say")
+    ] = None,
+) -> None:
+    """话单导出转为稽核事件 / convert a 话单 (CDR) export into usage events.
+
+    识别中文表头、GBK、yyyyMMddHHmmss 北京时间、KB/字节、上下行拆分；坏行隔离并注明文件/行/字段 / Chinese headers,
+    GBK, Beijing yyyyMMddHHmmss, KB or bytes, uplink + downlink; bad rows are quarantined with file, row and field.
+    """
+    from ganzhi.cli._common import fail
+    from ganzhi.collect.usage.exports import convert_cdr
+
+    try:
+        report = convert_cdr(source, out, rejected or out.with_name(f"{out.stem}.rejected.csv"), encoding=encoding,
+                             unit=unit)  # fmt: skip
+    except InputError as exc:
+        raise fail(exc) from None
+    _print_conversion(report)
+
+
+@app.command("import-sms")
+def import_sms(
+    source: Annotated[Path, typer.Argument(help="短信网关日志 CSV / SMS-gateway log CSV")],
+    out: Annotated[Path, typer.Option("--output", "-o", help="提醒 Parquet / reminders Parquet to write")],
+    rejected: Annotated[
+        Path | None, typer.Option(help="隔离行 CSV（默认：输出旁）/ quarantined rows CSV (default: next to output)")
+    ] = None,
+    encoding: Annotated[str, typer.Option(help="编码：auto | gbk | gb18030 | utf-8 / file encoding")] = "auto",
+    evidence: Annotated[
+        Path | None,
+        typer.Option("--evidence", help="另写出超套提醒证据 / also write usage_overage_notices evidence (JSON Lines)"),
+    ] = None,
+    subject: Annotated[
+        str | None, typer.Option(help="证据主体编号 / evidence subject id (default: the log's name)")
+    ] = None,
+) -> None:
+    """短信网关日志转为稽核提醒 / convert an SMS-gateway log into reminders.
+
+    从短信正文读取提醒档位（80%、已用完）与是否告知套外单价 / the threshold and whether the overage unit price is
+    stated are read from the message text; messages without a threshold are quarantined, not dropped.
+    """
+    from ganzhi.cli._common import fail
+    from ganzhi.collect.usage.evidence import write_evidence
+    from ganzhi.collect.usage.exports import convert_sms, overage_evidence
+
+    try:
+        report = convert_sms(source, out, rejected or out.with_name(f"{out.stem}.rejected.csv"), encoding=encoding)
+    except InputError as exc:
+        raise fail(exc) from None
+    _print_conversion(report)
+    if evidence is not None:
+        item = overage_evidence(report, subject or source.stem)
+        write_evidence(evidence, item)
+        typer.echo(f"证据 / evidence: {item.kind} for {item.subject.key} written to {evidence}", err=True)

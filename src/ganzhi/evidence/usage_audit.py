@@ -55,3 +55,31 @@ class UsageAuditSummary(BaseModel):
     events_counted: int = Field(default=0, ge=0)
     rejected_rows: dict[str, int] = Field(default_factory=dict)
     groups: list[UsageAuditGroup] = Field(default_factory=list, max_length=MAX_GROUPS)
+
+
+class OverageNoticeExample(BaseModel):
+    """One overage notice that states no unit price: where it is and what it says."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    file: str = Field(max_length=1000)
+    row: int = Field(ge=1)
+    text: str = Field(max_length=500)
+
+
+@evidence_kind("usage_overage_notices")
+class UsageOverageNotices(BaseModel):
+    """Overage notices (SMS saying the allowance is used up) read from an SMS-gateway log, and what they state.
+
+    Produced by `ganzhi usage import-sms --evidence`; the threshold and the unit price are read from each
+    message's text, so the check can tell how many notices leave the out-of-package price unsaid.
+    """
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    messages: int = Field(default=0, ge=0, description="rows read from the log")
+    reminders: int = Field(default=0, ge=0, description="messages recognised as usage reminders")
+    notices: int = Field(default=0, ge=0, description="reminders at or above 100 % of the quota")
+    with_unit_price: int = Field(default=0, ge=0)
+    with_speed_terms: int = Field(default=0, ge=0)
+    examples_without_price: list[OverageNoticeExample] = Field(default_factory=list, max_length=50)

@@ -13,7 +13,6 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 import pyarrow as pa
-import pyarrow.compute as pc
 
 from ganzhi.collect.usage import arrow_numpy as an
 from ganzhi.collect.usage.attribution import Attribution, Crossings, Reminders, attribute
@@ -172,6 +171,8 @@ def _pick(values: pa.Array[Any], index: I64) -> pa.Array[Any]:
     """`values[index]`: integer ids through numpy, text ids through Arrow."""
     if pa.types.is_integer(values.type):
         return an.array(an.values(values, np.int64)[index], values.type)
+    import pyarrow.compute as pc  # ~0.1 s of imports, needed only for text ids
+
     return pc.take(values, an.array(index, pa.int64()))
 
 
