@@ -125,6 +125,19 @@ class ShakeFacts(_Facts):
     jump_target: str | None = None
 
 
+class ListReach(_Facts):
+    """Where a navigation capture first showed the entry of one personal-information list (T6/T7 二级菜单)."""
+
+    list_kind: Literal["collected", "shared"]
+    found: bool
+    entry_text: str = ""
+    entry_level: int | None = Field(default=None, description="forward taps from the app's home to the screen")
+    frame: int | None = None
+    path: list[str] = Field(default_factory=list, description="the labels tapped from home to that screen")
+    frames: int = 0
+    max_level: int = Field(default=0, description="the deepest level the capture reached")
+
+
 @evidence_kind("ui_episode")
 class UiEpisode(_Facts):
     """Everything one capture bundle showed about splash/pop-up ads, permission dialogs and shakes."""
@@ -141,4 +154,7 @@ class UiEpisode(_Facts):
     problems: list[str] = Field(default_factory=list, description="frames that could not be read, by name")
     unrecognised: list[str] = Field(
         default_factory=list, description="frames not recognised as an ad, with the cues that were missing"
+    )
+    list_reach: list[ListReach] = Field(
+        default_factory=list, description="navigation captures: where the T6/T7 list entries were found"
     )

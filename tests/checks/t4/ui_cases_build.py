@@ -14,9 +14,15 @@ from typing import Any
 
 from ganzhi.collect.ui.analyze import bundle_evidence
 from ganzhi.collect.ui.detect import Detector
+from ganzhi.collect.ui.importers import import_screenshots
 from ganzhi.collect.ui.lexicon import load_lexicon
+from ganzhi.collect.ui.ocr import TextLine
+from ganzhi.collect.ui.ranking import load_ranker
+from ganzhi.collect.ui.recognise import load_recogniser
+from ganzhi.collect.ui.templates import glyph_templates
 from ganzhi.evidence.base import Evidence
-from ganzhi.forge.ui import scenarios
+from ganzhi.forge.ui import navigation, scenarios
+from ganzhi.forge.ui.screens import popup_png
 
 CHECKS = Path(__file__).resolve().parents[3] / "src" / "ganzhi" / "checks"
 Maker = Callable[[Path], Path]
@@ -177,6 +183,43 @@ CASES: dict[str, list[tuple[str, str, Maker, dict[str, Any], list[dict[str, Any]
             ],
         ),
     ],
+    "t6/t6_collected_list_location": [
+        (
+            "second_level.pass",
+            "我的→设置中可见已收集清单入口 / entry two taps from home",
+            lambda r: navigation.navigation(r, collected_level=2, shared_level=3),
+            {},
+            [{"status": "PASS", "data": {"list_kind": "collected", "entry_level": 2}}],
+        ),
+        (
+            "third_level.fail",
+            "入口在我的→设置→隐私设置之下 / entry three taps from home",
+            lambda r: navigation.navigation(r, collected_level=3, shared_level=2),
+            {},
+            [
+                {
+                    "status": "FAIL",
+                    "data": {"list_kind": "collected", "entry_level": 3, "path": ["我的", "设置", "隐私设置"]},
+                }
+            ],
+        ),
+    ],
+    "t7/t7_shared_list_location": [
+        (
+            "second_level_after_back.pass",
+            "先进入又返回，再经我的→设置见共享清单 / a back detour is not depth",
+            lambda r: navigation.navigation(r, collected_level=3, shared_level=2, back_detour=True),
+            {},
+            [{"status": "PASS", "data": {"list_kind": "shared", "entry_level": 2}}],
+        ),
+        (
+            "third_level.fail",
+            "共享清单入口位于第3级 / the sharing list three taps from home",
+            lambda r: navigation.navigation(r, collected_level=2, shared_level=3),
+            {},
+            [{"status": "FAIL", "data": {"list_kind": "shared", "entry_level": 3}}],
+        ),
+    ],
     "t4/t4_shake_sensitivity": [
         (
             "strong_shake_jumps.pass",
@@ -256,7 +299,76 @@ CASES: dict[str, list[tuple[str, str, Maker, dict[str, Any], list[dict[str, Any]
 }
 
 
+class _PlacedReader:
+    """The OCR lines a screenshot case places on its drawn screen (what the real OCR would read there)."""
+
+    def __init__(self, lines: list[TextLine]) -> None:
+        self.lines = lines
+
+    def read(self, rgb: object) -> list[TextLine]:
+        return self.lines
+
+
+def screenshot_evidence(*, with_close: bool, dismiss: str | None) -> dict[str, Any]:
+    """A drawn pop-up imported as a bare screenshot and analysed with the shipped pop-up model and close ranker;
+    the reader returns the texts a real OCR would read on the drawn card (Ad mark, INSTALL, the dismiss label).
+    (Screenshot-only MANUAL outcomes of the effectiveness and jump checks are pinned in
+    tests/collect/ui/test_ui_screenshot_check.py: a pass case must contain a PASS.)"""
+    drawn = popup_png(with_close=with_close)
+    assert drawn.card is not None and drawn.accept is not None and drawn.dismiss is not None
+    card = drawn.card
+    lines = [
+        TextLine((card[0] + 20, card[1] + 20, card[0] + 80, card[1] + 60), "Ad", 0.95),
+        TextLine(drawn.accept, "INSTALL", 0.98),
+    ]
+    if dismiss is not None:
+        lines.append(TextLine(drawn.dismiss, dismiss, 0.97))
+    detector = Detector(
+        load_lexicon(),
+        tuple(glyph_templates()),
+        reader=_PlacedReader(lines),
+        recogniser=load_recogniser(),
+        ranker=load_ranker(),
+    )
+    with tempfile.TemporaryDirectory() as tmp:
+        shot = Path(tmp) / "popup.png"
+        shot.write_bytes(drawn.png)
+        import_screenshots([shot], Path(tmp) / "bundle", package=scenarios.PACKAGE, density_dpi=scenarios.DPI)
+        item = bundle_evidence(Path(tmp) / "bundle", detector)
+    data: dict[str, Any] = json.loads(item.model_dump_json())
+    data["collected_at"] = "2026-01-01T00:00:00Z"
+    data["source"] = "ui-bundle:forged-screenshot"
+    return data
+
+
+SCREENSHOT_CASES: dict[str, list[tuple[str, str, dict[str, Any], list[dict[str, Any]]]]] = {
+    "t4/t4_close_control_findable": [
+        (
+            "screenshot_countdown_only.fail",
+            "仅截图：只有“5秒后可关闭”倒计时，没有可点的关闭控件 / screenshot only: a countdown, no close control",
+            {"with_close": False, "dismiss": "5秒后可关闭"},
+            [{"status": "FAIL", "data": {"aspect": "presence", "countdown": True, "screenshot_only": True}}],
+        ),
+        (
+            "screenshot_no_close.fail",
+            "仅截图：识别为弹窗广告但没有关闭控件 / screenshot only: a recognised ad with no close control",
+            {"with_close": False, "dismiss": None},
+            [{"status": "FAIL", "data": {"aspect": "presence", "screenshot_only": True}}],
+        ),
+    ],
+}
+
+
 def main() -> None:
+    for folder, screenshot_cases in SCREENSHOT_CASES.items():
+        target = CHECKS / folder / "cases"
+        for name, description, knobs, expect in screenshot_cases:
+            body = {"description": description, "evidence": [screenshot_evidence(**knobs)], "expect": expect}
+            Evidence.model_validate(body["evidence"][0])
+            (target / f"{name}.json").write_text(
+                json.dumps(body, ensure_ascii=False, indent=1) + "\n", encoding="utf-8"
+            )
+            print(target / f"{name}.json")
     for folder, cases in CASES.items():
         target = CHECKS / folder / "cases"
         target.mkdir(parents=True, exist_ok=True)

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -132,6 +133,7 @@ def test_evaluate_aidui_on_two_labelled_screens(tmp_path: Path) -> None:
             "off",
             "--folds",
             "2",
+            "--no-recognition",
             "--format",
             "json",
         ],
@@ -141,3 +143,65 @@ def test_evaluate_aidui_on_two_labelled_screens(tmp_path: Path) -> None:
     assert report["images"] == 2 and report["ocr"] is False
     assert report["at_threshold"]["recall_by_kind"]["icon"]["recall"] == 1.0
     assert report["held_out"]["folds"] == 2 and len(report["held_out"]["per_fold"]) == 2
+
+
+def test_detect_close_on_a_folder_in_one_process(tmp_path: Path) -> None:
+    from ganzhi.forge.ui.screens import popup_png
+
+    folder = tmp_path / "shots"
+    folder.mkdir()
+    (folder / "a.png").write_bytes(popup_png().png)
+    (folder / "b.png").write_bytes(popup_png(with_popup=False).png)
+    (folder / "c.png").write_bytes(b"not an image")
+    (folder / "notes.txt").write_text("ignored", encoding="utf-8")
+    out = tmp_path / "d.json"
+    result = runner.invoke(
+        app, ["ui", "detect-close", str(folder), "--ocr", "off", "--templates", str(tmp_path), "-o", str(out)]
+    )
+    assert result.exit_code == 2, result.output
+    assert "c.png" in result.output
+    body = json.loads(out.read_text(encoding="utf-8"))
+    assert [Path(s["image"]).name for s in body["screens"]] == ["a.png", "b.png", "c.png"]
+    first = body["screens"][0]
+    assert set(first["recognition"]) >= {"is_ad", "probability", "present", "missing", "reason"}
+    assert "error" in body["screens"][2]
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    none = runner.invoke(app, ["ui", "detect-close", str(empty), "--ocr", "off"])
+    assert none.exit_code == 1 and "no screenshots" in none.output
+
+
+def test_check_html_draws_the_recognised_popup(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from ganzhi.collect.ui import ocr
+    from ganzhi.collect.ui.ocr import TextLine
+    from ganzhi.forge.ui.screens import popup_png
+
+    popup = popup_png()
+    assert popup.dismiss is not None and popup.accept is not None and popup.card is not None
+    lines = [
+        TextLine((popup.card[0] + 20, popup.card[1] + 20, popup.card[0] + 80, popup.card[1] + 60), "Ad", 0.95),
+        TextLine(popup.dismiss, "NO THANKS", 0.97),
+        TextLine(popup.accept, "INSTALL", 0.98),
+    ]
+
+    class Reader:
+        def read(self, rgb: object) -> list[TextLine]:
+            return lines
+
+    monkeypatch.setattr(ocr, "load_reader", lambda **_: Reader())
+    monkeypatch.setattr(ocr, "ocr_installed", lambda: True)
+    shot = tmp_path / "p.png"
+    shot.write_bytes(popup.png)
+    bundle = tmp_path / "shots"
+    args = ["ui", "import", "screenshots", str(shot), "-o", str(bundle), "--package", "com.x", "--density", "440"]
+    assert runner.invoke(app, args).exit_code == 0
+    out = tmp_path / "r.html"
+    result = runner.invoke(app, ["ui", "check", str(bundle), "--ocr", "on", "--format", "html", "-o", str(out)])
+    assert result.exit_code == 0, result.output
+    page = out.read_text(encoding="utf-8")
+    assert "data:image/png;base64," in page and "t4_close_control_findable" in page
+    rows = re.findall(r"<tr><td>(t4_[a-z_]+)</td><td class='([A-Z_]+)'>", page)
+    judged = {(check, status) for check, status in rows if check != "t4_shake_sensitivity"}
+    assert ("t4_close_control_effective", "MANUAL") in judged and ("t4_fullscreen_jump", "MANUAL") in judged
+    assert ("t4_close_control_findable", "PASS") in judged
+    assert not any(status == "NOT_APPLICABLE" for _, status in judged)

@@ -13,6 +13,8 @@ from ganzhi.collect.ui.bundle import ActivityChange, Bundle, PermissionShown, Sh
 from ganzhi.collect.ui.contrast import swatch
 from ganzhi.collect.ui.detect import Candidate, Detector
 from ganzhi.collect.ui.frames import JUMP_TEXT, FrameView, read_frame
+from ganzhi.collect.ui.lexicon import has_countdown
+from ganzhi.collect.ui.navigation import list_reach
 from ganzhi.collect.ui.permissions import PERMISSION_PACKAGES, class_of_permission, classes_named, has_purpose
 from ganzhi.evidence.base import Evidence, Subject
 from ganzhi.evidence.ui import (
@@ -32,6 +34,11 @@ SPLASH_WINDOW_MS = 10_000
 OBSERVE_MS = 5_000
 LANDING_ACTIVITY = re.compile(r"webview|landing|browser|AdActivity|AdWeb|H5", re.IGNORECASE)
 MAX_NOTICES = 10
+#: Android's status bar (24 dp) and 3-button navigation bar (48 dp): the safe area of a screenshot whose
+#: capture did not record the bars (configurable defaults, stated as the basis in the evidence).
+ASSUMED_STATUS_BAR_DP = 24
+ASSUMED_NAV_BAR_DP = 48
+MAX_UNRECOGNISED = 20
 
 
 def _dp(px: int, dpi: int) -> int:
@@ -65,6 +72,11 @@ def _control(bundle: Bundle, view: FrameView, candidate: Candidate, start_ms: in
     node = view.hierarchy.nodes[candidate.node_index] if view.hierarchy and candidate.node_index is not None else None
     status_bar, nav_bar = device.status_bar_px, device.nav_bar_px
     safe = None
+    basis = ""
+    if (status_bar is None or nav_bar is None) and view.hierarchy is None:
+        status_bar = round(ASSUMED_STATUS_BAR_DP * device.density_dpi / 160)
+        nav_bar = round(ASSUMED_NAV_BAR_DP * device.density_dpi / 160)
+        basis = f"assumed {ASSUMED_STATUS_BAR_DP} dp status bar, {ASSUMED_NAV_BAR_DP} dp navigation bar"
     if status_bar is not None and nav_bar is not None:
         safe = top >= status_bar and bottom <= device.screen_height_px - nav_bar
     return CloseControl(
@@ -80,6 +92,9 @@ def _control(bundle: Bundle, view: FrameView, candidate: Candidate, start_ms: in
         overlapped=_overlapped(view, candidate.node_index),
         enabled=node.enabled if node is not None else True,
         exposed=candidate.node_index is not None,
+        tree_known=view.hierarchy is not None,
+        safe_area_basis=basis,
+        countdown_label=has_countdown(candidate.label) if candidate.source == "ocr" else False,
     )
 
 
@@ -170,6 +185,7 @@ def _ad_windows(bundle: Bundle, views: Sequence[FrameView], timeline: _Timeline)
         first = next((v for v in frames if v.candidates), None)
         close = _control(bundle, first, first.candidates[0], start) if first is not None else None
         shares = [_jump_share(bundle, v) for v in frames]
+        recognised = [v.recognition for v in frames if v.recognition is not None and v.recognition.is_ad]
         windows.append(
             AdWindow(
                 kind="splash" if cold and start <= SPLASH_WINDOW_MS else "popup",
@@ -183,6 +199,11 @@ def _ad_windows(bundle: Bundle, views: Sequence[FrameView], timeline: _Timeline)
                 max_jump_share=max((s for s, _ in shares), default=0.0),
                 jump_texts=sorted({t for _, texts in shares for t in texts}),
                 taps=_taps(bundle, views, run, timeline),
+                screenshot_only=all(v.hierarchy is None for v in frames),
+                recognised_kind=recognised[0].kind if recognised else "",
+                recognition_score=round(max(r.probability for r in recognised), 4) if recognised else None,
+                cues=sorted({c for r in recognised for c in r.present}),
+                first_frame=run[0],
             )
         )
     for position, window in enumerate(windows):
@@ -288,7 +309,19 @@ def analyse_bundle(bundle: Bundle, detector: Detector, on_frame: Callable[[], No
         permission_requests=_permission_requests(bundle, views),
         shakes=_shakes(bundle, timeline),
         problems=[p for v in views for p in v.problems],
+        unrecognised=_unrecognised(views),
+        list_reach=list_reach(bundle, views),
     )
+
+
+def _unrecognised(views: Sequence[FrameView]) -> list[str]:
+    """Screenshot frames the recogniser did not take for an ad, each with the cues that were missing."""
+    found = []
+    for position, view in enumerate(views):
+        if view.layer == "ad" or view.recognition is None or view.recognition.is_ad:
+            continue
+        found.append(f"frame {position} (t_ms {view.t_ms}): {view.recognition.reason('zh')}")
+    return found[:MAX_UNRECOGNISED]
 
 
 def bundle_evidence(path: Path, detector: Detector, on_frame: Callable[[], None] | None = None) -> Evidence:

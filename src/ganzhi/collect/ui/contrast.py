@@ -3,7 +3,9 @@
 Like ATF's ContrastSwatch: the crop's colours are grouped (each channel quantised to 16 levels); the most
 frequent group is the background; among groups holding at least `min_share` of the pixels, the one that
 contrasts most with the background is the foreground. Group colours are the mean of their real pixels,
-so quantisation does not bend the ratio.
+so quantisation does not bend the ratio. On real screenshots (JPEG, anti-aliased text) the ink spreads over
+many small groups, none reaching `min_share`; the foreground is then the mean colour of the `min_share` of
+pixels that contrast most with the background (the ink's core), never a lone outlier pixel.
 """
 
 from __future__ import annotations
@@ -69,6 +71,15 @@ def swatch(rgb: RGB, bounds: tuple[int, int, int, int], *, min_share: float = DE
         if counts[group] / total < min_share:
             break
         colour = (float(means[group][0]), float(means[group][1]), float(means[group][2]))
+        ratio = contrast_ratio(bg, colour)
+        if ratio > best_ratio:
+            best, best_ratio = colour, ratio
+    if len(pixels) >= 1 / min_share:
+        lum = pixels.astype(np.float64) @ np.array([0.2126, 0.7152, 0.0722]) / 255
+        bg_lum = float(np.array(bg) @ np.array([0.2126, 0.7152, 0.0722]) / 255)
+        count = max(1, int(len(pixels) * min_share))
+        ink = pixels[np.argsort(-np.abs(lum - bg_lum))[:count]].astype(np.float64).mean(axis=0)
+        colour = (float(ink[0]), float(ink[1]), float(ink[2]))
         ratio = contrast_ratio(bg, colour)
         if ratio > best_ratio:
             best, best_ratio = colour, ratio

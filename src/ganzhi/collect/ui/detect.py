@@ -15,8 +15,11 @@ from pathlib import Path
 from ganzhi.collect.ui.hierarchy import Hierarchy, Node
 from ganzhi.collect.ui.image import RGB
 from ganzhi.collect.ui.lexicon import Lexicon, load_lexicon
+from ganzhi.collect.ui.linear import Classifier
 from ganzhi.collect.ui.ocr import TextLine, TextReader
-from ganzhi.collect.ui.templates import Template, TemplateBank, load_templates, match_templates
+from ganzhi.collect.ui.ranking import has_close, load_ranker, rank
+from ganzhi.collect.ui.recognise import Observation, Recogniser, load_recogniser, observe
+from ganzhi.collect.ui.templates import Template, TemplateBank, load_marks, load_templates, match_templates
 
 #: NCC score a template match needs; the threshold most often chosen on the training folds of the AidUI
 #: labels (see labels/aidui_close_controls.README.md).
@@ -53,10 +56,15 @@ class Detector:
     threshold: float = DEFAULT_TEMPLATE_THRESHOLD
     reader: TextReader | None = None
     text_threshold: float = DEFAULT_TEXT_THRESHOLD
+    marks: tuple[Template, ...] = ()
+    recogniser: Recogniser | None = None
+    ranker: Classifier | None = None
     bank: TemplateBank = field(init=False, compare=False, repr=False)
+    mark_bank: TemplateBank = field(init=False, compare=False, repr=False)
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "bank", TemplateBank(self.templates))
+        object.__setattr__(self, "mark_bank", TemplateBank(self.marks))
 
     @classmethod
     def default(
@@ -66,8 +74,26 @@ class Detector:
         *,
         reader: TextReader | None = None,
         text_threshold: float = DEFAULT_TEXT_THRESHOLD,
+        mark_dir: Path | None = None,
+        learned: bool = True,
     ) -> Detector:
-        return cls(load_lexicon(), tuple(load_templates(template_dir)), threshold, reader, text_threshold)
+        """Shipped lexicon, close templates of `template_dir` (+ drawn ×), AdChoices marks of `mark_dir`, and
+        the shipped pop-up model and close ranker (`learned=False`: without them, as the training script needs)."""
+        marks = tuple(load_marks(mark_dir)) if mark_dir is not None else ()
+        return cls(
+            load_lexicon(),
+            tuple(load_templates(template_dir)),
+            threshold,
+            reader,
+            text_threshold,
+            marks,
+            load_recogniser() if learned else None,
+            load_ranker() if learned else None,
+        )
+
+    def observe(self, rgb: RGB) -> Observation:
+        """Search a screenshot once (icons, AdChoices marks, OCR lines, pixel cues)."""
+        return observe(rgb, self.bank, self.reader, self.mark_bank)
 
 
 def _overlap(a: tuple[int, int, int, int], b: tuple[int, int, int, int]) -> bool:
@@ -173,15 +199,44 @@ def text_candidates(lexicon: Lexicon, lines: list[TextLine], threshold: float) -
     return found
 
 
-def detect_close(detector: Detector, *, rgb: RGB | None, hierarchy: Hierarchy | None) -> list[Candidate]:
-    """Close/skip candidates of one screen, best first."""
+#: Ranked screenshot candidates kept above the ranker's threshold.
+MAX_RANKED = 5
+
+
+def ranked_close(detector: Detector, observation: Observation) -> list[Candidate]:
+    """Screenshot-only candidates scored by the learned ranker, best first; empty when the best one is below
+    the ranker's threshold (the screen has no close control)."""
+    if detector.ranker is None:
+        return []
+    ranked = rank(observation, detector.lexicon, detector.ranker)
+    if not has_close(ranked, detector.ranker):
+        return []
+    kept = [r for r in ranked if r.score >= detector.ranker.threshold][:MAX_RANKED]
+    return [Candidate(r.bounds, r.score, r.source, r.label) for r in kept]
+
+
+def detect_close(
+    detector: Detector, *, rgb: RGB | None, hierarchy: Hierarchy | None, observation: Observation | None = None
+) -> list[Candidate]:
+    """Close/skip candidates of one screen, best first.
+
+    A bare screenshot goes through the learned ranker when one is loaded (`observation` saves searching the
+    screen again); with a view tree, tree hits come first and screenshot matches are added at the thresholds.
+    """
     width, height = _screen(hierarchy, rgb)
+    if hierarchy is None and rgb is not None and detector.ranker is not None:
+        return ranked_close(detector, observation if observation is not None else detector.observe(rgb))
     found: list[Candidate] = []
     if hierarchy is not None:
         found.extend(_tree_candidates(detector, hierarchy, rgb, width * height))
     if rgb is not None:
-        for match in match_templates(rgb, detector.bank, threshold=detector.threshold):
+        if observation is not None:
+            icons = [m for m in observation.icons if m.score >= detector.threshold]
+            lines = list(observation.lines)
+        else:
+            icons = match_templates(rgb, detector.bank, threshold=detector.threshold)
+            lines = detector.reader.read(rgb) if detector.reader is not None else []
+        for match in icons:
             found.append(Candidate(match.bounds, match.score, "template", match.template))
-        if detector.reader is not None:
-            found.extend(text_candidates(detector.lexicon, detector.reader.read(rgb), detector.text_threshold))
+        found.extend(text_candidates(detector.lexicon, lines, detector.text_threshold))
     return merge(found)

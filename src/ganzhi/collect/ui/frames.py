@@ -15,6 +15,7 @@ from ganzhi.collect.ui.hierarchy import MAX_HIERARCHY_BYTES, Hierarchy, Hierarch
 from ganzhi.collect.ui.image import MAX_IMAGE_BYTES, RGB, ImageError, load_rgb
 from ganzhi.collect.ui.lexicon import has_countdown
 from ganzhi.collect.ui.permissions import PERMISSION_ACTIVITY, PERMISSION_IDS, PERMISSION_PACKAGES
+from ganzhi.collect.ui.recognise import AD_MARK, Observation, Recognition
 from ganzhi.errors import InputError
 
 AD_ACTIVITY = re.compile(
@@ -42,6 +43,7 @@ class FrameView:
     ad_label: bool = False
     countdown: bool = False
     problems: list[str] = field(default_factory=list)
+    recognition: Recognition | None = None
 
     def texts(self, package: str | None = None) -> list[str]:
         """Texts and descriptions of the frame, only of `package` when given."""
@@ -106,18 +108,42 @@ def read_frame(bundle: Bundle, frame: Frame, detector: Detector, foreground: tup
     if _is_permission(view):
         view.layer = "permission"
         return view
+    observation = detector.observe(view.rgb) if view.rgb is not None else None
     if view.hierarchy is not None or view.rgb is not None:
-        view.candidates = detect_close(detector, rgb=view.rgb, hierarchy=view.hierarchy)
+        view.candidates = detect_close(detector, rgb=view.rgb, hierarchy=view.hierarchy, observation=observation)
+    if detector.recogniser is not None and (observation is not None or view.hierarchy is not None):
+        view.recognition = detector.recogniser.recognise(
+            observation, detector.lexicon, hierarchy=view.hierarchy, activity=view.activity
+        )
     if view.hierarchy is not None:
         cue_label, cue_countdown, cue_ids = _ad_cues(view.hierarchy.nodes)
-    else:  # a bare screenshot has no node texts: a skip label read with a countdown is the cue
+    else:  # a bare screenshot has no node texts: OCR lines and the recogniser's cues stand in for them
         cue_label, cue_ids = False, False
         cue_countdown = any(c.source == "ocr" and has_countdown(c.label) for c in view.candidates)
+        if observation is not None:
+            cue_label = _pixel_ad_label(observation)
+            cue_countdown = cue_countdown or any(
+                has_countdown(line.text) and SKIP_WORD.search(line.text) for line in observation.lines
+            )
     view.ad_label, view.countdown = cue_label, cue_countdown
     ad_activity = AD_ACTIVITY.search(view.activity.rsplit(".", 1)[-1] if view.activity else "") is not None
     has_close = any(c.source != "template" or view.hierarchy is None for c in view.candidates)
-    if ad_activity or (has_close and (cue_label or cue_countdown or cue_ids)):
+    recognised = view.recognition is not None and view.recognition.is_ad
+    screenshot_only = view.hierarchy is None and view.rgb is not None
+    if ad_activity or (has_close and (cue_label or cue_countdown or cue_ids)) or (recognised and screenshot_only):
         view.layer = "ad"
     elif view.package == bundle.manifest.app.package:
         view.layer = "app"
     return view
+
+
+SKIP_WORD = re.compile(r"skip|跳过|跳過|关闭|close", re.IGNORECASE)
+
+
+def _pixel_ad_label(observation: Observation) -> bool:
+    """An 广告 / Ad / Sponsored label read off the screen, or an AdChoices mark."""
+    from ganzhi.collect.ui.recognise import PRESENT_AT
+
+    if observation.adchoices >= PRESENT_AT["adchoices"]:
+        return True
+    return any(AD_MARK.match(line.text.strip()) or "广告" in line.text for line in observation.lines)

@@ -77,6 +77,18 @@ def load_templates(folder: Path | None) -> list[Template]:
     return _distinct([*found, *glyph_templates()])
 
 
+def load_marks(folder: Path | None, limit: int = 12) -> list[Template]:
+    """AdChoices "▷ i" marks of `folder` (no drawn glyphs), near-duplicates dropped, at most `limit` kept."""
+    found: list[Template] = []
+    if folder is not None and folder.is_dir():
+        for path in sorted(folder.glob("*.png"))[:MAX_TEMPLATES]:
+            try:
+                found.append(Template(path.stem, _inner(gray(load_rgb(path.read_bytes(), max_pixels=1_000_000)))))
+            except (OSError, ValueError):
+                continue
+    return _distinct(found, limit=0.8)[:limit]
+
+
 def _distinct(templates: list[Template], *, limit: float = 0.85, side: int = 24) -> list[Template]:
     """Drop near-duplicates (NCC ≥ `limit` at a common size): they cost time and add nothing."""
     kept: list[Template] = []

@@ -14,6 +14,16 @@ def _window(window: AdWindow, params: Params, key: dict[str, object]) -> list[Ou
     settle_ms = params.number("max_settle_s") * 1000
     max_taps = int(params.number("max_taps"))
     taps = [t for t in window.taps if t.on_close]
+    if not taps and window.screenshot_only:
+        return [
+            Outcome.manual(
+                "仅有截图：关闭控件能否一次关闭、是否跳转须在真机上点击验证",
+                "screenshots only: whether one tap closes the ad without a jump needs a tap on a device",
+                **key,
+                aspect="closes",
+                screenshot_only=True,
+            )
+        ]
     if not taps:
         return [
             Outcome.manual(

@@ -4,20 +4,31 @@ dp, contrast, position and the 广告 label against the catalog's thresholds (al
 
 from __future__ import annotations
 
+import re
+
 from ganzhi.catalog.params import Params
 from ganzhi.checks.outcome import Outcome
 from ganzhi.evidence.base import EvidenceSet
 from ganzhi.evidence.ui import AdWindow, CloseControl, UiEpisode
 
+#: A label that makes the user wait ("5秒后可跳过", "Skip in 5", "Close after 3s"): the control is gated.
+GATED_LABEL = re.compile(r"\d+\s*(s|秒)?\s*后|(in|after)\s*\d+|wait", re.IGNORECASE)
+
 
 def _presence(window: AdWindow, close: CloseControl | None, params: Params, key: dict[str, object]) -> Outcome:
     if close is None:
+        facts: dict[str, object] = {**key, "aspect": "presence", "frames": window.frames}
+        if window.screenshot_only:
+            facts.update(screenshot_only=True, cues=window.cues)
+        if window.countdown:
+            return Outcome.failed(
+                "广告窗口内只有倒计时，未找到关闭/跳过控件",
+                "no close or skip control found in the ad window, only a countdown",
+                **facts,
+                countdown=True,
+            )
         return Outcome.failed(
-            "广告窗口内未找到关闭/跳过控件",
-            "no close or skip control found in the ad window",
-            **key,
-            aspect="presence",
-            frames=window.frames,
+            "广告窗口内未找到关闭/跳过控件", "no close or skip control found in the ad window", **facts
         )
     delay = close.first_seen_ms / 1000
     facts = {**key, "aspect": "presence", "delay_s": delay, "label": close.label, "source": close.source}
@@ -60,6 +71,19 @@ def _contrast(close: CloseControl, params: Params, key: dict[str, object]) -> Ou
     return Outcome.passed(f"关闭控件对比度{ratio:.2f}:1", f"contrast {ratio:.2f}:1", **facts)
 
 
+def _countdown_gate(close: CloseControl, key: dict[str, object]) -> Outcome | None:
+    """A close label that makes the user wait is a countdown gate, judged from the label read on screen."""
+    if not GATED_LABEL.search(close.label):
+        return None
+    return Outcome.failed(
+        f"关闭控件须等待倒计时（“{close.label}”）",
+        f"the close control is gated by a countdown ('{close.label}')",
+        **key,
+        aspect="countdown_gate",
+        label=close.label,
+    )
+
+
 def _position(close: CloseControl, key: dict[str, object]) -> Outcome:
     facts = {
         **key,
@@ -68,12 +92,14 @@ def _position(close: CloseControl, key: dict[str, object]) -> Outcome:
         "in_safe_area": close.in_safe_area,
         "exposed": close.exposed,
     }
+    if close.safe_area_basis:
+        facts["safe_area_basis"] = close.safe_area_basis
     problems = []
     if close.overlapped:
         problems.append(("被其他可点击元素遮挡", "covered by another clickable element"))
     if close.in_safe_area is False:
         problems.append(("位于状态栏或导航栏区域", "under the status or navigation bar"))
-    if not close.exposed:
+    if not close.exposed and close.tree_known:
         problems.append(("仅在截图中可见，未暴露给无障碍服务", "visible only in pixels, not exposed to accessibility"))
     if problems:
         return Outcome.warned(
@@ -98,12 +124,22 @@ def evaluate(evidence: EvidenceSet, params: Params) -> list[Outcome]:
             outcomes.append(_presence(window, close, params, key))
             if close is not None:
                 outcomes.extend([_size(close, params, key), _contrast(close, params, key), _position(close, key)])
+                gate = _countdown_gate(close, key)
+                if gate is not None:
+                    outcomes.append(gate)
             if not window.ad_label:
                 outcomes.append(
                     Outcome.warned("未发现“广告”标识", "no 广告 (ad) label found", **key, aspect="ad_label")
                 )
     if not outcomes:
+        missing = [note for episode in evidence.all(UiEpisode) for note in episode.unrecognised][:5]
         return [
-            Outcome.not_applicable("采集中没有开屏或弹窗广告", "no splash or pop-up ad in the capture", window="none")
+            Outcome.not_applicable(
+                "采集中没有开屏或弹窗广告" + ("；" + "；".join(missing) if missing else ""),
+                "no splash or pop-up ad in the capture"
+                + ("; see `unrecognised` for the missing cues" if missing else ""),
+                window="none",
+                unrecognised=missing,
+            )
         ]
     return outcomes

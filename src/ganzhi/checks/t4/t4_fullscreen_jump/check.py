@@ -17,6 +17,19 @@ def evaluate(evidence: EvidenceSet, params: Params) -> list[Outcome]:
     outcomes: list[Outcome] = []
     for episode in evidence.all(UiEpisode):
         for window in episode.ad_windows:
+            if window.screenshot_only:
+                outcomes.append(
+                    Outcome.manual(
+                        "仅有截图：开屏是否整屏跳转须点击关闭控件以外区域验证",
+                        "screenshots only: whether the screen jumps on a tap away from the close control "
+                        "needs probe taps on a device",
+                        window=f"{window.kind}:{window.activity}",
+                        bundle=episode.bundle,
+                        screenshot_only=True,
+                        recognised_kind=window.recognised_kind,
+                    )
+                )
+                continue
             if window.kind != "splash":
                 continue
             share = window.max_jump_share
