@@ -49,7 +49,6 @@ def child(name: str, seconds: float, max_inputs: int, seed: int, input_timeout: 
                 "slowest_s": round(tally.slowest_s, 3),
                 "seconds": round(time.perf_counter() - started, 1),
                 "child_rss_mb": round(peak_rss_mb(), 1),
-                "owner": target.owner,
                 "samples": tally.samples,
             }
         )
@@ -79,9 +78,7 @@ def main() -> None:
         raise SystemExit(f"unknown parsers {unknown}; available: {sorted(_harness().by_name())}")
     share = args.minutes * 60 / len(names)
     rows: dict[str, dict[str, Any]] = {}
-    header = (
-        f"{'parser':16} {'owner':34} {'inputs':>7} {'crashes':>7} {'hangs':>5} {'slowest s':>9} {'peak RSS MB':>11}"
-    )
+    header = f"{'parser':16} {'inputs':>7} {'crashes':>7} {'hangs':>5} {'slowest s':>9} {'peak RSS MB':>11}"
     print(header, flush=True)
     for name in names:
         before = _children_rss_mb()
@@ -108,7 +105,6 @@ def main() -> None:
                 "crashes": 1,
                 "hangs": 0,
                 "slowest_s": 0.0,
-                "owner": "?",
                 "child_rss_mb": after if after > before else None,
                 "samples": [{"kind": "child died", "recipe": "", "error": proc.stderr[-1500:], "trace": ""}],
             }
@@ -118,14 +114,13 @@ def main() -> None:
         rss = row.get("child_rss_mb") or 0.0
         rows[name]["children_maxrss_mb"] = round(after, 1)
         print(
-            f"{name:16} {row['owner']:34} {row['tried']:>7} {row['crashes']:>7} {row['hangs']:>5} "
-            f"{row['slowest_s']:>9} {rss:>11}",
+            f"{name:16} {row['tried']:>7} {row['crashes']:>7} {row['hangs']:>5} {row['slowest_s']:>9} {rss:>11}",
             flush=True,
         )
     print("\nfindings (first sample per distinct failure):")
     for name, row in rows.items():
         for sample in row["samples"]:
-            print(f"- {name} [{row['owner']}] {sample['kind']}: {sample['recipe']}\n  {sample['error'][:300]}")
+            print(f"- {name} {sample['kind']}: {sample['recipe']}\n  {sample['error'][:300]}")
             last = [line for line in sample["trace"].strip().splitlines() if line.strip().startswith("File")][-2:]
             for line in last:
                 print(f"    {line.strip()}")

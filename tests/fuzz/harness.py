@@ -54,7 +54,6 @@ class Target:
     suffix: str
     seeds: Callable[[], list[bytes]]
     run: Callable[[Path, Path], object]  # (input file, scratch folder) -> anything; consumes the whole input
-    owner: str = "task-g"  # who fixes a crash: "task-g" (this suite's author) or the module named
     allowed: tuple[type[BaseException], ...] = (GanzhiError,)
     zip_based: bool = False
 
@@ -573,10 +572,6 @@ def _tariff(path: Path, scratch: Path) -> object:
     return import_catalogue([path])
 
 
-#: import_catalogue runs the readers (owned here) and then the importer and channel models (owned elsewhere).
-_TARIFF = "collect/tariff/importer.py, channels.py"
-
-
 def _tariff_sheets(path: Path, scratch: Path) -> object:
     from ganzhi.collect.tariff.readers import read_sheets
 
@@ -754,9 +749,9 @@ def targets() -> list[Target]:
     """Every importer and parser, with its seeds."""
     csv_zip = "csv"
     return [
-        Target("tariff_xlsx", ".xlsx", lambda: tariff_seeds("xlsx"), _tariff, owner=_TARIFF, zip_based=True),
-        Target("tariff_csv", ".csv", lambda: tariff_seeds("csv"), _tariff, owner=_TARIFF),
-        Target("tariff_json", ".json", lambda: tariff_seeds("json"), _tariff, owner=_TARIFF),
+        Target("tariff_xlsx", ".xlsx", lambda: tariff_seeds("xlsx"), _tariff, zip_based=True),
+        Target("tariff_csv", ".csv", lambda: tariff_seeds("csv"), _tariff),
+        Target("tariff_json", ".json", lambda: tariff_seeds("json"), _tariff),
         Target("tariff_read_xlsx", ".xlsx", lambda: tariff_seeds("xlsx"), _tariff_sheets, zip_based=True),
         Target("tariff_read_csv", ".csv", lambda: tariff_seeds("csv"), _tariff_sheets),
         Target("tariff_read_json", ".json", lambda: tariff_seeds("json"), _tariff_sheets),
@@ -769,9 +764,9 @@ def targets() -> list[Target]:
         Target("ui_gkd_zip", ".zip", gkd_zip_seeds, _ui_gkd, zip_based=True),
         Target("ui_png", ".png", png_seeds, _ui_png),
         Target("ui_manifest", ".json", lambda: [UI_MANIFEST], _ui_manifest),
-        Target("lists_csv", ".csv", lambda: [LIST_CSV], _lists, owner="collect/lists/parse.py"),
-        Target("lists_json", ".json", lambda: [LIST_JSON], _lists, owner="collect/lists/parse.py"),
-        Target("lists_html", ".html", lambda: [LIST_HTML], _lists, owner="collect/lists/parse.py"),
+        Target("lists_csv", ".csv", lambda: [LIST_CSV], _lists),
+        Target("lists_json", ".json", lambda: [LIST_JSON], _lists),
+        Target("lists_html", ".html", lambda: [LIST_HTML], _lists),
         Target(
             "lists_xlsx",
             ".xlsx",
@@ -782,45 +777,39 @@ def targets() -> list[Target]:
                 )
             ],
             _lists,
-            owner="collect/lists/parse.py",
             zip_based=True,
         ),
-        Target("halls_csv", ".csv", lambda: [HALLS_CSV], _halls, owner="collect/halls/registry.py"),
+        Target("halls_csv", ".csv", lambda: [HALLS_CSV], _halls),
         Target(
             "halls_xlsx",
             ".xlsx",
             lambda: [_xlsx([r.split(",") for r in HALLS_CSV.decode().splitlines()])],
             _halls,
-            owner="collect/halls/registry.py",
             zip_based=True,
         ),
-        Target("halls_public", ".csv", lambda: [PUBLISHED_CSV], _halls_public, owner="collect/halls/registry.py"),
-        Target("hotlines", ".csv", lambda: [HOTLINE_CSV], _hotlines, owner="collect/hotline/registry.py"),
-        Target(
-            "complaints", ".jsonl", lambda: [COMPLAINTS_JSONL], _complaints, owner="supervision/complaints/intake.py"
-        ),
+        Target("halls_public", ".csv", lambda: [PUBLISHED_CSV], _halls_public),
+        Target("hotlines", ".csv", lambda: [HOTLINE_CSV], _hotlines),
+        Target("complaints", ".jsonl", lambda: [COMPLAINTS_JSONL], _complaints),
         Target(
             "portability",
             ".jsonl",
             lambda: [json.dumps(PORTABILITY_CASE).encode() + b"\n"],
             _portability,
-            owner="collect/portability/cases.py",
         ),
-        Target("evidence_file", ".jsonl", lambda: [COMPLAINTS_JSONL], _evidence_file, owner="collect/evidence_file.py"),
+        Target("evidence_file", ".jsonl", lambda: [COMPLAINTS_JSONL], _evidence_file),
         Target("jsonl", ".jsonl", lambda: [COMPLAINTS_JSONL], _jsonl),
         Target("usage_csv", "." + csv_zip, lambda: [USAGE_EVENTS], _usage("events")),
         Target("usage_parquet", ".parquet", lambda: [usage_parquet_seed()], _usage("events")),
         Target("sip", ".sip", lambda: [SIP_INVITE, SIP_OK], _sip, allowed=_sip_allowed()),
-        Target("apk", ".apk", apk_seeds, _apk, owner="collect/apk", allowed=_apk_allowed(), zip_based=True),
+        Target("apk", ".apk", apk_seeds, _apk, allowed=_apk_allowed(), zip_based=True),
         Target(
             "apk_axml",
             ".xml",
             lambda: apk_member_seeds("AndroidManifest.xml"),
             _axml,
-            owner="collect/apk",
             allowed=_apk_allowed(),
         ),
-        Target("apk_dex", ".dex", lambda: apk_member_seeds(".dex"), _dex, owner="collect/apk", allowed=_apk_allowed()),
+        Target("apk_dex", ".dex", lambda: apk_member_seeds(".dex"), _dex, allowed=_apk_allowed()),
     ]
 
 

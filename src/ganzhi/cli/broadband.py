@@ -4,7 +4,8 @@ Reads the contract CSV (stated 上行/下行 rates, speed-factor disclosure) and
 results; runs `t2_contract_rates_stated`, `t2_contract_speed_factors` and `t2_contract_delivered_share`
 through the engine (campaign overrides apply) and prints a table or a JSON results document.
 Exit codes: 0 checked (bad rows are reported on stderr, not fatal); 1 an input cannot be used at all;
-with `--fail-on-fail`, 1 also when a check FAILs.
+with `--fail-on-fail`, 1 also when a check FAILs. Each input file's line `接受 N 行，拒绝 M 行，警告 K 条 /
+accepted N, rejected M, warnings K` goes to stderr after it is read.
 """
 
 from __future__ import annotations
@@ -57,6 +58,7 @@ def check(
     """检查宽带合同速率告知与测速达标 / check contract rates, speed factors and delivered share."""
     from ganzhi.catalog.loader import default_catalog
     from ganzhi.catalog.overrides import load_overrides
+    from ganzhi.cli._counts import print_counts
     from ganzhi.collect.broadband.contracts import load_contracts, load_speedtests
     from ganzhi.engine.runner import evaluate
     from ganzhi.errors import GanzhiError
@@ -70,7 +72,10 @@ def check(
             tests = load_speedtests(speedtests) if speedtests is not None else None
     except GanzhiError as exc:
         raise fail(str(exc)) from None
-    problems = [*loaded.problems, *(tests.problems if tests else [])]
+    problems = [str(p) for p in [*loaded.problems, *(tests.problems if tests else [])]]
+    for read in (loaded, tests):
+        if read is not None:
+            print_counts(read.source, read.accepted, read.rejected, read.warnings)
     if not loaded.evidence:
         print_problems(problems)
         raise fail(f"{contracts}: no usable contract row")

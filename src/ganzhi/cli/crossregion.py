@@ -1,4 +1,9 @@
-"""`ganzhi crossregion check`: 亲情网 / 固移融合 cross-region handling (T8) with a province heatmap."""
+"""`ganzhi crossregion check`: 亲情网 / 固移融合 cross-region handling (T8) with a province heatmap.
+
+Each input file's line `接受 N 行，拒绝 M 行，警告 K 条 / accepted N, rejected M, warnings K` goes to stderr (a
+row set aside for a word ganzhi cannot read is a warning naming the value, not a rejected row). Exit codes:
+0 checked; 1 a file cannot be read at all; 2 checked, but rows were rejected. Warnings alone never exit 2.
+"""
 
 from __future__ import annotations
 
@@ -29,6 +34,7 @@ def check(
     output: Annotated[Path | None, typer.Option("--output", "-o", help=OUTPUT_HELP)] = None,
 ) -> None:
     """按运营商×省份×业务×渠道检查跨区域办理 / check the matrix and write a heatmap."""
+    from ganzhi.cli._counts import has_errors, print_counts
     from ganzhi.cli._report import emit_results
     from ganzhi.collect.crossregion.matrix import import_matrix
     from ganzhi.engine.runner import evaluate
@@ -48,9 +54,11 @@ def check(
         raise fail(str(exc)) from None
     for error in imported.errors[:20]:
         err_console.print(str(error), markup=False, highlight=False, soft_wrap=True)
+    for counts in imported.files:
+        print_counts(counts.source, counts.accepted, counts.rejected, counts.warnings)
     if heatmap is not None:
         heatmap.write_text(heatmap_html([item.payload(CrossRegionMatrix) for item in evidence]), encoding="utf-8")
         err_console.print(f"wrote {heatmap}", markup=False, highlight=False)
     emit_results(outcome.results, fmt, output, meta={"rejected_rows": [e.to_json() for e in imported.errors]})
-    if imported.errors:
+    if has_errors(imported.errors):  # rows with errors; warnings alone never fail the command
         raise typer.Exit(code=2)

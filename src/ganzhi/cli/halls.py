@@ -1,4 +1,9 @@
-"""`ganzhi halls check|nearest`: port-out hall registry checks (T9) and the nearest-hall search."""
+"""`ganzhi halls check|nearest`: port-out hall registry checks (T9) and the nearest-hall search.
+
+Each input file's line `接受 N 行，拒绝 M 行，警告 K 条 / accepted N, rejected M, warnings K` goes to stderr.
+Exit codes of `check`: 0 checked; 1 a file cannot be read at all or an option is invalid; 2 checked, but
+rows were rejected (errors). Warnings alone (a published entry of unknown operator) never exit 2.
+"""
 
 from __future__ import annotations
 
@@ -77,6 +82,7 @@ def check(
     output: Annotated[Path | None, typer.Option("--output", "-o", help=OUTPUT_HELP)] = None,
 ) -> None:
     """检查携出营业厅数量、公示、布局及服务 / check port-out halls, their list, layout and services."""
+    from ganzhi.cli._counts import has_errors, print_counts
     from ganzhi.cli._report import emit_results
     from ganzhi.collect.halls.evidence import collect_halls
     from ganzhi.engine.runner import evaluate
@@ -98,11 +104,14 @@ def check(
     errors = [e.to_json() for e in collected.errors]
     for error in collected.errors[:20]:
         err_console.print(str(error), markup=False, highlight=False, soft_wrap=True)
+    for counts in collected.files:
+        print_counts(counts.source, counts.accepted, counts.rejected, counts.warnings)
     placed = collected.registry.placed_at_centroid if collected.registry else 0
+    rejected = sum(counts.rejected for counts in collected.files)
     err_console.print(
         f"营业厅 {len(collected.registry.halls) if collected.registry else 0} 家，"
         f"其中 {placed} 家无坐标、按区县中心点定位；"
-        f"拒绝 {len(errors)} 行 / halls placed at county centroids: {placed}; rejected rows: {len(errors)}",
+        f"拒绝 {rejected} 行 / halls placed at county centroids: {placed}; rejected rows: {rejected}",
         markup=False,
         highlight=False,
     )
@@ -111,7 +120,7 @@ def check(
     else:
         meta = {"rejected_rows": errors, "placed_at_centroid": placed}
         emit_results(outcome.results, fmt, output, meta=meta)
-    if errors:
+    if has_errors(collected.errors):  # rejected rows; warnings alone never fail the command
         raise typer.Exit(code=2)
 
 
@@ -130,6 +139,7 @@ def nearest(
     """最近的营业厅 / the k nearest halls (haversine, grid index)."""
     from rich.table import Table
 
+    from ganzhi.cli._counts import print_counts
     from ganzhi.collect.halls.importers import import_halls
     from ganzhi.collect.halls.spatial import NearestIndex
     from ganzhi.rules.regions.divisions import default_divisions
@@ -145,6 +155,7 @@ def nearest(
         imported = import_halls(registry, default_divisions())
     except GanzhiError as exc:
         raise fail(str(exc)) from None
+    print_counts(imported.source, imported.accepted, imported.rejected, 0)
     halls = [
         h
         for h in imported.halls

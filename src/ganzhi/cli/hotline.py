@@ -1,4 +1,9 @@
-"""`ganzhi hotline analyze-ivr|check|dial|serve-ivr`: customer-service hotlines (T10)."""
+"""`ganzhi hotline analyze-ivr|check|dial|serve-ivr`: customer-service hotlines (T10).
+
+`check` prints each input file's line `接受 N 行，拒绝 M 行，警告 K 条 / accepted N, rejected M, warnings K`
+to stderr; it exits 0 when checked, 1 when a file cannot be read at all, 2 when checked but rows were
+rejected (errors). Warnings alone (a number read from a cell with hours after it) never exit 2.
+"""
 
 from __future__ import annotations
 
@@ -64,6 +69,7 @@ def check(
     output: Annotated[Path | None, typer.Option("--output", "-o", help=OUTPUT_HELP)] = None,
 ) -> None:
     """检查热线可找到、人工可达、转人工时间、菜单层级、老年直连 / check hotlines."""
+    from ganzhi.cli._counts import has_errors, print_counts
     from ganzhi.cli._report import emit_results
     from ganzhi.collect.hotline.importers import add_dial_tests, import_registry
     from ganzhi.engine.runner import evaluate
@@ -83,8 +89,10 @@ def check(
         raise fail(str(exc)) from None
     for error in imported.errors[:20]:
         err_console.print(str(error), markup=False, highlight=False, soft_wrap=True)
+    for counts in imported.files:
+        print_counts(counts.source, counts.accepted, counts.rejected, counts.warnings)
     emit_results(outcome.results, fmt, output, meta={"rejected_rows": [e.to_json() for e in imported.errors]})
-    if imported.errors:
+    if has_errors(imported.errors):  # rejected rows; warnings alone never fail the command
         raise typer.Exit(code=2)
 
 

@@ -1,4 +1,8 @@
-"""`ganzhi lists …`: parse the two personal-information lists and show their rows and problems."""
+"""`ganzhi lists …`: parse the two personal-information lists and show their rows and problems.
+
+`parse` prints each file's line `接受 N 行，拒绝 M 行，警告 K 条 / accepted N, rejected M, warnings K` to
+stderr; it exits 1 only when no file could be read.
+"""
 
 from __future__ import annotations
 
@@ -38,18 +42,23 @@ def parse_cmd(
     """
     from rich.table import Table
 
-    from ganzhi.collect.lists.parse import parse_list_file
+    from ganzhi.cli._counts import print_counts
+    from ganzhi.collect.lists.parse import parse_list_file, row_counts
 
     check_format(format, (OutputFormat.table, OutputFormat.json), command="lists parse")
 
     parsed = []
     failed = 0
+    counted: list[tuple[str, tuple[int, int, int]]] = []
     for path in files:
         try:
-            parsed.extend(parse_list_file(path))
+            lists = parse_list_file(path)
         except GanzhiError as exc:
             failed += 1
             err_console.print(f"[red]{escape(str(exc))}[/red]")
+            lists = []
+        parsed.extend(lists)
+        counted.append((str(path), row_counts(lists)))
     if format == OutputFormat.json:
         write_text(output, json.dumps([p.model_dump(mode="json") for p in parsed], ensure_ascii=False, indent=2) + "\n")
     else:
@@ -63,6 +72,8 @@ def parse_cmd(
             console.print(table)
             for problem in item.problems:
                 err_console.print(f"[yellow]{escape(problem)}[/yellow]")
+    for source, (accepted, rejected, warnings) in counted:
+        print_counts(source, accepted, rejected, warnings)
     if failed and not parsed:
         raise typer.Exit(1)
 

@@ -1,4 +1,8 @@
-"""`ganzhi policy …`: classify sentences, analyze a policy, draft a summary, train and score the model."""
+"""`ganzhi policy …`: classify sentences, analyze a policy, draft a summary, train and score the model.
+
+Commands that import row files (`classify` its JSON Lines, `analyze` its `--lists`) print each file's line
+`接受 N 行，拒绝 M 行，警告 K 条 / accepted N, rejected M, warnings K` to stderr.
+"""
 
 from __future__ import annotations
 
@@ -45,6 +49,7 @@ def classify(
     ],
 ) -> None:
     """标注句子主题、摘要价值与风险 / label each sentence with CAPP-130 topics, summary-worthiness and risk."""
+    from ganzhi.cli._counts import print_counts
     from ganzhi.collect.jsonl import read_json_lines
     from ganzhi.collect.policy.classifier import default_classifier
 
@@ -64,6 +69,7 @@ def classify(
         ids.append(value["id"])
         texts.append(value["text"])
         docs.append(value.get("doc"))
+    print_counts(str(input), len(texts), bad, 0)
     output.parent.mkdir(parents=True, exist_ok=True)
     # one call for the whole input: neighbour and section features must not be cut at batch edges
     starts = [i == 0 or docs[i] != docs[i - 1] for i in range(len(docs))]
@@ -177,6 +183,7 @@ def analyze_cmd(
         report = run_analysis(policy, summary=summary, lists=lists or [], apk_report=apk_report)
     except GanzhiError as exc:
         raise fail(str(exc)) from None
+    _print_list_counts(lists or [])
     if format == OutputFormat.json:
         write_text(output, json.dumps(report, ensure_ascii=False, indent=2) + "\n")
         return
@@ -188,6 +195,19 @@ def analyze_cmd(
     console.print(table)
     for problem in report["problems"]:
         err_console.print(f"[yellow]{escape(problem)}[/yellow]")
+
+
+def _print_list_counts(paths: list[Path]) -> None:
+    """The count line of each list file (read again: the analysis reports its problems, not its counts)."""
+    from ganzhi.cli._counts import print_counts
+    from ganzhi.collect.lists.parse import parse_list_file, row_counts
+
+    for path in paths:
+        try:
+            counts = row_counts(parse_list_file(path))
+        except GanzhiError:
+            counts = (0, 0, 0)  # the analysis already reported why the file cannot be read
+        print_counts(str(path), *counts)
 
 
 @app.command("summarize")

@@ -1,7 +1,8 @@
 """`ganzhi tariff`: import a tariff catalogue (XLSX/CSV/JSON) and run the T1 tariff checks over it.
 
 Exit codes: 0 the catalogue was checked (import problems are reported, not fatal); 1 nothing could be
-imported or an option is invalid; with `--fail-on fail`, 1 also when a check FAILs.
+imported or an option is invalid; with `--fail-on fail`, 1 also when a check FAILs. After the import, each
+input file's line `接受 N 行，拒绝 M 行，警告 K 条 / accepted N, rejected M, warnings K` goes to stderr.
 """
 
 from __future__ import annotations
@@ -52,6 +53,7 @@ def check(
     fail_on_fail: Annotated[bool, typer.Option("--fail-on-fail", help="有FAIL时退出码为1 / exit 1 on FAIL")] = False,
 ) -> None:
     """导入资费目录并检查T1要求 / import a tariff catalogue and check the T1 requirements."""
+    from ganzhi.cli._counts import print_counts
     from ganzhi.collect.tariff.importer import import_catalogue
     from ganzhi.engine.runner import evaluate
     from ganzhi.outputs.table import results_table, summary_table
@@ -65,6 +67,9 @@ def check(
     if not imported.catalogue.plans:
         for problem in imported.problems:
             err_console.print(str(problem), markup=False, highlight=False)
+    for read in imported.files:
+        print_counts(read.source, read.accepted, read.rejected, read.warnings)
+    if not imported.catalogue.plans:
         raise typer.Exit(1)
     evidence = imported.evidence()
     with progress_bar("检查 / checking", total=None):

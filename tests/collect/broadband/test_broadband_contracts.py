@@ -37,14 +37,20 @@ def test_contracts_and_speedtests_meet_in_the_checks(tmp_path: Path) -> None:
     rows += ["L1,2021-12-21T00:00:00,abc,50,wired,"]
     tests.write_text("\n".join(rows) + "\n", encoding="utf-8")
     loaded_contracts, loaded_tests = load_contracts(contracts), load_speedtests(tests)
-    assert loaded_contracts.problems == [
+    assert [str(p) for p in loaded_contracts.problems] == [
         f"{contracts}, row 3, field up: expected a rate such as '1000Mbps', got '很快'",
         f"{contracts}, row 4, field line_id: empty; row skipped",
     ]
-    assert loaded_tests.problems == [
+    assert [(p.row, p.field, p.level) for p in loaded_contracts.problems] == [
+        (3, "up", "error"),
+        (4, "line_id", "error"),
+    ]
+    assert (loaded_contracts.accepted, loaded_contracts.rejected) == (2, 1)  # L2 is kept without its uplink rate
+    assert [str(p) for p in loaded_tests.problems] == [
         f"{tests}, row 7, field started_at: expected ISO 8601, got 'yesterday'",
         f"{tests}, row 8, field download_mbps: expected a number, got 'abc'",
     ]
+    assert (loaded_tests.accepted, loaded_tests.rejected) == (6, 1)
     run = evaluate(
         [*loaded_contracts.evidence, *loaded_tests.evidence],
         check_ids=["t2_contract_rates_stated", "t2_contract_delivered_share", "t2_contract_speed_factors"],

@@ -34,7 +34,7 @@ def test_platform_headers_and_vocabulary(tmp_path: Path) -> None:
     contracts.write_text("宽带账号,签约下行(Mbps),签约上行(Mbps),装机人员\nL1,500,50,张三\n", encoding="utf-8")
     loaded = load_contracts(contracts)
     assert [e.payload(BroadbandContract).down_mbps for e in loaded.evidence] == [500.0]
-    assert any("装机人员" in p for p in loaded.problems)
+    assert any("装机人员" in str(p) and p.level == "warning" for p in loaded.problems)
     tests = tmp_path / "t.csv"
     tests.write_text(
         "宽带账号,测速时间,下载速率(Mbps),上传速率(Mbps),连接方式\n"
@@ -45,4 +45,26 @@ def test_platform_headers_and_vocabulary(tmp_path: Path) -> None:
     assert len(runs.evidence) == 3
     results = [e.payload(SpeedtestResult) for e in runs.evidence]
     assert [r.environment.connection if r.environment else None for r in results] == ["wired", "wifi", None]
-    assert any("蓝牙" in p and "row 4" in p for p in runs.problems)
+    assert any("蓝牙" in str(p) and "row 4" in str(p) and p.level == "warning" for p in runs.problems)
+    assert (runs.accepted, runs.rejected, runs.warnings) == (3, 0, 1)
+
+
+def test_contracts_in_gb18030_and_utf16_are_read(tmp_path: Path) -> None:
+    """Exports from Chinese Windows tools are GB18030 or UTF-16; they are decoded like every other text input."""
+    text = "宽带账号,签约下行(Mbps),签约上行(Mbps)\nL1,500,50\nL2,千兆,很快\n"
+    for encoding in ("gb18030", "utf-16"):
+        contracts = tmp_path / f"c-{encoding}.csv"
+        contracts.write_bytes(text.encode(encoding))
+        loaded = load_contracts(contracts)
+        assert [e.subject.id for e in loaded.evidence] == ["L1", "L2"], encoding
+        assert [(p.row, p.field) for p in loaded.problems] == [(3, "up")]
+        assert "很快" in str(loaded.problems[0])
+
+
+def test_a_damaged_contract_file_is_an_input_error_naming_it(tmp_path: Path) -> None:
+    from ganzhi.errors import InputError
+
+    contracts = tmp_path / "c.csv"
+    contracts.write_text("line_id,down\n" + "L1," + '"' + "x" * 200_000 + "\n", encoding="utf-8")
+    with pytest.raises(InputError, match=r"c\.csv"):
+        load_contracts(contracts)

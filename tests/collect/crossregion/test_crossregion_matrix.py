@@ -47,3 +47,10 @@ def test_province_names_and_heatmap(tmp_path: Path) -> None:
     [evidence] = import_matrix(matrix, tests).evidence(str(matrix))
     page = heatmap_html([evidence.payload(CrossRegionMatrix)])
     assert page.count("<tr>") == 32 and "#c62828" in page and "44 广东" in page and "<script" not in page
+
+
+def test_each_file_counts_rows_used_and_not_used(tmp_path: Path) -> None:
+    matrix, tests = _matrix(tmp_path)
+    result = import_matrix(matrix, tests)
+    by_file = {c.source: (c.accepted, c.rejected, c.warnings, c.errors) for c in result.files}
+    assert by_file == {str(matrix): (32, 1, 1, 1), str(tests): (1, 0, 0, 0)}  # 火星: an error; fax: a warning

@@ -91,3 +91,21 @@ def test_title_rows_above_the_header(tmp_path: Path) -> None:
     public, errors = import_public_list(path)
     assert errors == []
     assert [(e.operator, e.name) for e in public.entries] == [("china_unicom", "中国联通观前街营业厅")]
+
+
+def test_values_longer_than_the_evidence_allows_are_rejected_rows(tmp_path: Path) -> None:
+    """A name over 256 characters (the fuzz finding) is a reported bad row, never a ValidationError."""
+    from ganzhi.collect.halls.importers import import_halls, import_public_list
+    from ganzhi.rules.regions.divisions import default_divisions
+
+    long_name = "长" * 300 + "营业厅"
+    published = _csv(tmp_path / "p.csv", [["operator", "name"], ["中国移动", long_name], ["中国移动", "朝阳营业厅"]])
+    public, problems = import_public_list(published)
+    assert [e.name for e in public.entries] == ["朝阳营业厅"] and public.rejected_rows == 1
+    assert [(p.row, p.field, p.level) for p in problems] == [(2, "name", "error")]
+    registry = _csv(
+        tmp_path / "r.csv",
+        [["id", "operator", "name", "adcode", "port_out"], ["m1", "中国移动", long_name, "110105", "是"]],
+    )
+    imported = import_halls(registry, default_divisions())
+    assert (imported.accepted, imported.rejected) == (0, 1) and imported.errors[0].field == "name"

@@ -62,3 +62,22 @@ def test_dial_results_in_words(tmp_path: Path) -> None:
     assert [a.outcome for a in tests.attempts] == ["human", "human_unreachable"]
     assert [(e.row, e.field) for e in imported.errors] == [(4, "outcome")]
     assert "对方说稍后回电" in imported.errors[0].problem
+
+
+def test_an_app_path_deeper_than_the_evidence_allows_is_a_rejected_row(tmp_path: Path) -> None:
+    """51 steps (the fuzz finding) or a tap count over 100 reject the row; the others are still read."""
+    deep = ">".join(f"第{i}层" for i in range(51))
+    registry = _csv(
+        tmp_path / "r.csv",
+        [
+            ["企业名称", "客服电话", "APP入口路径", "点击次数"],
+            ["甲", "95017", deep, ""],
+            ["乙", "95188", "我的>客服", "101"],
+            ["丙", "10086", "我的>客服", ""],
+        ],
+    )
+    imported = import_registry(registry)
+    assert list(imported.evidence) == ["10086"]
+    assert [(e.row, e.field, e.level) for e in imported.errors] == [(2, "path", "error"), (3, "taps", "error")]
+    [counts] = imported.files
+    assert (counts.source, counts.accepted, counts.rejected, counts.warnings) == (str(registry), 1, 2, 0)

@@ -142,3 +142,37 @@ def test_locate_two_row_header_under_a_title(repeated: bool, rows: int) -> None:
     assert (layout.rows, layout.last_row) == (rows, 2)
     assert [c.field for c in layout.columns] == ["方案编号", "资费名称", "国内通话", "通用流量", "短信"]
     assert [c.unit for c in layout.columns] == [None, None, "min", "gb", "条"]
+
+
+def test_every_file_counts_its_accepted_and_rejected_rows(tmp_path: Path) -> None:
+    records = plan_records()
+    records.append({**records[0], "资费名称": "重复编号"})  # same 方案编号 as the first plan: rejected
+    plans = write_csv(tmp_path / "plans.csv", records)
+    channels = tmp_path / "channels.csv"
+    channels.write_text(
+        "渠道类型,渠道名称,可查询方案编号\n网厅,官网,21SH0001\n传真,传真渠道,21SH0002\n", encoding="utf-8"
+    )
+    result = import_catalogue([plans, channels])
+    by_file = {f.source: (f.accepted, f.rejected, f.errors) for f in result.files}
+    assert by_file == {str(plans): (len(PLANS), 1, 1), str(channels): (1, 1, 1)}
+    assert (result.accepted, result.rejected) == (len(PLANS) + 1, 2)
+    assert sum(f.warnings + f.errors for f in result.files) == len(result.problems)
+
+
+def test_a_library_failure_is_an_error_naming_the_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The one boundary per file: whatever a library raises while importing becomes a problem naming the file."""
+    from ganzhi.collect.tariff import importer
+
+    def broken(self: object, sheet: object) -> None:
+        raise KeyError("a library bug")
+
+    good = write_csv(tmp_path / "good.csv")
+    bad = write_json(tmp_path / "bad.json")
+    real = importer._Importer.sheet
+    monkeypatch.setattr(
+        importer._Importer, "sheet", lambda self, s: broken(self, s) if "bad" in s.source else real(self, s)
+    )
+    result = import_catalogue([good, bad])
+    assert len(result.catalogue.plans) == len(PLANS)  # the other file is still read
+    [problem] = result.problems
+    assert problem.source == str(bad) and "KeyError" in problem.problem and "cannot import" in problem.problem

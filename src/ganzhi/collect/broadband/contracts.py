@@ -4,26 +4,36 @@ Contracts: one row per line with `线路/line_id`, `合同编号/contract_id`, `
 (cells such as '1000M', '1000Mbps', '1G'; rates may instead be written in `合同条款/contract_text`,
 e.g. '下行理论速率1000Mbps，上行理论速率50Mbps'), `接入方式/access` and `告知内容/disclosure_text`.
 Speed tests: `line_id, started_at, download_mbps, upload_mbps, connection (wired|wifi), server, errors`.
-Every bad cell becomes a problem naming file, row and field; the row is kept when it still makes sense.
+Every bad cell becomes a `RowProblem` (`ganzhi.errors`) naming file, row and field; the row is kept when it
+still makes sense. Files are decoded as the other importers decode text (BOM, UTF-8, GB18030, then charset
+detection: `collect.policy.ingest.decode_bytes`), and each file is read inside one boundary
+(`collect.bounded.guard`), so a library failure becomes an `InputError` naming the file. `Loaded` counts
+the rows kept and the rows rejected.
 """
 
 from __future__ import annotations
 
 import csv
 import datetime as dt
+import io
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Literal
 
 from pydantic import ValidationError
 
-from ganzhi.errors import InputError
+from ganzhi.collect.bounded import guard
+from ganzhi.collect.policy.ingest import decode_bytes
+from ganzhi.errors import InputError, RowProblem
 from ganzhi.evidence.base import Evidence, Subject
 from ganzhi.evidence.broadband_contract import SUBJECT_TYPE, BroadbandContract
 from ganzhi.evidence.speedtest import EnvironmentFacts, SpeedtestResult
 
 MAX_BYTES = 50 * 1024 * 1024
 MAX_ROWS = 200_000
+#: Characters of a line id (the evidence subject id holds at most 512).
+_MAX_ID = 512
 #: One rate in a cell or clause: a number and its unit ('1000M', '1 Gbps', '300兆', '1000M光宽带'); Latin units end
 #: where Latin letters end, so a CJK word may follow ('1000M光宽带', '50M上行').
 _RATE = re.compile(r"(\d+(?:\.\d+)?)\s*(Gbps|Mbps|Gbit/s|Mbit/s|G|M|兆)(?![A-Za-z])", re.IGNORECASE)
@@ -117,10 +127,40 @@ def parse_started(text: str) -> dt.datetime:
 
 @dataclass(slots=True)
 class Loaded:
-    """Evidence read from a file and the problems met."""
+    """Evidence read from a file, the problems met, and how many rows were rejected."""
 
+    source: str = ""
     evidence: list[Evidence] = field(default_factory=list)
-    problems: list[str] = field(default_factory=list)
+    problems: list[RowProblem] = field(default_factory=list)
+    rejected: int = 0
+
+    @property
+    def accepted(self) -> int:
+        """Rows kept (one evidence item each)."""
+        return len(self.evidence)
+
+    @property
+    def warnings(self) -> int:
+        """Problems that kept their row, with a doubt."""
+        return sum(1 for p in self.problems if p.level == "warning")
+
+    def problem(
+        self, row: int | None, fld: str | None, message: str, level: Literal["error", "warning"] = "error"
+    ) -> None:
+        """Record a problem at `row` (1-based, the header is row 1) and `fld`."""
+        self.problems.append(RowProblem(self.source, row, fld, message, level=level))
+
+    def reject(self, row: int, fld: str | None, message: str) -> None:
+        """Record that `row` is not kept, and why."""
+        self.problem(row, fld, message)
+        self.rejected += 1
+
+    def invalid(self, row: int, exc: ValidationError) -> None:
+        """A row whose values the evidence model refused (each refused field named); the row is not kept."""
+        for err in exc.errors():
+            got = repr(err.get("input"))
+            self.problem(row, ".".join(map(str, err["loc"])), f"{err['msg']} (got {got[:200]})")
+        self.rejected += 1
 
 
 def rate_mbps(text: str, direction: str | None = None) -> float:
@@ -163,31 +203,46 @@ def rates_in_text(text: str) -> dict[str, float]:
 
 
 def _rows(path: Path) -> list[dict[str, str]]:
+    """The CSV's rows keyed by header, decoded like every text input; `InputError` when it cannot be read."""
     if not path.is_file():
         raise InputError(str(path), "file not found (or not a regular file)")
     if path.stat().st_size > MAX_BYTES:
         raise InputError(str(path), f"larger than {MAX_BYTES} bytes")
-    with path.open(encoding="utf-8-sig", newline="") as handle:
-        rows = list(csv.DictReader(handle))
-    if len(rows) > MAX_ROWS:
-        raise InputError(str(path), f"{len(rows)} rows; at most {MAX_ROWS} are read")
+    text = decode_bytes(path.read_bytes(), str(path))
+    reader = csv.DictReader(io.StringIO(text, newline=""))
+    rows: list[dict[str, str]] = []
+    try:
+        for row in reader:
+            if len(rows) >= MAX_ROWS:
+                raise InputError(str(path), f"more than {MAX_ROWS} rows; split the file")
+            rows.append({str(k): v if isinstance(v, str) else "" for k, v in row.items() if k is not None})
+    except csv.Error as exc:
+        raise InputError(str(path), f"line {reader.line_num}: not readable CSV ({exc})") from None
     return rows
 
 
 def load_contracts(path: Path) -> Loaded:
     """`broadband_contract` evidence, one per row with a line id."""
-    loaded = Loaded()
+    with guard(str(path), what="cannot read the contracts"):  # the boundary: no library error escapes
+        return _load_contracts(path)
+
+
+def _load_contracts(path: Path) -> Loaded:
+    loaded = Loaded(source=str(path))
     rows = _rows(path)
     mapping, unknown = map_columns(list(rows[0]) if rows else [], _CONTRACT_COLUMNS)
     if rows and "line_id" not in mapping.values():
         raise InputError(str(path), f"no line id column; expected one of {_CONTRACT_COLUMNS['line_id']}")
     if unknown:
-        loaded.problems.append(f"{path}, row 1: warning: unrecognised columns ignored: {unknown}")
+        loaded.problem(1, None, f"unrecognised columns ignored: {unknown}", "warning")
     for number, row in enumerate(rows, start=2):
         where = f"{path}, row {number}"
         cells = _cells(row, mapping, _CONTRACT_COLUMNS)
         if not cells["line_id"]:
-            loaded.problems.append(f"{where}, field line_id: empty; row skipped")
+            loaded.reject(number, "line_id", "empty; row skipped")
+            continue
+        if len(cells["line_id"]) > _MAX_ID:
+            loaded.reject(number, "line_id", f"{len(cells['line_id'])} characters; at most {_MAX_ID}")
             continue
         in_text = rates_in_text(cells["contract_text"])
         rates: dict[str, float | None] = {}
@@ -196,7 +251,7 @@ def load_contracts(path: Path) -> Loaded:
             try:
                 rates[direction] = rate_mbps(raw, direction) if raw else in_text.get(direction)
             except ValueError as exc:
-                loaded.problems.append(f"{where}, field {direction}: {exc}")
+                loaded.problem(number, direction, str(exc))
                 rates[direction] = in_text.get(direction)
         try:
             contract = BroadbandContract(
@@ -205,9 +260,7 @@ def load_contracts(path: Path) -> Loaded:
                 disclosure_text=cells["disclosure_text"],
             )  # fmt: skip
         except ValidationError as exc:
-            for err in exc.errors():
-                loaded.problems.append(f"{where}, field {'.'.join(map(str, err['loc']))}: {err['msg']} "
-                                       f"(got {err.get('input')!r})")  # fmt: skip
+            loaded.invalid(number, exc)
             continue
         subject = Subject(type=SUBJECT_TYPE, id=cells["line_id"])
         loaded.evidence.append(Evidence.of(contract, subject, source=where))
@@ -216,24 +269,32 @@ def load_contracts(path: Path) -> Loaded:
 
 def load_speedtests(path: Path) -> Loaded:
     """`speedtest_result` evidence from a CSV of runs (the probe's own output or an import)."""
-    loaded = Loaded()
+    with guard(str(path), what="cannot read the speed tests"):  # the boundary: no library error escapes
+        return _load_speedtests(path)
+
+
+def _load_speedtests(path: Path) -> Loaded:
+    loaded = Loaded(source=str(path))
     rows = _rows(path)
     mapping, unknown = map_columns(list(rows[0]) if rows else [], _SPEEDTEST_COLUMNS)
     if rows and "line_id" not in mapping.values():
         raise InputError(str(path), f"no line id column; expected one of {_SPEEDTEST_COLUMNS['line_id']}")
     if unknown:
-        loaded.problems.append(f"{path}, row 1: warning: unrecognised columns ignored: {unknown}")
+        loaded.problem(1, None, f"unrecognised columns ignored: {unknown}", "warning")
     for number, raw in enumerate(rows, start=2):
         where = f"{path}, row {number}"
         row = _cells(raw, mapping, _SPEEDTEST_COLUMNS)
         line = row["line_id"]
         if not line:
-            loaded.problems.append(f"{where}, field line_id: empty; row skipped")
+            loaded.reject(number, "line_id", "empty; row skipped")
+            continue
+        if len(line) > _MAX_ID:
+            loaded.reject(number, "line_id", f"{len(line)} characters; at most {_MAX_ID}")
             continue
         try:
             started = parse_started(row["started_at"])
         except ValueError:
-            loaded.problems.append(f"{where}, field started_at: expected ISO 8601, got {row['started_at']!r}")
+            loaded.reject(number, "started_at", f"expected ISO 8601, got {row['started_at'][:80]!r}")
             continue
         values: dict[str, float | None] = {}
         for key in ("download_mbps", "upload_mbps"):
@@ -241,12 +302,12 @@ def load_speedtests(path: Path) -> Loaded:
             try:
                 values[key] = float(text) if text else None
             except ValueError:
-                loaded.problems.append(f"{where}, field {key}: expected a number, got {text!r}")
+                loaded.problem(number, key, f"expected a number, got {text[:80]!r}")
                 values[key] = None
         connection = connection_of(row["connection"])
         if row["connection"] and connection is None:
-            loaded.problems.append(f"{where}, field connection: warning: unknown connection {row['connection']!r} "
-                                   "(expected wired/有线 or wifi/无线); the test is kept as unknown")  # fmt: skip
+            loaded.problem(number, "connection", f"unknown connection {row['connection'][:80]!r} (expected "
+                           "wired/有线 or wifi/无线); the test is kept as unknown", "warning")  # fmt: skip
         errors = [e for e in row["errors"].split(";") if e.strip()]
         try:
             result = SpeedtestResult(
@@ -255,9 +316,7 @@ def load_speedtests(path: Path) -> Loaded:
                 environment=EnvironmentFacts.model_validate({"connection": connection}),
             )  # fmt: skip
         except ValidationError as exc:
-            for err in exc.errors():
-                loaded.problems.append(f"{where}, field {'.'.join(map(str, err['loc']))}: {err['msg']} "
-                                       f"(got {err.get('input')!r})")  # fmt: skip
+            loaded.invalid(number, exc)
             continue
         loaded.evidence.append(Evidence.of(result, Subject(type=SUBJECT_TYPE, id=line), source=where))
     return loaded

@@ -4,8 +4,11 @@ Matrix rows: operator (code, name, or a company name naming it), province (2-dig
 江苏 / 江苏省 / 内蒙古自治区, or 全国 for every province), service, operation, channel, supported. Test
 rows add date and succeeded. Cells are read as operators word them (see `vocabulary`: 全国亲情网, 手机营业厅APP,
 新增外省成员, 暂不支持, 办理成功…). Bad rows become `RowProblem`s naming the file, row and field; a word
-ganzhi cannot read (an unknown service, channel or yes/no value) is a warning naming the value, and an
-unrecognised operation is kept as written with a warning.
+ganzhi cannot read (an unknown service, channel or yes/no value) is a warning naming the value (the row is
+not used), and an unrecognised operation is kept as written with a warning. Each file is read inside one
+boundary (`collect.bounded.guard`), so a library failure becomes an `InputError` naming the file, and its
+rows are counted (`files`: rows used, rows rejected by an error, warnings, errors; a row set aside for a
+word ganzhi cannot read is a warning, not a rejected row).
 """
 
 from __future__ import annotations
@@ -17,10 +20,11 @@ from typing import Any
 
 from pydantic import ValidationError
 
+from ganzhi.collect.bounded import guard
 from ganzhi.collect.crossregion.vocabulary import channel_code, operation_name, service_code
 from ganzhi.collect.halls.headers import read_table
 from ganzhi.collect.halls.importers import operator_code
-from ganzhi.collect.halls.tables import Row, parse_date, pick
+from ganzhi.collect.halls.tables import FileCounts, Row, parse_date, pick
 from ganzhi.collect.halls.wording import operator_in_text, yes_no
 from ganzhi.errors import RowProblem
 from ganzhi.evidence.base import Evidence, Subject
@@ -124,6 +128,8 @@ class MatrixImport:
     capabilities: dict[str, list[Capability]] = field(default_factory=dict)
     tests: dict[str, list[CrossRegionTest]] = field(default_factory=dict)
     errors: list[RowProblem] = field(default_factory=list)
+    #: per file read: rows used, rows rejected by an error, problems by level
+    files: list[FileCounts] = field(default_factory=list)
 
     def evidence(self, source: str, when: dt.datetime | None = None) -> list[Evidence]:
         """One `cross_region_matrix` evidence per operator."""
@@ -144,38 +150,49 @@ class MatrixImport:
 
 def _rows(path: Path, result: MatrixImport, *, tests: bool) -> None:
     aliases = [alias for names in COLUMNS.values() for alias in names]
-    for number, row in read_table(path, json_key="tests" if tests else "capabilities", aliases=aliases):
+    used = rejected = 0
+    with guard(str(path), what="cannot read the matrix" if not tests else "cannot read the tests"):  # the boundary
+        for number, row in read_table(path, json_key="tests" if tests else "capabilities", aliases=aliases):
+            problem = _row(path, number, row, result, tests=tests)
+            if problem is None:
+                used += 1
+                continue
+            result.errors.append(problem)
+            rejected += int(problem.level == "error")  # unknown wording is a warning, not a rejected row
+    result.files.append(FileCounts.of(str(path), used, rejected, result.errors))
+
+
+def _row(path: Path, number: int, row: Row, result: MatrixImport, *, tests: bool) -> RowProblem | None:
+    """Add one row's capabilities or tests; the problem that kept the row out, if any."""
+    try:
+        raw_operator = _need(row, "operator")
         try:
-            raw_operator = _need(row, "operator")
-            try:
-                operator = operator_code(raw_operator)
-            except ValueError:
-                found = operator_in_text(raw_operator)
-                if found is None:
-                    raise
-                operator = found
-            cells = _cells(row, path, number, result.errors)
-            if tests:
-                succeeded = _yes_no(row, "succeeded")
-                date = parse_date(_need(row, "date"))
-                note = str(pick(row, COLUMNS["note"]) or "")
-                result.tests.setdefault(operator, []).extend(
-                    CrossRegionTest(**cell, date=date, succeeded=succeeded, note=note) for cell in cells
-                )
-            else:
-                supported = _yes_no(row, "supported")
-                result.capabilities.setdefault(operator, []).extend(
-                    Capability(**cell, supported=supported) for cell in cells
-                )
-        except _Skip as skip:
-            result.errors.append(RowProblem(str(path), number, skip.field, skip.message, level="warning"))
-        except (ValueError, ValidationError) as exc:
-            message = str(exc).splitlines()[0] if not isinstance(exc, ValidationError) else str(exc.errors()[0]["msg"])
-            field_name, _, rest = message.partition(": ")
-            if rest:
-                result.errors.append(RowProblem(str(path), number, field_name, rest))
-            else:
-                result.errors.append(RowProblem(str(path), number, None, message))
+            operator = operator_code(raw_operator)
+        except ValueError:
+            found = operator_in_text(raw_operator)
+            if found is None:
+                raise
+            operator = found
+        cells = _cells(row, path, number, result.errors)
+        if tests:
+            succeeded = _yes_no(row, "succeeded")
+            date = parse_date(_need(row, "date"))
+            note = str(pick(row, COLUMNS["note"]) or "")
+            made: list[Any] = [CrossRegionTest(**cell, date=date, succeeded=succeeded, note=note) for cell in cells]
+            result.tests.setdefault(operator, []).extend(made)
+        else:
+            supported = _yes_no(row, "supported")
+            made = [Capability(**cell, supported=supported) for cell in cells]
+            result.capabilities.setdefault(operator, []).extend(made)
+    except _Skip as skip:
+        return RowProblem(str(path), number, skip.field, skip.message, level="warning")
+    except (ValueError, ValidationError) as exc:
+        message = str(exc).splitlines()[0] if not isinstance(exc, ValidationError) else str(exc.errors()[0]["msg"])
+        field_name, _, rest = message.partition(": ")
+        if rest:
+            return RowProblem(str(path), number, field_name, rest)
+        return RowProblem(str(path), number, None, message)
+    return None
 
 
 def import_matrix(matrix: Path, tests: Path | None = None) -> MatrixImport:

@@ -1,5 +1,8 @@
 """Turn hall files into evidence: registry + layout (one `hall_registry` subject), the published list,
-and per-operator porting-service facts and mystery-shopper records (JSON lists of payloads)."""
+and per-operator porting-service facts and mystery-shopper records (JSON lists of payloads).
+
+Every file read is counted (`FileCounts`: rows kept, rows rejected, warnings), and each is read inside one
+boundary (`collect.bounded.guard`), so a library failure becomes an `InputError` naming the file."""
 
 from __future__ import annotations
 
@@ -11,8 +14,10 @@ from pathlib import Path
 
 from pydantic import BaseModel, ValidationError
 
+from ganzhi.collect.bounded import guard
 from ganzhi.collect.halls.importers import HallImport, import_halls, import_public_list
 from ganzhi.collect.halls.layout import measure_layout
+from ganzhi.collect.halls.tables import FileCounts
 from ganzhi.errors import InputError, RowProblem
 from ganzhi.evidence.base import Evidence, Subject
 from ganzhi.evidence.halls import (
@@ -39,24 +44,29 @@ class HallEvidence:
     evidence: list[Evidence] = field(default_factory=list)
     registry: HallImport | None = None
     errors: list[RowProblem] = field(default_factory=list)
+    files: list[FileCounts] = field(default_factory=list)
 
 
 def _operator_payloads(path: Path, model: type[BaseModel]) -> tuple[list[BaseModel], list[RowProblem]]:
-    if path.stat().st_size > MAX_JSON_BYTES:
-        raise InputError(str(path), f"larger than {MAX_JSON_BYTES} bytes")
-    try:
-        data = json.loads(path.read_text(encoding="utf-8-sig"))
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise InputError(str(path), f"not valid UTF-8 JSON: {exc}") from None
-    items = data if isinstance(data, list) else [data]
-    found: list[BaseModel] = []
-    errors: list[RowProblem] = []
-    for number, item in enumerate(items, start=1):
+    with guard(str(path), what="cannot read the records"):  # the boundary: no library error escapes
+        if path.stat().st_size > MAX_JSON_BYTES:
+            raise InputError(str(path), f"larger than {MAX_JSON_BYTES} bytes")
         try:
-            found.append(model.model_validate(item))
-        except ValidationError as exc:
-            first = exc.errors()[0]
-            errors.append(RowProblem(str(path), number, ".".join(map(str, first["loc"])) or None, str(first["msg"])))
+            data = json.loads(path.read_text(encoding="utf-8-sig"))
+        except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+            raise InputError(str(path), f"not valid UTF-8 JSON: {exc}") from None
+        except RecursionError:
+            raise InputError(str(path), "not valid JSON: nested too deeply") from None
+        items = data if isinstance(data, list) else [data]
+        found: list[BaseModel] = []
+        errors: list[RowProblem] = []
+        for number, item in enumerate(items, start=1):
+            try:
+                found.append(model.model_validate(item))
+            except ValidationError as exc:
+                first = exc.errors()[0]
+                field_name = ".".join(map(str, first["loc"])) or None
+                errors.append(RowProblem(str(path), number, field_name, str(first["msg"])))
     return found, errors
 
 
@@ -100,6 +110,7 @@ def collect_halls(
     imported = import_halls(registry, divisions)
     out.registry = imported
     out.errors.extend(imported.errors)
+    out.files.append(FileCounts.of(str(registry), imported.accepted, imported.rejected, imported.errors))
     subject = Subject(type=REGISTRY_SUBJECT_TYPE, id=registry.name, name=str(registry))
     payload = HallRegistry(
         halls=imported.halls, placed_at_centroid=imported.placed_at_centroid, rejected_rows=len(imported.errors)
@@ -117,12 +128,14 @@ def collect_halls(
         public, errors = import_public_list(published)
         public = resolve_operators(public, imported.halls)
         out.errors.extend(errors)
+        out.files.append(FileCounts.of(str(published), len(public.entries), public.rejected_rows, errors))
         out.evidence.append(Evidence.of(public, subject, source=str(published), collected_at=moment))
     jobs: list[tuple[Path, type[BaseModel]]] = [(p, PortingServices) for p in services]
     jobs += [(p, MysteryShop) for p in mystery]
     for path, model in jobs:
         payloads, errors = _operator_payloads(path, model)
         out.errors.extend(errors)
+        out.files.append(FileCounts.of(str(path), len(payloads), len(errors), errors))
         for item in payloads:
             operator = getattr(item, "operator", "")
             out.evidence.append(Evidence.of(item, operator_subject(operator), source=str(path), collected_at=moment))

@@ -11,7 +11,9 @@ operator that cannot be read is rejected with a `RowProblem` (`ganzhi.errors`) n
 the field, the expected and the actual value; the other rows go on. A published-list entry whose operator
 cannot be read is kept with operator `unknown` and a warning, so the checks can say they cannot tell
 rather than count the entry as missing. A hall without coordinates is placed at its county's centroid
-(cpca data), and says so.
+(cpca data), and says so. A value longer than the evidence allows (a 300-character hall name) is a rejected
+row like any other. Each public entry (`import_halls`, `import_public_list`) reads its file inside one
+boundary (`collect.bounded.guard`): a library failure becomes an `InputError` naming the file.
 """
 
 from __future__ import annotations
@@ -25,6 +27,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
+from ganzhi.collect.bounded import guard
 from ganzhi.collect.halls.headers import read_table
 from ganzhi.collect.halls.tables import Row, parse_date, parse_float, pick
 from ganzhi.collect.halls.wording import operator_in_text, yes_no
@@ -112,6 +115,16 @@ class HallImport:
     source: str
     halls: list[Hall] = field(default_factory=list)
     errors: list[RowProblem] = field(default_factory=list)
+
+    @property
+    def accepted(self) -> int:
+        """Rows kept as halls."""
+        return len(self.halls)
+
+    @property
+    def rejected(self) -> int:
+        """Rows not kept (each has one error record)."""
+        return sum(1 for e in self.errors if e.level == "error")
 
     @property
     def placed_at_centroid(self) -> int:
@@ -258,26 +271,32 @@ def _hall(row: Row, divisions: Divisions) -> Hall:
             opened_on=_field(row, "opened_on", parse_date, required=False),
         )
     except ValidationError as exc:
-        first = exc.errors()[0]
-        raise _RowFault(".".join(map(str, first["loc"])) or None, str(first["msg"])) from None
+        raise _fault(exc) from None
+
+
+def _fault(exc: ValidationError) -> _RowFault:
+    """The first problem pydantic found, as a row fault naming the field (values too long, out of range…)."""
+    first = exc.errors()[0]
+    return _RowFault(".".join(map(str, first["loc"])) or None, str(first["msg"]))
 
 
 def import_halls(path: Path, divisions: Divisions) -> HallImport:
     """Read a registry file; InputError only when the file as a whole cannot be read."""
     result = HallImport(source=str(path))
     seen: dict[str, int] = {}
-    for number, row in _recognised_rows(read_table(path, json_key="halls", aliases=_ALIASES)):
-        try:
-            hall = _hall(row, divisions)
-        except _RowFault as fault:
-            result.errors.append(RowProblem(str(path), number, fault.field, fault.message))
-            continue
-        if hall.id in seen:
-            message = f"duplicate hall id {hall.id!r} (first on row {seen[hall.id]}); expected unique ids"
-            result.errors.append(RowProblem(str(path), number, "id", message))
-            continue
-        seen[hall.id] = number
-        result.halls.append(hall)
+    with guard(str(path), what="cannot read the hall registry"):  # the boundary: no library error escapes
+        for number, row in _recognised_rows(read_table(path, json_key="halls", aliases=_ALIASES)):
+            try:
+                hall = _hall(row, divisions)
+            except _RowFault as fault:
+                result.errors.append(RowProblem(str(path), number, fault.field, fault.message))
+                continue
+            if hall.id in seen:
+                message = f"duplicate hall id {hall.id[:128]!r} (first on row {seen[hall.id]}); expected unique ids"
+                result.errors.append(RowProblem(str(path), number, "id", message))
+                continue
+            seen[hall.id] = number
+            result.halls.append(hall)
     return result
 
 
@@ -289,39 +308,43 @@ def import_public_list(path: Path) -> tuple[HallPublicList, list[RowProblem]]:
     """
     entries: list[PublishedHall] = []
     errors: list[RowProblem] = []
-    for number, row in _recognised_rows(read_table(path, json_key="halls", aliases=_ALIASES)):
-        try:
-            if "__not_an_object__" in row:
-                raise _RowFault(None, "expected an object")
-            port_out = _field(row, "port_out", parse_flag, required=False)
-            raw_id = pick(row, COLUMNS["id"])
-            name = _field(row, "name", str, required=True)
+    with guard(str(path), what="cannot read the published hall list"):  # the boundary: no library error escapes
+        for number, row in _recognised_rows(read_table(path, json_key="halls", aliases=_ALIASES)):
             try:
-                operator = _operator(row)
-            except _RowFault:
-                if pick(row, COLUMNS["operator"]) is not None:
-                    raise
-                operator = UNKNOWN_OPERATOR
-                errors.append(
-                    RowProblem(
-                        str(path), number, "operator",
-                        f"no operator column and the hall name {name!r} names no operator; kept as unknown",
-                        level="warning",
-                    )
-                )  # fmt: skip
-            entries.append(
-                PublishedHall(
-                    id=None if raw_id is None else str(raw_id).strip(),
-                    operator=operator,
-                    name=name,
-                    address=_field(row, "address", str, required=False) or "",
-                    port_out=True if port_out is None else port_out,
-                )
-            )
-        except _RowFault as fault:
-            errors.append(RowProblem(str(path), number, fault.field, fault.message))
+                entries.append(_published(row, path, number, errors))
+            except _RowFault as fault:
+                errors.append(RowProblem(str(path), number, fault.field, fault.message))
     rejected = sum(1 for e in errors if e.level == "error")
     return HallPublicList(entries=entries, rejected_rows=rejected), errors
+
+
+def _published(row: Row, path: Path, number: int, errors: list[RowProblem]) -> PublishedHall:
+    """One published entry; a value the evidence cannot hold (a name over 256 characters) is a row fault."""
+    if "__not_an_object__" in row:
+        raise _RowFault(None, "expected an object")
+    port_out = _field(row, "port_out", parse_flag, required=False)
+    raw_id = pick(row, COLUMNS["id"])
+    name = _field(row, "name", str, required=True)
+    try:
+        operator = _operator(row)
+    except _RowFault:
+        if pick(row, COLUMNS["operator"]) is not None:
+            raise
+        operator = UNKNOWN_OPERATOR
+        warning = f"no operator column and the hall name {name[:80]!r} names no operator; kept as unknown"
+        errors.append(RowProblem(str(path), number, "operator", warning, level="warning"))
+    try:
+        return PublishedHall(
+            id=None if raw_id is None else str(raw_id).strip(),
+            operator=operator,
+            name=name,
+            address=_field(row, "address", str, required=False) or "",
+            port_out=True if port_out is None else port_out,
+        )
+    except ValidationError as exc:
+        if operator == UNKNOWN_OPERATOR and errors and errors[-1].row == number:
+            errors.pop()  # the row is rejected: its warning would count it twice
+        raise _fault(exc) from None
 
 
 def require_file(path: Path) -> None:

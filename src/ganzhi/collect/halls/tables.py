@@ -11,13 +11,13 @@ import csv
 import datetime as dt
 import io
 import json
-from collections.abc import Iterator, Mapping
-from dataclasses import replace
+from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
 from ganzhi.collect.bounded import DEFAULT_LIMITS, iter_xlsx_rows
-from ganzhi.errors import GanzhiError, InputError
+from ganzhi.errors import GanzhiError, InputError, RowProblem
 
 MAX_FILE_BYTES = 200 << 20
 MAX_ROWS = 1_000_000
@@ -25,6 +25,23 @@ MAX_ROWS = 1_000_000
 XLSX_LIMITS = replace(DEFAULT_LIMITS, max_rows=MAX_ROWS + 1, max_seconds=900.0)
 
 Row = dict[str, Any]
+
+
+@dataclass(frozen=True, slots=True)
+class FileCounts:
+    """What one input file gave: rows kept, rows not kept, and its problems by level."""
+
+    source: str
+    accepted: int
+    rejected: int
+    warnings: int = 0
+    errors: int = 0
+
+    @classmethod
+    def of(cls, source: str, accepted: int, rejected: int, problems: Iterable[RowProblem]) -> FileCounts:
+        """Counts of `source`, its warnings and errors read from `problems` (those whose source it is)."""
+        levels = [p.level for p in problems if p.source == source]
+        return cls(source, accepted, rejected, levels.count("warning"), levels.count("error"))
 
 
 def _check_size(path: Path, max_bytes: int) -> None:

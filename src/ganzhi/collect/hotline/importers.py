@@ -12,6 +12,9 @@ enterprise types in words (互联网企业, 基础电信企业, 运营商), app 
 A row whose number is blank or says 未公布 / 无 / — is an enterprise that publishes no number: it is
 kept as a listing without a number (subject id: the enterprise), which T10's published check fails,
 not rejected as a bad row. An enterprise type ganzhi cannot read is a warning naming the value.
+A value the evidence cannot hold (an app path of more than 50 steps, a tap count over 100) rejects its row
+like any other bad cell. Each file is read inside one boundary (`collect.bounded.guard`): a library failure
+becomes an `InputError` naming the file; each file's kept and rejected rows are counted (`files`).
 """
 
 from __future__ import annotations
@@ -25,8 +28,9 @@ from typing import Any
 
 from pydantic import ValidationError
 
+from ganzhi.collect.bounded import guard
 from ganzhi.collect.halls.headers import read_table
-from ganzhi.collect.halls.tables import Row, parse_float, pick
+from ganzhi.collect.halls.tables import FileCounts, Row, parse_float, pick
 from ganzhi.collect.halls.wording import yes_no
 from ganzhi.collect.hotline.ivr import analyze, load_menu
 from ganzhi.errors import InputError, RowProblem
@@ -144,6 +148,8 @@ class HotlineImport:
     evidence: dict[str, list[Evidence]] = field(default_factory=dict)
     subjects: dict[str, Subject] = field(default_factory=dict)
     errors: list[RowProblem] = field(default_factory=list)
+    #: rows kept and rejected per file read (the registry, then dial tests)
+    files: list[FileCounts] = field(default_factory=list)
 
 
 _NUMBER_COLUMNS = ("number", "热线号码", "号码", "客服电话", "客服热线", "服务热线", "热线电话", "联系电话", "电话")
@@ -182,17 +188,17 @@ def _listing(row: Row, base: Path, where: tuple[str, int], when: dt.datetime, re
             )
         )  # fmt: skip
     shown: list[Placement] = []
-    if number is not None:
-        app_path = _get(
-            row, ("app_path", "app路径", "APP路径", "APP入口路径", "APP入口", "app入口", "APP中位置"), _split_path
-        )
-        if app_path:
-            taps = _get(row, ("app_taps", "点击次数", "点击层级"), lambda v: int(parse_float(v)))
-            shown.append(Placement(channel="app", path=app_path, taps=len(app_path) if taps is None else taps))
-        website = _get(row, ("website", "网站", "url", "官网", "官网公示页面", "网站公示页面", "官网页面"), str)
-        if website:
-            shown.append(Placement(channel="website", url=website))
     try:
+        if number is not None:
+            app_path = _get(
+                row, ("app_path", "app路径", "APP路径", "APP入口路径", "APP入口", "app入口", "APP中位置"), _split_path
+            )
+            if app_path:
+                taps = _get(row, ("app_taps", "点击次数", "点击层级"), lambda v: int(parse_float(v)))
+                shown.append(Placement(channel="app", path=app_path, taps=len(app_path) if taps is None else taps))
+            website = _get(row, ("website", "网站", "url", "官网", "官网公示页面", "网站公示页面", "官网页面"), str)
+            if website:
+                shown.append(Placement(channel="website", url=website))
         listing = HotlineListing(
             enterprise=enterprise,
             enterprise_type=kind,
@@ -201,8 +207,7 @@ def _listing(row: Row, base: Path, where: tuple[str, int], when: dt.datetime, re
             elderly_direct_line=_get(row, ("elderly_direct_line", "老年人直连人工", "老年人一键转人工"), _flag),
         )
     except ValidationError as exc:
-        first = exc.errors()[0]
-        raise _Fault(".".join(map(str, first["loc"])), str(first["msg"])) from None
+        raise _invalid(exc, "row") from None
     key = number if number is not None else enterprise
     if key in result.subjects:
         what = f"hotline {number!r}" if number is not None else f"enterprise {enterprise!r} without a number"
@@ -214,22 +219,35 @@ def _listing(row: Row, base: Path, where: tuple[str, int], when: dt.datetime, re
     menu_file = _get(row, ("ivr_menu", "语音菜单"), str)
     if menu_file:
         try:
-            menu = load_menu(base / menu_file)
+            with guard(str(base / menu_file), what="cannot read the menu"):
+                menu = load_menu(base / menu_file)
         except InputError as exc:
             raise _Fault("ivr_menu", str(exc)) from None
         items.append(Evidence.of(analyze(menu), subject, source=str(base / menu_file), collected_at=when))
     result.evidence[number] = items
 
 
+def _invalid(exc: ValidationError, fallback: str) -> _Fault:
+    """The first problem pydantic found as a row fault naming the field ('shown_on.0.path: at most 50 items')."""
+    first = exc.errors()[0]
+    where = ".".join(map(str, first["loc"])) or fallback
+    return _Fault(where, str(first["msg"]))
+
+
 def import_registry(path: Path, when: dt.datetime | None = None) -> HotlineImport:
     """Listings (and IVR analyses) per hotline; InputError when the file cannot be read at all."""
     result = HotlineImport()
     moment = when or dt.datetime.now(dt.UTC)
-    for number, row in read_table(path, json_key="hotlines", aliases=_REGISTRY_ALIASES):
-        try:
-            _listing(row, path.parent, (str(path), number), moment, result)
-        except _Fault as fault:
-            result.errors.append(RowProblem(str(path), number, fault.field, fault.message))
+    kept = rejected = 0
+    with guard(str(path), what="cannot read the hotline registry"):  # the boundary: no library error escapes
+        for number, row in read_table(path, json_key="hotlines", aliases=_REGISTRY_ALIASES):
+            try:
+                _listing(row, path.parent, (str(path), number), moment, result)
+                kept += 1
+            except _Fault as fault:
+                result.errors.append(RowProblem(str(path), number, fault.field, fault.message))
+                rejected += 1
+    result.files.append(FileCounts.of(str(path), kept, rejected, result.errors))
     return result
 
 
@@ -260,8 +278,7 @@ def _attempt(row: Row) -> tuple[str, DialAttempt]:
             tester=_get(row, ("tester", "拨测方"), str) or "",
         )
     except ValidationError as exc:
-        first = exc.errors()[0]
-        raise _Fault(".".join(map(str, first["loc"])), str(first["msg"])) from None
+        raise _invalid(exc, "attempt") from None
     if attempt.outcome == "human" and attempt.seconds_to_human is None:
         raise _Fault("seconds_to_human", "missing for an attempt whose outcome is 'human'")
     return number, attempt
@@ -280,19 +297,26 @@ def add_dial_tests(path: Path, result: HotlineImport, when: dt.datetime | None =
     """Attach dial attempts to the registry's hotlines; rows for unknown numbers are errors."""
     moment = when or dt.datetime.now(dt.UTC)
     attempts: dict[str, list[DialAttempt]] = {}
-    for line, row in read_table(path, json_key="attempts", aliases=_DIAL_ALIASES):
-        try:
-            number, attempt = _attempt(row)
-        except (_Fault, ValueError) as fault:
-            field_name = fault.field if isinstance(fault, _Fault) else "started_at"
-            message = fault.message if isinstance(fault, _Fault) else f"expected an ISO date-time ({fault})"
-            result.errors.append(RowProblem(str(path), line, field_name, message))
-            continue
-        number = _registered(number, result)
-        if number not in result.subjects:
-            result.errors.append(RowProblem(str(path), line, "number", f"hotline {number!r} is not in the registry"))
-            continue
-        attempts.setdefault(number, []).append(attempt)
+    kept = rejected = 0
+    with guard(str(path), what="cannot read the dial tests"):  # the boundary: no library error escapes
+        for line, row in read_table(path, json_key="attempts", aliases=_DIAL_ALIASES):
+            try:
+                number, attempt = _attempt(row)
+            except (_Fault, ValueError) as fault:
+                field_name = fault.field if isinstance(fault, _Fault) else "started_at"
+                message = fault.message if isinstance(fault, _Fault) else f"expected an ISO date-time ({fault})"
+                result.errors.append(RowProblem(str(path), line, field_name, message))
+                rejected += 1
+                continue
+            number = _registered(number, result)
+            if number not in result.subjects:
+                message = f"hotline {number!r} is not in the registry"
+                result.errors.append(RowProblem(str(path), line, "number", message))
+                rejected += 1
+                continue
+            attempts.setdefault(number, []).append(attempt)
+            kept += 1
+    result.files.append(FileCounts.of(str(path), kept, rejected, result.errors))
     for number, items in attempts.items():
         subject = result.subjects[number]
         result.evidence[number].append(

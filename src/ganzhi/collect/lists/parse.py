@@ -328,6 +328,15 @@ def _parse_list_bytes(data: bytes, source: str, kind: ListKind | None) -> list[P
     return parse_csv(text, source, kind)
 
 
+def row_counts(parsed: Sequence[PiList]) -> tuple[int, int, int]:
+    """(rows accepted, rows rejected, warnings) over the lists read from one file; every problem that is not a
+    rejected row (a short row, an unknown PI category, merged cells filled, a table without a header) is a
+    warning."""
+    accepted = sum(len(item.rows) for item in parsed)
+    rejected = sum(len(item.rejected_rows) for item in parsed)
+    return accepted, rejected, sum(len(item.problems) for item in parsed) - rejected
+
+
 def parse_list_file(path: Path, kind: ListKind | None = None) -> list[PiList]:
     """Read and parse one list file."""
     try:

@@ -66,8 +66,16 @@ class HeaderMatch:
     unit: str | None
 
 
+#: A cell longer than this is not a header (real ones, units and notes included, stay under 60 characters); it
+#: is not compared with every known spelling, so a 2-million-character cell costs nothing (fuzz finding).
+MAX_HEADER_CHARS = 200
+
+
 def normalise_header(raw: str) -> tuple[str, str | None]:
-    """(header without unit, punctuation and case; the unit in brackets, if any)."""
+    """(header without unit, punctuation and case; the unit in brackets, if any); ("", None) for a cell longer
+    than `MAX_HEADER_CHARS`."""
+    if len(raw) > MAX_HEADER_CHARS:
+        return "", None
     text = raw.translate(_FULLWIDTH).strip()
     unit_match = _UNIT_IN_HEADER.search(text)
     unit = unit_match.group(1).strip() if unit_match else None

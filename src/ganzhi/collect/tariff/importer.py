@@ -3,6 +3,9 @@
 Bad input never stops the import: every problem becomes a `RowProblem` (`ganzhi.errors`) naming the file,
 sheet, row and field, with what was expected and what was found, and the rest of the catalogue is read.
 Problems that keep the row (with a doubt) are warnings; those that lose or distort data are errors.
+Every file's rows are counted (`FileCounts`: plan and channel rows accepted, rows rejected, warnings), so
+a caller can say what was kept and what was not; the whole import of one file runs inside one boundary
+(`collect.bounded.guard`), so any library failure becomes an error naming that file, never a traceback.
 """
 
 from __future__ import annotations
@@ -16,6 +19,7 @@ from typing import Literal, TypeVar
 
 from pydantic import ValidationError
 
+from ganzhi.collect.bounded import guard
 from ganzhi.collect.tariff.channels import (
     ListingBuilder,
     channel_type,
@@ -43,6 +47,7 @@ from ganzhi.evidence.base import Evidence, Subject
 from ganzhi.evidence.tariff import (
     CHANNEL_NAME_MAX,
     MAX_FIELD_CHARS,
+    MAX_PLANS,
     SUBJECT_TYPE,
     Audience,
     ChannelListing,
@@ -73,17 +78,39 @@ def _at(sheet: Sheet, index: int, fld: str | None, message: str, level: Level = 
 
 
 @dataclass(slots=True)
+class FileCounts:
+    """What one input file gave: plan and channel rows kept, rows not kept because of an error, warnings."""
+
+    source: str
+    accepted: int = 0
+    rejected: int = 0
+    warnings: int = 0
+    errors: int = 0
+
+
+@dataclass(slots=True)
 class ImportResult:
-    """The imported catalogue and every problem met on the way."""
+    """The imported catalogue, every problem met on the way, and per-file counts of kept and rejected rows."""
 
     catalogue: TariffCatalogue
     problems: list[RowProblem] = field(default_factory=list)
     sources: list[str] = field(default_factory=list)
+    files: list[FileCounts] = field(default_factory=list)
 
     @property
     def errors(self) -> list[RowProblem]:
         """Problems that lost or distorted data."""
         return [p for p in self.problems if p.level == "error"]
+
+    @property
+    def accepted(self) -> int:
+        """Plan and channel rows kept, over every file."""
+        return sum(f.accepted for f in self.files)
+
+    @property
+    def rejected(self) -> int:
+        """Rows not kept because of an error, over every file."""
+        return sum(f.rejected for f in self.files)
 
     def evidence(self, subject_id: str | None = None) -> Evidence:
         """The catalogue as one `tariff_catalogue` evidence item."""
@@ -254,6 +281,8 @@ class _Importer:
     plans: dict[str, TariffPlan] = field(default_factory=dict)
     listings: ListingBuilder = field(default_factory=ListingBuilder)
     meta: dict[str, str] = field(default_factory=dict)
+    accepted: int = 0
+    rejected: int = 0
 
     def sheet(self, sheet: Sheet) -> None:
         self.meta.update({k: str(v) for k, v in sheet.meta.items()})
@@ -275,7 +304,7 @@ class _Importer:
         for required in ("方案编号", "资费名称"):
             if required not in known:
                 self.problems.append(_at(sheet, layout.last_row, required, "missing header column"))
-        unknown = [c.raw for c in layout.columns if c.field is None and c.raw and channel_type(c.raw) is None]
+        unknown = [c.raw[:80] for c in layout.columns if c.field is None and c.raw and channel_type(c.raw) is None]
         if unknown:
             message = f"unrecognised columns ignored: {unknown}"
             self.problems.append(_at(sheet, layout.last_row, None, message, "warning"))
@@ -293,8 +322,14 @@ class _Importer:
         for index in range(layout.last_row + 1, len(sheet.rows)):
             cells, units = self._cells(sheet.rows[index], layout, channel_cols)
             reader = _RowReader(sheet, index, cells, units, self.problems)
+            if len(self.plans) >= MAX_PLANS and any(_text(v) for v in cells.values()):
+                reader.problem("error", None, f"more than {MAX_PLANS} plans; row not read (split the catalogue)")
+                self.rejected += 1
+                continue
+            before = len(self.problems)
             plan = _plan(reader, self.as_of)
             if plan is None:
+                self.rejected += int(len(self.problems) > before)  # a row with content that could not be read
                 continue
             if plan.plan_id in self.plans:
                 reader.problem(
@@ -302,8 +337,10 @@ class _Importer:
                     "方案编号",
                     f"duplicate id {plan.plan_id!r} (first at {self.plans[plan.plan_id].row}); row ignored",
                 )
+                self.rejected += 1
                 continue
             self.plans[plan.plan_id] = plan
+            self.accepted += 1
             for col, ctype in channel_cols.items():
                 value = sheet.rows[index][col] if col < len(sheet.rows[index]) else None
                 shown = yes_no(value)
@@ -347,8 +384,9 @@ class _Importer:
             label = _text(cells.get("channel_type")) or _text(cells.get("channel_name"))
             ctype = channel_type(label) or channel_type(_text(cells.get("channel_name")))
             if ctype is None:
-                message = f"expected one of 自有营业厅/掌厅/网厅/资费专区/代理渠道, got {label!r}"
+                message = f"expected one of 自有营业厅/掌厅/网厅/资费专区/代理渠道, got {label[:200]!r}"
                 self.problems.append(_at(sheet, index, "渠道类型", message))
+                self.rejected += 1
                 continue
             elderly_raw = cells.get("elderly_entry")
             elderly = yes_no(elderly_raw) if "elderly_entry" in cells else None
@@ -359,8 +397,10 @@ class _Importer:
             if len(name) > CHANNEL_NAME_MAX:
                 message = f"channel name longer than {CHANNEL_NAME_MAX} characters ({len(name)}); row skipped"
                 self.problems.append(_at(sheet, index, "渠道名称", message))
+                self.rejected += 1
                 continue
             self.listings.add(ctype, name, split_ids(cells.get("plan_ids")), elderly, where)
+            self.accepted += 1
 
     def result(self, sources: list[str]) -> ImportResult:
         listings: list[ChannelListing] = self.listings.build()
@@ -381,22 +421,44 @@ class _Importer:
 def import_catalogue(
     paths: Iterable[Path], *, operator: str | None = None, region: str | None = None, as_of: dt.date | None = None
 ) -> ImportResult:
-    """Import plan and channel files; an unreadable file becomes an error and the others are still read."""
+    """Import plan and channel files; an unreadable file becomes an error and the others are still read.
+
+    Each file is read and imported inside one boundary (`guard`): a library failure anywhere in it becomes
+    an error naming the file, and the rows it had already given are kept.
+    """
     importer = _Importer(as_of=as_of)
     sources: list[str] = []
+    files: list[FileCounts] = []
     for path in paths:
         sources.append(str(path))
+        counts = FileCounts(str(path))
+        files.append(counts)
+        first_problem, importer.accepted, importer.rejected = len(importer.problems), 0, 0
         try:
-            sheets = read_sheets(path)
+            with guard(str(path), what="cannot import the catalogue file"):
+                for sheet in read_sheets(path):
+                    importer.sheet(sheet)
         except InputError as exc:
             importer.problems.append(RowProblem(exc.source, None, None, exc.problem))
-            continue
-        for sheet in sheets:
-            importer.sheet(sheet)
+        counts.accepted, counts.rejected = importer.accepted, importer.rejected
+        _tally(counts, importer.problems[first_problem:])
     if operator:
         importer.meta["operator"] = operator
     if region:
         importer.meta["region"] = region
+    last = len(importer.problems)
     if not importer.plans:
         importer.problems.append(RowProblem(";".join(sources), None, None, "no tariff plan could be read"))
-    return importer.result(sources)
+    result = importer.result(sources)
+    if files:  # problems found once every file was read (plan ids no plan file has) belong to the last file
+        _tally(files[-1], result.problems[last:])
+    result.files = files
+    return result
+
+
+def _tally(counts: FileCounts, problems: Iterable[RowProblem]) -> None:
+    for problem in problems:
+        if problem.level == "warning":
+            counts.warnings += 1
+        else:
+            counts.errors += 1

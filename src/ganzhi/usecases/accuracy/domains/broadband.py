@@ -28,7 +28,8 @@ def load(folder: Path, case: Case) -> list[Evidence]:
     speedtests = _option(case, "speedtests")
     loaded = load_contracts(folder / contracts)
     if not loaded.evidence:
-        raise InputError(str(folder / contracts), "no usable contract row: " + "; ".join(loaded.problems[:5]))
+        problems = "; ".join(str(p) for p in loaded.problems[:5])
+        raise InputError(str(folder / contracts), f"no usable contract row: {problems}")
     lines = {e.subject.id for e in loaded.evidence}
     tests = load_speedtests(folder / speedtests).evidence if speedtests else []
     return [*loaded.evidence, *(e for e in tests if e.subject.id in lines)]
