@@ -267,15 +267,15 @@ def partition(
 @app.command("audit-cluster")
 def audit_cluster(
     dataset: Annotated[
-        str, typer.Option("--dataset", help="`usage partition` 的输出（路径或 URL）/ partitioned data set")
+        str, typer.Option("--dataset", help="分区数据集（`usage partition` 的输出，路径或 URL）/ partitioned data set")
     ],
     out: Annotated[str, typer.Option("--output", "-o", help="输出位置（路径或 URL）/ output path or URL")],
     scheduler: Annotated[
-        str | None, typer.Option(help="Dask 调度器地址 / Dask scheduler address, e.g. tcp://10.0.0.5:8786")
+        str | None, typer.Option(help="调度器地址（Dask），如 tcp://10.0.0.5:8786 / Dask scheduler address")
     ] = None,
     workers: Annotated[int, typer.Option(min=1, help="本机 LocalCluster 进程数 / LocalCluster worker processes")] = 2,
     threads_per_worker: Annotated[int, typer.Option(min=1, help="每进程线程数 / threads per worker")] = 1,
-    worker_memory: Annotated[str, typer.Option(help="LocalCluster 每进程内存上限 / memory per worker")] = "4GB",
+    worker_memory: Annotated[str, typer.Option(help="工作进程内存上限（LocalCluster）/ memory per worker")] = "4GB",
     fmt: Annotated[
         OutputFormat, typer.Option("--format", "-f", help="标准输出上的摘要格式 / summary on stdout: table | json")
     ] = OutputFormat.table,
