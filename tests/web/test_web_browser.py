@@ -87,7 +87,7 @@ def demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Demo]:
 def test_demo_platform_is_populated(demo: Demo) -> None:
     import httpx
 
-    assert set(demo.passwords) == {"admin", "inspector", "enterprise", "store"} and demo.halls > 100
+    assert set(demo.passwords) == {"admin", "inspector", "guangdong", "enterprise", "store"} and demo.halls > 100
     with httpx.Client(base_url=demo.base) as client:
         token = client.post(
             "/api/v1/auth/login", json={"username": "admin", "password": demo.passwords["admin"]}
@@ -105,6 +105,12 @@ def test_demo_platform_is_populated(demo: Demo) -> None:
         tasks_with_issues = {issue.task for issue in get_issues(session)}
     engine.dispose()
     assert tasks_with_issues == {task.id for task in default_catalog().tasks}  # the heatmap shows every task
+    with httpx.Client(base_url=demo.base) as client:
+        client.post("/api/v1/auth/login", json={"username": "inspector", "password": demo.passwords["inspector"]})
+        for path, marker in (("/lookbacks", "lookback-lb-demo-1"), ("/interviews", "iv-demo-1")):
+            shown = client.get(path)
+            assert shown.status_code == 200 and marker in shown.text, path  # the pages are not empty
+    assert "第三方共享清单按SDK逐项列明" in httpx.get(f"{demo.base}/").text  # an approved 典型案例
 
 
 # --- the browser ---------------------------------------------------------------------------------
@@ -138,11 +144,21 @@ def _page(browser: Browser, demo: Demo) -> Any:
 
 
 def _sign_in(page: Page, demo: Demo, username: str) -> None:
+    """Sign in; the first time, the demo account must choose its own password (forced change)."""
     page.goto("/login")
     page.fill("input[name=username]", username)
     page.fill("input[name=password]", demo.passwords[username])
     page.click("button[type=submit]")
-    page.wait_for_url(re.compile(r".*/dashboard$"))
+    page.wait_for_url(re.compile(r".*/(dashboard|portal|account)$"))
+    if page.url.endswith("/account"):
+        assert "至少 10 位" in page.inner_text("#policy")
+        chosen = f"{username}-own-password-1"
+        page.fill("input[name=current]", demo.passwords[username])
+        page.fill("input[name=new]", chosen)
+        page.fill("input[name=again]", chosen)
+        page.click("#password-form button[type=submit]")
+        page.wait_for_url(re.compile(r".*/(dashboard|portal)$"))
+        demo.passwords[username] = chosen
 
 
 def test_enterprise_uploads_an_apk_for_a_self_check_and_sees_findings(
@@ -158,7 +174,7 @@ def test_enterprise_uploads_an_apk_for_a_self_check_and_sees_findings(
     page.click("#self-check button[type=submit]")
     page.wait_for_selector("#self-checks td.verdict-block", timeout=120_000)
     text = page.inner_text("#self-checks")
-    assert "com.example.video.lite" in text and "t11_self_start" in text and "onCreate" in text
+    assert "com.example.video.lite" in text and "无合理场景不得自启动" in text and "onCreate" in text
     page.screenshot(path=str(shots / "1-self-check.png"), full_page=True)
     page.goto("/apps/com.example.video.lite")
     assert page.locator("ol.call-path li").count() >= 2
@@ -199,3 +215,76 @@ def test_public_finds_the_nearest_port_out_hall(browser: Browser, demo: Demo, sh
     page.goto("/speedtest/")
     assert page.locator("#start").count() == 1
     page.context.close()
+
+
+#: Words that must not show in the Chinese view: enum names, role ids and the English headers of old.
+ENGLISH_LEFTOVERS = re.compile(
+    r"\b(OPEN|RECTIFYING|FIXED|VERIFIED|REOPENED|WAIVED|FALSE_POSITIVE|finished|running|regulator_admin|"
+    r"regulator_inspector|app_store|run|note|stats|package|findings|campaign|hash|kind)\b"
+)
+#: The main pages of each role (the enterprise works in its portal, the store in its workspace).
+ROLE_PAGES = {
+    "admin": [
+        "/dashboard",
+        "/issues",
+        "/runs",
+        "/enterprises",
+        "/campaigns",
+        "/publications",
+        "/audit",
+        "/complaints",
+        "/practices",
+        "/interviews",
+        "/lookbacks",
+        "/checks",
+    ],
+    "guangdong": ["/dashboard", "/issues", "/enterprises"],
+    "enterprise": ["/portal", "/issues", "/runs"],
+    "store": ["/dashboard", "/issues"],
+}
+
+
+def test_dashboard_heatmap_draws_and_a_cell_opens_its_queue(browser: Browser, demo: Demo, shots: Path) -> None:
+    page = _page(browser, demo)
+    _sign_in(page, demo, "inspector")
+    page.goto("/dashboard")
+    page.wait_for_selector("#heatmap[data-drawn] canvas")
+    assert int(page.get_attribute("#heatmap", "data-drawn") or 0) >= 10  # every task has issues in the demo
+    coloured = page.evaluate(
+        """() => {
+          const c = document.querySelector('#heatmap canvas');
+          const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
+          let n = 0;
+          for (let i = 0; i < d.length; i += 4) { if (d[i + 3] > 0 && d[i] > 150 && d[i + 2] < 120) n++; }
+          return n;
+        }"""
+    )
+    assert coloured > 500, f"the heatmap canvas has {coloured} coloured pixels"
+    page.screenshot(path=str(shots / "6-dashboard.png"), full_page=True)
+    page.goto("/issues?task=T9&state=active")
+    t9 = page.locator("tr.issue-row").count()
+    page.select_option("#filters select[name=task]", "T1")
+    page.click("#filters button[type=submit]")
+    page.wait_for_url(re.compile(r".*task=T1.*"))
+    t1 = page.locator("tr.issue-row").count()
+    assert t9 > 0 and t1 > 0 and page.locator("tr.issue-row", has_text="T9").count() == 0
+    with page.expect_download() as download:
+        page.click("#export-csv")
+    rows = download.value.path().read_text(encoding="utf-8-sig").strip().splitlines()
+    assert len(rows) - 1 == int(re.search(r"共 (\d+) 条", page.inner_text("#page-label")).group(1))  # type: ignore[union-attr]
+    assert all("T1" in row for row in rows[1:])
+    page.context.close()
+
+
+def test_main_pages_of_each_role_are_chinese(browser: Browser, demo: Demo, shots: Path) -> None:
+    for username, paths in ROLE_PAGES.items():
+        page = _page(browser, demo)
+        _sign_in(page, demo, username)
+        for path in paths:
+            response = page.goto(path)
+            assert response is not None and response.status == 200, (username, path)
+            page.screenshot(path=str(shots / f"role-{username}{path.replace('/', '-')}.png"), full_page=True)
+            shown = page.inner_text("main")
+            leftovers = sorted(set(ENGLISH_LEFTOVERS.findall(shown)))
+            assert not leftovers, (username, path, leftovers)
+        page.context.close()

@@ -154,7 +154,11 @@ def test_lookback_pages_show_the_report_to_regulators_only(world: World) -> None
     assert world.client.get("/lookbacks/lb-1", follow_redirects=False).status_code == 303
     sign_in(world, "admin")
     listing = world.client.get("/lookbacks")
-    assert listing.status_code == 200 and 'href="/lookbacks/lb-1"' in listing.text and "reopened 1" in listing.text
+    assert (
+        listing.status_code == 200
+        and 'href="/lookbacks/lb-1"' in listing.text
+        and "整改不到位，问题复发 1" in listing.text
+    )  # the verdict as words (issue 19)
     report = world.client.get("/lookbacks/lb-1?lang=en")
     assert report.status_code == 200 and "Look-backs" in report.text and "t11_self_start" in report.text
     assert HOSTILE not in report.text and ESCAPED in report.text and world.run_b in report.text

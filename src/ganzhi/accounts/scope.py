@@ -9,6 +9,7 @@ it distributes; the public sees nothing here (published snapshots only, see `pub
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -21,11 +22,12 @@ from ganzhi.accounts.users import Principal, Role
 from ganzhi.evidence.base import Subject
 from ganzhi.findings.lifecycle import transition
 from ganzhi.findings.models import Issue, IssueState, Result, Transition
-from ganzhi.store import publication_repo, supervision_repo
+from ganzhi.store import complaint_repo, issue_query, practice_repo, publication_repo, supervision_repo
 from ganzhi.store import repositories as repo
-from ganzhi.store.publication_tables import LookbackRow
+from ganzhi.store.publication_tables import ComplaintRow, LookbackRow
 from ganzhi.supervision.models import Campaign, Enterprise, Interview
 from ganzhi.supervision.ownership import Ownership
+from ganzhi.supervision.practices import GoodPractice
 from ganzhi.supervision.publications import Publication, PublicationStatus
 
 #: Issue states an enterprise may move its own issues to (it declares rectification; regulators and
@@ -55,10 +57,24 @@ class Scope:
             self._ownership = Ownership.build(supervision_repo.list_enterprises(self.session))
         return self._ownership
 
+    @property
+    def national(self) -> bool:
+        """A regulator without a province limit: sees everything, filters nothing."""
+        return self.principal.is_regulator and not self.principal.provinces
+
+    def province_enterprises(self) -> frozenset[str]:
+        """Ids of the enterprises in the provincial regulator's provinces (all of them for a national one)."""
+        wanted = set(self.principal.provinces)
+        return frozenset(
+            e.id for e in supervision_repo.list_enterprises(self.session) if not wanted or e.province in wanted
+        )
+
     def sees_subject(self, subject: Subject) -> bool:
         """True when the principal may see findings about `subject`."""
-        if self.principal.is_regulator:
+        if self.national:
             return True
+        if self.principal.is_regulator:
+            return self.ownership().operator_of(subject) in self.province_enterprises()
         scope_id = self.principal.scope_id
         if self.role is Role.ENTERPRISE:
             return scope_id is not None and self.ownership().operator_of(subject) == scope_id
@@ -67,12 +83,14 @@ class Scope:
         return False
 
     def visible_subjects(self) -> repo.SubjectFilter | None:
-        """`sees_subject` as a filter the lists push into SQL: None for regulators (no filter); built once."""
-        if self.principal.is_regulator:
+        """`sees_subject` as a filter the lists push into SQL: None for national regulators (no filter); built once."""
+        if self.national:
             return None
         if self._visible is None:
             scope_id = self.principal.scope_id
-            if scope_id and self.role is Role.ENTERPRISE:
+            if self.principal.is_regulator:
+                self._visible = subjects_of(self.ownership(), self.province_enterprises())
+            elif scope_id and self.role is Role.ENTERPRISE:
                 owned = self.ownership()
                 self._visible = repo.SubjectFilter(owned.keys_operated_by(scope_id), owned.names_of(scope_id))
             elif scope_id and self.role is Role.APP_STORE:
@@ -82,9 +100,21 @@ class Scope:
         return self._visible
 
     def sees_enterprise(self, enterprise_id: str) -> bool:
-        return self.principal.is_regulator or (
-            self.role is Role.ENTERPRISE and self.principal.scope_id == enterprise_id
-        )
+        if self.national:
+            return True
+        if self.principal.is_regulator:
+            return enterprise_id in self.province_enterprises()
+        return self.role is Role.ENTERPRISE and self.principal.scope_id == enterprise_id
+
+
+def subjects_of(ownership: Ownership, enterprise_ids: Iterable[str]) -> repo.SubjectFilter:
+    """The subjects the given enterprises operate, as a SQL filter (keys they link, names evidence gives)."""
+    keys: set[str] = set()
+    names: set[str] = set()
+    for enterprise_id in enterprise_ids:
+        keys |= ownership.keys_operated_by(enterprise_id)
+        names |= ownership.names_of(enterprise_id)
+    return repo.SubjectFilter(frozenset(keys), frozenset(names))
 
 
 def _sees_nothing(visible: repo.SubjectFilter | None) -> bool:
@@ -164,7 +194,7 @@ def run(scope: Scope, run_id: str) -> repo.RunRecord | None:
     if scope.role is Role.PUBLIC:
         return None
     found = repo.get_run(scope.session, run_id)
-    if found is None or (not scope.principal.is_regulator and not results(scope, run_id, limit=1)):
+    if found is None or (not scope.national and not results(scope, run_id, limit=1)):
         return None
     return found
 
@@ -181,8 +211,10 @@ def results(scope: Scope, run_id: str, *, limit: int | None = None) -> list[Resu
 
 
 def enterprises(scope: Scope) -> list[Enterprise]:
+    """National regulators: every enterprise; provincial ones: their provinces'; an enterprise: itself."""
     if scope.principal.is_regulator:
-        return supervision_repo.list_enterprises(scope.session)
+        found = supervision_repo.list_enterprises(scope.session)
+        return found if scope.national else [e for e in found if e.province in scope.principal.provinces]
     own = enterprise(scope, scope.principal.scope_id or "")
     return [own] if own is not None else []
 
@@ -228,9 +260,10 @@ def publication(scope: Scope, publication_id: str) -> Publication | None:
 
 
 def interviews(scope: Scope, *, enterprise_id: str | None = None) -> list[Interview]:
-    """Regulators: every 约谈 record (or one enterprise's); an enterprise: its own; anyone else: none."""
+    """Regulators: every 约谈 record (or one enterprise's; provincial: their provinces'); an enterprise: its own."""
     if scope.principal.is_regulator:
-        return supervision_repo.list_interviews(scope.session, enterprise_id=enterprise_id or None)
+        found = supervision_repo.list_interviews(scope.session, enterprise_id=enterprise_id or None)
+        return found if scope.national else [i for i in found if scope.sees_enterprise(i.enterprise_id)]
     own = scope.principal.scope_id
     if scope.role is not Role.ENTERPRISE or not own or (enterprise_id and enterprise_id != own):
         return []
@@ -241,6 +274,8 @@ def record_interview(scope: Scope, interview: Interview) -> Interview:
     """Store a 约谈 record (regulators only); the store refuses an existing id or an unknown enterprise."""
     if not scope.principal.is_regulator:
         raise Forbidden(f"role {scope.role.value} cannot record interviews (regulators only)")
+    if not scope.sees_enterprise(interview.enterprise_id):
+        raise Forbidden(f"enterprise {interview.enterprise_id!r} is outside this account's provinces")
     return supervision_repo.save_interview(scope.session, interview)
 
 
@@ -267,3 +302,82 @@ def lookback(scope: Scope, lookback_id: str) -> dict[str, Any] | None:
     if not scope.principal.is_regulator or scope.session.get(LookbackRow, lookback_id) is None:
         return None
     return publication_repo.get_lookback(scope.session, lookback_id)
+
+
+# --- the issue queue -----------------------------------------------------------------------------
+
+
+def issue_page(
+    scope: Scope,
+    query: issue_query.IssueQuery,
+    *,
+    enterprise_ids: Iterable[str] = (),
+    provinces: Iterable[str] = (),
+    offset: int = 0,
+    limit: int = 50,
+) -> tuple[int, list[Issue]]:
+    """(total, one page) of the visible issues matching `query`, optionally of some enterprises or provinces.
+
+    The enterprise and province filters become subject filters ANDed with the scope in SQL, so a
+    provincial regulator asking for another province gets nothing, not that province's rows.
+    """
+    if scope.role is Role.PUBLIC:
+        return 0, []
+    owned: list[repo.SubjectFilter] = list(query.owned)
+    wanted = set(enterprise_ids)
+    wanted_provinces = set(provinces)
+    if wanted or wanted_provinces:
+        chosen = {
+            e.id
+            for e in supervision_repo.list_enterprises(scope.session)
+            if (not wanted or e.id in wanted) and (not wanted_provinces or e.province in wanted_provinces)
+        }
+        owned.append(subjects_of(scope.ownership(), chosen))
+    query = dataclasses.replace(query, owned=tuple(owned))
+    visible = scope.visible_subjects()
+    total = issue_query.count_issues(scope.session, query, visible=visible)
+    return total, issue_query.page_issues(scope.session, query, visible=visible, offset=offset, limit=limit)
+
+
+# --- complaints and 典型案例 ----------------------------------------------------------------------
+
+
+def complaint_counts(scope: Scope) -> dict[tuple[str, str], int]:
+    """(province, task) → complaints: national regulators all, provincial ones their provinces', others none."""
+    if not scope.principal.is_regulator:
+        return {}
+    return complaint_repo.province_task_counts(scope.session, provinces=scope.principal.provinces)
+
+
+def recent_complaints(scope: Scope, *, task: str | None = None, limit: int = 100) -> list[ComplaintRow]:
+    """The newest complaints the regulator may see (its provinces' for a provincial one)."""
+    if not scope.principal.is_regulator:
+        return []
+    return complaint_repo.recent_complaints(scope.session, provinces=scope.principal.provinces, task=task, limit=limit)
+
+
+def practices(scope: Scope) -> list[GoodPractice]:
+    """典型案例: regulators see drafts too (a provincial one its provinces'); everyone else approved ones only."""
+    if not scope.principal.is_regulator:
+        return practice_repo.list_practices(scope.session, approved_only=True)
+    ids = None if scope.national else sorted(scope.province_enterprises())
+    return practice_repo.list_practices(scope.session, enterprise_ids=ids)
+
+
+def record_practice(scope: Scope, record: GoodPractice) -> GoodPractice:
+    """Store a draft 典型案例 (regulators, for an enterprise they oversee)."""
+    if not scope.principal.is_regulator:
+        raise Forbidden(f"role {scope.role.value} cannot record 典型案例 (regulators only)")
+    if not scope.sees_enterprise(record.enterprise_id):
+        raise Forbidden(f"enterprise {record.enterprise_id!r} is outside this account's provinces")
+    return practice_repo.save_practice(scope.session, record)
+
+
+def approve_practice(scope: Scope, practice_id: str) -> GoodPractice:
+    """Approve a draft 典型案例 (a regulator other than its drafter)."""
+    if not scope.principal.is_regulator:
+        raise Forbidden(f"role {scope.role.value} cannot approve 典型案例 (regulators only)")
+    visible = {p.id for p in practices(scope)}
+    if practice_id not in visible:
+        raise Forbidden(f"no 典型案例 {practice_id!r} visible to this account")
+    return practice_repo.approve_practice(scope.session, practice_id, scope.principal.username, dt.datetime.now(dt.UTC))

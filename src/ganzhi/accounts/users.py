@@ -60,6 +60,10 @@ class Principal:
     webhook_secret: str | None = None
     #: True for a disabled account (only lists show such principals; a disabled user never signs in).
     disabled: bool = False
+    #: A provincial regulator (通信管理局) sees only the enterprises of these provinces; empty: national.
+    provinces: tuple[str, ...] = ()
+    #: The password was set by someone else (demo, reset): the next sign-in must choose a new one.
+    must_change_password: bool = False
 
     @property
     def is_regulator(self) -> bool:
@@ -88,7 +92,41 @@ def _principal(row: UserRow) -> Principal:
         display_name=row.display_name,
         webhook_secret=row.webhook_secret,
         disabled=row.disabled,
+        provinces=split_provinces(row.provinces),
+        must_change_password=bool(row.must_change_password),
     )
+
+
+#: Most provinces one regulator account may be scoped to (China has 34 provincial-level divisions).
+MAX_PROVINCES = 34
+#: Shortest password (the policy every form and command states).
+MIN_PASSWORD = 10
+PASSWORD_POLICY = (
+    f"密码至少 {MIN_PASSWORD} 位，不能与用户名相同 / at least {MIN_PASSWORD} characters, not the user name"
+)
+
+
+def split_provinces(value: str | None) -> tuple[str, ...]:
+    """The stored comma-separated province list as a tuple (empty: national)."""
+    return tuple(p for p in (part.strip() for part in (value or "").split(",")) if p)
+
+
+def _province_text(provinces: tuple[str, ...] | list[str] | None) -> str | None:
+    cleaned = sorted({p.strip() for p in provinces or () if p.strip()})
+    if len(cleaned) > MAX_PROVINCES:
+        raise StoreError(f"at most {MAX_PROVINCES} provinces per account (got {len(cleaned)})")
+    bad = [p for p in cleaned if "," in p or len(p) > 16]
+    if bad:
+        raise StoreError(f"province names must be short names like 北京 or 广东 without commas (got {bad})")
+    return ",".join(cleaned) or None
+
+
+def check_password(username: str, password: str) -> None:
+    """Refuse a password the policy does not allow (`PASSWORD_POLICY` says the rule to the user)."""
+    if len(password) < MIN_PASSWORD:
+        raise ValueError(f"password too short: {len(password)} characters; {PASSWORD_POLICY}")
+    if password.strip().lower() == username.strip().lower():
+        raise ValueError(f"password equals the user name; {PASSWORD_POLICY}")
 
 
 def create_user(
@@ -99,8 +137,12 @@ def create_user(
     *,
     scope_id: str | None = None,
     display_name: str | None = None,
+    provinces: tuple[str, ...] | list[str] | None = None,
+    must_change_password: bool = False,
 ) -> Principal:
     """Add a user; scoped roles need `scope_id` (an enterprise must exist), regulators must not have one.
+
+    A regulator may be limited to `provinces` (a provincial 通信管理局); only regulators take them.
 
     Raises:
         StoreError: the user name is malformed or taken, the scope does not fit the role.
@@ -116,6 +158,8 @@ def create_user(
         raise StoreError(f"user {username!r}: role {role.value} sees every enterprise; expected no scope id")
     if role is Role.ENTERPRISE and scope_id and supervision_repo.get_enterprise(session, scope_id) is None:
         raise StoreError(f"user {username!r}: no enterprise {scope_id!r}; register it first (ganzhi enterprise)")
+    if provinces and role not in REGULATORS:
+        raise StoreError(f"user {username!r}: only regulator accounts are scoped to provinces (role {role.value})")
     if session.scalar(select(UserRow.id).where(UserRow.username == username)) is not None:
         raise StoreError(f"user {username!r} already exists")
     row = UserRow(
@@ -127,6 +171,8 @@ def create_user(
         webhook_secret=new_webhook_secret() if role is Role.APP_STORE else None,
         disabled=False,
         created_at=_utcnow(),
+        provinces=_province_text(provinces),
+        must_change_password=must_change_password,
     )
     session.add(row)
     session.flush()
@@ -287,6 +333,57 @@ def set_disabled(session: Session, username: str, disabled: bool) -> Principal:
     row.disabled = disabled
     if disabled:
         end_user_sessions(session, row.id)
+    session.flush()
+    return _principal(row)
+
+
+def set_password(session: Session, username: str, password: str, *, must_change: bool) -> Principal:
+    """Set a user's password (`users reset-password`, or the user's own change).
+
+    A reset by someone else sets `must_change` so the next sign-in asks for a new password; a reset
+    also ends the user's browser sessions, so whoever knew the old password is signed out.
+
+    Raises:
+        StoreError: no such user.
+        ValueError: the password breaks the policy (`PASSWORD_POLICY`).
+    """
+    row = _user_row(session, username)
+    check_password(username, password)
+    row.password_hash = hash_password(password)
+    row.must_change_password = must_change
+    if must_change:
+        end_user_sessions(session, row.id)
+    session.flush()
+    return _principal(row)
+
+
+def change_own_password(session: Session, user_id: int, current: str, new: str) -> Principal:
+    """A signed-in user's own change: the current password must match and the new one differ from it.
+
+    Raises:
+        StoreError: no such user, or the current password is wrong.
+        ValueError: the new password breaks the policy or equals the current one.
+    """
+    row = session.get(UserRow, user_id)
+    if row is None or row.disabled:
+        raise StoreError(f"user {user_id} does not exist or is disabled")
+    if not verify_password(current, row.password_hash):
+        raise StoreError("当前密码不正确 / the current password is wrong")
+    if current == new:
+        raise ValueError("新密码不能与当前密码相同 / the new password must differ from the current one")
+    check_password(row.username, new)
+    row.password_hash = hash_password(new)
+    row.must_change_password = False
+    session.flush()
+    return _principal(row)
+
+
+def set_provinces(session: Session, username: str, provinces: list[str]) -> Principal:
+    """Scope a regulator account to provinces (empty list: national again)."""
+    row = _user_row(session, username)
+    if provinces and Role(row.role) not in REGULATORS:
+        raise StoreError(f"user {username!r}: only regulator accounts are scoped to provinces (role {row.role})")
+    row.provinces = _province_text(provinces)
     session.flush()
     return _principal(row)
 

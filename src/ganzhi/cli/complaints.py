@@ -34,7 +34,8 @@ BATCH = 500
 @app.command("import")
 def import_(
     files: Annotated[
-        list[Path], typer.Argument(help="投诉文件 / CSV or JSONL files: text, date, enterprise, channel[, id]")
+        list[Path],
+        typer.Argument(help="投诉文件（CSV/XLSX：省份、企业、投诉内容、日期）/ CSV, XLSX or JSONL files"),
     ],
 ) -> None:
     """导入投诉，按任务分类并保存 / import complaints, classify each by task (T1–T11 or other) and store them.
@@ -44,10 +45,8 @@ def import_(
     from ganzhi.store import complaint_repo as crepo
     from ganzhi.store import supervision_repo as srepo
     from ganzhi.store.db import session_scope
-    from ganzhi.store.publication_tables import ComplaintRow
     from ganzhi.supervision.complaints.classifier import MODEL_NAME, default_classifier
     from ganzhi.supervision.complaints.intake import ComplaintIn, RowProblem, read_complaints
-    from ganzhi.supervision.ownership import Ownership
 
     good: list[ComplaintIn] = []
     bad = 0
@@ -62,29 +61,14 @@ def import_(
         classifier = default_classifier()
         sessions = open_store()
         with session_scope(sessions) as session:
-            ownership = Ownership.build(srepo.list_enterprises(session))
+            enterprises = srepo.list_enterprises(session)
         inserted = skipped = 0
         now = dt.datetime.now(dt.UTC)
         with progress_bar("分类 classifying", len(good)) as bar:
             for start in range(0, len(good), BATCH):
                 chunk = good[start : start + BATCH]
                 predictions = classifier.predict([c.text for c in chunk])
-                rows = [
-                    ComplaintRow(
-                        external_id=c.external_id,
-                        text=c.text,
-                        received_on=c.received_on,
-                        enterprise_id=ownership.aliases.get(c.enterprise) if c.enterprise else None,
-                        enterprise_name=c.enterprise,
-                        channel=c.channel,
-                        task=p.label,
-                        confidence=p.confidence,
-                        model=MODEL_NAME,
-                        source=c.source,
-                        imported_at=now,
-                    )
-                    for c, p in zip(chunk, predictions, strict=True)
-                ]
+                rows = crepo.complaint_rows(chunk, predictions, enterprises, model=MODEL_NAME, at=now)
                 with session_scope(sessions) as session:
                     added, dupes = crepo.save_complaints(session, rows)
                 inserted, skipped = inserted + added, skipped + dupes

@@ -1,4 +1,4 @@
-"""`ganzhi users add|token|tokens|revoke-token|disable|enable|list`: web platform accounts and API tokens.
+"""`ganzhi users add|token|tokens|revoke-token|disable|enable|reset-password|provinces|list`: accounts, API tokens.
 
 Every change made here is written to the web platform's audit log (actor `regulator_admin:cli`), like
 the same change made through the admin API.
@@ -52,6 +52,10 @@ def add(
     password: Annotated[str, typer.Option(prompt=True, hide_input=True, confirmation_prompt=True)],
     scope: Annotated[str | None, typer.Option(help="enterprise id (enterprise) or store id (app_store)")] = None,
     name: Annotated[str | None, typer.Option(help="display name")] = None,
+    province: Annotated[
+        list[str] | None,
+        typer.Option(help="省级监管账户所辖省份（可重复）/ province a regulator account is limited to (repeatable)"),
+    ] = None,
 ) -> None:
     """添加用户 / add a user (app-store users get a webhook secret, printed once)."""
     from ganzhi.accounts import users as accounts
@@ -60,7 +64,13 @@ def add(
     try:
         with session_scope(open_store()) as session:
             user = accounts.create_user(
-                session, username, password, accounts.Role(role.value), scope_id=scope, display_name=name
+                session,
+                username,
+                password,
+                accounts.Role(role.value),
+                scope_id=scope,
+                display_name=name,
+                provinces=province or None,
             )
     except (StoreError, ValueError) as exc:
         raise fail(f"users add: {exc}") from None
@@ -198,6 +208,57 @@ def enable(username: Annotated[str, typer.Argument(help="用户名 / user name")
     _set_disabled(username, False)
 
 
+@app.command("reset-password")
+def reset_password(
+    username: Annotated[str, typer.Argument(help="用户名 / user name")],
+    password: Annotated[
+        str | None,
+        typer.Option(help="新密码；省略则生成随机密码并打印一次 / new password; omitted: a random one, printed once"),
+    ] = None,
+    keep: Annotated[
+        bool,
+        typer.Option("--no-force-change", help="不要求下次登录修改密码 / do not ask for a change at the next sign-in"),
+    ] = False,
+) -> None:
+    """重置密码：结束会话，下次登录须修改 / reset a password: ends the user's sessions; next sign-in must change it."""
+    import secrets
+
+    from ganzhi.accounts import users as accounts
+    from ganzhi.store.db import session_scope
+
+    chosen = password or secrets.token_urlsafe(12)
+    try:
+        with session_scope(open_store()) as session:
+            accounts.set_password(session, username, chosen, must_change=not keep)
+            _audit(session, "user.reset_password", username, {"must_change": not keep})
+    except (StoreError, ValueError) as exc:
+        raise fail(f"users reset-password: {exc}") from None
+    console.print(
+        f"已重置 / password reset: {username}" + ("" if keep else "（下次登录须修改 / must change at next sign-in）")
+    )
+    if password is None:
+        console.print(f"新密码 / new password: {chosen}", markup=False)
+    console.print(accounts.PASSWORD_POLICY, markup=False)
+
+
+@app.command("provinces")
+def provinces(
+    username: Annotated[str, typer.Argument(help="用户名 / user name")],
+    province: Annotated[list[str] | None, typer.Argument(help="省份；不填则为全国 / provinces; none: national")] = None,
+) -> None:
+    """设置监管账户所辖省份 / limit a regulator account to provinces (none: national)."""
+    from ganzhi.accounts import users as accounts
+    from ganzhi.store.db import session_scope
+
+    try:
+        with session_scope(open_store()) as session:
+            user = accounts.set_provinces(session, username, list(province or []))
+            _audit(session, "user.provinces", username, {"provinces": list(user.provinces)})
+    except StoreError as exc:
+        raise fail(f"users provinces: {exc}") from None
+    console.print(f"{username}: {'、'.join(user.provinces) or '全国 / national'}")
+
+
 @app.command("list")
 def list_(fmt: Annotated[OutputFormat, typer.Option("--format", "-f", help=FORMAT_HELP)] = OutputFormat.table) -> None:
     """列出用户 / list users."""
@@ -219,6 +280,8 @@ def list_(fmt: Annotated[OutputFormat, typer.Option("--format", "-f", help=FORMA
                         "scope_id": u.scope_id,
                         "display_name": u.display_name,
                         "disabled": u.disabled,
+                        "provinces": list(u.provinces),
+                        "must_change_password": u.must_change_password,
                     }
                     for u in users
                 ],
@@ -231,5 +294,6 @@ def list_(fmt: Annotated[OutputFormat, typer.Option("--format", "-f", help=FORMA
     for column in ("username", "role", "scope", "name", "state"):
         table.add_column(column)
     for u in users:
-        table.add_row(u.username, u.role.value, u.scope_id or "", u.display_name, "disabled" if u.disabled else "")
+        scope_text = u.scope_id or "、".join(u.provinces)
+        table.add_row(u.username, u.role.value, scope_text, u.display_name, "disabled" if u.disabled else "")
     console.print(table)

@@ -9,8 +9,10 @@ What it loads, in order (every piece goes through the same code a real deploymen
 4. demo data for every other task (`demo_tasks`: the T1 tariff catalogue and T4 UI bundle builders,
    the other tasks' check fixtures), each inspected, so the dashboard heatmap shows every task;
 5. a generated hall registry for the nearest-hall finder (`demo_halls`);
-6. one user per role (`demo_users`), and a forged APK submitted by the store account through the
-   store service (`forge.apk.generate_apk`), so the store page has a verdict with findings.
+6. one user per role plus a provincial regulator (`demo_users`; each must choose its own password at
+   the first sign-in), a 回头看 of the fixed T9 issues, a 约谈 record and an approved 典型案例, and a
+   forged APK submitted by the store account through the store service (`forge.apk.generate_apk`), so
+   the store page has a verdict with findings.
 """
 
 from __future__ import annotations
@@ -33,6 +35,7 @@ from ganzhi.demo.halls import write_demo_registry
 from ganzhi.demo.run import run_demo
 from ganzhi.demo.tasks import TaskDemo, load_task_demos
 from ganzhi.demo.users import DemoLogin, install_demo_users
+from ganzhi.errors import GanzhiError
 from ganzhi.forge.apk.builder import write_apk
 from ganzhi.forge.apk.generate import generate_apk
 from ganzhi.forge.apk.spec import (
@@ -44,19 +47,24 @@ from ganzhi.forge.apk.spec import (
     InvokeSpec,
     MethodSpec,
 )
-from ganzhi.store import publication_repo, supervision_repo
+from ganzhi.store import practice_repo, publication_repo, supervision_repo
 from ganzhi.store import repositories as repo
 from ganzhi.store.db import session_scope
 from ganzhi.supervision.campaigns import assignments, new_campaign
+from ganzhi.supervision.lookback import LookbackSelection
+from ganzhi.supervision.models import Commitment, Interview
+from ganzhi.supervision.practices import GoodPractice
 from ganzhi.supervision.publications import PublicationKind, build_body, new_draft, ranking_rows, select_issues
 from ganzhi.supervision.registry_io import read_enterprises, read_key_lists
 from ganzhi.usecases.inspection import inspect
+from ganzhi.usecases.lookback_run import run_lookback
 from ganzhi.usecases.standings import compute_standings
 
 DATA = Path(__file__).resolve().parents[1] / "supervision" / "data"
 CAMPAIGN_ID = "c524-demo"
 PUBLISHED_ID = "pub-demo-1"
 DRAFT_ID = "pub-demo-2"
+LOOKBACK_ID = "lb-demo-1"
 DEMO_TASKS = ("T6", "T7")
 #: Tasks the T9 demo and the store submission (T11) already fill; `demo_tasks` loads the others.
 COVERED_TASKS = (*DEMO_TASKS, "T9", "T11")
@@ -153,6 +161,46 @@ def _publications(session: Session, now: dt.datetime, drafter: str, approver: st
     )
 
 
+def _oversight(sessions: sessionmaker[Session], now: dt.datetime, say: Callable[[str], None]) -> None:
+    """A 回头看 of the T9 issues fixed in round 2, a 约谈 record and an approved 典型案例, so those pages
+    show what they are for (each through the same code a regulator's action takes)."""
+    try:
+        run_lookback(sessions, LOOKBACK_ID, LookbackSelection(tasks=["T9"]), actor="inspector", now=now)
+    except GanzhiError as exc:  # the demo still loads; the look-back page then says there is none
+        say(f"回头看 not loaded — {exc}")
+    with session_scope(sessions) as session:
+        supervision_repo.save_interview(
+            session,
+            Interview(
+                id="iv-demo-1",
+                enterprise_id="demo-video",
+                held_on=now.date(),
+                attendees=["检查员", "示例视频科技有限公司 合规负责人"],
+                minutes="就首次启动前收集设备标识、开机自启动问题进行约谈，企业承认问题并承诺整改。",
+                commitments=[
+                    Commitment(text="下一版本移除隐私政策同意前的SDK初始化", due=now.date() + dt.timedelta(days=15))
+                ],
+                campaign_id=CAMPAIGN_ID,
+                recorded_by="inspector",
+                recorded_at=now,
+            ),
+        )
+        practice_repo.save_practice(
+            session,
+            GoodPractice(
+                id="case-demo-1",
+                enterprise_id="demo-shop",
+                task="T7",
+                title="第三方共享清单按SDK逐项列明",
+                practice="在APP“我的-隐私”中按SDK列明共享的个人信息、目的、方式和第三方名称，并随版本更新。",
+                evidence="演示检查中T7检查项全部通过；清单页面截图与版本记录。",
+                created_by="inspector",
+                created_at=now,
+            ),
+        )
+        practice_repo.approve_practice(session, "case-demo-1", "admin", now)
+
+
 def load_demo(
     sessions: sessionmaker[Session],
     service: SubmissionService,
@@ -188,6 +236,8 @@ def load_demo(
         say("通报: drafted by the inspector, approved by the admin …")
         with session_scope(sessions) as session:
             _publications(session, now, drafter="inspector", approver="admin")
+        say("回头看, 约谈, 典型案例 …")
+        _oversight(sessions, now, say)
         say("forged APK submitted through the store service …")
         with session_scope(sessions) as session:
             store = next(p for p in accounts.list_users(session) if p.role is accounts.Role.APP_STORE)

@@ -49,14 +49,22 @@ def _operators(session: Session, known: set[str]) -> dict[str, list[str]]:
     return grouped
 
 
+#: Provinces given, in turn, to the operators the demo evidence names (so the per-province views are filled).
+DEMO_OPERATOR_PROVINCES = ("广东", "北京", "上海", "江苏")
+
+
 def _ensure(session: Session, enterprise: Enterprise) -> str:
     if supervision_repo.get_enterprise(session, enterprise.id) is None:
         supervision_repo.upsert_enterprise(session, enterprise)
     return enterprise.id
 
 
-def install_demo_users(session: Session) -> list[DemoLogin]:
-    """Create the missing demo enterprises and one user per role (skipped when the users already exist)."""
+def install_demo_users(session: Session, *, must_change: bool = True) -> list[DemoLogin]:
+    """Create the missing demo enterprises and one user per role, plus a provincial regulator (广东).
+
+    Skipped when the users already exist. The printed passwords are for the first sign-in only:
+    `must_change` (the default) makes each account choose its own password then.
+    """
     if session.scalar(select(UserRow.id).where(UserRow.username == "admin")) is not None:
         return []
     known = {e.id for e in supervision_repo.list_enterprises(session)}
@@ -69,6 +77,7 @@ def install_demo_users(session: Session) -> list[DemoLogin]:
                 name=owner[:200],
                 uscc=complete_uscc(f"91110000{n:08d}"),
                 type=EnterpriseType.BASIC_TELECOM_OPERATOR,
+                province=DEMO_OPERATOR_PROVINCES[(n - 1) % len(DEMO_OPERATOR_PROVINCES)],
                 subjects=links,
             ),
         )
@@ -79,6 +88,7 @@ def install_demo_users(session: Session) -> list[DemoLogin]:
             name="示例视频科技有限公司",
             uscc=complete_uscc("9111010800000001"),
             type=EnterpriseType.INTERNET_COMPANY,
+            province="北京",
             subjects=[SubjectLink(subject_type="app", subject_id="com.example.video", name="示例视频")],
         ),
     )
@@ -89,17 +99,28 @@ def install_demo_users(session: Session) -> list[DemoLogin]:
             name="示例应用市场甲有限公司",
             uscc=complete_uscc("9144030000000002"),
             type=EnterpriseType.APP_STORE,
+            province="广东",
         ),
     )
-    plan = [
-        ("admin", Role.REGULATOR_ADMIN, None, "管理员 admin"),
-        ("inspector", Role.REGULATOR_INSPECTOR, None, "检查员 inspector"),
-        ("enterprise", Role.ENTERPRISE, enterprise, "示例视频 enterprise"),
-        ("store", Role.APP_STORE, store, "示例应用市场甲 store"),
+    plan: list[tuple[str, Role, str | None, str, tuple[str, ...]]] = [
+        ("admin", Role.REGULATOR_ADMIN, None, "管理员", ()),
+        ("inspector", Role.REGULATOR_INSPECTOR, None, "检查员", ()),
+        ("guangdong", Role.REGULATOR_INSPECTOR, None, "广东省通信管理局", ("广东",)),
+        ("enterprise", Role.ENTERPRISE, enterprise, "示例视频", ()),
+        ("store", Role.APP_STORE, store, "示例应用市场甲", ()),
     ]
     logins: list[DemoLogin] = []
-    for username, role, scope, display in plan:
+    for username, role, scope, display, provinces in plan:
         password = secrets.token_urlsafe(12)
-        accounts.create_user(session, username, password, role, scope_id=scope, display_name=display)
+        accounts.create_user(
+            session,
+            username,
+            password,
+            role,
+            scope_id=scope,
+            display_name=display,
+            provinces=provinces,
+            must_change_password=must_change,
+        )
         logins.append(DemoLogin(username, password, role.value, scope))
     return logins

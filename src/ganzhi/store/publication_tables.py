@@ -76,3 +76,5 @@ class ComplaintRow(Base):
     model: Mapped[str] = mapped_column(String(NAME_LEN))
     source: Mapped[str] = mapped_column(Text)
     imported_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+    #: Province the complaint came from (12300 exports say it; else the enterprise's province).
+    province: Mapped[str | None] = mapped_column(String(NAME_LEN), index=True)

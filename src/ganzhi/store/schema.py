@@ -7,8 +7,16 @@ import cycle. Code that needs the complete set of tables (Alembic, the ORM-vs-mi
 
 from __future__ import annotations
 
-from ganzhi.store import crawl_tables, publication_tables, supervision_tables, tables, web_tables
+from ganzhi.store import crawl_tables, practice_tables, publication_tables, supervision_tables, tables, web_tables
 
 metadata = tables.Base.metadata
 
-__all__ = ["crawl_tables", "metadata", "publication_tables", "supervision_tables", "tables", "web_tables"]
+__all__ = [
+    "crawl_tables",
+    "metadata",
+    "practice_tables",
+    "publication_tables",
+    "supervision_tables",
+    "tables",
+    "web_tables",
+]

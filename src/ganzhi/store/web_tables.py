@@ -41,6 +41,10 @@ class UserRow(Base):
     webhook_secret: Mapped[str | None] = mapped_column(String(NAME_LEN))
     disabled: Mapped[bool] = mapped_column(Boolean, default=False)
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+    #: Comma-separated provinces a provincial regulator is limited to (NULL: national or not a regulator).
+    provinces: Mapped[str | None] = mapped_column(String(KEY_LEN))
+    #: Set by demo accounts and `users reset-password`: the next sign-in must choose a new password.
+    must_change_password: Mapped[bool] = mapped_column(Boolean, default=False)
 
 
 class ApiTokenRow(Base):

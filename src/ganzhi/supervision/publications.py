@@ -201,13 +201,18 @@ def select_issues(
     tasks: Sequence[str] | None = None,
     fingerprints: Sequence[str] | None = None,
     active_only: bool = True,
+    apps_only: bool = True,
 ) -> list[Issue]:
-    """App issues to publish: active ones (by default), optionally of some tasks or fingerprints."""
+    """Issues to publish: active ones (by default), optionally of some tasks or fingerprints.
+
+    The classic 通报 lists apps; `apps_only=False` takes every subject type (halls, hotlines, tariff
+    plans of T1–T10), so any task's issues can be drafted into a notice.
+    """
     wanted = set(fingerprints or [])
     return [
         i
         for i in issues
-        if i.subject.type == "app"
+        if (not apps_only or i.subject.type == "app")
         and (not active_only or i.state in ACTIVE_STATES)
         and (not tasks or i.task in tasks)
         and (not wanted or i.fingerprint in wanted)
@@ -260,11 +265,18 @@ def removal_rows(base: PublicationBody, current: Mapping[str, Issue]) -> list[Re
     ]
 
 
+def common_deadline(issues: Iterable[Issue]) -> dt.date | None:
+    """The 通报's 整改期限: the latest of the listed issues' own deadlines, so the notice text never asks
+    for rectification earlier than the deadline the issue queue shows (None when no issue has one)."""
+    return max((i.deadline for i in issues if i.deadline is not None), default=None)
+
+
 def intro_text(kind: PublicationKind, rows: int, rectify_by: dt.date | None) -> str:
     """The standard wording MIIT uses above its lists (regulations.md §12)."""
     if kind is PublicationKind.REMOVAL:
         return (
-            f"经核查复检，以下{rows}款APP仍未完成整改。相关应用商店应在本通报发布后，立即组织对名单中应用软件进行下架处理。"
+            f"经核查复检，以下{rows}款APP仍未完成整改。"
+            "相关应用商店应在本通报发布后，立即组织对名单中应用软件进行下架处理。"
         )
     if kind is PublicationKind.RANKING:
         return "以下为本期排名结果。"

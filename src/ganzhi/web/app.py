@@ -20,6 +20,7 @@ from ganzhi.collect.halls.finder import HallFinder
 from ganzhi.settings import Settings
 from ganzhi.store.blobs import BlobStore
 from ganzhi.store.db import make_engine, session_factory
+from ganzhi.web import apidocs, errors
 from ganzhi.web.api.v1 import router as api_v1
 from ganzhi.web.config import WebConfig, load_web_config
 from ganzhi.web.limits import BodyLimitMiddleware, LoginLimiter
@@ -57,7 +58,7 @@ def create_app(
         version="1",
         description="524 行动检查与监管平台 / inspection and supervision platform for MIIT's 524 action.",
         openapi_url=f"{API_PREFIX}/openapi.json",
-        docs_url=f"{API_PREFIX}/docs",
+        docs_url=None,
         redoc_url=None,
         lifespan=lifespan,
     )
@@ -86,7 +87,11 @@ def create_app(
     )
     app.include_router(api_v1, prefix=API_PREFIX)
     app.include_router(pages)
+    app.include_router(apidocs.router(API_PREFIX))
+    if apidocs.ASSETS is not None:
+        app.mount(apidocs.ASSET_PREFIX, StaticFiles(directory=apidocs.ASSETS), name="apidocs")
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
+    errors.install(app)
     app.add_middleware(
         BodyLimitMiddleware,
         default_limit=config.max_body_bytes,
@@ -99,7 +104,7 @@ def create_app(
         },
     )
     # Added last = outermost: the real client address and scheme are settled before anything else runs.
-    app.add_middleware(SecurityHeadersMiddleware, docs_paths=frozenset({f"{API_PREFIX}/docs"}))
+    app.add_middleware(SecurityHeadersMiddleware, docs_paths=frozenset({f"{API_PREFIX}/docs", f"{API_PREFIX}/redoc"}))
     app.add_middleware(TrustedProxyMiddleware, trusted=parse_networks(config.trusted_proxies))
     return app
 

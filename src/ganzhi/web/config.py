@@ -77,6 +77,13 @@ class WebConfig:
     speedtest_max_streams: int = 16
     #: Concurrent speed-test streams of one client address (so one visitor cannot take every slot).
     speedtest_max_streams_per_client: int = 6
+    #: Days ahead the dashboard counts an open issue as "due soon" (7: one working week plus the weekend).
+    due_soon_days: int = 7
+    #: Rows per page of the regulator's lists, and the most a visitor may ask for (`?per=`).
+    page_rows: int = 50
+    max_page_rows: int = 500
+    #: Most rows one CSV/XLSX export of a filtered list may hold (a larger selection is refused, not cut).
+    max_export_rows: int = 50_000
     verdict_rule: VerdictRule = field(default_factory=load_verdict_rule)
 
     def with_overrides(self, **changes: Any) -> WebConfig:
@@ -97,6 +104,10 @@ _INT_SETTINGS = (
     "speedtest_max_streams",
     "speedtest_max_streams_per_client",
     "login_client_attempts",
+    "due_soon_days",
+    "page_rows",
+    "max_page_rows",
+    "max_export_rows",
 )
 _FLOAT_SETTINGS = (
     "login_window_s",

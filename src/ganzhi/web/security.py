@@ -157,14 +157,15 @@ _INLINE_SCRIPT = re.compile(rb"<script(?![^>]*\bsrc=)[^>]*>(.*?)</script>", re.S
 
 
 def _docs_policy(html: bytes) -> str:
-    """The policy of the OpenAPI docs page (FastAPI's Swagger UI from its CDN): its own inline
-    scripts are pinned by hash, nothing else inline may run."""
+    """The policy of the OpenAPI docs pages (Swagger UI and ReDoc served from this origin): scripts from
+    here only (any inline script pinned by hash), the inline styles both libraries inject, ReDoc's
+    blob worker; nothing from another origin."""
     hashes = " ".join(
         f"'sha256-{base64.b64encode(hashlib.sha256(body).digest()).decode()}'" for body in _INLINE_SCRIPT.findall(html)
     )
     return (
-        f"default-src 'self'; script-src 'self' https://cdn.jsdelivr.net {hashes}; "
-        "style-src 'self' https://cdn.jsdelivr.net 'unsafe-inline'; img-src 'self' data: https://fastapi.tiangolo.com; "
+        f"default-src 'self'; script-src 'self' {hashes}".rstrip()
+        + "; style-src 'self' 'unsafe-inline'; img-src 'self' data:; font-src 'self' data:; worker-src 'self' blob:; "
         "connect-src 'self'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'"
     )
 

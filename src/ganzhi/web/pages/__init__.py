@@ -9,7 +9,18 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from ganzhi.web.pages import crawl, enterprise, halls, oversight, portal, publications, speedtest, workspace
+from ganzhi.web.pages import (
+    crawl,
+    enterprise,
+    halls,
+    oversight,
+    portal,
+    publications,
+    regional,
+    registry,
+    speedtest,
+    workspace,
+)
 
 router = APIRouter(include_in_schema=False)
 router.include_router(portal.router)
@@ -20,3 +31,5 @@ router.include_router(enterprise.router)
 router.include_router(halls.router)
 router.include_router(speedtest.router)
 router.include_router(crawl.router)
+router.include_router(registry.router)
+router.include_router(regional.router)

@@ -7,7 +7,8 @@ the same APK checks as the app-store service, keyed by the enterprise id.
 
 from __future__ import annotations
 
-from pathlib import PurePath
+import zipfile
+from pathlib import Path, PurePath
 from typing import Annotated, Any
 
 from fastapi import APIRouter, File, Form, Request, UploadFile
@@ -32,12 +33,52 @@ from ganzhi.web.pages.render import page
 
 router = APIRouter()
 #: Rectification evidence an enterprise may attach: documents and screenshots.
-EVIDENCE_TYPES = {".pdf": "pdf", ".html": "text", ".htm": "text", ".txt": "text", ".png": "png", ".jpg": "jpeg"}
+EVIDENCE_TYPES = {
+    ".pdf": "pdf",
+    ".html": "text",
+    ".htm": "text",
+    ".txt": "text",
+    ".png": "png",
+    ".jpg": "jpeg",
+    ".jpeg": "jpeg",
+    ".docx": "docx",
+    ".xlsx": "xlsx",
+    ".zip": "zip",
+}
 _IMAGE_MAGIC = {"png": b"\x89PNG\r\n\x1a\n", "jpeg": b"\xff\xd8\xff"}
+#: ZIP containers (Office files and plain archives): magic, and the member an Office file must hold.
+_ZIP_FAMILIES = {"docx": "word/document.xml", "xlsx": "xl/workbook.xml", "zip": None}
+#: Bounds of an uploaded archive (configurable defaults): members, total unpacked size, packing ratio.
+MAX_ZIP_MEMBERS = 10_000
+MAX_ZIP_UNPACKED = 1 << 30
+MAX_ZIP_RATIO = 200
 EVIDENCE_ACTION = "issue.evidence"
 
 
+def zip_problem(family: str, path: Path) -> str | None:
+    """Why a stored DOCX/XLSX/ZIP is refused (not a ZIP, too many members, a zip bomb, not an Office file), or None."""
+    try:
+        with zipfile.ZipFile(path) as archive:
+            members = archive.infolist()
+            if len(members) > MAX_ZIP_MEMBERS:
+                return f"压缩包成员过多 / too many members: {len(members)} > {MAX_ZIP_MEMBERS}"
+            unpacked = sum(m.file_size for m in members)
+            packed = max(1, sum(m.compress_size for m in members))
+            if unpacked > MAX_ZIP_UNPACKED or unpacked / packed > MAX_ZIP_RATIO:
+                return f"压缩包解压后过大 / unpacks to {unpacked} bytes ({unpacked / packed:.0f}× its size)"
+            if any(m.filename.startswith("/") or ".." in PurePath(m.filename).parts for m in members):
+                return "压缩包含有越界路径 / archive has absolute or '..' member paths"
+            wanted = _ZIP_FAMILIES.get(family)
+            if wanted is not None and wanted not in archive.namelist():
+                return f"不是有效的 {family.upper()} 文件 / not a {family.upper()} file: {wanted} missing"
+    except (zipfile.BadZipFile, OSError) as exc:
+        return f"无法读取压缩包 / unreadable archive: {exc}"
+    return None
+
+
 def _evidence_problem(family: str, head: bytes) -> str | None:
+    if family in _ZIP_FAMILIES:
+        return None if head.startswith(b"PK\x03\x04") else f"expected a {family.upper()} (ZIP) file, got {head[:4]!r}"
     if family in _IMAGE_MAGIC:
         magic = _IMAGE_MAGIC[family]
         return None if head.startswith(magic) else f"expected a {family.upper()} image, got {head[:8]!r}"
@@ -140,7 +181,8 @@ def _store_evidence(request: Request, file: UploadFile) -> ArtefactRef | tuple[i
     ext = PurePath(name).suffix.lower()
     family = EVIDENCE_TYPES.get(ext)
     if family is None:
-        return 415, f"{name}: 仅接受 / accepted types: {sorted(EVIDENCE_TYPES)}"
+        accepted = "、".join(sorted(EVIDENCE_TYPES))
+        return 415, f"{name}: 仅接受以下类型 / accepted types: {accepted}"
     head = file.file.read(SNIFF_BYTES)
     problem = _evidence_problem(family, head)
     if problem is not None:
@@ -149,7 +191,7 @@ def _store_evidence(request: Request, file: UploadFile) -> ArtefactRef | tuple[i
     config: WebConfig = request.app.state.config
     media = MEDIA_TYPES.get(ext) or (f"image/{family}" if family in _IMAGE_MAGIC else "application/octet-stream")
     try:
-        return blobs.put_stream(
+        stored = blobs.put_stream(
             Rewound(head, file.file),  # type: ignore[arg-type]
             name,
             media_type=media,
@@ -157,6 +199,9 @@ def _store_evidence(request: Request, file: UploadFile) -> ArtefactRef | tuple[i
         )
     except BlobTooLargeError as exc:
         return 413, f"文件过大 / too large: {exc}"
+    if family in _ZIP_FAMILIES and (problem := zip_problem(family, blobs.path(stored.sha256))) is not None:
+        return 415, f"{name}: {problem}"
+    return stored
 
 
 @router.post("/portal/rectification/{fingerprint}", response_class=HTMLResponse)

@@ -16,6 +16,7 @@ from pydantic import ValidationError
 from ganzhi.accounts import scope as scoped
 from ganzhi.accounts.users import Role
 from ganzhi.errors import GanzhiError
+from ganzhi.supervision.lookback import VERDICT_ZH, Verdict
 from ganzhi.supervision.models import Commitment, Interview
 from ganzhi.web import audit
 from ganzhi.web.deps import ScopeDep, client_address
@@ -41,6 +42,7 @@ def _interviews(
     context = {
         "interviews": scoped.interviews(scope, enterprise_id=enterprise or None),
         "enterprises": scoped.enterprises(scope),
+        "names": {e.id: e.name for e in scoped.enterprises(scope)},
         "chosen": enterprise,
         "message": message,
         "today": dt.date.today().isoformat(),
@@ -116,7 +118,9 @@ def lookback_list(request: Request, scope: ScopeDep) -> Response:
     gated = _gate(request, scope)
     if gated is not None:
         return gated
-    return page(request, "lookbacks.html", scope.principal, {"lookbacks": scoped.lookbacks(scope)})
+    verdicts = {v.value: {"zh": VERDICT_ZH.get(v, v.value), "en": v.value.replace("_", " ")} for v in Verdict}
+    context = {"lookbacks": scoped.lookbacks(scope), "VERDICTS": verdicts}
+    return page(request, "lookbacks.html", scope.principal, context)
 
 
 @router.get("/lookbacks/{lookback_id}", response_class=HTMLResponse)

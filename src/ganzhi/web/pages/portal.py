@@ -6,7 +6,8 @@ from fastapi import APIRouter, Form, HTTPException, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from ganzhi.accounts import scope as scoped
-from ganzhi.accounts.users import PUBLIC
+from ganzhi.accounts.users import PUBLIC, Role
+from ganzhi.store import supervision_repo
 from ganzhi.web import audit
 from ganzhi.web.deps import CallerDep, SessionDep, client_address
 from ganzhi.web.login import attempt_login, end_session, start_session
@@ -21,7 +22,14 @@ def home(request: Request, caller: CallerDep, session: SessionDep) -> Response:
     published = scoped.publications(scoped.Scope(PUBLIC, session))
     latest = next((p for p in reversed(published) if p.body.get("rankings")), None)
     rankings = latest.content().rankings if latest is not None else []
-    return page(request, "public.html", caller.principal, {"publications": published, "rankings": rankings})
+    public = scoped.Scope(PUBLIC, session)
+    context = {
+        "publications": published,
+        "rankings": rankings,
+        "practices": scoped.practices(public),
+        "enterprise_names": {e.id: e.name for e in supervision_repo.list_enterprises(session)},
+    }
+    return page(request, "public.html", caller.principal, context)
 
 
 @router.get("/login", response_class=HTMLResponse)
@@ -37,7 +45,11 @@ def login_submit(
         principal = attempt_login(request, session, username, password)
     except HTTPException as exc:
         return page(request, "login.html", PUBLIC, {"error": exc.detail}, status_code=exc.status_code)
-    response = RedirectResponse("/dashboard", status_code=303)
+    if principal.must_change_password:
+        target = "/account"
+    else:
+        target = {Role.ENTERPRISE: "/portal"}.get(principal.role, "/dashboard")
+    response = RedirectResponse(target, status_code=303)
     start_session(request, response, session, principal, lang=language(request))
     return response
 

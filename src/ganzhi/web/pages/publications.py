@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from fastapi import APIRouter, Form, Request
+from fastapi import APIRouter, Form, HTTPException, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from ganzhi.accounts import scope as scoped
@@ -16,14 +16,39 @@ from ganzhi.accounts.users import Role
 from ganzhi.catalog.loader import default_catalog
 from ganzhi.errors import GanzhiError
 from ganzhi.store import publication_repo, supervision_repo
-from ganzhi.store import repositories as repo
-from ganzhi.supervision.publications import PublicationKind, build_body, new_draft, select_issues
+from ganzhi.supervision.publications import PublicationKind, build_body, common_deadline, new_draft, select_issues
 from ganzhi.web import audit
 from ganzhi.web.deps import ScopeDep, client_address
+from ganzhi.web.pages.labels import beijing_today, task_ids
 from ganzhi.web.pages.render import page
 from ganzhi.workdays.rectification import deadline_from
 
 router = APIRouter()
+
+
+@router.get("/notices/{publication_id}.{fmt}")
+def notice_download(publication_id: str, fmt: str, request: Request, scope: ScopeDep) -> Response:
+    """An approved snapshot as the PDF or XLSX the CLI renders (same renderers, same Beijing date).
+
+    Ids may contain dots: `/notices/pub.v2` is the page of `pub.v2`, not a download.
+    """
+    if fmt not in ("pdf", "xlsx"):
+        return notice(f"{publication_id}.{fmt}", request, scope)
+    found = scoped.publication(scope, publication_id)
+    if found is None or found.status.value != "approved":
+        raise HTTPException(404, f"没有已发布的通报 {publication_id[:80]!r} / no published notice with this id")
+    if fmt == "pdf":
+        from ganzhi.supervision.render.pdf import PdfUnavailable, to_pdf
+
+        try:
+            body, media = to_pdf(found), "application/pdf"
+        except PdfUnavailable as exc:
+            raise HTTPException(503, f"PDF 暂不可用 / PDF unavailable: {exc}") from None
+    else:
+        from ganzhi.supervision.render.tabular import to_xlsx
+
+        body, media = to_xlsx(found), "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    return Response(body, media_type=media, headers={"Content-Disposition": f'attachment; filename="{found.id}.{fmt}"'})
 
 
 @router.get("/notices/{publication_id}", response_class=HTMLResponse)
@@ -45,6 +70,7 @@ def _workflow(request: Request, scope: scoped.Scope, message: str | None, status
         "message": message,
         "campaigns": scoped.campaigns(scope),
         "me": scope.principal.username,
+        "tasks": task_ids(),
     }
     return page(request, "publications.html", scope.principal, context, status_code=status_code)
 
@@ -75,12 +101,17 @@ def draft(
         chosen_kind = PublicationKind(kind)
         if chosen_kind not in (PublicationKind.NOTICE, PublicationKind.LOOKBACK):
             raise ValueError(f"kind must be notice or lookback here (got {kind[:20]!r})")
-        issues = select_issues(repo.get_issues(scope.session), tasks=[task] if task else None)
+        task = task.strip()
+        if task and task not in task_ids():
+            raise ValueError(f"task {task[:20]!r} is not a task of the 524 catalog; expected one of {task_ids()}")
+        issues = select_issues(scoped.issues(scope, limit=100_000), tasks=[task] if task else None, apps_only=not task)
+        if not issues:
+            raise ValueError(f"no active issues{f' of task {task}' if task else ' of apps'} to publish")
         body = build_body(
             chosen_kind,
             issues=issues,
             enterprises=supervision_repo.list_enterprises(scope.session),
-            rectify_by=deadline_from(default_catalog(), now.date()),
+            rectify_by=common_deadline(issues) or deadline_from(default_catalog(), beijing_today()),
         )
         made = new_draft(
             publication_id.strip(), body, created_by=scope.principal.username, at=now, campaign_id=campaign or None

@@ -12,7 +12,10 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import re
 import threading
+import time
+from collections import OrderedDict
 from collections.abc import AsyncIterator
 from importlib import resources
 from typing import Annotated, Any
@@ -33,6 +36,12 @@ PREFIX = "/speedtest"
 _STRIDE = 1_048_573
 _ENV_FIELDS = ("connection", "wifi_standard", "wifi_band", "nic_mbps", "cable_category", "router_port_mbps")
 _FIGURES = ("download_mbps", "upload_mbps", "latency_ms", "jitter_ms")
+#: Test ids whose received-byte counts are kept (oldest dropped first), and the accepted id shape.
+MAX_TESTS = 1000
+#: Seconds between the upload samples the server keeps per test, and the most it keeps (two minutes).
+SAMPLE_S = 0.05
+MAX_SAMPLES = 2400
+TEST_ID = re.compile(r"^[0-9a-f]{1,32}$")
 
 
 #: Sends the measured figures to the diagnosis link once the probe page has written its JSON result.
@@ -56,19 +65,18 @@ def _between(text: str, start: str, end: str) -> tuple[str, str, str]:
 
 
 def _probe_assets() -> tuple[str, str, str]:
-    """The probe's page split into HTML, CSS and JS (the site's CSP runs no inline script or style),
-    with its endpoints under the prefix and a link to the diagnosis form."""
+    """The probe page's body (for the site's layout, which keeps the header), CSS and JS (the site's CSP
+    runs no inline script or style), with its endpoints under the prefix and a link to the diagnosis."""
     text = resources.files("ganzhi.collect.speedtest").joinpath("page.html").read_text(encoding="utf-8")
-    before, css, after = _between(text, "<style>", "</style>")
-    text = f'{before}<link rel="stylesheet" href="{PREFIX}/page.css">{after}'
-    before, script, after = _between(text, "<script>", "</script>")
-    for path in ("/ping?", "/download?", "/upload?"):
+    _, css, after = _between(text, "<style>", "</style>")
+    _, body, _ = _between(after, "<body>", "</body>")
+    before, script, rest = _between(body, "<script>", "</script>")
+    for path in ("/ping?", "/download?", "/upload?", "/progress?"):
         script = script.replace(f'"{path}', f'"{PREFIX}{path}')
-    link = (
-        '<p><a id="diagnose" href="diagnose">诊断网速瓶颈 / diagnose the result</a> · <a href="/">返回 / back</a></p>\n'
-    )
-    html = f'{before}<script src="{PREFIX}/page.js"></script>{after}'.replace("</body>", link + "</body>")
-    return html, css, script + _DIAGNOSE_LINK_JS
+    link = '<p><a id="diagnose" href="diagnose">诊断网速瓶颈 / diagnose the result</a></p>\n'
+    # The probe page styles `body`; inside the site it styles only its own block.
+    css = css.replace("body {", "#speedtest-probe {")
+    return before + rest + link, css, script + _DIAGNOSE_LINK_JS
 
 
 class SpeedtestEndpoints:
@@ -85,6 +93,9 @@ class SpeedtestEndpoints:
         self._offset = 0
         self._open = 0
         self._per_client: dict[str, int] = {}
+        #: test id → [(server seconds, bytes received so far)], one point per `SAMPLE_S` plus the latest.
+        self._received: OrderedDict[str, list[tuple[float, int]]] = OrderedDict()
+        self._started = time.monotonic()
         self._lock = threading.Lock()
         self.page, self.css, self.js = _probe_assets()
 
@@ -93,6 +104,32 @@ class SpeedtestEndpoints:
             start = self._offset
             self._offset = (self._offset + _STRIDE) % RANDOM_POOL
         return self._pool[start : start + size]
+
+    def count(self, test: str, size: int) -> None:
+        """Add `size` received bytes to a test's upload samples (ids beyond `MAX_TESTS` evict the oldest).
+
+        The server samples what it received by its own clock, so the page's upload figure is bytes over
+        time like the CLI's, not whole request bodies as the browser reports them.
+        """
+        now = time.monotonic() - self._started
+        with self._lock:
+            samples = self._received.pop(test, None)
+            if samples is None:
+                samples = [(now, 0)]
+            total = samples[-1][1] + size
+            if (len(samples) >= 2 and now - samples[-2][0] < SAMPLE_S) or len(samples) >= MAX_SAMPLES:
+                samples[-1] = (now, total)
+            else:
+                samples.append((now, total))
+            self._received[test] = samples
+            while len(self._received) > MAX_TESTS:
+                self._received.popitem(last=False)
+
+    def received(self, test: str) -> tuple[int, float, list[tuple[float, int]]]:
+        """(bytes received, server seconds now, samples) of a test, for the page's upload figure and curve."""
+        with self._lock:
+            samples = list(self._received.get(test, []))
+        return (samples[-1][1] if samples else 0), time.monotonic() - self._started, samples
 
     def acquire(self, client: str) -> None:
         """Take a stream slot for `client`: 429 past its own share, 503 when every slot is taken."""
@@ -123,8 +160,21 @@ def _endpoints(request: Request) -> SpeedtestEndpoints:
 
 
 @router.get("/", response_class=HTMLResponse)
-def speedtest_page(request: Request) -> Response:
-    return HTMLResponse(_endpoints(request).page, headers={"Cache-Control": "no-store"})
+def speedtest_page(request: Request, caller: CallerDep) -> Response:
+    """The probe page inside the site's layout (header, language toggle, sign-in state)."""
+    response = page(request, "speedtest.html", caller.principal, {"probe": _endpoints(request).page})
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+@router.get("/progress")
+async def progress(request: Request, test: str = "") -> Response:
+    """Bytes the server received so far for one test id, with the server's clock: the page's upload sample."""
+    if not TEST_ID.match(test):
+        raise HTTPException(422, "test must be the page's hex test id (1-32 characters 0-9a-f)")
+    received, seconds, samples = _endpoints(request).received(test)
+    body = {"received": received, "seconds": round(seconds, 6), "samples": [[round(t, 4), n] for t, n in samples]}
+    return JSONResponse(body, headers={"Cache-Control": "no-store"})
 
 
 @router.get("/page.js")
@@ -204,9 +254,13 @@ async def upload(request: Request) -> Response:
     endpoints.acquire(client)
     received = 0
     started = dt.datetime.now(dt.UTC)
+    test = request.query_params.get("test", "")
+    counted = bool(TEST_ID.match(test))
     try:
         async for piece in request.stream():
             received += len(piece)
+            if counted:
+                endpoints.count(test, len(piece))
             if received > endpoints.max_upload_bytes:
                 raise HTTPException(413, f"upload over {endpoints.max_upload_bytes} bytes")
     finally:
