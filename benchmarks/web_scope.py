@@ -18,7 +18,8 @@ from pathlib import Path
 
 from benchmarks._result import write_result
 from ganzhi.accounts import scope as scoped
-from ganzhi.accounts.users import Principal, Role
+from ganzhi.accounts.roles import Role
+from ganzhi.accounts.users import Principal
 from ganzhi.catalog.schema import EnterpriseType
 from ganzhi.evidence.base import Subject
 from ganzhi.evidence.status import Severity

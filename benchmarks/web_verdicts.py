@@ -43,7 +43,7 @@ def prepare(home: Path) -> tuple[str, str, str]:
     """Migrate, add a store and a regulator, record one verdict; returns (store token, admin token, sha)."""
     os.environ["GANZHI_HOME"] = str(home)
     from ganzhi.accounts import users as accounts
-    from ganzhi.accounts.users import Role
+    from ganzhi.accounts.roles import Role
     from ganzhi.appstore import submissions as submission_repo
     from ganzhi.settings import load_settings
     from ganzhi.store.db import make_engine, session_factory, session_scope

@@ -11,7 +11,8 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from ganzhi.accounts import scope as scoped
 from ganzhi.accounts import users as accounts
-from ganzhi.accounts.users import Principal, Role
+from ganzhi.accounts.roles import Role
+from ganzhi.accounts.users import Principal
 from ganzhi.catalog.schema import EnterpriseType
 from ganzhi.errors import StoreError
 from ganzhi.evidence.base import Subject

@@ -8,7 +8,7 @@ import pytest
 from sqlalchemy.orm import Session, sessionmaker
 
 from ganzhi.accounts import users as accounts
-from ganzhi.accounts.users import Role
+from ganzhi.accounts.roles import Role
 from ganzhi.errors import StoreError
 from ganzhi.store.db import session_scope
 from ganzhi.store.web_tables import WebSessionRow

@@ -18,7 +18,8 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from collect.apk.zip64_fixtures import break_sizes, rewrite_zip64
 from collect.transfer.loopback import Listener
-from ganzhi.accounts.users import Principal, Role
+from ganzhi.accounts.roles import Role
+from ganzhi.accounts.users import Principal
 from ganzhi.appstore import submissions as repo
 from ganzhi.appstore.service import SubmissionService
 from ganzhi.appstore.submissions import SubmissionView

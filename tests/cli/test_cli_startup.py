@@ -58,11 +58,3 @@ def test_group_help_imports_nothing_heavy(name: str) -> None:
     assert found["code"] == 0, found
     assert found["heavy"] == [], f"`ganzhi {name} --help` imported {found['heavy']}"
     assert "Usage:" in str(found["help"])
-
-
-def test_users_role_choices_are_the_account_roles() -> None:
-    """`users add --role` offers exactly the account roles (kept apart so its help does not load the store)."""
-    from ganzhi.accounts.users import Role
-    from ganzhi.cli.users import RoleName
-
-    assert [r.value for r in RoleName] == [r.value for r in Role]

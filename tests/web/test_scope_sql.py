@@ -17,7 +17,8 @@ from sqlalchemy import Engine, event
 from sqlalchemy.orm import Session, sessionmaker
 
 from ganzhi.accounts import scope as scoped
-from ganzhi.accounts.users import Principal, Role
+from ganzhi.accounts.roles import Role
+from ganzhi.accounts.users import Principal
 from ganzhi.catalog.schema import EnterpriseType
 from ganzhi.evidence.base import Subject
 from ganzhi.findings.models import Issue, IssueState, Result

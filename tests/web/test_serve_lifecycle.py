@@ -21,7 +21,7 @@ import pytest
 from web_fixtures import PASSWORD, forged_apk
 
 from ganzhi.accounts import users as accounts
-from ganzhi.accounts.users import Role
+from ganzhi.accounts.roles import Role
 from ganzhi.store.db import make_engine, session_factory, session_scope
 from ganzhi.store.migrate import upgrade
 

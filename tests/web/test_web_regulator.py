@@ -17,7 +17,7 @@ from openpyxl import load_workbook
 from web_fixtures import PASSWORD, World, build_world
 
 from ganzhi.accounts import users as accounts
-from ganzhi.accounts.users import Role
+from ganzhi.accounts.roles import Role
 from ganzhi.store import supervision_repo
 from ganzhi.store.db import session_scope
 from ganzhi.store.repositories import get_issues

@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from starlette.exceptions import StarletteDeprecationWarning
 
 from ganzhi.accounts import users as accounts
-from ganzhi.accounts.users import Role
+from ganzhi.accounts.roles import Role
 from ganzhi.catalog.schema import EnterpriseType
 from ganzhi.collect.apk.analyze import analyze_apk
 from ganzhi.collect.apk.reader import apk_evidence

@@ -18,7 +18,8 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from ganzhi.accounts.users import Principal, Role
+from ganzhi.accounts.roles import Role
+from ganzhi.accounts.users import Principal
 from ganzhi.evidence.base import Subject
 from ganzhi.findings.lifecycle import transition
 from ganzhi.findings.models import Issue, IssueState, Result, Transition

@@ -11,7 +11,6 @@ from __future__ import annotations
 import datetime as dt
 import re
 from dataclasses import dataclass
-from enum import StrEnum
 
 from sqlalchemy import delete, or_, select
 from sqlalchemy.orm import Session
@@ -25,6 +24,7 @@ from ganzhi.accounts.credentials import (
     token_hash,
     verify_password,
 )
+from ganzhi.accounts.roles import REGULATORS, SCOPED, Role
 from ganzhi.errors import StoreError
 from ganzhi.store import supervision_repo
 from ganzhi.store.web_tables import ApiTokenRow, UserRow, WebSessionRow
@@ -34,18 +34,6 @@ USERNAME = re.compile(r"^[a-z0-9][a-z0-9._-]{1,63}$")
 TOKEN_TOUCH_INTERVAL = dt.timedelta(minutes=5)
 
 
-class Role(StrEnum):
-    """What a principal may do; the scoped roles carry an enterprise or store id."""
-
-    REGULATOR_ADMIN = "regulator_admin"
-    REGULATOR_INSPECTOR = "regulator_inspector"
-    ENTERPRISE = "enterprise"
-    APP_STORE = "app_store"
-    PUBLIC = "public"
-
-
-REGULATORS = frozenset({Role.REGULATOR_ADMIN, Role.REGULATOR_INSPECTOR})
-SCOPED = frozenset({Role.ENTERPRISE, Role.APP_STORE})
 
 
 @dataclass(frozen=True, slots=True)

@@ -21,7 +21,8 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from ganzhi.accounts import users as accounts
 from ganzhi.accounts.credentials import token_hash
-from ganzhi.accounts.users import Principal, Role
+from ganzhi.accounts.roles import Role
+from ganzhi.accounts.users import Principal
 from ganzhi.appstore.submissions import SubmissionStatus, view
 from ganzhi.store.web_tables import SubmissionRow
 

@@ -34,7 +34,8 @@ from typing import BinaryIO, Protocol
 import httpx
 from sqlalchemy.orm import Session, sessionmaker
 
-from ganzhi.accounts.users import Principal, Role
+from ganzhi.accounts.roles import Role
+from ganzhi.accounts.users import Principal
 from ganzhi.appstore import submissions as submission_repo
 from ganzhi.appstore.submissions import SubmissionStatus, SubmissionView
 from ganzhi.appstore.verdict import Verdict, VerdictRule, analysis_complete, decide, findings

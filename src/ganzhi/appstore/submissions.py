@@ -14,8 +14,8 @@ from pydantic import BaseModel, ConfigDict
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from ganzhi.accounts.roles import Role
 from ganzhi.accounts.scope import Scope
-from ganzhi.accounts.users import Role
 from ganzhi.errors import StoreError
 from ganzhi.store.web_tables import SubmissionRow
 

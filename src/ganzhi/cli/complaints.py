@@ -42,11 +42,12 @@ def import_(
 
     报告错误行 / bad rows are reported.
     """
+    from ganzhi.errors import RowProblem
     from ganzhi.store import complaint_repo as crepo
     from ganzhi.store import supervision_repo as srepo
     from ganzhi.store.db import session_scope
     from ganzhi.supervision.complaints.classifier import MODEL_NAME, default_classifier
-    from ganzhi.supervision.complaints.intake import ComplaintIn, RowProblem, read_complaints
+    from ganzhi.supervision.complaints.intake import ComplaintIn, read_complaints
 
     good: list[ComplaintIn] = []
     bad = 0

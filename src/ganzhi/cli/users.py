@@ -7,25 +7,13 @@ the same change made through the admin API.
 from __future__ import annotations
 
 import json
-from enum import StrEnum
 from typing import Annotated
 
 import typer
 
+from ganzhi.accounts.roles import Role
 from ganzhi.cli._common import FORMAT_HELP, OutputFormat, check_format, console, fail, open_store
 from ganzhi.errors import StoreError
-
-
-class RoleName(StrEnum):
-    """The roles `users add` accepts: the values of `ganzhi.accounts.users.Role` (kept here so the help
-    does not load the store; tests/cli/test_cli_startup.py checks the two agree)."""
-
-    regulator_admin = "regulator_admin"
-    regulator_inspector = "regulator_inspector"
-    enterprise = "enterprise"
-    app_store = "app_store"
-    public = "public"
-
 
 app = typer.Typer(help="平台用户与 API 令牌 / web platform users and API tokens.", no_args_is_help=True)
 
@@ -36,7 +24,8 @@ def _audit(session: object, action: str, username: str, detail: dict[str, object
 
     from sqlalchemy.orm import Session
 
-    from ganzhi.accounts.users import Principal, Role
+    from ganzhi.accounts.roles import Role
+    from ganzhi.accounts.users import Principal
     from ganzhi.web import audit
 
     if not isinstance(session, Session):
@@ -47,11 +36,17 @@ def _audit(session: object, action: str, username: str, detail: dict[str, object
 
 @app.command("add")
 def add(
-    username: Annotated[str, typer.Argument(help="user name (a-z 0-9 . _ -)")],
-    role: Annotated[RoleName, typer.Option(help="regulator_admin | regulator_inspector | enterprise | app_store")],
-    password: Annotated[str, typer.Option(prompt=True, hide_input=True, confirmation_prompt=True)],
-    scope: Annotated[str | None, typer.Option(help="enterprise id (enterprise) or store id (app_store)")] = None,
-    name: Annotated[str | None, typer.Option(help="display name")] = None,
+    username: Annotated[str, typer.Argument(help="用户名（a-z 0-9 . _ -）/ user name")],
+    role: Annotated[
+        Role, typer.Option(help="角色 / role: regulator_admin | regulator_inspector | enterprise | app_store")
+    ],
+    password: Annotated[
+        str, typer.Option(prompt=True, hide_input=True, confirmation_prompt=True, help="密码（交互输入）/ password")
+    ],
+    scope: Annotated[
+        str | None, typer.Option(help="所属企业或应用商店编号 / enterprise id (enterprise) or store id (app_store)")
+    ] = None,
+    name: Annotated[str | None, typer.Option(help="显示名称 / display name")] = None,
     province: Annotated[
         list[str] | None,
         typer.Option(help="省级监管账户所辖省份（可重复）/ province a regulator account is limited to (repeatable)"),
@@ -67,7 +62,7 @@ def add(
                 session,
                 username,
                 password,
-                accounts.Role(role.value),
+                role,
                 scope_id=scope,
                 display_name=name,
                 provinces=province or None,

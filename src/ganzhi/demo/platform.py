@@ -28,6 +28,7 @@ from pathlib import Path
 from sqlalchemy.orm import Session, sessionmaker
 
 from ganzhi.accounts import users as accounts
+from ganzhi.accounts.roles import Role
 from ganzhi.appstore.service import SubmissionService
 from ganzhi.catalog.loader import default_catalog
 from ganzhi.demo.campaign import stage_evidence
@@ -240,7 +241,7 @@ def load_demo(
         _oversight(sessions, now, say)
         say("forged APK submitted through the store service …")
         with session_scope(sessions) as session:
-            store = next(p for p in accounts.list_users(session) if p.role is accounts.Role.APP_STORE)
+            store = next(p for p in accounts.list_users(session) if p.role is Role.APP_STORE)
         with tempfile.TemporaryDirectory(prefix="ganzhi-demo-apk-") as tmp:
             data = demo_apk(Path(tmp) / "demo-video.apk").read_bytes()
         service.submit(store, io.BytesIO(data), "示例视频-8.1.0.apk")

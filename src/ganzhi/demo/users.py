@@ -15,7 +15,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ganzhi.accounts import users as accounts
-from ganzhi.accounts.users import Role
+from ganzhi.accounts.roles import Role
 from ganzhi.catalog.schema import EnterpriseType
 from ganzhi.store import supervision_repo
 from ganzhi.store.tables import IssueRow

@@ -16,8 +16,9 @@ from fastapi import Depends, HTTPException, Request
 from sqlalchemy.orm import Session, sessionmaker
 
 from ganzhi.accounts import users as accounts
+from ganzhi.accounts.roles import Role
 from ganzhi.accounts.scope import Scope
-from ganzhi.accounts.users import PUBLIC, Principal, Role
+from ganzhi.accounts.users import PUBLIC, Principal
 from ganzhi.store.db import session_scope
 from ganzhi.web.security import CSRF_FIELD, CSRF_HEADER, SESSION_COOKIE, BrowserSession, SessionCodec, csrf_matches
 

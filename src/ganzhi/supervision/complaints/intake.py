@@ -20,8 +20,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 from ganzhi.collect.jsonl import read_json_lines
-from ganzhi.errors import InputError
-from ganzhi.errors import RowProblem as RowProblem  # noqa: PLC0414 (re-export while cli/complaints.py imports it here)
+from ganzhi.errors import InputError, RowProblem
 
 MAX_FILE_BYTES = 50_000_000
 MAX_TEXT_CHARS = 5000

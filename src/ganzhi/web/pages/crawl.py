@@ -17,7 +17,7 @@ from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from ganzhi.accounts import scope as scoped
-from ganzhi.accounts.users import Role
+from ganzhi.accounts.roles import Role
 from ganzhi.collect.crawl.diff import Change
 from ganzhi.errors import GanzhiError
 from ganzhi.settings import load_settings

@@ -16,7 +16,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlalchemy import select
 
 from ganzhi.accounts import scope as scoped
-from ganzhi.accounts.users import Role
+from ganzhi.accounts.roles import Role
 from ganzhi.appstore import submissions as submission_repo
 from ganzhi.appstore.service import SubmissionService, UploadRejected
 from ganzhi.errors import TransitionError

@@ -14,7 +14,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from pydantic import ValidationError
 
 from ganzhi.accounts import scope as scoped
-from ganzhi.accounts.users import Role
+from ganzhi.accounts.roles import Role
 from ganzhi.errors import GanzhiError
 from ganzhi.supervision.lookback import VERDICT_ZH, Verdict
 from ganzhi.supervision.models import Commitment, Interview

@@ -6,7 +6,8 @@ from fastapi import APIRouter, Form, HTTPException, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from ganzhi.accounts import scope as scoped
-from ganzhi.accounts.users import PUBLIC, Role
+from ganzhi.accounts.roles import Role
+from ganzhi.accounts.users import PUBLIC
 from ganzhi.store import supervision_repo
 from ganzhi.web import audit
 from ganzhi.web.deps import CallerDep, SessionDep, client_address

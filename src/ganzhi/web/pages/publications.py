@@ -12,7 +12,7 @@ from fastapi import APIRouter, Form, HTTPException, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from ganzhi.accounts import scope as scoped
-from ganzhi.accounts.users import Role
+from ganzhi.accounts.roles import Role
 from ganzhi.catalog.loader import default_catalog
 from ganzhi.errors import GanzhiError
 from ganzhi.store import publication_repo, supervision_repo

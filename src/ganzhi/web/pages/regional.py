@@ -17,7 +17,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from pydantic import ValidationError
 
 from ganzhi.accounts import scope as scoped
-from ganzhi.accounts.users import Role
+from ganzhi.accounts.roles import Role
 from ganzhi.errors import GanzhiError, RowProblem
 from ganzhi.outputs.labels import task_sort_key
 from ganzhi.store import complaint_repo

@@ -14,7 +14,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from ganzhi.accounts import scope as scoped
 from ganzhi.accounts import users as accounts
-from ganzhi.accounts.users import Role
+from ganzhi.accounts.roles import Role
 from ganzhi.catalog.loader import default_catalog
 from ganzhi.errors import StoreError
 from ganzhi.outputs.labels import sorted_results

@@ -18,7 +18,7 @@ from fastapi import APIRouter, Form, HTTPException, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from ganzhi.accounts import scope as scoped
-from ganzhi.accounts.users import Role
+from ganzhi.accounts.roles import Role
 from ganzhi.appstore import submissions as submission_repo
 from ganzhi.errors import TransitionError
 from ganzhi.evidence.status import Severity

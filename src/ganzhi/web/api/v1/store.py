@@ -11,7 +11,8 @@ from starlette.concurrency import run_in_threadpool
 
 from ganzhi.accounts import users as accounts
 from ganzhi.accounts.credentials import token_hash
-from ganzhi.accounts.users import PUBLIC, Principal, Role
+from ganzhi.accounts.roles import Role
+from ganzhi.accounts.users import PUBLIC, Principal
 from ganzhi.appstore import submissions as submission_repo
 from ganzhi.appstore.lookup import VerdictLookup
 from ganzhi.appstore.service import SubmissionService, UploadRejected

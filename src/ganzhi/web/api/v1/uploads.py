@@ -13,7 +13,7 @@ from typing import Annotated, BinaryIO
 from fastapi import APIRouter, File, Form, HTTPException, Request, UploadFile
 from pydantic import BaseModel
 
-from ganzhi.accounts.users import Role
+from ganzhi.accounts.roles import Role
 from ganzhi.evidence.base import ArtefactRef
 from ganzhi.store.blobs import BlobStore, BlobTooLargeError
 from ganzhi.web import audit
