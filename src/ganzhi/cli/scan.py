@@ -20,8 +20,7 @@ from typing import Annotated, Any
 import typer
 from rich.table import Table
 
-from ganzhi.cli._common import console, err_console, fail, open_store, progress_bar, write_text
-from ganzhi.outputs import formats
+from ganzhi.cli._common import check_format, console, err_console, fail, open_store, progress_bar, write_text
 from ganzhi.outputs.formats import OutputFormat
 
 app = typer.Typer(
@@ -31,14 +30,6 @@ app = typer.Typer(
 
 APK_FORMATS = (OutputFormat.table, OutputFormat.json, OutputFormat.sarif)
 TRACE_FORMATS = (OutputFormat.table, OutputFormat.json)
-
-
-def _require(fmt: OutputFormat, allowed: tuple[OutputFormat, ...], command: str) -> OutputFormat:
-    """`fmt` when the command can write it; otherwise exit 1 naming the choices."""
-    try:
-        return formats.require(fmt, allowed, command=command)
-    except formats.UnsupportedFormat as exc:
-        raise fail(str(exc)) from None
 
 
 def _summary_table(records: list[Any]) -> Table:
@@ -87,7 +78,7 @@ def scan_apk(
     lang: Annotated[str, typer.Option(help="报告语言（SARIF）/ SARIF language: zh | en")] = "zh",
 ) -> None:
     """扫描APK、运行T11/T3检查并跟踪问题 / scan APKs (SDKs, self-start, pre-consent calls…), track issues."""
-    fmt = _require(fmt, APK_FORMATS, "scan apk")
+    check_format(fmt, APK_FORMATS, command="scan apk")  # --output is a folder here: no file-format rules
     from ganzhi.engine.executors import make_executor
     from ganzhi.usecases.apk_scan import discover_apks, scan_apks
 
@@ -186,7 +177,7 @@ def scan_trace_cmd(
     output: Annotated[Path | None, typer.Option("--output", "-o", help="输出文件（JSON）/ write the JSON here")] = None,
 ) -> None:
     """导入动态轨迹，判定同意前的个人信息调用 / import a dynamic trace, judge PI calls before consent."""
-    fmt = _require(fmt, TRACE_FORMATS, "scan trace")
+    check_format(fmt, TRACE_FORMATS, command="scan trace", output=output)
     from ganzhi.errors import InputError
     from ganzhi.usecases.trace_scan import scan_trace
 
