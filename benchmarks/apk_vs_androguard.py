@@ -171,6 +171,9 @@ def main(argv: list[str]) -> int:
         "target_time_ratio": 20,
         "rss_ratio_worst": max(r["rss_ratio"] for r in rows),
         "rss_ratio_best": min(r["rss_ratio"] for r in rows),
+        "time_ratio_min_full": min(r["time_ratio_full"] for r in rows),
+        "rss_ratio_worst_full": max(r["rss_ratio_full"] for r in rows),
+        "target_time_ratio_full": 50,
         "target_rss_ratio": 0.2,
         "rows": rows,
     }
@@ -180,12 +183,16 @@ def main(argv: list[str]) -> int:
         f"(per APK min {summary['time_ratio_min']}×; full analysis {summary['time_ratio_total_full']}×), "
         "target ≥ 20×\n"
         f"raw peak RSS ratio ganzhi/androguard: worst {summary['rss_ratio_worst']} "
-        f"best {summary['rss_ratio_best']} (target ≤ 0.2)"
+        f"best {summary['rss_ratio_best']} (target ≤ 0.2)\n"
+        f"full analysis (issue 16): {summary['time_ratio_total_full']}× in total, per APK min "
+        f"{summary['time_ratio_min_full']}× (target ≥ 50×); raw peak RSS ratio worst "
+        f"{summary['rss_ratio_worst_full']} (target ≤ 0.2)"
     )
     for r in rows:
         print(
-            f"  {r['apk']:<40} {r['apk_mib']:>7} MiB  time {r['time_ratio']:>6}×  "
-            f"RSS {r['ganzhi_rss_mb']:>6} vs {r['androguard_rss_mb']:>7} MiB = {r['rss_ratio']}"
+            f"  {r['apk']:<40} {r['apk_mib']:>7} MiB  time {r['time_ratio']:>6}× full {r['time_ratio_full']:>6}×  "
+            f"RSS {r['ganzhi_rss_mb']:>6} full {r['ganzhi_full_rss_mb']:>6} vs {r['androguard_rss_mb']:>7} MiB "
+            f"= {r['rss_ratio']} / {r['rss_ratio_full']}"
         )
     print(f"wrote {write_result('apk_vs_androguard', summary)}")
     return 0

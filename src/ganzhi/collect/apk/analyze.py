@@ -125,7 +125,7 @@ def analyse_facts(facts: ApkFacts, options: AnalysisOptions | None = None) -> Ap
     problems.extend(walk.problems)
     table = default_api_table()
     pre_consent = _pre_consent(static, walk, who, table)
-    finder = TriggerFinder(static, facts.dex_files)
+    finder = TriggerFinder(static, facts.dex_files, dexset=dexset)
     associated = with_triggers(
         find_associated_start(static, facts.call_sites, who, {m.id for m in matches if m.category == "push"}),
         finder,

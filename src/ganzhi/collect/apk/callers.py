@@ -18,6 +18,7 @@ from ganzhi.collect.apk.axml import parse_axml
 from ganzhi.collect.apk.binary import FormatError
 from ganzhi.collect.apk.callsites import CallSite, CallSiteScanner, MethodTarget
 from ganzhi.collect.apk.dex import DexFile, open_dex
+from ganzhi.collect.apk.invokeindex import invoke_index_of
 from ganzhi.collect.apk.limits import ApkLimits
 from ganzhi.collect.apk.targets import default_targets
 from ganzhi.collect.apk.zipread import ApkArchive
@@ -81,8 +82,8 @@ def scan_dex_bytes(data: bytes, name: str, targets: list[MethodTarget], source: 
         problems.append(f"{name}: class names: {exc}")
     sites: list[CallSite] = []
     if targets:
-        try:
-            result = CallSiteScanner(dex).scan(targets)
+        try:  # a DEX kept for the analyses is indexed whole now: the call graph and triggers need it anyway
+            result = CallSiteScanner(dex).scan(targets, invoke_index_of(dex) if keep else None)
             problems.extend(result.problems)
             sites = result.call_sites
         except FormatError as exc:

@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 
 from ganzhi.collect.apk.api_table import default_api_table, table_pi_category
 from ganzhi.collect.apk.binary import FormatError
-from ganzhi.collect.apk.dexset import DexSet, MethodRef
+from ganzhi.collect.apk.dexset import DexSet, Invoke, MethodRef
 from ganzhi.evidence.apk import ApkStatic, PreConsentEntry
 
 BOOT_ACTIONS = frozenset(
@@ -115,6 +115,27 @@ def entry_points(static: ApkStatic) -> list[EntryPoint]:
     return result
 
 
+_Target = tuple[str, int, int, int]  # (node, dex, method_idx, code_off) a ref resolves to
+
+
+@dataclass(slots=True)
+class _Plan:
+    """What the walk does for one invoke target and kind (the same targets are invoked again and again)."""
+
+    inv: Invoke
+    record: bool  # a PI API (or a ContentResolver query): a finding, not followed
+    api: str
+    init: bool  # a constructor: the class is instantiated
+    clinit: MethodRef | None  # a static call runs the class initializer first
+    virtual: bool  # dispatched over the instantiated subtypes
+    bridges: tuple[tuple[str, str], ...]
+    resolved: bool = False  # `target` holds what the invoked ref resolves to (looked up on first enqueue)
+    target: _Target | None = None
+
+
+_NO_PLAN = _Plan(Invoke(MethodRef("", ""), ""), False, "", False, None, False, ())
+
+
 class CallGraphWalker:
     """Breadth-first walk over the APK's code from entry points; bounded by `max_methods`."""
 
@@ -124,12 +145,15 @@ class CallGraphWalker:
         self.max_reaches = max_reaches
         self._parent: dict[str, str | None] = {}
         self._root: dict[str, EntryPoint] = {}
-        self._queue: deque[tuple[str, int, int]] = deque()
+        self._queue: deque[tuple[str, int, int, int]] = deque()
+        self._nodes: dict[MethodRef, _Target | None] = {}
         self._instantiated: set[str] = set()
         self._by_method: dict[str, list[str]] = {}  # name(proto) → instantiated classes defining it
         self._requests: dict[str, dict[str, str]] = {}  # name(proto) → {receiver type: requesting node}
         self._seen_calls: set[tuple[str, str]] = set()
         self._pi = default_api_table().pi_keys
+        self._plans: dict[Invoke, _Plan] = {}
+        self._keyed_plans: list[dict[int, _Plan | None]] = [{} for _ in dexset.dexes]  # per DEX: index key → plan
         self.result = WalkResult()
 
     def walk(self, entries: Iterable[EntryPoint]) -> WalkResult:
@@ -142,27 +166,39 @@ class CallGraphWalker:
                 self.result.truncated = True
                 self.result.problems.append(f"call graph stopped after {self.max_methods} methods (limit)")
                 break
-            node, dex_i, code_off = self._queue.popleft()
+            node, dex_i, method_idx, code_off = self._queue.popleft()
             self.result.visited += 1
             try:
-                self._visit(node, dex_i, code_off)
+                self._visit(node, dex_i, method_idx, code_off)
             except FormatError as exc:
                 self.result.problems.append(f"{node}: {exc}")
         self.result.problems.extend(self.dexset.problems)
         return self.result
 
-    def _enqueue(self, ref: MethodRef, parent: str | None, entry: EntryPoint) -> None:
+    def _resolve(self, ref: MethodRef) -> _Target | None:
+        if ref in self._nodes:
+            return self._nodes[ref]
         found = self.dexset.resolve(ref)
-        if found is None:
+        target = None
+        if found is not None:
+            info, idx, code_off = found
+            target = (f"{info.descriptor}->{ref.name_proto}", info.dex, idx, code_off)
+        self._nodes[ref] = target
+        return target
+
+    def _enqueue(self, ref: MethodRef, parent: str | None, entry: EntryPoint) -> None:
+        self._enqueue_target(self._resolve(ref), parent, entry)
+
+    def _enqueue_target(self, target: _Target | None, parent: str | None, entry: EntryPoint) -> None:
+        if target is None:
             return
-        info, _idx, code_off = found
-        node = f"{info.descriptor}->{ref.name_proto}"
+        node = target[0]
         if node in self._parent:
             return
         self._parent[node] = parent
         self._root[node] = entry
-        if code_off:
-            self._queue.append((node, info.dex, code_off))
+        if target[3]:
+            self._queue.append(target)
 
     def _instantiate(self, cls: str, parent: str | None, entry: EntryPoint) -> None:
         if cls in self._instantiated:
@@ -190,25 +226,61 @@ class CallGraphWalker:
             if cls == receiver or receiver in self.dexset.supertypes(cls):
                 self._enqueue(MethodRef(cls, name_proto), node, entry)
 
-    def _visit(self, node: str, dex_i: int, code_off: int) -> None:
+    def _plan(self, inv: Invoke) -> _Plan:
+        """What visiting an invoke does, worked out once per (target, kind)."""
+        target = inv.target
+        name = target.name
+        cls = target.cls
+        record = (cls, name) in self._pi or (cls == "Landroid/content/ContentResolver;" and name == "query")
+        return _Plan(
+            inv=inv,
+            record=record,
+            api=str(target),
+            init=name == "<init>",
+            clinit=MethodRef(cls, "<clinit>()V") if inv.kind == "static" else None,
+            virtual=inv.kind in ("virtual", "interface"),
+            bridges=BRIDGES.get((cls, name), ()),
+        )
+
+    def _plans_of(self, dex_i: int, method_idx: int, code_off: int) -> list[_Plan]:
+        """The plans of a method's invokes in code order (from the DEX's invoke index when it has one)."""
+        keys = self.dexset.invoke_keys(dex_i, method_idx, code_off)
+        out = []
+        if keys is None:
+            plans = self._plans
+            for inv in self.dexset.invokes(dex_i, method_idx, code_off):
+                plan = plans.get(inv)
+                if plan is None:
+                    plan = plans[inv] = self._plan(inv)
+                out.append(plan)
+            return out
+        keyed = self._keyed_plans[dex_i]
+        for key in keys:
+            found = keyed.get(key, _NO_PLAN)
+            if found is _NO_PLAN:
+                made = self.dexset.invoke_of_key(dex_i, key)
+                found = keyed[key] = self._plan(made) if made is not None else None
+            if found is not None:
+                out.append(found)
+        return out
+
+    def _visit(self, node: str, dex_i: int, method_idx: int, code_off: int) -> None:
         entry = self._root[node]
-        decoded = self.dexset.decode(dex_i, code_off, strings=False)
-        for inv in decoded.invokes:
-            target = inv.target
-            name = target.name
-            if (target.cls, name) in self._pi or (
-                target.cls == "Landroid/content/ContentResolver;" and name == "query"
-            ):
-                self._record(node, entry, str(target), lambda: self.dexset.decode(dex_i, code_off).strings)
+        for plan in self._plans_of(dex_i, method_idx, code_off):
+            target = plan.inv.target
+            if plan.record:
+                self._record(node, entry, plan.api, lambda: self.dexset.decode(dex_i, code_off).strings)
                 continue
-            if name == "<init>":
+            if plan.init:
                 self._instantiate(target.cls, node, entry)
-            elif inv.kind == "static":
-                self._enqueue(MethodRef(target.cls, "<clinit>()V"), node, entry)
-            self._enqueue(target, node, entry)
-            if inv.kind in ("virtual", "interface"):
+            elif plan.clinit is not None:
+                self._enqueue(plan.clinit, node, entry)
+            if not plan.resolved:
+                plan.target, plan.resolved = self._resolve(target), True
+            self._enqueue_target(plan.target, node, entry)
+            if plan.virtual:
                 self._dispatch(target.cls, target.name_proto, node)
-            for receiver, name_proto in BRIDGES.get((target.cls, name), ()):
+            for receiver, name_proto in plan.bridges:
                 self._dispatch(receiver, name_proto, node)
 
     def _record(self, node: str, entry: EntryPoint, api: str, strings_of: Callable[[], list[str]]) -> None:

@@ -27,6 +27,7 @@ from ganzhi.collect.apk.dexcode import (
     scan_method_units,
 )
 from ganzhi.collect.apk.dexcode import method_code_table as build_method_table
+from ganzhi.collect.apk.invokeindex import InvokeIndex
 from ganzhi.collect.apk.tiling import instruction_starts
 
 _TARGET = re.compile(r"^(L[^;\s]+;)->([^(\s]+)(\([^)\s]*\)\S+)?$")
@@ -163,13 +164,15 @@ class CallSiteScanner:
             self._table = build_method_table(self.dex)
         return self._table
 
-    def scan(self, targets: Iterable[MethodTarget]) -> ScanResult:
-        """Every invoke of any target in this file."""
+    def scan(self, targets: Iterable[MethodTarget], index: InvokeIndex | None = None) -> ScanResult:
+        """Every invoke of any target in this file; with the file's `index`, the calling methods come from it."""
         result = ScanResult()
         wanted = {idx: t for idx, t in resolve_targets(self.dex, targets).items() if idx <= 0xFFFF}
         result.resolved_targets = len(wanted)
         if not wanted or self._units.size < 2:
             return result
+        if index is not None:
+            return self._scan_indexed(index, wanted, result)
         lo, hi = code_area(self.dex)
         hits = candidate_units(self._units[lo // 2 : hi // 2], sorted(wanted))
         positions = hits.astype(np.int64) * 2 + lo
@@ -189,6 +192,21 @@ class CallSiteScanner:
         except FormatError:
             pass  # a malformed method: the per-method walk below names it
         for row in rows.tolist():
+            result.decoded_methods += 1
+            self._scan_method(table, int(row), wanted, result)
+        return result
+
+    def _scan_indexed(self, index: InvokeIndex, wanted: dict[int, MethodTarget], result: ScanResult) -> ScanResult:
+        """The methods holding a wanted invoke, straight from the index (every position in it is a real
+        instruction start), each walked as in `scan` for its call sites and const-strings."""
+        lookup = np.zeros(0x10000, dtype=bool)
+        lookup[np.fromiter(wanted, dtype=np.int64)] = True
+        positions = index.position[lookup[index.callee]]
+        result.candidates = int(positions.size)
+        if positions.size == 0:
+            return result
+        table = self.table
+        for row in _distinct_rows(table.locate(positions)).tolist():
             result.decoded_methods += 1
             self._scan_method(table, int(row), wanted, result)
         return result

@@ -10,13 +10,17 @@ from __future__ import annotations
 
 import bisect
 from dataclasses import dataclass
-from typing import NamedTuple
+from typing import TYPE_CHECKING, NamedTuple
 
 import numpy as np
 import numpy.typing as npt
 
 from ganzhi.collect.apk.binary import FormatError, decode_mutf8, read_uleb128, u32_at
 from ganzhi.errors import InputError
+
+if TYPE_CHECKING:
+    from ganzhi.collect.apk.dexcode import MethodCodeTable
+    from ganzhi.collect.apk.invokeindex import InvokeIndex
 
 NO_INDEX = 0xFFFFFFFF
 HEADER_SIZE = 0x70
@@ -26,6 +30,7 @@ KNOWN_VERSIONS = frozenset({b"035", b"036", b"037", b"038", b"039", b"040", b"04
 
 U32Array = npt.NDArray[np.uint32]
 U16Array = npt.NDArray[np.uint16]
+I64Array = npt.NDArray[np.int64]
 
 
 class Table(NamedTuple):
@@ -131,6 +136,17 @@ class DexFile:
         self.field_name: U32Array = fields[2]
         self.class_defs: U32Array = self._u32_table(h.class_defs, 8)
         self._strings: dict[int, str] = {}
+        self._types: dict[int, str] = {}
+        self._protos: dict[int, str] = {}  # proto index → `(params)return`: methods share few protos
+        #: the method code table once decoded (`dexcode.method_code_table` fills it; several analyses use it)
+        self.code_table: MethodCodeTable | None = None
+        #: (method_idx, class_def row, code_off) of every class's methods once decoded (`dexcode.method_entries`)
+        self.method_entries: tuple[I64Array, I64Array, I64Array] | None = None
+        #: set with `method_entries`: no value a class_data_item parse reads is longer than 5 bytes
+        self.class_data_ulebs_ok = False
+        #: every invoke of the file once indexed (`invokeindex.invoke_index_of`); False: the file cannot be
+        #: indexed as a whole, None: not tried yet
+        self.invoke_index: InvokeIndex | bool | None = None
         self._validate_references()
 
     # -- tables -------------------------------------------------------------------------------
@@ -241,10 +257,14 @@ class DexFile:
         return int(hits[0]) if hits.size else None
 
     def type_name(self, idx: int) -> str:
-        """Descriptor of type index `idx`."""
+        """Descriptor of type index `idx` (cached: walks name the same classes again and again)."""
+        cached = self._types.get(idx)
+        if cached is not None:
+            return cached
         if not 0 <= idx < self.header.type_ids.size:
             raise FormatError(f"type index {idx} out of range 0..{self.header.type_ids.size - 1}")
-        return self.string(int(self.type_descriptors[idx]))
+        name = self._types[idx] = self.string(int(self.type_descriptors[idx]))
+        return name
 
     def type_list(self, offset: int) -> tuple[int, ...]:
         """Type indices of the type_list at `offset` (0 means empty)."""
@@ -257,9 +277,13 @@ class DexFile:
         return tuple(int(x) for x in items)
 
     def proto_descriptor(self, idx: int) -> str:
-        """`(params)return` descriptor of proto index `idx`."""
+        """`(params)return` descriptor of proto index `idx` (cached)."""
+        cached = self._protos.get(idx)
+        if cached is not None:
+            return cached
         params = "".join(self.type_name(t) for t in self.type_list(int(self.proto_params_off[idx])))
-        return f"({params}){self.type_name(int(self.proto_return[idx]))}"
+        text = self._protos[idx] = f"({params}){self.type_name(int(self.proto_return[idx]))}"
+        return text
 
     def method_signature(self, idx: int) -> str:
         """`Lpkg/Class;->name(params)return` of method index `idx`."""

@@ -177,12 +177,20 @@ def _class_data_positions(dex: DexFile, cd_offs: I64, has_data: I64) -> tuple[I6
     return values, lengths, pos.astype(np.int64)
 
 
-def _method_entries(dex: DexFile) -> tuple[I64, I64, I64]:
-    """(method_idx, class_def row, code_off) of every method of every class_data_item."""
+def method_entries(dex: DexFile) -> tuple[I64, I64, I64]:
+    """(method_idx, class_def row, code_off) of every method of every class_data_item (kept on `dex`: the
+    decode needs several times the class data's size in temporaries, so it runs once per file)."""
+    if dex.method_entries is None:
+        dex.method_entries = _decode_method_entries(dex)
+    return dex.method_entries
+
+
+def _decode_method_entries(dex: DexFile) -> tuple[I64, I64, I64]:
     empty = np.zeros(0, dtype=np.int64)
     cd_offs = dex.class_defs[:, 6].astype(np.int64) if dex.class_count else empty
     has_data = np.flatnonzero(cd_offs != 0).astype(np.int64)
     if has_data.size == 0:
+        dex.class_data_ulebs_ok = True
         return empty, empty, empty
     values, lengths, pos = _class_data_positions(dex, cd_offs, has_data)
     head = values[pos[:, None] + np.arange(4)]
@@ -191,6 +199,10 @@ def _method_entries(dex: DexFile) -> tuple[I64, I64, I64]:
     first = pos + 4 + 2 * (head[:, 0] + head[:, 1])
     if (first + 3 * n_methods > values.size).any():
         raise FormatError("a class_data_item's method list runs past the end of the class data")
+    # every value a per-class parse reads (header, fields, methods) within 5 bytes: then that parse, which
+    # rejects longer ones, reads exactly these values (`DexSet` relies on it to skip the per-class parse)
+    edges = np.bincount(pos, minlength=values.size + 1) - np.bincount(first + 3 * n_methods, minlength=values.size + 1)
+    dex.class_data_ulebs_ok = not bool((lengths[np.cumsum(edges[:-1]) > 0] > 5).any())
     total = int(n_methods.sum())
     cls_start = np.cumsum(n_methods) - n_methods
     triple = np.repeat(first, n_methods) + 3 * (np.arange(total, dtype=np.int64) - np.repeat(cls_start, n_methods))
@@ -208,8 +220,14 @@ def _method_entries(dex: DexFile) -> tuple[I64, I64, I64]:
 
 
 def method_code_table(dex: DexFile) -> MethodCodeTable:
-    """Decode every class_data_item at once; raise FormatError on inconsistent data."""
-    method_idx, class_def, code_off = _method_entries(dex)
+    """Decode every class_data_item at once (kept on `dex` for the next caller); FormatError on inconsistent data."""
+    if dex.code_table is None:
+        dex.code_table = _decode_method_code_table(dex)
+    return dex.code_table
+
+
+def _decode_method_code_table(dex: DexFile) -> MethodCodeTable:
+    method_idx, class_def, code_off = method_entries(dex)
     with_code = code_off != 0
     method_idx, class_def, code_off = method_idx[with_code], class_def[with_code], code_off[with_code]
     bad = ((code_off % 4) != 0) | (code_off + CODE_ITEM_HEADER > dex.header.file_size)

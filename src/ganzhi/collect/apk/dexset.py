@@ -9,18 +9,26 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from typing import NamedTuple
+
+import numpy as np
+import numpy.typing as npt
 
 from ganzhi.collect.apk.binary import FormatError, u16_at, u32_at
 from ganzhi.collect.apk.dex import NO_INDEX, DexFile
-from ganzhi.collect.apk.dexcode import INVOKE_KIND, INVOKE_OPCODES, iter_instructions, parse_class_data
+from ganzhi.collect.apk.dexcode import INVOKE_KIND, INVOKE_OPCODES, iter_instructions, method_entries, parse_class_data
+from ganzhi.collect.apk.invokeindex import InvokeIndex, invoke_index_of
 
 CODE_ITEM_HEADER = 16
 MAX_SUPER_DEPTH = 64
+#: methods decoded one by one in a DEX before its whole invoke index is built (the index costs about
+#: as much as decoding this many methods in Python, and small walks never need it)
+INDEX_AFTER_DECODES = 300
 
 
-@dataclass(frozen=True, slots=True)
-class MethodRef:
-    """A method as referenced by an invoke: class descriptor and `name(proto)ret`."""
+class MethodRef(NamedTuple):
+    """A method as referenced by an invoke: class descriptor and `name(proto)ret` (a tuple: hashed in C,
+    since the call graph looks refs up tens of thousands of times)."""
 
     cls: str
     name_proto: str
@@ -34,12 +42,14 @@ class MethodRef:
         return f"{self.cls}->{self.name_proto}"
 
 
-@dataclass(frozen=True, slots=True)
-class Invoke:
+class Invoke(NamedTuple):
     """One invoke instruction of a decoded method."""
 
     target: MethodRef
     kind: str
+
+
+_MISSING = Invoke(MethodRef("", ""), "")
 
 
 @dataclass(slots=True)
@@ -62,6 +72,16 @@ class ClassInfo:
     methods: dict[str, tuple[int, int]]  # name(proto) → (method_idx, code_off); code_off 0 = abstract/native
 
 
+@dataclass(frozen=True, slots=True)
+class _ClassMethods:
+    """Every class's (method_idx, code_off) list of one DEX, from one vectorised class-data decode."""
+
+    method_idx: npt.NDArray[np.int64]
+    code_off: npt.NDArray[np.int64]
+    lo: npt.NDArray[np.int64]  # class_def row → first entry
+    hi: npt.NDArray[np.int64]
+
+
 class DexSet:
     """The DEX files of one APK; class lookups are cached, method decoding is on demand."""
 
@@ -75,6 +95,10 @@ class DexSet:
         self._classes: dict[str, ClassInfo | None] = {}
         self._refs: dict[tuple[int, int], MethodRef | None] = {}
         self._supers: dict[str, frozenset[str]] = {}  # (dex, method_idx) → ref: invokes repeat a lot
+        self._resolved: dict[MethodRef, tuple[ClassInfo, int, int] | None] = {}
+        self._class_methods: dict[int, _ClassMethods | None] = {}
+        self._decodes: dict[int, int] = {}  # methods decoded one by one, per DEX
+        self._invokes: dict[tuple[int, int, int], Invoke | None] = {}
         self.problems: list[str] = []
 
     def defines(self, descriptor: str) -> bool:
@@ -95,16 +119,48 @@ class DexSet:
         self._classes[descriptor] = info
         return info
 
+    def _all_class_methods(self, dex_i: int) -> _ClassMethods | None:
+        """Every class's methods of DEX `dex_i` at once, or None when its class data needs the per-class path."""
+        if dex_i in self._class_methods:
+            return self._class_methods[dex_i]
+        found = None
+        dex = self.dexes[dex_i]
+        try:
+            method_idx, class_def, code_off = method_entries(dex)
+            if dex.class_data_ulebs_ok:  # else a class parse would reject an over-long value: keep that path
+                rows = np.arange(dex.class_count, dtype=np.int64)
+                lo = np.searchsorted(class_def, rows, side="left").astype(np.int64)
+                hi = np.searchsorted(class_def, rows, side="right").astype(np.int64)
+                found = _ClassMethods(method_idx, code_off, lo, hi)
+        except FormatError:
+            pass  # a broken class_data_item: read class by class, which names the broken class
+        self._class_methods[dex_i] = found
+        return found
+
     def _read_class(self, descriptor: str, dex_i: int, row: int) -> ClassInfo:
         dex = self.dexes[dex_i]
         cdef = dex.class_defs[row]
         sup = int(cdef[2])
         methods: dict[str, tuple[int, int]] = {}
         if int(cdef[6]):
-            for method_idx, _flags, code_off in parse_class_data(dex.data, int(cdef[6])):
-                if method_idx >= dex.header.method_ids.size:
-                    raise FormatError(f"method index {method_idx} >= {dex.header.method_ids.size}")
-                methods[dex.method_name_proto(method_idx)] = (method_idx, code_off)
+            table = self._all_class_methods(dex_i)
+            if table is not None:
+                lo, hi = int(table.lo[row]), int(table.hi[row])
+                indices = table.method_idx[lo:hi]
+                string, proto = dex.string, dex.proto_descriptor
+                for method_idx, code_off, name_idx, proto_idx in zip(
+                    indices.tolist(),
+                    table.code_off[lo:hi].tolist(),
+                    dex.method_name[indices].tolist(),
+                    dex.method_proto[indices].tolist(),
+                    strict=True,
+                ):  # name(proto) as `method_name_proto` builds it, with the table columns read in one go
+                    methods[string(name_idx) + proto(proto_idx)] = (method_idx, code_off)
+            else:
+                for method_idx, _flags, code_off in parse_class_data(dex.data, int(cdef[6])):
+                    if method_idx >= dex.header.method_ids.size:
+                        raise FormatError(f"method index {method_idx} >= {dex.header.method_ids.size}")
+                    methods[dex.method_name_proto(method_idx)] = (method_idx, code_off)
         return ClassInfo(
             descriptor=descriptor,
             dex=dex_i,
@@ -114,7 +170,13 @@ class DexSet:
         )
 
     def resolve(self, ref: MethodRef) -> tuple[ClassInfo, int, int] | None:
-        """The definition an invoke of `ref` reaches: look in the class, then up its superclasses."""
+        """The definition an invoke of `ref` reaches: look in the class, then up its superclasses (cached)."""
+        if ref in self._resolved:
+            return self._resolved[ref]
+        found = self._resolved[ref] = self._resolve(ref)
+        return found
+
+    def _resolve(self, ref: MethodRef) -> tuple[ClassInfo, int, int] | None:
         cls: str | None = ref.cls
         for _ in range(MAX_SUPER_DEPTH):
             if cls is None:
@@ -160,6 +222,56 @@ class DexSet:
             ref = MethodRef(dex.type_name(int(dex.method_class[idx])), dex.method_name_proto(idx))
         self._refs[key] = ref
         return ref
+
+    def invoke_index(self, dex_i: int) -> InvokeIndex | None:
+        """The whole invoke index of DEX `dex_i` (built on first use), or None when the file needs per-method walks."""
+        return invoke_index_of(self.dexes[dex_i])
+
+    def built_index(self, dex_i: int) -> InvokeIndex | None:
+        """The invoke index of DEX `dex_i` if the read or a walk has already built it (None otherwise)."""
+        index = self.dexes[dex_i].invoke_index
+        return index if isinstance(index, InvokeIndex) else None
+
+    def invoke_keys(self, dex_i: int, method_idx: int, code_off: int) -> list[int] | None:
+        """The invokes of one method as index keys (`callee << 8 | opcode`, see `invoke_of_key`), in code
+        order; None when the DEX has no invoke index yet (or it lacks the method): use `invokes` then."""
+        index = self.built_index(dex_i)
+        if index is None:
+            return None
+        span = index.span(method_idx, code_off)
+        if span is None:
+            return None
+        keys: list[int] = index.key[span[0] : span[1]].tolist()
+        return keys
+
+    def invoke_of_key(self, dex_i: int, key: int) -> Invoke | None:
+        """The invoke an index key stands for (None: the method index is outside the DEX's table)."""
+        ref = self.method_ref(dex_i, key >> 8)
+        return Invoke(ref, INVOKE_KIND[key & 0xFF]) if ref is not None else None
+
+    def invokes(self, dex_i: int, method_idx: int, code_off: int) -> list[Invoke]:
+        """The invokes of one method, in code order: `decode(...).invokes`, from the invoke index when the
+        read built it or once a walk has decoded enough methods of this DEX to make the index pay."""
+        index = self.built_index(dex_i)
+        if index is None and self.dexes[dex_i].invoke_index is None:
+            count = self._decodes[dex_i] = self._decodes.get(dex_i, 0) + 1
+            if count > INDEX_AFTER_DECODES:
+                index = self.invoke_index(dex_i)
+        span = index.span(method_idx, code_off) if index is not None else None
+        if index is None or span is None:
+            return self.decode(dex_i, code_off, strings=False).invokes
+        lo, hi = span
+        out = []
+        cache = self._invokes
+        for op, callee in zip(index.opcode[lo:hi].tolist(), index.callee[lo:hi].tolist(), strict=True):
+            key = (dex_i, callee, op)
+            inv = cache.get(key, _MISSING)
+            if inv is _MISSING:
+                ref = self.method_ref(dex_i, callee)
+                inv = cache[key] = Invoke(ref, INVOKE_KIND[op]) if ref is not None else None
+            if inv is not None:
+                out.append(inv)
+        return out
 
     def decode(self, dex_i: int, code_off: int, *, strings: bool = True) -> DecodedMethod:
         """Invokes, const-strings (unless `strings=False`) and returned int constants of the code item."""

@@ -20,6 +20,7 @@ from ganzhi.collect.apk.attribution import Attributor
 from ganzhi.collect.apk.binary import FormatError
 from ganzhi.collect.apk.callsites import CallSiteScanner, MethodTarget
 from ganzhi.collect.apk.dex import DexFile
+from ganzhi.collect.apk.dexset import DexSet
 from ganzhi.evidence.apk import ApkStatic, Origin, Trigger, UsesPermission
 
 #: Handlers Android calls for a user's action (View, menu, dialog, list, preference, navigation callbacks).
@@ -139,6 +140,7 @@ class TriggerFinder:
     static: ApkStatic
     dexes: Sequence[DexFile]
     problems: list[str] = field(default_factory=list)
+    dexset: DexSet | None = None  # the same files as a set: its invoke indexes (if built) replace the scans
     _scanners: list[CallSiteScanner] | None = None
     _cache: dict[tuple[str, str], tuple[Trigger, str | None]] = field(default_factory=dict)
 
@@ -167,9 +169,12 @@ class TriggerFinder:
             name, _, proto = method.partition("(")
             targets.append(MethodTarget("L" + cls.replace(".", "/") + ";", name, "(" + proto))
         out: dict[tuple[str, str], list[tuple[str, str]]] = {}
-        for scanner in self._scanners:
+        for i, scanner in enumerate(self._scanners):
+            index = (
+                self.dexset.built_index(i) if self.dexset is not None and self.dexset.dexes[i] is scanner.dex else None
+            )
             try:
-                result = scanner.scan(targets)
+                result = scanner.scan(targets, index)
             except FormatError as exc:
                 self.problems.append(f"trigger search: {exc}")
                 continue
@@ -203,8 +208,8 @@ class TriggerFinder:
                 if result[key][0] == "background":
                     continue
                 grown: set[tuple[str, str]] = set()
-                for method in methods:
-                    for caller in callers.get(method, ()):
+                for method in sorted(methods):  # sorted: the recorded detail must not depend on hash order
+                    for caller in sorted(callers.get(method, ())):
                         trig, detail = self._direct(*caller)
                         if trig == "background" or (trig == "user" and result[key][0] == "unknown"):
                             result[key] = (trig, detail)

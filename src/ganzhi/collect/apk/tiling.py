@@ -9,6 +9,9 @@ cost is (longest method) steps of vector work. The last few long methods finish 
 
 from __future__ import annotations
 
+import sys
+from collections.abc import Sequence
+
 import numpy as np
 import numpy.typing as npt
 
@@ -18,7 +21,7 @@ from ganzhi.collect.apk.dexcode import WIDTH
 I64 = npt.NDArray[np.int64]
 U16 = npt.NDArray[np.uint16]
 #: below this many methods still walking, a plain loop is cheaper than numpy steps
-PYTHON_TAIL = 8
+PYTHON_TAIL = 48
 
 
 def _unit_width_table() -> I64:
@@ -48,22 +51,35 @@ def _widths(units: U16, at: I64) -> tuple[I64, I64]:
     lo = units[np.minimum(pos + 2, units.size - 1)].astype(np.int64)
     hi = units[np.minimum(pos + 3, units.size - 1)].astype(np.int64)
     count = lo | (hi << 16)
-    width[special] = np.select(
-        [kind == 0x0100, kind == 0x0200, kind == 0x0300],
-        [4 + 2 * n, 2 + 4 * n, 4 + (n * count + 1) // 2],
-        default=1,
+    fill = 4 + (n * count + 1) // 2
+    width[special] = np.where(
+        kind == 0x0100, 4 + 2 * n, np.where(kind == 0x0200, 2 + 4 * n, np.where(kind == 0x0300, fill, 1))
     )
     return width, pos
 
 
-def _walk_python(units: U16, pos: int, end: int, starts: npt.NDArray[np.bool_]) -> None:
+def _walk_python(units: Sequence[int], size: int, pos: int, end: int, found: list[int]) -> None:
+    """One method's instruction starts by a plain loop over the units (the same widths as `_widths`)."""
+    width = WIDTH
+    last = size - 1
     while pos < end:
-        step = int(_UNIT_WIDTH[units[pos]])
-        if step <= 0:
-            widths, _ = _widths(units, np.array([pos], dtype=np.int64))
-            step = int(widths[0])
+        unit = units[pos]
+        op = unit & 0xFF
+        if op == 0 and unit:  # a payload, or a nop with a non-zero high byte: not an instruction
+            if unit in (0x0100, 0x0200, 0x0300):
+                n = units[min(pos + 1, last)]
+                if unit == 0x0100:
+                    step = 4 + 2 * n
+                elif unit == 0x0200:
+                    step = 2 + 4 * n
+                else:
+                    count = units[min(pos + 2, last)] | units[min(pos + 3, last)] << 16
+                    step = 4 + (n * count + 1) // 2
+            else:
+                step = 1
         else:
-            starts[pos] = True
+            found.append(pos)
+            step = width[op]
         pos += step
     if pos != end:
         raise FormatError(f"instruction at unit {pos:#x} runs past the end of its method at unit {end:#x}")
@@ -98,6 +114,13 @@ def instruction_starts(units: U16, begin: I64, end: I64) -> npt.NDArray[np.bool_
             cursor, stop = cursor[live], stop[live]
     for skipped in not_instructions:
         starts[skipped] = False
-    for pos, last in zip(cursor.tolist(), stop.tolist(), strict=True):
-        _walk_python(units, pos, last, starts)
+    if cursor.size:
+        found: list[int] = []
+        contiguous = np.ascontiguousarray(units)
+        plain: Sequence[int] = (
+            contiguous.view(np.uint8).data.cast("H") if sys.byteorder == "little" else contiguous.tolist()
+        )
+        for pos, last in zip(cursor.tolist(), stop.tolist(), strict=True):
+            _walk_python(plain, int(units.size), pos, last, found)
+        starts[np.array(found, dtype=np.int64)] = True
     return starts
