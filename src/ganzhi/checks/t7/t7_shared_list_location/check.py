@@ -1,55 +1,13 @@
-"""T7.list.second-level-menu: 与第三方共享个人信息清单的入口位于APP二级菜单以内 — measured on a navigation
-capture as the number of forward taps from the app's home to the first screen
-showing the list's entry (`ui_episode.list_reach`).
-"""
+"""T7.list.second-level-menu: 与第三方共享个人信息清单的入口位于APP二级菜单以内 (see `checks.list_location`)."""
 
 from __future__ import annotations
 
 from ganzhi.catalog.params import Params
+from ganzhi.checks.list_location import list_location
 from ganzhi.checks.outcome import Outcome
 from ganzhi.evidence.base import EvidenceSet
-from ganzhi.evidence.ui import UiEpisode
-
-LIST_KIND = "shared"
-ZH = "与第三方共享个人信息清单"
 
 
 def evaluate(evidence: EvidenceSet, params: Params) -> list[Outcome]:
-    """PASS at or above the menu level limit, FAIL deeper, MANUAL when the walk never showed the entry."""
-    limit = int(params.number("max_menu_level"))
-    outcomes: list[Outcome] = []
-    for episode in evidence.all(UiEpisode):
-        for reach in episode.list_reach:
-            if reach.list_kind != LIST_KIND:
-                continue
-            facts: dict[str, object] = {"bundle": episode.bundle, "list_kind": LIST_KIND, "max_level": reach.max_level}
-            if not reach.found or reach.entry_level is None:
-                outcomes.append(
-                    Outcome.manual(
-                        f"导航采集（最深第{reach.max_level}级）中未见{ZH}入口，需人工确认其位置",
-                        f"the navigation capture (down to level {reach.max_level}) never showed the list's entry",
-                        **facts,
-                    )
-                )
-                continue
-            path = " → ".join(reach.path) or "首页"
-            facts.update(entry_level=reach.entry_level, entry_text=reach.entry_text, path=reach.path)
-            if reach.entry_level > limit:
-                outcomes.append(
-                    Outcome.failed(
-                        f"{ZH}入口位于第{reach.entry_level}级菜单（{path}），超过{limit}级",
-                        f"the list's entry is {reach.entry_level} taps from home ({path}), deeper than {limit}",
-                        **facts,
-                    )
-                )
-            else:
-                outcomes.append(
-                    Outcome.passed(
-                        f"{ZH}入口位于第{reach.entry_level}级菜单（{path}）",
-                        f"the list's entry is {reach.entry_level} taps from home ({path})",
-                        **facts,
-                    )
-                )
-    if not outcomes:
-        return [Outcome.not_applicable("采集中没有从首页起的导航记录", "no navigation capture from the app's home")]
-    return outcomes
+    """The shared list's menu level on the captured navigation."""
+    return list_location(evidence, params, "shared", "与第三方共享个人信息清单")
