@@ -17,6 +17,7 @@ import csv
 import datetime as dt
 import io
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
@@ -227,23 +228,30 @@ def load_contracts(path: Path) -> Loaded:
         return _load_contracts(path)
 
 
-def _load_contracts(path: Path) -> Loaded:
-    loaded = Loaded(source=str(path))
+def _line_rows(
+    path: Path, columns: dict[str, tuple[str, ...]], loaded: Loaded
+) -> Iterator[tuple[int, str, dict[str, str]]]:
+    """(row number, where, cells) of every row with a usable line id; the others are rejected in `loaded`."""
     rows = _rows(path)
-    mapping, unknown = map_columns(list(rows[0]) if rows else [], _CONTRACT_COLUMNS)
+    mapping, unknown = map_columns(list(rows[0]) if rows else [], columns)
     if rows and "line_id" not in mapping.values():
-        raise InputError(str(path), f"no line id column; expected one of {_CONTRACT_COLUMNS['line_id']}")
+        raise InputError(str(path), f"no line id column; expected one of {columns['line_id']}")
     if unknown:
         loaded.problem(1, None, f"unrecognised columns ignored: {unknown}", "warning")
     for number, row in enumerate(rows, start=2):
-        where = f"{path}, row {number}"
-        cells = _cells(row, mapping, _CONTRACT_COLUMNS)
-        if not cells["line_id"]:
+        cells = _cells(row, mapping, columns)
+        line = cells["line_id"]
+        if not line:
             loaded.reject(number, "line_id", "empty; row skipped")
-            continue
-        if len(cells["line_id"]) > _MAX_ID:
-            loaded.reject(number, "line_id", f"{len(cells['line_id'])} characters; at most {_MAX_ID}")
-            continue
+        elif len(line) > _MAX_ID:
+            loaded.reject(number, "line_id", f"{len(line)} characters; at most {_MAX_ID}")
+        else:
+            yield number, f"{path}, row {number}", cells
+
+
+def _load_contracts(path: Path) -> Loaded:
+    loaded = Loaded(source=str(path))
+    for number, where, cells in _line_rows(path, _CONTRACT_COLUMNS, loaded):
         in_text = rates_in_text(cells["contract_text"])
         rates: dict[str, float | None] = {}
         for direction in ("down", "up"):
@@ -275,22 +283,8 @@ def load_speedtests(path: Path) -> Loaded:
 
 def _load_speedtests(path: Path) -> Loaded:
     loaded = Loaded(source=str(path))
-    rows = _rows(path)
-    mapping, unknown = map_columns(list(rows[0]) if rows else [], _SPEEDTEST_COLUMNS)
-    if rows and "line_id" not in mapping.values():
-        raise InputError(str(path), f"no line id column; expected one of {_SPEEDTEST_COLUMNS['line_id']}")
-    if unknown:
-        loaded.problem(1, None, f"unrecognised columns ignored: {unknown}", "warning")
-    for number, raw in enumerate(rows, start=2):
-        where = f"{path}, row {number}"
-        row = _cells(raw, mapping, _SPEEDTEST_COLUMNS)
+    for number, where, row in _line_rows(path, _SPEEDTEST_COLUMNS, loaded):
         line = row["line_id"]
-        if not line:
-            loaded.reject(number, "line_id", "empty; row skipped")
-            continue
-        if len(line) > _MAX_ID:
-            loaded.reject(number, "line_id", f"{len(line)} characters; at most {_MAX_ID}")
-            continue
         try:
             started = parse_started(row["started_at"])
         except ValueError:
