@@ -22,13 +22,13 @@ from urllib.parse import urljoin
 
 from parsel import Selector
 
-from ganzhi.evidence.store_listing import StoreListing
 from ganzhi.collect.crawl.spec import CrawlSpec, Rule, SubjectTemplate
 from ganzhi.collect.crawl.text import decode_page
 from ganzhi.errors import GanzhiError
 from ganzhi.evidence.base import ArtefactRef, Evidence, Subject
 from ganzhi.evidence.halls import HallPublicList, PublishedHall
 from ganzhi.evidence.hotline import HotlineListing, Placement
+from ganzhi.evidence.store_listing import StoreListing
 
 #: Most table rows read from one page, and hall entries kept per list (configurable defaults).
 MAX_ROWS_PER_PAGE = 5_000
