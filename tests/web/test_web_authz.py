@@ -27,6 +27,7 @@ MUTATING = {"post", "put", "patch", "delete"}
 EXEMPT = {
     ("post", "/api/v1/auth/login"): "signs the caller in; touches no object",
     ("post", "/api/v1/auth/logout"): "clears the caller's own cookie",
+    ("post", "/api/v1/auth/password"): "changes the password of the account whose current password is given",
 }
 #: Routes the public may read (published rules and approved snapshots).
 PUBLIC_READS = {

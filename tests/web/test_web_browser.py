@@ -89,6 +89,16 @@ def test_demo_platform_is_populated(demo: Demo) -> None:
 
     assert set(demo.passwords) == {"admin", "inspector", "guangdong", "enterprise", "store"} and demo.halls > 100
     with httpx.Client(base_url=demo.base) as client:
+        # demo accounts must choose their own password before the API serves them
+        refused = client.post("/api/v1/auth/login", json={"username": "admin", "password": demo.passwords["admin"]})
+        assert refused.status_code == 403 and refused.json()["detail"].startswith("该账户须先修改初始密码")
+        for user in ("admin", "inspector"):
+            chosen = f"{user}-own-password-1"
+            changed = client.post(
+                "/api/v1/auth/password", json={"username": user, "current": demo.passwords[user], "new": chosen}
+            )
+            assert changed.status_code == 204, changed.text
+            demo.passwords[user] = chosen
         token = client.post(
             "/api/v1/auth/login", json={"username": "admin", "password": demo.passwords["admin"]}
         ).json()

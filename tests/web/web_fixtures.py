@@ -7,10 +7,15 @@ opened by a real inspection of a forged APK. App store S1 and S2 each submit the
 from __future__ import annotations
 
 import datetime as dt
+import socket
+import threading
+import time
 import warnings
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from fastapi import FastAPI
 from sqlalchemy.orm import Session, sessionmaker
@@ -204,3 +209,25 @@ def token_for(world: World, username: str) -> dict[str, str]:
     with session_scope(world.sessions) as session:
         token = accounts.issue_token(session, username, "test", ttl=None)
     return {"Authorization": f"Bearer {token}"}
+
+
+@contextmanager
+def served(app: Any) -> Iterator[str]:
+    """The app served by uvicorn on a free loopback port in a thread (for Chromium); yields its base URL."""
+    import uvicorn
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = int(sock.getsockname()[1])
+    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 30
+    while not server.started and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert server.started, "uvicorn did not start within 30 s"
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        server.should_exit = True
+        thread.join(timeout=10)

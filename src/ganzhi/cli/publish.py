@@ -278,7 +278,8 @@ def verify_(
 
     with session_scope(open_store()) as session:
         chain = prepo.chain(session)
-    problems = verify(chain)
+        windows = prepo.campaign_windows(session)
+    problems = verify(chain, windows)
     anchored = 0
     if anchors is not None:
         try:
@@ -316,11 +317,12 @@ def anchor(
 
     with session_scope(open_store()) as session:
         chain = prepo.chain(session)
+        windows = prepo.campaign_windows(session)
     try:
         known = read_anchors(file) if file.exists() else []
     except GanzhiError as exc:
         raise fail(exc) from None
-    problems = verify(chain) + check_anchors(chain, known)
+    problems = verify(chain, windows) + check_anchors(chain, known)
     if problems:
         _print_broken(problems)
         raise fail(f"{file}: not anchoring a chain that fails verification ({len(problems)} problems)")

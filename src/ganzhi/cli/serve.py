@@ -41,8 +41,19 @@ def _load_demo() -> None:
     for login in loaded.logins:
         scope = f" @ {login.scope_id}" if login.scope_id else ""
         console.print(f"demo login: {login.username} / {login.password}  ({login.role}{scope})", markup=False)
-    if not loaded.logins:
-        console.print("demo users exist already (passwords were printed when they were created)")
+    if loaded.logins:
+        console.print(
+            "以上演示密码仅供首次登录：首次登录时须修改密码（网页 /account，或 POST /api/v1/auth/password），"
+            "修改前接口一律返回 403。 / These demo passwords are for the first sign-in only: each account must "
+            "change its password at first sign-in (page /account, or POST /api/v1/auth/password); until then "
+            "the API answers 403.",
+            markup=False,
+        )
+    else:
+        console.print(
+            "演示用户已存在（密码已在创建时打印过；忘记时用 `ganzhi users reset-password`）。 / demo users exist "
+            "already (passwords were printed when they were created; `ganzhi users reset-password` sets a new one)."
+        )
 
 
 @app.callback()

@@ -15,7 +15,8 @@ from sqlalchemy.orm import Session
 
 from ganzhi.errors import StoreError
 from ganzhi.store.publication_tables import LookbackRow, PublicationRow
-from ganzhi.supervision.chain import seal
+from ganzhi.store.supervision_tables import CampaignRow
+from ganzhi.supervision.chain import Windows, seal
 from ganzhi.supervision.publications import Publication, PublicationKind, PublicationStatus
 
 
@@ -86,6 +87,14 @@ def chain(session: Session) -> list[Publication]:
     return [_publication(row) for row in rows]
 
 
+def campaign_windows(session: Session) -> Windows:
+    """Every stored campaign's window: what `chain.verify` checks batch years against."""
+    return {
+        row.id: (row.starts, row.ends)
+        for row in session.execute(select(CampaignRow.id, CampaignRow.starts, CampaignRow.ends))
+    }
+
+
 def approve(
     session: Session, publication_id: str, *, approver: str, at: dt.datetime, first_total: int | None = None
 ) -> Publication:
@@ -93,7 +102,13 @@ def approve(
     row = session.get(PublicationRow, publication_id)
     if row is None:
         raise StoreError(f"no publication {publication_id!r} to approve")
-    sealed = seal(_publication(row), chain(session), approver=approver, at=at, first_total=first_total)
+    window = None
+    if row.campaign_id is not None:
+        campaign = session.get(CampaignRow, row.campaign_id)
+        if campaign is None:
+            raise StoreError(f"publication {publication_id!r}: its campaign {row.campaign_id!r} is not stored")
+        window = (campaign.starts, campaign.ends)
+    sealed = seal(_publication(row), chain(session), approver=approver, at=at, first_total=first_total, window=window)
     row.status = sealed.status.value
     row.approved_by, row.approved_at = sealed.approved_by, sealed.approved_at
     row.seq, row.year, row.batch_in_year, row.batch_total = (

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -23,8 +23,25 @@ from ganzhi.supervision.publications import Publication, PublicationStatus, beij
 GENESIS = "0" * 64
 
 
+#: A campaign's window (first day, last day), keyed by campaign id: it fixes the batch year.
+Windows = Mapping[str, tuple[dt.date, dt.date]]
+
+
 class ApprovalError(GanzhiError):
     """An approval the rules forbid (same person as the creator, already approved...)."""
+
+
+def batch_year(approved: dt.date, window: tuple[dt.date, dt.date] | None) -> int:
+    """The year a snapshot is numbered in: its campaign's publication year.
+
+    The Beijing approval date is clamped into the campaign's window, so a notice of a 2022 campaign
+    approved in 2026 is a 2022 batch, and one approved during the campaign takes the approval year
+    (a campaign spanning New Year publishes in the year it is in). Without a campaign, the approval year.
+    """
+    if window is None:
+        return approved.year
+    starts, ends = window
+    return min(max(approved, starts), ends).year
 
 
 def _instant(value: dt.datetime | None) -> str | None:
@@ -66,10 +83,12 @@ def seal(
     approver: str,
     at: dt.datetime,
     first_total: int | None = None,
+    window: tuple[dt.date, dt.date] | None = None,
 ) -> Publication:
     """Approve `draft` as the next link after `chain` (the approved snapshots in order).
 
-    The approver must differ from the creator. The year is the Beijing date of approval; N counts the
+    The approver must differ from the creator. The year is the campaign's publication year
+    (`batch_year` of the Beijing approval date and the draft's campaign `window`); N counts the
     year's snapshots; M continues the chain — `first_total` lets the first snapshot continue a numbering
     that began before ganzhi (e.g. MIIT's 2022 batches started at 总第21批).
     """
@@ -88,7 +107,12 @@ def seal(
     if first_total is not None and first_total < 1:
         raise ApprovalError(f"first total batch number must be ≥ 1 (got {first_total})")
     draft.content()  # refuse to seal a body that does not parse
-    year = beijing_date(at).year
+    if draft.campaign_id is not None and window is None:
+        raise ApprovalError(
+            f"publication {draft.id!r} belongs to campaign {draft.campaign_id!r} but its window was not given; "
+            "the batch year follows the campaign"
+        )
+    year = batch_year(beijing_date(at), window)
     last = chain[-1] if chain else None
     total = (last.batch_total or 0) + 1 if last else (first_total or 1)
     sealed = draft.model_copy(
@@ -132,10 +156,19 @@ def _link_problems(pub: Publication, prev: Publication | None, position: int) ->
     return problems
 
 
-def _numbering_problems(pub: Publication, prev: Publication | None, seen_in_year: int) -> list[str]:
+def _numbering_problems(pub: Publication, prev: Publication | None, seen_in_year: int, windows: Windows) -> list[str]:
     problems = []
-    if pub.approved_at is not None and pub.year != beijing_date(pub.approved_at).year:
-        problems.append(f"year {pub.year} differs from the approval date {beijing_date(pub.approved_at)}")
+    if pub.approved_at is not None:
+        approved = beijing_date(pub.approved_at)
+        # The approval year stays valid: snapshots sealed before batches followed the campaign used it,
+        # and their hashes cover that year.
+        allowed = {approved.year}
+        window = windows.get(pub.campaign_id) if pub.campaign_id is not None else None
+        if window is not None:
+            allowed.add(batch_year(approved, window))
+        if pub.year not in allowed:
+            where = f" nor the year of campaign {pub.campaign_id!r} ({window[0]}..{window[1]})" if window else ""
+            problems.append(f"year {pub.year} is neither the year of the approval date {approved}{where}")
     if pub.batch_in_year != seen_in_year:
         problems.append(f"is 第{pub.batch_in_year}批 of {pub.year}, expected 第{seen_in_year}批")
     if prev is not None and pub.batch_total != (prev.batch_total or 0) + 1:
@@ -143,8 +176,12 @@ def _numbering_problems(pub: Publication, prev: Publication | None, seen_in_year
     return problems
 
 
-def verify(chain: Sequence[Publication]) -> list[ChainProblem]:
-    """Every problem of the approved snapshots in `seq` order; an empty list means the chain is intact."""
+def verify(chain: Sequence[Publication], windows: Windows | None = None) -> list[ChainProblem]:
+    """Every problem of the approved snapshots in `seq` order; an empty list means the chain is intact.
+
+    `windows` are the stored campaigns' windows: a batch year may be its campaign's year (`batch_year`).
+    """
+    known: Windows = windows or {}
     found: list[ChainProblem] = []
     per_year: dict[int | None, int] = {}
     prev: Publication | None = None
@@ -157,7 +194,7 @@ def verify(chain: Sequence[Publication]) -> list[ChainProblem]:
             problems.append(f"content hash is {actual} but the stored hash is {pub.hash} (the snapshot was altered)")
         problems += _link_problems(pub, prev, position)
         per_year[pub.year] = per_year.get(pub.year, 0) + 1
-        problems += _numbering_problems(pub, prev, per_year[pub.year])
+        problems += _numbering_problems(pub, prev, per_year[pub.year], known)
         try:
             pub.content()
         except ValueError as exc:

@@ -65,11 +65,15 @@ def record(
     session.flush()
 
 
-def entries(session: Session, *, actor: str | None = None, limit: int = 200) -> list[AuditEntry]:
-    """Newest entries first, optionally of one actor."""
+def entries(
+    session: Session, *, actor: str | None = None, target: str | None = None, limit: int = 200
+) -> list[AuditEntry]:
+    """Newest entries first, optionally of one actor and/or about one target (an object's history)."""
     query = select(AuditRow).order_by(AuditRow.id.desc()).limit(limit)
     if actor is not None:
         query = query.where(AuditRow.actor == actor)
+    if target is not None:
+        query = query.where(AuditRow.target == target)
     return [
         AuditEntry(
             id=row.id,

@@ -23,6 +23,21 @@ from ganzhi.store.db import session_scope
 from ganzhi.web.security import CSRF_FIELD, CSRF_HEADER, SESSION_COOKIE, BrowserSession, SessionCodec, csrf_matches
 
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+#: The API answer to an account that must still replace its demo or reset password.
+MUST_CHANGE_PASSWORD = (
+    "该账户须先修改初始密码，修改前不能使用接口：请在网页 /account 修改，或调用 POST /api/v1/auth/password / "
+    "this account must change its initial password before it can use the API: change it on the /account page "
+    "or with POST /api/v1/auth/password"
+)
+#: API paths an account with a pending password change may still call (signing out).
+MUST_CHANGE_ALLOWED = frozenset({"/api/v1/auth/logout"})
+
+
+def refuse_pending_change(request: Request, principal: Principal) -> None:
+    """403 on the API for an account that must change its password; pages redirect it to /account instead."""
+    path = request.url.path
+    if principal.must_change_password and path.startswith("/api/") and path not in MUST_CHANGE_ALLOWED:
+        raise HTTPException(403, MUST_CHANGE_PASSWORD)
 
 
 def get_session(request: Request) -> Iterator[Session]:
@@ -77,6 +92,7 @@ def get_caller(
         found = accounts.principal_for_token(session, token.strip())
         if found is None:
             raise HTTPException(401, "unknown or revoked API token", headers={"WWW-Authenticate": "Bearer"})
+        refuse_pending_change(request, found)
         return Caller(found, None)
     browser = browser_session(request)
     if browser is None:
@@ -86,6 +102,7 @@ def get_caller(
         return Caller(PUBLIC, None)
     if request.method not in SAFE_METHODS and not csrf_matches(browser.csrf, csrf_sent):
         raise HTTPException(403, f"CSRF token missing or wrong: send the session's token in {CSRF_HEADER}")
+    refuse_pending_change(request, principal)
     return Caller(principal, browser)
 
 

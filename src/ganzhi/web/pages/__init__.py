@@ -19,6 +19,7 @@ from ganzhi.web.pages import (
     regional,
     registry,
     speedtest,
+    submissions,
     workspace,
 )
 
@@ -33,3 +34,4 @@ router.include_router(speedtest.router)
 router.include_router(crawl.router)
 router.include_router(registry.router)
 router.include_router(regional.router)
+router.include_router(submissions.router)

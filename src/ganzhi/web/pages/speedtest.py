@@ -23,13 +23,14 @@ from typing import Annotated, Any
 from fastapi import APIRouter, HTTPException, Query, Request
 from fastapi.responses import HTMLResponse, JSONResponse, Response, StreamingResponse
 from pydantic import ValidationError
+from starlette.requests import ClientDisconnect
 from starlette.types import Receive, Scope, Send
 
 from ganzhi.collect.speedtest.diagnosis import diagnose
 from ganzhi.collect.speedtest.server import CHUNK, RANDOM_POOL
 from ganzhi.evidence.speedtest import EnvironmentFacts, SpeedtestResult
 from ganzhi.web.deps import CallerDep, client_address
-from ganzhi.web.pages.render import page
+from ganzhi.web.pages.render import language, page
 
 router = APIRouter(prefix="/speedtest")
 PREFIX = "/speedtest"
@@ -71,7 +72,7 @@ def _probe_assets() -> tuple[str, str, str]:
     _, css, after = _between(text, "<style>", "</style>")
     _, body, _ = _between(after, "<body>", "</body>")
     before, script, rest = _between(body, "<script>", "</script>")
-    for path in ("/ping?", "/download?", "/upload?", "/progress?"):
+    for path in ("/ping?", "/download?", "/upload?", "/progress?", "/diagnose.json?"):
         script = script.replace(f'"{path}', f'"{PREFIX}{path}')
     link = '<p><a id="diagnose" href="diagnose">诊断网速瓶颈 / diagnose the result</a></p>\n'
     # The probe page styles `body`; inside the site it styles only its own block.
@@ -263,6 +264,9 @@ async def upload(request: Request) -> Response:
                 endpoints.count(test, len(piece))
             if received > endpoints.max_upload_bytes:
                 raise HTTPException(413, f"upload over {endpoints.max_upload_bytes} bytes")
+    except ClientDisconnect:
+        # The page aborts its upload streams when the test time is up: expected, the bytes are counted.
+        return Response(status_code=204)
     finally:
         endpoints.release(client)
     seconds = (dt.datetime.now(dt.UTC) - started).total_seconds()
@@ -278,28 +282,64 @@ def _number(raw: str | None) -> float | None:
         return None
 
 
+def _findings(query: Any) -> tuple[list[dict[str, str]], str | None]:
+    """The diagnosis of the figures in the query (empty without a download figure) or the input error."""
+    if _number(query.get("download_mbps")) is None:
+        return [], None
+    env = {k: (_number(query.get(k)) if k.endswith("_mbps") else query.get(k) or None) for k in _ENV_FIELDS}
+    try:
+        result = SpeedtestResult(
+            server="ganzhi web",
+            started_at=dt.datetime.now(dt.UTC),
+            contract_down_mbps=_number(query.get("contract")),
+            environment=EnvironmentFacts.model_validate({k: v for k, v in env.items() if v is not None}),
+            **{k: _number(query.get(k)) for k in _FIGURES},
+        )
+    except ValidationError as exc:
+        return [], "; ".join(f"{'.'.join(str(p) for p in e['loc'])}: {e['msg']}" for e in exc.errors())
+    found = [{"kind": f.kind, "zh": f.message.zh, "en": f.message.en or f.message.zh} for f in diagnose(result)]
+    if not any(f["kind"] != "advice" for f in found):
+        found.insert(0, _plain_summary(result))
+    return found, None
+
+
+def _plain_summary(result: SpeedtestResult) -> dict[str, str]:
+    """What the figures alone say when the diagnosis has no contract or set-up to compare them with."""
+    parts_zh, parts_en = [], []
+    if result.download_mbps is not None:
+        parts_zh.append(f"下载{result.download_mbps:.1f}Mbit/s")
+        parts_en.append(f"{result.download_mbps:.1f} Mbit/s down")
+    if result.upload_mbps is not None:
+        parts_zh.append(f"上传{result.upload_mbps:.1f}Mbit/s")
+        parts_en.append(f"{result.upload_mbps:.1f} Mbit/s up")
+    if result.latency_ms is not None:
+        parts_zh.append(f"时延{result.latency_ms:.0f}ms")
+        parts_en.append(f"{result.latency_ms:.0f} ms latency")
+    return {
+        "kind": "limit",
+        "zh": f"实测{'、'.join(parts_zh)}。填写签约速率和上网方式（网线或Wi-Fi）后，可判断是否达标、瓶颈在哪一段。",
+        "en": f"Measured {', '.join(parts_en)}. Give the contracted rate and how the device connects (cable or "
+        "Wi-Fi) to see whether it meets the contract and which segment limits it.",
+    }
+
+
+@router.get("/diagnose.json")
+def diagnosis_json(request: Request) -> Response:
+    """The diagnosis in plain words for the speed-test page (shown under the figures after a test)."""
+    findings, error = _findings(request.query_params)
+    if error is not None:
+        raise HTTPException(422, error)
+    lang = language(request)
+    return JSONResponse(
+        {"findings": [{"kind": f["kind"], "text": f[lang] if lang in f else f["zh"]} for f in findings]}
+    )
+
+
 @router.get("/diagnose", response_class=HTMLResponse)
 def diagnosis(request: Request, caller: CallerDep) -> Response:
     """The diagnosis form; with figures in the query it also shows what limits the speed."""
     query = request.query_params
     values: dict[str, Any] = {name: query.get(name, "")[:40] for name in (*_FIGURES, *_ENV_FIELDS, "contract")}
-    findings: list[dict[str, str]] = []
-    error: str | None = None
-    if _number(query.get("download_mbps")) is not None:
-        env = {k: (_number(query.get(k)) if k.endswith("_mbps") else query.get(k) or None) for k in _ENV_FIELDS}
-        try:
-            result = SpeedtestResult(
-                server="ganzhi web",
-                started_at=dt.datetime.now(dt.UTC),
-                contract_down_mbps=_number(query.get("contract")),
-                environment=EnvironmentFacts.model_validate({k: v for k, v in env.items() if v is not None}),
-                **{k: _number(query.get(k)) for k in _FIGURES},
-            )
-        except ValidationError as exc:
-            error = "; ".join(f"{'.'.join(str(p) for p in e['loc'])}: {e['msg']}" for e in exc.errors())
-        else:
-            findings = [
-                {"kind": f.kind, "zh": f.message.zh, "en": f.message.en or f.message.zh} for f in diagnose(result)
-            ]
+    findings, error = _findings(query)
     context = {"values": values, "findings": findings, "error": error}
     return page(request, "speedtest_diagnose.html", caller.principal, context)

@@ -25,11 +25,12 @@ from ganzhi.evidence.status import Severity
 from ganzhi.findings.lifecycle import ACTIVE_STATES, allowed_targets
 from ganzhi.findings.models import Issue, IssueState
 from ganzhi.outputs.labels import task_sort_key
-from ganzhi.outputs.sheets import Sheet, to_csv, to_xlsx
+from ganzhi.outputs.sheets import Sheet
 from ganzhi.store.issue_query import SORTS, IssueQuery
 from ganzhi.web import audit
 from ganzhi.web.config import WebConfig
 from ganzhi.web.deps import ScopeDep, client_address
+from ganzhi.web.pages import listing
 from ganzhi.web.pages.labels import Labels, beijing_today, task_ids
 from ganzhi.web.pages.render import LABELS, language, page
 
@@ -128,12 +129,8 @@ def dashboard(request: Request, scope: ScopeDep) -> Response:
 
 
 def _submissions(scope: scoped.Scope) -> list[submission_repo.SubmissionView]:
-    """The newest store submissions; a provincial regulator sees its provinces' stores and enterprises only."""
-    found = submission_repo.listing(scope, limit=20 if scope.national or not scope.principal.is_regulator else 200)
-    if scope.principal.is_regulator and not scope.national:
-        mine = scope.province_enterprises()
-        found = [s for s in found if s.store_id in mine][:20]
-    return found
+    """The newest store submissions the scope sees (a provincial regulator: its provinces' stores, in SQL)."""
+    return submission_repo.listing(scope, limit=20)
 
 
 @dataclass(frozen=True, slots=True)
@@ -172,7 +169,6 @@ class QueueFilters:
 
 def _filters(request: Request) -> QueueFilters:
     params = request.query_params
-    config = _config(request)
     tasks = tuple(t for t in params.getlist("task") if t)[:20]
     known = set(task_ids())
     bad_tasks = [t[:MAX_PARAM] for t in tasks if t not in known]
@@ -196,13 +192,7 @@ def _filters(request: Request) -> QueueFilters:
     sort = params.get("sort", "opened")
     if sort not in SORTS:
         raise HTTPException(422, f"sort: expected one of {sorted(SORTS)}, got {sort[:MAX_PARAM]!r}")
-    try:
-        number = int(params.get("page", "1"))
-        per = int(params.get("per", str(config.page_rows)))
-    except ValueError:
-        raise HTTPException(422, "page and per must be whole numbers") from None
-    if not 1 <= per <= config.max_page_rows or number < 1:
-        raise HTTPException(422, f"per must be 1..{config.max_page_rows} and page ≥ 1 (got per={per}, page={number})")
+    paged = listing.paging(request)
     return QueueFilters(
         tasks=tasks,
         states=states,
@@ -213,8 +203,8 @@ def _filters(request: Request) -> QueueFilters:
         q=params.get("q", "")[:MAX_PARAM],
         sort=sort,
         desc=params.get("desc", "") in ("1", "true", "on"),
-        page=number,
-        per=per,
+        page=paged.page,
+        per=paged.per,
     )
 
 
@@ -287,26 +277,12 @@ def issue_queue(request: Request, scope: ScopeDep) -> Response:
     labels = Labels(language(request))
     ownership = scope.ownership()
     names = _enterprise_names(scope)
-    export = request.query_params.get("export", "")
+    export = listing.export_format(request)
     if export:
-        if export not in ("csv", "xlsx"):
-            raise HTTPException(422, f"export: expected 'csv' or 'xlsx', got {export[:20]!r}")
-        total, found = _select(scope, filters, config.due_soon_days, 0, config.max_export_rows + 1)
-        if total > config.max_export_rows:
-            raise HTTPException(
-                422, f"export: {total} rows selected, at most {config.max_export_rows}; narrow the filters"
-            )
+        total, found = _select(scope, filters, config.due_soon_days, 0, listing.export_limit(request))
+        listing.check_export_total(request, total)
         owners = {i.fingerprint: ownership.operator_of(i.subject) or "" for i in found}
-        sheet = _export_sheet(found, labels, owners, names)
-        stamp = beijing_today().isoformat()
-        if export == "csv":
-            body = ("\ufeff" + to_csv([sheet.header, *sheet.rows])).encode("utf-8")
-            media = "text/csv; charset=utf-8"
-        else:
-            body = to_xlsx([sheet])
-            media = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-        disposition = f'attachment; filename="issues-{stamp}.{export}"'
-        return Response(body, media_type=media, headers={"Content-Disposition": disposition})
+        return listing.export_response(_export_sheet(found, labels, owners, names), export, "issues")
     total, found = _select(scope, filters, config.due_soon_days, (filters.page - 1) * filters.per, filters.per)
     pages = max(1, math.ceil(total / filters.per))
     targets = {i.fingerprint: sorted(allowed_targets(i.state), key=lambda s: s.value) for i in found}

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Query, Request, Response
+from fastapi import APIRouter, HTTPException, Query, Request, Response
 from pydantic import BaseModel, Field
 
+from ganzhi.accounts import users as accounts
+from ganzhi.errors import StoreError
 from ganzhi.web import audit
 from ganzhi.web.audit import AuditEntry
-from ganzhi.web.deps import AdminDep, CallerDep, SessionDep, client_address
+from ganzhi.web.deps import MUST_CHANGE_PASSWORD, AdminDep, CallerDep, SessionDep, client_address
 from ganzhi.web.login import attempt_login, end_session, start_session
 
 router = APIRouter(tags=["auth"])
@@ -16,6 +18,12 @@ router = APIRouter(tags=["auth"])
 class Credentials(BaseModel):
     username: str = Field(min_length=1, max_length=128)
     password: str = Field(min_length=1, max_length=1024)
+
+
+class PasswordChange(BaseModel):
+    username: str = Field(min_length=1, max_length=128)
+    current: str = Field(min_length=1, max_length=1024)
+    new: str = Field(min_length=1, max_length=1024)
 
 
 class Me(BaseModel):
@@ -28,8 +36,13 @@ class Me(BaseModel):
 
 @router.post("/auth/login", response_model=Me)
 def login(body: Credentials, request: Request, response: Response, session: SessionDep) -> Me:
-    """Start a browser session; the answer carries the CSRF token for state-changing requests."""
+    """Start a browser session; the answer carries the CSRF token for state-changing requests.
+
+    An account that must still change its demo or reset password gets 403 (no session) until it did.
+    """
     principal = attempt_login(request, session, body.username, body.password)
+    if principal.must_change_password:
+        raise HTTPException(403, MUST_CHANGE_PASSWORD)
     browser = start_session(request, response, session, principal)
     return Me(
         username=principal.username,
@@ -38,6 +51,22 @@ def login(body: Credentials, request: Request, response: Response, session: Sess
         display_name=principal.display_name,
         csrf_token=browser.csrf,
     )
+
+
+@router.post("/auth/password", status_code=204)
+def change_password(body: PasswordChange, request: Request, session: SessionDep) -> None:
+    """Change one's own password with the current one (rate limited like sign-in); clears a pending change.
+
+    The way an API-only client replaces its demo or reset password; the policy is the web page's.
+    """
+    principal = attempt_login(request, session, body.username, body.current)
+    if principal.user_id is None:
+        raise HTTPException(403, "该账户不能修改密码 / this account has no password to change")
+    try:
+        accounts.change_own_password(session, principal.user_id, body.current, body.new)
+    except (StoreError, ValueError) as exc:
+        raise HTTPException(422, str(exc)) from None
+    audit.record(session, principal, "user.password", f"user:{principal.username}", client=client_address(request))
 
 
 @router.post("/auth/logout", status_code=204)
