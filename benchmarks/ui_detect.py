@@ -5,6 +5,8 @@ Measured on the AidUI NAGGING screenshots (../shared/data/ui/aidui/mobile_naggin
   baseline  part-1 template search (float64, one FFT pair per template and size)
   templates batched float32 search with cached template spectra (TemplateBank)
   ocr       text-line detection + recognition of button-like lines (extra `ocr`; skipped when absent)
+  marks     the AdChoices mark search of `observe` (one size, MARK_SHARES)
+  pixels    the pixel cues (backdrop, card, status bar) of `observe`
   detect    the part-2 `detect_close` on the screenshot (templates + OCR + lexicon + merge), the anchor
   recognise_close  what `ui check` now does per screenshot: one observation (close icons, AdChoices marks, OCR
             lines, pixel cues), the pop-up model and the learned close ranker (target ≤ 0.3 s CPU per
@@ -51,6 +53,8 @@ def main() -> None:
     from ganzhi.collect.ui.image import load_rgb
     from ganzhi.collect.ui.ocr import OcrUnavailable, load_reader
     from ganzhi.collect.ui.paths import AIDUI_IMAGES, DEFAULT_MARK_DIR, DEFAULT_TEMPLATE_DIR
+    from ganzhi.collect.ui.recognise import MARK_SHARES, OBSERVE_FLOOR
+    from ganzhi.collect.ui.screen import pixel_cues
     from ganzhi.collect.ui.templates import match_templates, match_templates_unbatched
 
     parser = argparse.ArgumentParser(description=__doc__)
@@ -85,6 +89,8 @@ def main() -> None:
     rows: dict[str, Callable[[Any], object]] = {
         "baseline": lambda rgb: match_templates_unbatched(rgb, templates, threshold=detector.threshold),
         "templates": lambda rgb: match_templates(rgb, detector.bank, threshold=detector.threshold),
+        "marks": lambda rgb: match_templates(rgb, detector.mark_bank, threshold=OBSERVE_FLOOR, shares=MARK_SHARES),
+        "pixels": pixel_cues,
         "detect": lambda rgb: detect_close(anchor, rgb=rgb, hierarchy=None),
         "recognise_close": recognise_close,
     }
@@ -92,16 +98,20 @@ def main() -> None:
         rows["ocr"] = reader.read
     detect_close(anchor, rgb=screens[0], hierarchy=None)  # warm caches and the ONNX sessions
     recognise_close(screens[0])
-    figures: dict[str, Any] = {"screens": {k: len(v) for k, v in groups.items()}, "ocr": reader is not None}
+    figures: dict[str, Any] = {
+        "screens": {k: len(v) for k, v in groups.items()},
+        "ocr": reader is not None,
+        "load_average_at_start": os.getloadavg(),
+    }
     for group, images in groups.items():
         figures[group] = {name: _time(work, images, args.runs) for name, work in rows.items()}
-    figures["load_average"] = os.getloadavg()
+    figures["load_average_at_end"] = os.getloadavg()
     figures["target"] = "recognise_close ≤ 0.3 s CPU per 1080×1920 screenshot (one core); anchor: detect"
     wide = figures["1080_wide"]
     figures["speed_up_templates"] = round(wide["baseline"]["cpu_mean_s"] / wide["templates"]["cpu_mean_s"], 2)
     print(json.dumps(figures, indent=1, ensure_ascii=False))
     print(f"{'row (1080 wide)':<18}{'cpu mean s':>12}{'cpu max s':>11}")
-    for name in ("detect", "recognise_close", "templates", "ocr"):
+    for name in ("detect", "recognise_close", "templates", "marks", "pixels", "ocr"):
         if name in wide:
             print(f"{name:<18}{wide[name]['cpu_mean_s']:>12}{wide[name]['cpu_max_s']:>11}")
     print(f"written: {write_result('ui_detect', figures)}")

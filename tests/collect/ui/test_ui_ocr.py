@@ -130,6 +130,16 @@ def test_models_ship_inside_the_wheel(reader: ocr.RapidOcrReader) -> None:
     }
 
 
+def test_short_lines_are_not_padded_to_a_sentence(reader: ocr.RapidOcrReader) -> None:
+    recogniser = reader._engine.text_rec
+    assert recogniser.rec_image_shape == [3, ocr.REC_HEIGHT, ocr.REC_HEIGHT] and recogniser.rec_batch_num == 1
+    image = Image.new("RGB", (84, 56), (255, 255, 255))
+    ImageDraw.Draw(image).text((42, 28), "OK", fill=(0, 0, 0), font=ImageFont.load_default(size=44), anchor="mm")
+    crop = np.asarray(image, dtype=np.uint8)
+    text, confidence = recogniser([np.ascontiguousarray(crop[:, :, ::-1])])[0][0]
+    assert text.strip().upper() == "OK" and confidence > 0.8
+
+
 def _splash(label: str, font: ImageFont.FreeTypeFont | ImageFont.ImageFont) -> RGB:
     image = Image.new("RGB", (1080, 1920), (40, 90, 160))
     draw = ImageDraw.Draw(image)

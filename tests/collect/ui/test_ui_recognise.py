@@ -135,3 +135,18 @@ def test_a_screen_with_nothing_to_tap_has_no_close_control() -> None:
     ranked = rank(screen, load_lexicon(), load_ranker())
     assert not has_close(ranked, load_ranker())
     assert not has_close([], load_ranker())
+
+
+def test_a_status_bar_icon_ranks_below_the_same_x_on_the_card() -> None:
+    drawn = popup_png()
+    assert drawn.card is not None
+    in_bar = TemplateMatch((1000, 10, 1050, 58), 0.97, "glyph_x_thin")
+    on_card = TemplateMatch((drawn.card[2] - 70, drawn.card[1] + 10, drawn.card[2] - 20, drawn.card[1] + 60), 0.97, "x")
+    screen = _observation([], [in_bar, on_card])
+    rows = {r.bounds: r.values for r in candidates(screen, load_lexicon())}
+    assert rows[in_bar.bounds]["status_band"] == 1.0 and rows[on_card.bounds]["status_band"] == 0.0
+    # just below the 24 dp bar (a close × at the top of a full-screen ad) is not a status icon
+    below = TemplateMatch((1000, 40, 1060, 100), 0.97, "x")
+    assert candidates(_observation([], [below]), load_lexicon())[0].values["status_band"] == 0.0
+    ranked = rank(screen, load_lexicon(), load_ranker())
+    assert ranked[0].bounds == on_card.bounds

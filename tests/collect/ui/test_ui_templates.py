@@ -107,3 +107,19 @@ def test_batched_search_matches_the_unbatched_reference() -> None:
     for match in fine:
         assert any(match.bounds == o.bounds and match.score == pytest.approx(o.score, abs=2e-3) for o in reference)
     assert match_templates(rgb, bank, threshold=0.6) == fast, "cached spectra give the same answer"
+
+
+def test_one_prepared_screen_serves_several_banks_with_the_same_answers() -> None:
+    from ganzhi.collect.ui.templates import ScreenSearch, TemplateBank
+
+    rgb = np.asarray(Image.fromarray(_screen_with_x(470, 40, 36)).resize((1080, 1920)), dtype=np.uint8)
+    thin, bold = (TemplateBank([t]) for t in glyph_templates())
+    search = ScreenSearch(rgb)
+    assert search.match(thin, threshold=0.6) == match_templates(rgb, thin, threshold=0.6)
+    assert search.match(bold, threshold=0.6) == match_templates(rgb, bold, threshold=0.6)
+    # one size only: every match has that size, and it is among the matches of the full search
+    only = search.match(bold, threshold=0.6, shares=(0.065,))
+    assert only, "the 36 px × (0.067 of the width) is found at the 0.065 size"
+    sides = {m.bounds[2] - m.bounds[0] for m in only}
+    assert len(sides) == 1 and abs(sides.pop() - 0.065 * 1080) <= 4
+    assert search.match(bold, threshold=0.6, shares=(0.02,)) != only

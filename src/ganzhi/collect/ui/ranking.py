@@ -21,6 +21,9 @@ from ganzhi.collect.ui.recognise import ACCEPT, DATA, DISMISS, INSTALL, OFFER, S
 
 RANKER_PATH = DATA / "close_ranker.json"
 X_TEXT = {"x", "×", "✕", "✖", "⊗"}
+#: Android's status bar is 24 dp high, about 0.06 of a phone's short side (411 dp); a candidate lying
+#: entirely inside it is a status icon (Wi-Fi, battery, a notification ×), not the pop-up's control.
+STATUS_BAR_SHARE = 0.06
 Bounds = tuple[int, int, int, int]
 
 
@@ -55,6 +58,7 @@ def _geometry(bounds: Bounds, observation: Observation) -> dict[str, float]:
         "top_band": float(cy < 0.12),
         "bottom_band": float(cy > 0.82),
         "corner": float(min(cx, 1 - cx) < 0.15 and min(cy, 1 - cy) < 0.12),
+        "status_band": float(bounds[3] <= STATUS_BAR_SHARE * min(w, h)),
         "in_card": 0.0,
         "card_corner": 0.0,
         "card_lower": 0.0,
@@ -145,6 +149,7 @@ RANK_FEATURES = (
     "top_band",
     "bottom_band",
     "corner",
+    "status_band",
     "in_card",
     "card_corner",
     "card_lower",

@@ -231,13 +231,14 @@ class TemplateBank:
 
 @dataclass(slots=True)
 class _Screen:
-    """One search image: its spectrum at the shared FFT shape and its window statistics."""
+    """One search image: its spectrum at the shared FFT shape and its window statistics (cached per side)."""
 
     image: Gray
     shape: tuple[int, int]
     spectrum: npt.NDArray[np.complex64]
     integral: Gray
     integral_sq: Gray
+    inverse: dict[int, npt.NDArray[np.float32]]
 
     @classmethod
     def of(cls, image: Gray, largest_side: int) -> _Screen:
@@ -248,43 +249,90 @@ class _Screen:
         integral_sq = np.zeros_like(integral)
         integral_sq[1:, 1:] = (image * image).cumsum(0).cumsum(1)
         spectrum = sp_fft.rfft2(image.astype(np.float32), shape)
-        return cls(image, shape, spectrum, integral, integral_sq)
+        return cls(image, shape, spectrum, integral, integral_sq, {})
+
+    def _inverse_std(self, side: int) -> npt.NDArray[np.float32]:
+        """1 / (window norm) per position, 0 where the window is too flat to hold an icon; shared by all banks."""
+        if side not in self.inverse:
+            n = side * side
+            s1 = _box_sum(self.integral, side, side)
+            variance = np.maximum(_box_sum(self.integral_sq, side, side) - s1 * s1 / n, 0.0)
+            usable = variance >= n * MIN_LOCAL_STD**2
+            self.inverse[side] = np.where(usable, 1.0 / np.sqrt(np.maximum(variance, 1e-9)), 0.0).astype(np.float32)
+        return self.inverse[side]
 
     def scores(self, bank: TemplateBank, side: int) -> npt.NDArray[np.float32]:
         """NCC maps of every template at `side` (k × valid positions), |NCC| for polarity-free templates."""
         ih, iw = self.image.shape
         corr = sp_fft.irfft2(bank.spectra(side, self.shape) * self.spectrum, self.shape)
         corr = corr[:, side - 1 : ih, side - 1 : iw]
-        n = side * side
-        s1 = _box_sum(self.integral, side, side)
-        variance = np.maximum(_box_sum(self.integral_sq, side, side) - s1 * s1 / n, 0.0)
-        usable = variance >= n * MIN_LOCAL_STD**2
-        inverse = np.where(usable, 1.0 / np.sqrt(np.maximum(variance, 1e-9)), 0.0).astype(np.float32)
-        scores: npt.NDArray[np.float32] = corr * inverse[None]
+        scores: npt.NDArray[np.float32] = corr * self._inverse_std(side)[None]
         if bank.polarity_free.any():
             scores[bank.polarity_free] = np.abs(scores[bank.polarity_free])
         return scores
 
 
-def match_templates(rgb: RGB, templates: Sequence[Template] | TemplateBank, *, threshold: float) -> list[TemplateMatch]:
-    """Matches scoring at least `threshold`, best first, overlapping ones merged (non-maximum suppression)."""
+class ScreenSearch:
+    """One screenshot prepared once for template search: grey copy at SEARCH_WIDTH, its 2×2-averaged copy, their
+    spectra and window statistics. Several banks (close icons, AdChoices marks) then share that work."""
+
+    def __init__(self, rgb: RGB) -> None:
+        self.image, self.scale = _shrink(rgb)
+        self.short_side = min(self.image.shape)
+        sides = self._sides(SIZE_SHARES)
+        self._largest = (max(sides[0], default=8), max(sides[1], default=8))
+        self._fine: _Screen | None = None
+        self._coarse: _Screen | None = None
+
+    def _sides(self, shares: Sequence[float]) -> tuple[list[int], list[int]]:
+        sides = sorted({max(8, round(self.short_side * share)) for share in shares})
+        fine = [side for side in sides if side < COARSE_FROM_SIDE and side <= self.short_side]
+        coarse = [max(8, round(side / 2)) for side in sides if side >= COARSE_FROM_SIDE and side <= self.short_side]
+        return fine, coarse
+
+    def _fine_screen(self) -> _Screen:
+        if self._fine is None:
+            self._fine = _Screen.of(self.image, self._largest[0])
+        return self._fine
+
+    def _coarse_screen(self) -> _Screen:
+        if self._coarse is None:
+            height, width = (self.image.shape[0] // 2) * 2, (self.image.shape[1] // 2) * 2
+            half = self.image[:height, :width].reshape(height // 2, 2, width // 2, 2).mean(axis=(1, 3))
+            self._coarse = _Screen.of(half, self._largest[1])
+        return self._coarse
+
+    def match(
+        self, bank: TemplateBank, *, threshold: float, shares: Sequence[float] = SIZE_SHARES
+    ) -> list[TemplateMatch]:
+        """Matches of `bank` scoring at least `threshold` at the icon sizes `shares` (of the short side; a subset
+        of SIZE_SHARES), best first, overlapping ones merged (non-maximum suppression)."""
+        if not bank.templates:
+            return []
+        fine, coarse = self._sides(shares)
+        raw: list[TemplateMatch] = []
+        if fine:
+            _collect(raw, bank, self._fine_screen(), fine, self.scale, threshold)
+        if coarse:
+            _collect(raw, bank, self._coarse_screen(), coarse, self.scale / 2, threshold)
+        return _suppress(raw)
+
+
+def match_templates(
+    rgb: RGB | ScreenSearch,
+    templates: Sequence[Template] | TemplateBank,
+    *,
+    threshold: float,
+    shares: Sequence[float] = SIZE_SHARES,
+) -> list[TemplateMatch]:
+    """Matches scoring at least `threshold`, best first, overlapping ones merged (non-maximum suppression).
+
+    Pass a `ScreenSearch` instead of the pixels to search several banks on one prepared screen."""
     bank = templates if isinstance(templates, TemplateBank) else TemplateBank(templates)
     if not bank.templates:
         return []
-    image, scale = _shrink(rgb)
-    short_side = min(image.shape)
-    sides = sorted({max(8, round(short_side * share)) for share in SIZE_SHARES})
-    fine = [side for side in sides if side < COARSE_FROM_SIDE and side <= short_side]
-    coarse = [side for side in sides if side >= COARSE_FROM_SIDE and side <= short_side]
-    raw: list[TemplateMatch] = []
-    if fine:
-        _collect(raw, bank, _Screen.of(image, fine[-1]), fine, scale, threshold)
-    if coarse:
-        height, width = (image.shape[0] // 2) * 2, (image.shape[1] // 2) * 2
-        half = image[:height, :width].reshape(height // 2, 2, width // 2, 2).mean(axis=(1, 3))
-        halved = [max(8, round(side / 2)) for side in coarse]
-        _collect(raw, bank, _Screen.of(half, halved[-1]), halved, scale / 2, threshold)
-    return _suppress(raw)
+    search = rgb if isinstance(rgb, ScreenSearch) else ScreenSearch(rgb)
+    return search.match(bank, threshold=threshold, shares=shares)
 
 
 def _collect(
