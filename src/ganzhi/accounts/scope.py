@@ -23,7 +23,7 @@ from ganzhi.accounts.users import Principal
 from ganzhi.evidence.base import Subject
 from ganzhi.findings.lifecycle import transition
 from ganzhi.findings.models import Issue, IssueState, Result, Transition
-from ganzhi.store import complaint_repo, issue_query, practice_repo, publication_repo, supervision_repo
+from ganzhi.store import complaint_repo, issue_query, list_query, practice_repo, publication_repo, supervision_repo
 from ganzhi.store import repositories as repo
 from ganzhi.store.publication_tables import ComplaintRow, LookbackRow
 from ganzhi.supervision.models import Campaign, Enterprise, Interview
@@ -190,6 +190,17 @@ def runs(scope: Scope, *, limit: int = 50) -> list[repo.RunRecord]:
     return repo.list_runs(scope.session, limit=limit, visible=visible)
 
 
+def run_page(
+    scope: Scope, query: list_query.RunQuery, order: list_query.Order, *, offset: int, limit: int
+) -> tuple[int, list[repo.RunRecord]]:
+    """(total, one page) of the runs the principal sees, filtered, sorted and paged in SQL."""
+    if scope.role is Role.PUBLIC:
+        return 0, []
+    return list_query.page_runs(
+        scope.session, query, order, visible=scope.visible_subjects(), offset=offset, limit=limit
+    )
+
+
 def run(scope: Scope, run_id: str) -> repo.RunRecord | None:
     """A visible run, or None."""
     if scope.role is Role.PUBLIC:
@@ -220,6 +231,19 @@ def enterprises(scope: Scope) -> list[Enterprise]:
     return [own] if own is not None else []
 
 
+def enterprise_page(
+    scope: Scope, query: list_query.EnterpriseQuery, order: list_query.Order, *, offset: int, limit: int
+) -> tuple[int, list[Enterprise]]:
+    """(total, one page) of `enterprises(scope)`: the same scope as WHERE clauses (provinces, or the own id)."""
+    if scope.principal.is_regulator:
+        allowed = None if scope.national else list(scope.principal.provinces)
+        query = dataclasses.replace(query, allowed_provinces=allowed, allowed_ids=None)
+    else:
+        own = enterprise(scope, scope.principal.scope_id or "")
+        query = dataclasses.replace(query, allowed_provinces=None, allowed_ids=[own.id] if own is not None else [])
+    return list_query.page_enterprises(scope.session, query, order, offset=offset, limit=limit)
+
+
 def enterprise(scope: Scope, key: str) -> Enterprise | None:
     found = supervision_repo.get_enterprise(scope.session, key) if key else None
     return found if found is not None and scope.sees_enterprise(found.id) else None
@@ -238,6 +262,19 @@ def campaigns(scope: Scope) -> list[Campaign]:
     ]
 
 
+def campaign_page(
+    scope: Scope, query: list_query.CampaignQuery, order: list_query.Order, *, offset: int, limit: int
+) -> tuple[int, list[Campaign]]:
+    """(total, one page) of `campaigns(scope)`: an enterprise's assignments as a WHERE clause."""
+    if scope.principal.is_regulator:
+        query = dataclasses.replace(query, assigned_to=None)
+    elif scope.role is Role.ENTERPRISE and scope.principal.scope_id:
+        query = dataclasses.replace(query, assigned_to=scope.principal.scope_id)
+    else:
+        return 0, []
+    return list_query.page_campaigns(scope.session, query, order, offset=offset, limit=limit)
+
+
 def campaign(scope: Scope, campaign_id: str) -> Campaign | None:
     return next((c for c in campaigns(scope) if c.id == campaign_id), None)
 
@@ -251,6 +288,14 @@ def publications(scope: Scope) -> list[Publication]:
     if scope.principal.is_regulator:
         return found
     return [p for p in found if p.status is PublicationStatus.APPROVED]
+
+
+def publication_page(
+    scope: Scope, query: list_query.PublicationQuery, order: list_query.Order, *, offset: int, limit: int
+) -> tuple[int, list[Publication]]:
+    """(total, one page) of `publications(scope)`: non-regulators get approved snapshots only, in SQL."""
+    query = dataclasses.replace(query, approved_only=not scope.principal.is_regulator)
+    return list_query.page_publications(scope.session, query, order, offset=offset, limit=limit)
 
 
 def publication(scope: Scope, publication_id: str) -> Publication | None:

@@ -15,12 +15,23 @@ from ganzhi.accounts import scope as scoped
 from ganzhi.accounts.roles import Role
 from ganzhi.catalog.loader import default_catalog
 from ganzhi.errors import GanzhiError
-from ganzhi.store import publication_repo, supervision_repo
-from ganzhi.supervision.publications import PublicationKind, build_body, common_deadline, new_draft, select_issues
+from ganzhi.outputs.sheets import Cell, Sheet
+from ganzhi.store import list_query, publication_repo, supervision_repo
+from ganzhi.supervision.publications import (
+    Publication,
+    PublicationKind,
+    PublicationStatus,
+    build_body,
+    common_deadline,
+    new_draft,
+    select_issues,
+)
 from ganzhi.web import audit
+from ganzhi.web.config import WebConfig
 from ganzhi.web.deps import ScopeDep, client_address
+from ganzhi.web.pages import listing
 from ganzhi.web.pages.labels import beijing_today, task_ids
-from ganzhi.web.pages.render import page
+from ganzhi.web.pages.render import LABELS, language, page
 from ganzhi.workdays.rectification import deadline_from
 
 router = APIRouter()
@@ -60,27 +71,78 @@ def notice(publication_id: str, request: Request, scope: ScopeDep) -> Response:
     return page(request, "notice.html", scope.principal, {"pub": found, "body": found.content()})
 
 
+def _year(request: Request) -> int | None:
+    value = listing.text_param(request, "year")
+    if not value:
+        return None
+    if not (value.isdigit() and len(value) == 4):
+        raise HTTPException(422, f"year: 应为四位年份 / expected a four-digit year, got {value[:20]!r}")
+    return int(value)
+
+
+def _list(request: Request) -> tuple[listing.ListState, list_query.PublicationQuery]:
+    """The filtered list's state (kind, status, year, search; sort; page) from the query string, checked."""
+    t = LABELS[language(request)]
+    filters = {
+        "kind": listing.choice_param(request, "kind", [k.value for k in PublicationKind]),
+        "status": listing.choice_param(request, "status", [s.value for s in PublicationStatus]),
+        "year": listing.text_param(request, "year"),
+        "q": listing.text_param(request, "q"),
+    }
+    query = list_query.PublicationQuery(
+        kind=filters["kind"], status=filters["status"], year=_year(request), search=filters["q"]
+    )
+    sorts = {"created": t["created_at"], "approved": t["approved_at"], "seq": t["number"]}
+    return listing.list_state(request, "/publications", filters, sorts, "created", True), query
+
+
+def _export_sheet(found: list[Publication], lang: str) -> Sheet:
+    t = LABELS[lang]
+    header = [t["publication_id"], t["title"], t["kind"], t["status"], t["created_by"], t["approved_by"], t["number"]]
+    rows: list[list[Cell]] = [
+        [p.id, p.title, t.get(p.kind.value, p.kind.value), t[p.status.value], p.created_by, p.approved_by or "", p.seq]
+        for p in found
+    ]
+    return Sheet(title="通报" if lang == "zh" else "Publications", header=header, rows=rows)
+
+
 def _workflow(request: Request, scope: scoped.Scope, message: str | None, status_code: int = 200) -> Response:
-    items = scoped.publications(scope)
-    drafts = [p for p in items if p.status.value == "draft"]
-    published = [p for p in items if p.status.value == "approved"]
+    state, query = _list(request)
+    order = list_query.Order(state.sort, state.descending)
+    config: WebConfig = request.app.state.config
+    drafts_query = list_query.PublicationQuery(status=PublicationStatus.DRAFT.value)
+    newest = list_query.Order("created", True)
+    _, drafts = scoped.publication_page(scope, drafts_query, newest, offset=0, limit=config.max_page_rows)
+    total, found = scoped.publication_page(scope, query, order, offset=state.paged.offset, limit=state.per)
     context = {
+        **listing.context(state, total, language(request), LABELS[language(request)]),
         "drafts": drafts,
-        "published": published,
+        "published": found,
         "message": message,
         "campaigns": scoped.campaigns(scope),
         "me": scope.principal.username,
         "tasks": task_ids(),
+        "kind_choices": [k.value for k in PublicationKind],
+        "status_choices": [s.value for s in PublicationStatus],
+        "year_choices": list_query.publication_years(scope.session),
     }
     return page(request, "publications.html", scope.principal, context, status_code=status_code)
 
 
 @router.get("/publications", response_class=HTMLResponse)
 def workflow(request: Request, scope: ScopeDep) -> Response:
+    """Drafts to approve, the draft form, and every publication: kind, status, year, search, pages, export."""
     if scope.role is Role.PUBLIC:
         return RedirectResponse("/login", status_code=303)
     if not scope.principal.is_regulator:
         return RedirectResponse("/", status_code=303)
+    export = listing.export_format(request)
+    if export:
+        state, query = _list(request)
+        order = list_query.Order(state.sort, state.descending)
+        total, found = scoped.publication_page(scope, query, order, offset=0, limit=listing.export_limit(request))
+        listing.check_export_total(request, total)
+        return listing.export_response(_export_sheet(found, language(request)), export, "publications")
     return _workflow(request, scope, None)
 
 

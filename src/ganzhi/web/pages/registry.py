@@ -2,12 +2,11 @@
 rounds, the audit log, the check catalog, and the signed-in user's own account (password change).
 
 Reads go through `ganzhi.accounts.scope` like the API, so a page never shows more than the API would;
-lists are bounded and paged, and each can be exported as CSV (`?export=csv`) with the rows it shows.
+lists are filtered, sorted and paged in SQL (`ganzhi.store.list_query`) and export exactly the filtered
+rows as CSV/XLSX through the shared `listing` helpers the issue queue and submissions use.
 """
 
 from __future__ import annotations
-
-from typing import Any
 
 from fastapi import APIRouter, Form, HTTPException, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
@@ -16,23 +15,23 @@ from ganzhi.accounts import scope as scoped
 from ganzhi.accounts import users as accounts
 from ganzhi.accounts.roles import Role
 from ganzhi.catalog.loader import default_catalog
+from ganzhi.catalog.schema import EnterpriseType
 from ganzhi.errors import StoreError
 from ganzhi.outputs.labels import sorted_results
-from ganzhi.outputs.sheets import to_csv
-from ganzhi.store import supervision_repo
+from ganzhi.outputs.sheets import Cell, Sheet
+from ganzhi.store import list_query, supervision_repo
+from ganzhi.store.repositories import RunStatus
 from ganzhi.web import audit
-from ganzhi.web.config import WebConfig
 from ganzhi.web.deps import ScopeDep, client_address
+from ganzhi.web.pages import listing
 from ganzhi.web.pages.labels import Labels
-from ganzhi.web.pages.render import language, page
+from ganzhi.web.pages.render import LABELS, language, page
 
 router = APIRouter()
-#: Runs a run list reads (newest first).
-MAX_RUNS = 500
+#: Task ids a run filter accepts (from the catalog, never a kept list).
+TASK_IDS = tuple(t.id for t in default_catalog().tasks)
 #: Results one run page shows (the API pages further).
 MAX_RESULTS = 2000
-#: Audit entries one page shows.
-AUDIT_PAGE = 200
 
 
 def _signed_in(scope: scoped.Scope) -> Response | None:
@@ -51,44 +50,64 @@ def _regulators(scope: scoped.Scope) -> Response | None:
     return None
 
 
-def _csv(name: str, header: list[str], rows: list[list[Any]]) -> Response:
-    body = ("\ufeff" + to_csv([header, *rows])).encode("utf-8")
-    return Response(
-        body,
-        media_type="text/csv; charset=utf-8",
-        headers={"Content-Disposition": f'attachment; filename="{name}.csv"'},
-    )
+def _sorts(t: dict[str, str], keys: dict[str, str]) -> dict[str, str]:
+    return {key: t[label] for key, label in keys.items()}
 
 
 @router.get("/runs", response_class=HTMLResponse)
-def run_list(request: Request, scope: ScopeDep, task: str = "", export: str = "") -> Response:
-    """Inspection runs, newest first, optionally of one task; CSV export of the same rows."""
+def run_list(request: Request, scope: ScopeDep) -> Response:
+    """Inspection runs: date range, task, status, search, sort and pages in SQL; export of exactly those rows."""
     if (redirect := _signed_in(scope)) is not None:
         return redirect
     labels = Labels(language(request))
-    found = scoped.runs(scope, limit=MAX_RUNS)
-    if task:
-        found = [r for r in found if task in (r.selection.get("tasks") or [])]
+    t = LABELS[labels.lang]
+    filters = {
+        "task": listing.choice_param(request, "task", TASK_IDS),
+        "status": listing.choice_param(request, "status", [s.value for s in RunStatus]),
+        "since": listing.text_param(request, "since")[:10],
+        "until": listing.text_param(request, "until")[:10],
+        "q": listing.text_param(request, "q"),
+    }
+    query = list_query.RunQuery(
+        task=filters["task"],
+        status=filters["status"],
+        since=listing.day_param(request, "since"),
+        until=listing.day_param(request, "until"),
+        search=filters["q"],
+    )
+    sorts = _sorts(t, {"started": "started", "finished": "finished", "status": "state"})
+    state = listing.list_state(request, "/runs", filters, sorts, "started", True)
+    order = list_query.Order(state.sort, state.descending)
+    export = listing.export_format(request)
     if export:
-        if export != "csv":
-            raise HTTPException(422, f"export: expected 'csv', got {export[:20]!r}")
+        total, found = scoped.run_page(scope, query, order, offset=0, limit=listing.export_limit(request))
+        listing.check_export_total(request, total)
         header = (
-            ["检测", "开始时间", "状态", "任务", "统计"]
+            ["检测", "开始时间", "结束时间", "状态", "任务", "统计"]
             if labels.lang == "zh"
-            else ["Run", "Started", "State", "Tasks", "Counts"]
+            else ["Run", "Started", "Finished", "State", "Tasks", "Counts"]
         )
-        rows = [
+        rows: list[list[Cell]] = [
             [
                 r.note or r.id,
                 labels.time(r.started_at),
+                labels.time(r.finished_at),
                 labels.run_status(r.status),
                 " ".join(r.selection.get("tasks") or []),
                 labels.run_counts(r.stats),
             ]
             for r in found
         ]
-        return _csv("runs", header, rows)
-    return page(request, "runs.html", scope.principal, {"runs": found, "task": task})
+        sheet = Sheet(title="检测记录" if labels.lang == "zh" else "Runs", header=header, rows=rows)
+        return listing.export_response(sheet, export, "runs")
+    total, found = scoped.run_page(scope, query, order, offset=state.paged.offset, limit=state.per)
+    context = {
+        **listing.context(state, total, labels.lang, t),
+        "runs": found,
+        "task_choices": TASK_IDS,
+        "status_choices": [s.value for s in RunStatus],
+    }
+    return page(request, "runs.html", scope.principal, context)
 
 
 @router.get("/runs/{run_id}", response_class=HTMLResponse)
@@ -106,18 +125,44 @@ def run_detail(run_id: str, request: Request, scope: ScopeDep, status: str = "")
 
 
 @router.get("/enterprises", response_class=HTMLResponse)
-def enterprise_list(request: Request, scope: ScopeDep, province: str = "", q: str = "") -> Response:
-    """Enterprises under supervision (a provincial regulator sees its provinces'), by province, searchable."""
+def enterprise_list(request: Request, scope: ScopeDep) -> Response:
+    """Enterprises under supervision (a provincial regulator sees its provinces'): type, province, search, pages."""
     if (redirect := _regulators(scope)) is not None:
         return redirect
-    everyone = scoped.enterprises(scope)
-    found = [
-        e
-        for e in everyone
-        if (not province or e.province == province) and (not q or q.lower() in f"{e.id} {e.name} {e.uscc}".lower())
-    ]
-    provinces = sorted({e.province for e in everyone if e.province})
-    context = {"enterprises": found, "province": province, "q": q[:100], "provinces": provinces}
+    labels = Labels(language(request))
+    t = LABELS[labels.lang]
+    filters = {
+        "type": listing.choice_param(request, "type", [e.value for e in EnterpriseType]),
+        "province": listing.text_param(request, "province"),
+        "q": listing.text_param(request, "q"),
+    }
+    query = list_query.EnterpriseQuery(type=filters["type"], province=filters["province"], search=filters["q"])
+    sorts = _sorts(t, {"name": "enterprise", "type": "type", "province": "province"})
+    state = listing.list_state(request, "/enterprises", filters, sorts, "name", False)
+    order = list_query.Order(state.sort, state.descending)
+    export = listing.export_format(request)
+    if export:
+        total, found = scoped.enterprise_page(scope, query, order, offset=0, limit=listing.export_limit(request))
+        listing.check_export_total(request, total)
+        header = (
+            ["企业", "类型", "省份", "统一社会信用代码", "关联对象数"]
+            if labels.lang == "zh"
+            else ["Enterprise", "Type", "Province", "USCC", "Subjects"]
+        )
+        rows: list[list[Cell]] = [
+            [e.name, labels.enterprise_type(e.type), e.province or "", e.uscc, len(e.subjects)] for e in found
+        ]
+        sheet = Sheet(title="企业" if labels.lang == "zh" else "Enterprises", header=header, rows=rows)
+        return listing.export_response(sheet, export, "enterprises")
+    total, found = scoped.enterprise_page(scope, query, order, offset=state.paged.offset, limit=state.per)
+    allowed = None if scope.national else set(scope.principal.provinces)
+    provinces = [p for p in list_query.provinces(scope.session) if allowed is None or p in allowed]
+    context = {
+        **listing.context(state, total, labels.lang, t),
+        "enterprises": found,
+        "provinces": provinces,
+        "type_choices": [e.value for e in EnterpriseType],
+    }
     return page(request, "enterprises.html", scope.principal, context)
 
 
@@ -137,31 +182,115 @@ def enterprise_detail(enterprise_id: str, request: Request, scope: ScopeDep) -> 
     )
 
 
+def year_param(request: Request, name: str = "year") -> int | None:
+    """A four-digit year filter; anything else is a 422."""
+    value = listing.text_param(request, name)
+    if not value:
+        return None
+    if not (value.isdigit() and len(value) == 4):
+        raise HTTPException(422, f"{name}: 应为四位年份 / expected a four-digit year, got {value[:20]!r}")
+    return int(value)
+
+
 @router.get("/campaigns", response_class=HTMLResponse)
 def campaign_list(request: Request, scope: ScopeDep) -> Response:
-    """Campaigns with their rounds and the runs attached to each round."""
+    """Campaigns (year, search, sort, pages in SQL) with their rounds and the runs attached to each round."""
     if (redirect := _signed_in(scope)) is not None:
         return redirect
-    items = [{"c": c, "rounds": supervision_repo.list_rounds(scope.session, c.id)} for c in scoped.campaigns(scope)]
-    return page(request, "campaigns.html", scope.principal, {"items": items})
+    labels = Labels(language(request))
+    t = LABELS[labels.lang]
+    filters = {"year": listing.text_param(request, "year"), "q": listing.text_param(request, "q")}
+    query = list_query.CampaignQuery(year=year_param(request), search=filters["q"])
+    sorts = _sorts(t, {"starts": "starts", "ends": "ends", "name": "name"})
+    state = listing.list_state(request, "/campaigns", filters, sorts, "starts", True)
+    order = list_query.Order(state.sort, state.descending)
+    export = listing.export_format(request)
+    if export:
+        total, found = scoped.campaign_page(scope, query, order, offset=0, limit=listing.export_limit(request))
+        listing.check_export_total(request, total)
+        header = (
+            ["编号", "名称", "开始日期", "结束日期", "任务", "检查轮次"]
+            if labels.lang == "zh"
+            else ["Id", "Name", "Starts", "Ends", "Tasks", "Rounds"]
+        )
+        rows: list[list[Cell]] = [
+            [
+                c.id,
+                c.name,
+                labels.date(c.starts),
+                labels.date(c.ends),
+                "、".join(labels.task(x) for x in c.tasks),
+                len(supervision_repo.list_rounds(scope.session, c.id)),
+            ]
+            for c in found
+        ]
+        sheet = Sheet(title="专项行动" if labels.lang == "zh" else "Campaigns", header=header, rows=rows)
+        return listing.export_response(sheet, export, "campaigns")
+    total, found = scoped.campaign_page(scope, query, order, offset=state.paged.offset, limit=state.per)
+    items = [{"c": c, "rounds": supervision_repo.list_rounds(scope.session, c.id)} for c in found]
+    context = {
+        **listing.context(state, total, labels.lang, t),
+        "items": items,
+        "year_choices": list_query.campaign_years(scope.session),
+    }
+    return page(request, "campaigns.html", scope.principal, context)
 
 
 @router.get("/audit", response_class=HTMLResponse)
-def audit_log(request: Request, scope: ScopeDep, actor: str = "", action: str = "", page_no: int = 1) -> Response:
-    """The audit log (admins): who changed what, when, from where; filter by actor and action."""
+def audit_log(request: Request, scope: ScopeDep) -> Response:
+    """The audit log (admins): who changed what, when, from where; actor, action, target, dates; pages; export."""
     if (redirect := _signed_in(scope)) is not None:
         return redirect
     if scope.role is not Role.REGULATOR_ADMIN:
         raise HTTPException(403, "仅监管管理员 / regulator admins only")
-    config: WebConfig = request.app.state.config
-    if not 1 <= page_no <= config.max_export_rows // AUDIT_PAGE:
-        raise HTTPException(422, f"page_no must be 1..{config.max_export_rows // AUDIT_PAGE}")
-    found = audit.entries(scope.session, actor=actor[:200] or None, limit=AUDIT_PAGE * page_no + 1)
-    if action:
-        found = [e for e in found if e.action == action]
-    more = len(found) > AUDIT_PAGE * page_no
-    shown = found[AUDIT_PAGE * (page_no - 1) : AUDIT_PAGE * page_no]
-    context = {"entries": shown, "actor": actor, "action": action, "page_no": page_no, "more": more}
+    labels = Labels(language(request))
+    t = LABELS[labels.lang]
+    filters = {
+        "actor": listing.text_param(request, "actor"),
+        "action": listing.text_param(request, "action"),
+        "target": listing.text_param(request, "target"),
+        "since": listing.text_param(request, "since")[:10],
+        "until": listing.text_param(request, "until")[:10],
+    }
+    query = list_query.AuditQuery(
+        actor=filters["actor"],
+        action=filters["action"],
+        target=filters["target"],
+        since=listing.day_param(request, "since"),
+        until=listing.day_param(request, "until"),
+    )
+    sorts = _sorts(t, {"at": "time", "actor": "actor", "action": "action"})
+    state = listing.list_state(request, "/audit", filters, sorts, "at", True)
+    order = list_query.Order(state.sort, state.descending)
+    export = listing.export_format(request)
+    if export:
+        total, found = list_query.page_audit(scope.session, query, order, offset=0, limit=listing.export_limit(request))
+        listing.check_export_total(request, total)
+        header = (
+            ["时间", "操作人", "角色", "操作", "对象", "详情", "来源地址"]
+            if labels.lang == "zh"
+            else ["Time", "Actor", "Role", "Action", "Target", "Detail", "Client"]
+        )
+        rows: list[list[Cell]] = [
+            [
+                labels.time(e.at),
+                labels.actor(e.actor),
+                e.role,
+                e.action,
+                e.target,
+                "；".join(f"{labels.detail(k)}：{v}" for k, v in e.detail.items()),
+                e.client or "",
+            ]
+            for e in found
+        ]
+        sheet = Sheet(title="审计日志" if labels.lang == "zh" else "Audit log", header=header, rows=rows)
+        return listing.export_response(sheet, export, "audit")
+    total, found = list_query.page_audit(scope.session, query, order, offset=state.paged.offset, limit=state.per)
+    context = {
+        **listing.context(state, total, labels.lang, t),
+        "entries": found,
+        "action_choices": list_query.audit_actions(scope.session),
+    }
     return page(request, "audit.html", scope.principal, context)
 
 
