@@ -172,3 +172,19 @@ def test_loopback_is_refused_unless_the_spec_allows_it(
     assert site["done"] == 0 and site["failed"] == 1
     assert "loopback" in site["failures"][0]["reason"]
     assert replica.paths() == []  # not even robots.txt left the process
+
+
+@pytest.mark.parametrize("executor", ["local", "dask"])
+def test_partitions_run_on_the_process_pool_and_dask(
+    replica: server.Replica, home: tuple[Path, str, sessionmaker[Session]], executor: str
+) -> None:
+    """The same site collected through the scale-out executors gives the serial result (pages, evidence)."""
+    from ganzhi.engine.executors import make_executor
+
+    pool = make_executor(executor, workers=2)
+    try:
+        outcome = _collect(home, "spaced.yaml", executor=pool)
+    finally:
+        pool.close()
+    assert outcome.errors == []
+    assert outcome.sites["replica-spaced"]["done"] == 7
