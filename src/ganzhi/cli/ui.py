@@ -343,9 +343,9 @@ def evaluate_command(
     labels: Annotated[Path, typer.Option(help="标注文件 / label file")] = AIDUI_LABELS,
     images: Annotated[Path, typer.Option(help="截图目录（AidUI）/ AidUI screenshots")] = AIDUI_IMAGES,
     popups: Annotated[
-        Path, typer.Option(help="AidUI全部移动端截图（识别评估）/ all AidUI mobile screens (recognition)")
+        Path, typer.Option(help="全部移动端截图（AidUI，识别评估）/ all AidUI mobile screens (recognition)")
     ] = AIDUI_ALL,
-    classes: Annotated[Path, typer.Option(help="AidUI类别（COCO）/ AidUI classes (COCO)")] = AIDUI_RESULT,
+    classes: Annotated[Path, typer.Option(help="类别定义（AidUI，COCO）/ AidUI classes (COCO)")] = AIDUI_RESULT,
     recognition: Annotated[
         bool, typer.Option(help="评估弹窗识别与关闭控件排序 / evaluate recognition and the close ranker")
     ] = True,
