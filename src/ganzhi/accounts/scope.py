@@ -21,7 +21,7 @@ from sqlalchemy.orm import Session
 from ganzhi.accounts.roles import Role
 from ganzhi.accounts.users import Principal
 from ganzhi.evidence.base import Subject
-from ganzhi.findings.lifecycle import transition
+from ganzhi.findings.lifecycle import ACTIVE_STATES, transition
 from ganzhi.findings.models import Issue, IssueState, Result, Transition
 from ganzhi.store import complaint_repo, issue_query, list_query, practice_repo, publication_repo, supervision_repo
 from ganzhi.store import repositories as repo
@@ -30,6 +30,7 @@ from ganzhi.supervision.models import Campaign, Enterprise, Interview
 from ganzhi.supervision.ownership import Ownership
 from ganzhi.supervision.practices import GoodPractice
 from ganzhi.supervision.publications import Publication, PublicationStatus
+from ganzhi.supervision.standings import round_findings
 
 #: Issue states an enterprise may move its own issues to (it declares rectification; regulators and
 #: rechecks decide FIXED / VERIFIED / WAIVED / FALSE_POSITIVE).
@@ -277,6 +278,39 @@ def campaign_page(
 
 def campaign(scope: Scope, campaign_id: str) -> Campaign | None:
     return next((c for c in campaigns(scope) if c.id == campaign_id), None)
+
+
+@dataclass(frozen=True, slots=True)
+class RoundCount:
+    """One round of a campaign as the scope sees it: findings its attached runs found, and how many are still open."""
+
+    number: int
+    name: str
+    found: int
+    open: int
+
+
+def round_counts(scope: Scope, campaign_id: str) -> list[RoundCount]:
+    """Per round (in number order): visible findings of its attached runs, and of those the ones still active.
+
+    A finding whose issue is waived or a false positive does not count (as in the round standings).
+    """
+    if campaign(scope, campaign_id) is None:
+        return []
+    counted: list[RoundCount] = []
+    for found_round in supervision_repo.list_rounds(scope.session, campaign_id):
+        results = [
+            r
+            for r in supervision_repo.round_results(scope.session, campaign_id, found_round.number)
+            if scope.sees_subject(r.subject)
+        ]
+        issues = {
+            i.fingerprint: i for i in repo.get_issues(scope.session, fingerprints={r.fingerprint for r in results})
+        }
+        findings = round_findings(results, issues)
+        still_open = sum(1 for f in findings if (i := issues.get(f.fingerprint)) and i.state in ACTIVE_STATES)
+        counted.append(RoundCount(found_round.number, found_round.name, len(findings), still_open))
+    return counted
 
 
 # --- publications --------------------------------------------------------------------------------

@@ -63,7 +63,7 @@ DETAIL_LABELS: Mapping[str, Text] = {
     "numbering": Text(zh="批次", en="batch"),
     "rows": Text(zh="行数", en="rows"),
     "filename": Text(zh="文件", en="file"),
-    "name": Text(zh="文件", en="file"),
+    "name": Text(zh="名称", en="name"),
     "size": Text(zh="大小", en="size"),
     "note": Text(zh="说明", en="note"),
     "sha256": Text(zh="摘要", en="sha256"),
@@ -76,6 +76,20 @@ DETAIL_LABELS: Mapping[str, Text] = {
     "bad_rows": Text(zh="错误行", en="bad rows"),
     "provinces": Text(zh="省份", en="provinces"),
     "must_change": Text(zh="须修改密码", en="must change"),
+    "tasks": Text(zh="任务", en="tasks"),
+}
+
+#: Audit-log actions, as words (an action not listed prints as recorded).
+ACTION_LABELS: Mapping[str, Text] = {
+    "campaign.create": Text(zh="创建专项行动", en="campaign created"),
+    "publication.draft": Text(zh="起草通报", en="notice drafted"),
+    "publication.approve": Text(zh="审核发布", en="notice approved"),
+    "issue.transition": Text(zh="问题流转", en="issue moved"),
+    "issue.evidence": Text(zh="提交整改材料", en="rectification evidence"),
+    "interview.record": Text(zh="记录约谈", en="interview recorded"),
+    "practice.record": Text(zh="记录典型案例", en="practice recorded"),
+    "practice.approve": Text(zh="审核典型案例", en="practice approved"),
+    "complaints.import": Text(zh="导入投诉", en="complaints imported"),
 }
 
 #: Run statistics shown on run lists, in this order (result statuses, then issue movements).
@@ -170,6 +184,10 @@ class Labels:
 
     def detail(self, key: str) -> str:
         return self._pick(DETAIL_LABELS, key)
+
+    def action(self, action: str) -> str:
+        """An audit action as words (as recorded when it has no label)."""
+        return self._pick(ACTION_LABELS, action)
 
     def run_status(self, value: Any) -> str:
         return self._pick(RUN_STATUS_LABELS, getattr(value, "value", value))

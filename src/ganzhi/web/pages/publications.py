@@ -212,3 +212,30 @@ def approve(publication_id: str, request: Request, scope: ScopeDep) -> Response:
         client=client_address(request),
     )
     return RedirectResponse("/publications", status_code=303)
+
+
+@router.get("/publications/{publication_id}", response_class=HTMLResponse)
+def publication_detail(publication_id: str, request: Request, scope: ScopeDep) -> Response:
+    """One 通报 for regulators: kind, status, batch number, who drafted and approved it and when (Beijing
+    time), its hash and the previous one in the chain, the campaign it belongs to, and its audit history."""
+    if scope.role is Role.PUBLIC:
+        return RedirectResponse("/login", status_code=303)
+    if scope.principal.must_change_password:
+        return RedirectResponse("/account", status_code=303)
+    if not scope.principal.is_regulator:
+        raise HTTPException(403, "仅监管人员 / regulators only")
+    found = scoped.publication(scope, publication_id[:80])
+    if found is None:
+        raise HTTPException(404, f"没有通报 {publication_id[:80]!r} / no publication with this id")
+    try:
+        rows = len(found.content().notice)
+    except ValueError:
+        rows = None
+    context = {
+        "pub": found,
+        "rows": rows,
+        "campaign": scoped.campaign(scope, found.campaign_id) if found.campaign_id else None,
+        "history": audit.entries(scope.session, target=f"publication:{found.id}", limit=100),
+        "me": scope.principal.username,
+    }
+    return page(request, "publication.html", scope.principal, context)

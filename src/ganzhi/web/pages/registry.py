@@ -236,6 +236,38 @@ def campaign_list(request: Request, scope: ScopeDep) -> Response:
     return page(request, "campaigns.html", scope.principal, context)
 
 
+@router.get("/campaigns/{campaign_id}", response_class=HTMLResponse)
+def campaign_detail(campaign_id: str, request: Request, scope: ScopeDep) -> Response:
+    """One campaign: its window and tasks, rounds with their runs and findings, the enterprises assigned
+    (an enterprise: its own assignments), the 通报 drafted for it and (regulators) its audit history."""
+    if (redirect := _signed_in(scope)) is not None:
+        return redirect
+    found = scoped.campaign(scope, campaign_id[:80])
+    if found is None:
+        raise HTTPException(404, f"没有专项行动 {campaign_id[:80]!r} / no campaign visible to this account")
+    own = None if scope.principal.is_regulator else scope.principal.scope_id
+    assigned = supervision_repo.get_assignments(scope.session, found.id, enterprise_id=own)
+    names = {e.id: e.name for e in scoped.enterprises(scope)}
+    by_enterprise: dict[str, list[str]] = {}
+    for a in assigned:
+        if a.enterprise_id in names:
+            by_enterprise.setdefault(a.enterprise_id, []).append(a.task)
+    counts = {c.number: c for c in scoped.round_counts(scope, found.id)}
+    rounds = [{"r": r, "count": counts.get(r.number)} for r in supervision_repo.list_rounds(scope.session, found.id)]
+    history = (
+        audit.entries(scope.session, target=f"campaign:{found.id}", limit=100) if scope.principal.is_regulator else []
+    )
+    context = {
+        "c": found,
+        "rounds": rounds,
+        "assignments": sorted(by_enterprise.items(), key=lambda kv: names[kv[0]]),
+        "names": names,
+        "publications": [p for p in scoped.publications(scope) if p.campaign_id == found.id],
+        "history": history,
+    }
+    return page(request, "campaign.html", scope.principal, context)
+
+
 @router.get("/audit", response_class=HTMLResponse)
 def audit_log(request: Request, scope: ScopeDep) -> Response:
     """The audit log (admins): who changed what, when, from where; actor, action, target, dates; pages; export."""

@@ -26,7 +26,9 @@ from ganzhi.findings.lifecycle import ACTIVE_STATES, allowed_targets
 from ganzhi.findings.models import Issue, IssueState
 from ganzhi.outputs.labels import task_sort_key
 from ganzhi.outputs.sheets import Sheet
+from ganzhi.store import supervision_repo
 from ganzhi.store.issue_query import SORTS, IssueQuery
+from ganzhi.supervision.models import Campaign
 from ganzhi.web import audit
 from ganzhi.web.config import WebConfig
 from ganzhi.web.deps import ScopeDep, client_address
@@ -111,9 +113,21 @@ def dashboard(request: Request, scope: ScopeDep) -> Response:
             },
         ],
     }
+    current = _current_campaign(scope, today)
+    counts = scoped.round_counts(scope, current.id) if current else []
+    round_trend = {
+        "campaign": current.name if current else "",
+        "campaign_id": current.id if current else "",
+        "rounds": [f"{c.number}. {c.name}"[:40] for c in counts],
+        "series": [
+            {"name": labels.text({"zh": "发现问题", "en": "found"}), "data": [c.found for c in counts]},
+            {"name": labels.text({"zh": "仍未整改", "en": "still open"}), "data": [c.open for c in counts]},
+        ],
+    }
     context = {
         "heatmap": heatmap,
         "trend": trend,
+        "round_trend": round_trend,
         "overdue": sorted(overdue, key=lambda i: (i.deadline, i.task))[:20],
         "overdue_count": len(overdue),
         "due_soon_count": len(due_soon),
@@ -126,6 +140,15 @@ def dashboard(request: Request, scope: ScopeDep) -> Response:
         "owner_names": {fp: (enterprises[e].name if e in enterprises else "") for fp, e in owner.items()},
     }
     return page(request, "dashboard.html", scope.principal, context)
+
+
+def _current_campaign(scope: scoped.Scope, today: dt.date) -> Campaign | None:
+    """The campaign under way today (the latest started), else the most recently started one that has rounds."""
+    found = sorted(scoped.campaigns(scope), key=lambda c: (c.starts, c.id), reverse=True)
+    running = [c for c in found if c.starts <= today <= c.ends]
+    if running:
+        return running[0]
+    return next((c for c in found if supervision_repo.list_rounds(scope.session, c.id)), found[0] if found else None)
 
 
 def _submissions(scope: scoped.Scope) -> list[submission_repo.SubmissionView]:

@@ -1,4 +1,5 @@
-// Dashboard charts: the task × enterprise heatmap (click a cell for its issue queue) and the trend per run.
+// Dashboard charts: the task × enterprise heatmap (click a cell for its issue queue), the trend per run and
+// open/found findings per round of the current campaign.
 // Data comes from JSON blocks the server rendered (no inline script: the CSP forbids it).
 (function () {
   if (typeof echarts === "undefined") { return; }
@@ -52,5 +53,21 @@
       series: tr.series.map(function (s) { return { name: s.name, type: "line", data: s.data }; })
     });
     window.addEventListener("resize", function () { trend.resize(); });
+  }
+  var rel = document.getElementById("round-trend");
+  var rd = data("round-trend-data");
+  if (rel && rd) {
+    var rounds = echarts.init(rel);
+    rounds.setOption({
+      animation: false,
+      tooltip: { trigger: "axis" },
+      legend: { top: 0 },
+      grid: { left: 50, right: 20, top: 45, bottom: 40 },
+      xAxis: { type: "category", data: rd.rounds },
+      yAxis: { type: "value", minInterval: 1 },
+      series: rd.series.map(function (s) { return { name: s.name, type: "bar", data: s.data, label: { show: true, position: "top" } }; })
+    });
+    rel.setAttribute("data-drawn", String(rd.rounds.length));
+    window.addEventListener("resize", function () { rounds.resize(); });
   }
 })();
