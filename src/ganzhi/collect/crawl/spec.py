@@ -29,7 +29,7 @@ import datetime as dt
 import os
 import re
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Literal, get_args
 from urllib.parse import urlsplit
 
 import yaml
@@ -53,17 +53,7 @@ Kind = Literal[
     "hotline_page",
     "store_listing",
 ]
-KINDS: tuple[str, ...] = (
-    "page",
-    "tariff_table",
-    "policy",
-    "policy_summary",
-    "pi_list",
-    "netdisk_tiers",
-    "hall_list",
-    "hotline_page",
-    "store_listing",
-)
+KINDS: tuple[str, ...] = get_args(Kind)
 
 _NAME = re.compile(r"^[a-z0-9][a-z0-9_.-]{0,63}$")
 _ENV = re.compile(r"\$\{([A-Z_][A-Z0-9_]*)\}")

@@ -109,7 +109,11 @@ def choice_param(request: Request, name: str, choices: Iterable[str]) -> str:
 
 def day_param(request: Request, name: str) -> dt.date | None:
     """A YYYY-MM-DD filter; a malformed date is a 422."""
-    value = text_param(request, name)
+    return parse_day(text_param(request, name), name)
+
+
+def parse_day(value: str, name: str) -> dt.date | None:
+    """`value` as a date (empty: no filter); a malformed date is a 422 naming the filter."""
     if not value:
         return None
     try:

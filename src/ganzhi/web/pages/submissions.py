@@ -8,7 +8,6 @@ issue queue uses.
 
 from __future__ import annotations
 
-import datetime as dt
 import math
 from dataclasses import dataclass
 from typing import Any
@@ -55,17 +54,6 @@ def _allowed(scope: scoped.Scope) -> Response | None:
     return None
 
 
-def _day(value: str, name: str) -> dt.date | None:
-    if not value:
-        return None
-    try:
-        return dt.date.fromisoformat(value[:10])
-    except ValueError:
-        raise HTTPException(
-            422, f"{name}: 应为日期 YYYY-MM-DD / expected a date YYYY-MM-DD, got {value[:20]!r}"
-        ) from None
-
-
 @dataclass(frozen=True, slots=True)
 class SubmissionFilters:
     """The list's query string, checked: unknown values are a 422, never silently dropped."""
@@ -98,8 +86,8 @@ class SubmissionFilters:
             store_ids=[self.store] if self.store else [],
             verdicts=[self.verdict] if self.verdict else [],
             statuses=[SubmissionStatus(self.status)] if self.status else [],
-            since=_day(self.since, "since"),
-            until=_day(self.until, "until"),
+            since=listing.parse_day(self.since, "since"),
+            until=listing.parse_day(self.until, "until"),
             search=self.q,
         )
 
