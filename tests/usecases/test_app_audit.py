@@ -8,8 +8,9 @@ from pathlib import Path
 from tests.collect.apk.apk_forge_cases import write_demo
 
 from ganzhi.collect.apk.sdkpresence import counted
+from ganzhi.collect.lists.apk_facts import as_match, counted_matches
 from ganzhi.usecases.apk_scan import ScanJob, scan_one
-from ganzhi.usecases.app_audit import as_match, audit_app, write_audit
+from ganzhi.usecases.app_audit import audit_app, write_audit
 from ganzhi.usecases.policy_report import run_analysis
 
 
@@ -52,6 +53,7 @@ def test_only_sdks_with_code_reach_the_list_cross_check(tmp_path: Path) -> None:
     kept = counted(static.sdks)
     assert all(s.presence == "code" for s in kept)
     assert [m.id for m in map(as_match, kept)] == [s.id for s in kept]
+    assert [m.id for m in counted_matches(static)] == [s.id for s in kept]
 
 
 def test_scan_apk_evidence_file_is_accepted_by_policy_analyze(tmp_path: Path) -> None:

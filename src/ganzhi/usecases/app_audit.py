@@ -20,8 +20,6 @@ from jinja2 import Environment, PackageLoader, select_autoescape
 
 from ganzhi.collect.apk.analyze import analyze_apk
 from ganzhi.collect.apk.reader import apk_evidence
-from ganzhi.collect.apk.sdk import MatchEvidence, SdkMatch
-from ganzhi.collect.apk.sdkpresence import counted
 from ganzhi.collect.lists.apk_facts import app_pi_facts
 from ganzhi.collect.lists.parse import parse_list_file
 from ganzhi.collect.policy.analyze import analyze_document
@@ -29,7 +27,7 @@ from ganzhi.collect.policy.ingest import read_policy
 from ganzhi.engine.registry import default_registry
 from ganzhi.engine.runner import evaluate
 from ganzhi.errors import InputError
-from ganzhi.evidence.apk import ApkStatic, SdkRef
+from ganzhi.evidence.apk import ApkStatic
 from ganzhi.evidence.base import Evidence
 from ganzhi.findings.models import Result
 from ganzhi.outputs.sarif import sarif_json
@@ -37,28 +35,7 @@ from ganzhi.usecases.apk_scan import app_report
 
 #: The tasks an app audit runs; the runner picks the checks the evidence present can decide.
 TASKS = ("T3", "T6", "T7", "T11")
-_KINDS = {"class_prefix", "component", "native_lib", "meta_data", "provider_authority", "exodus_regex"}
 _STATUS_ORDER = {"FAIL": 0, "ERROR": 1, "WARN": 2, "MANUAL": 3, "NOT_APPLICABLE": 4, "PASS": 5}
-
-
-def as_match(ref: SdkRef) -> SdkMatch:
-    """The SDK inventory form of an evidence SDK (what `app_pi_facts` takes)."""
-    evidence = []
-    for item in ref.matched_by:
-        kind, _, value = item.partition(":")
-        if kind in _KINDS and value:
-            evidence.append(MatchEvidence(kind=kind, value=value))
-    return SdkMatch(
-        id=ref.id,
-        name=ref.name,
-        vendor=ref.vendor,
-        category=ref.category,
-        purpose=ref.purpose,
-        privacy_policy_url=ref.privacy_policy_url,
-        matched_by=evidence,
-        confidence=ref.confidence,
-        sources=[],
-    )
 
 
 @dataclass
@@ -143,7 +120,7 @@ def audit_app(apk: Path, *, policy: str | None = None, lists: Sequence[Path] = (
                 evidence.append(Evidence.of(parsed, subject, source=parsed.source))
         except InputError as exc:
             problems.append(str(exc))
-    pi_facts = app_pi_facts(static, [as_match(s) for s in counted(static.sdks)])
+    pi_facts = app_pi_facts(static)
     evidence.append(Evidence.of(pi_facts, subject, source=str(apk)))
     outcome = evaluate(evidence, tasks=TASKS)
     problems.extend(str(e) for e in outcome.errors)

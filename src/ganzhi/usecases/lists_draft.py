@@ -15,8 +15,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from ganzhi.collect.apk.sdk import SdkFacts, SdkMatch, match_sdks
-from ganzhi.collect.lists.apk_facts import app_pi_facts
+from ganzhi.collect.lists.apk_facts import app_pi_facts, counted_matches
 from ganzhi.evidence.apk import ApkStatic
 from ganzhi.evidence.policy import PolicyAnalysis
 from ganzhi.outputs.sheets import Sheet
@@ -65,15 +64,9 @@ def _purposes(policy: PolicyAnalysis | None) -> dict[str, str]:
     return {k: "；".join(v) for k, v in out.items()}
 
 
-def _sdk_matches(apk: ApkStatic) -> list[SdkMatch]:
-    classes = [f"{pkg}.X" for pkg in apk.packages]
-    components = [(c.kind, c.name) for c in apk.components]
-    return match_sdks(SdkFacts(class_names=classes, components=components, meta_data_keys=list(apk.meta_data)))
-
-
 def draft_lists(apk: ApkStatic, policy: PolicyAnalysis | None = None) -> DraftLists:
     """Draft rows from APK facts (and the policy's stated purposes)."""
-    matches = _sdk_matches(apk)
+    matches = counted_matches(apk)
     facts = app_pi_facts(apk, matches)
     purposes = _purposes(policy)
     collected: list[list[str]] = []

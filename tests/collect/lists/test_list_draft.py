@@ -18,7 +18,7 @@ from ganzhi.usecases.lists_draft import BANNER, TO_FILL, draft_lists, to_html
 
 
 def test_draft_rows_from_apk_and_policy(tmp_path: Path) -> None:
-    static = read_apk(write_apk(sample_apk(), tmp_path / "app.apk")).static
+    static = read_apk(write_apk(sample_apk(sdk_classes=8), tmp_path / "app.apk")).static
     policy = analyze_document(read_policy_bytes("我们会收集您的位置信息，用于推荐附近门店。".encode(), "p.txt"))
     draft = draft_lists(static, policy)
     kinds = {row[0]: row for row in draft.collected}
@@ -31,7 +31,7 @@ def test_draft_rows_from_apk_and_policy(tmp_path: Path) -> None:
 
 
 def test_cli_writes_lists_the_parser_reads_back(tmp_path: Path) -> None:
-    apk = write_apk(sample_apk(), tmp_path / "app.apk")
+    apk = write_apk(sample_apk(sdk_classes=8), tmp_path / "app.apk")
     out = tmp_path / "drafts"
     result = CliRunner().invoke(app, ["lists", "draft", str(apk), "--output", str(out), "--format", "json"])
     assert result.exit_code == 0, result.output
@@ -46,7 +46,7 @@ def test_cli_writes_lists_the_parser_reads_back(tmp_path: Path) -> None:
 
 
 def test_html_escapes_values(tmp_path: Path) -> None:
-    static = read_apk(write_apk(sample_apk(), tmp_path / "app.apk")).static
+    static = read_apk(write_apk(sample_apk(sdk_classes=8), tmp_path / "app.apk")).static
     draft = draft_lists(static)
     draft.collected.append(["<script>alert(1)</script>", TO_FILL, TO_FILL, TO_FILL, "否", TO_FILL])
     page = to_html(draft)
@@ -58,3 +58,8 @@ def test_bad_apk_is_a_clear_error(tmp_path: Path) -> None:
     bad.write_bytes(b"not a zip")
     result = CliRunner().invoke(app, ["lists", "draft", str(bad), "--output", str(tmp_path / "o")])
     assert result.exit_code == 1 and "bad.apk" in result.output
+
+
+def test_a_stub_sdk_is_not_drafted_onto_the_sharing_list(tmp_path: Path) -> None:
+    static = read_apk(write_apk(sample_apk(sdk_classes=1), tmp_path / "app.apk")).static
+    assert draft_lists(static).shared == []

@@ -85,8 +85,11 @@ def sample_manifest(target_sdk: int = 30) -> ManifestSpec:
     )
 
 
-def sample_dex() -> tuple[DexSpec, DexSpec]:
-    """Two DEX files with planted call sites (ground truth in `SAMPLE_CALLS`)."""
+def sample_dex(sdk_classes: int = 1) -> tuple[DexSpec, DexSpec]:
+    """Two DEX files with planted call sites (ground truth in `SAMPLE_CALLS`).
+
+    `sdk_classes`: classes of the Getui SDK in the second DEX (one is a stub; five or more are its code).
+    """
     first = DexSpec(
         classes=(
             ClassSpec(
@@ -136,6 +139,7 @@ def sample_dex() -> tuple[DexSpec, DexSpec]:
                     MethodSpec("onCreate", "()V", invokes=(InvokeSpec(DEVICE_ID), InvokeSpec(LAST_LOC))),
                 ),
             ),
+            *(ClassSpec(f"com.igexin.sdk.PushHelper{i}") for i in range(1, sdk_classes)),
         )
     )
     return first, second
@@ -151,11 +155,11 @@ SAMPLE_CALLS = {
 }
 
 
-def sample_apk() -> ApkSpec:
+def sample_apk(sdk_classes: int = 1) -> ApkSpec:
     """The full sample APK: manifest, two DEX files, native libs and an asset."""
     return ApkSpec(
         manifest=sample_manifest(),
-        dex=sample_dex(),
+        dex=sample_dex(sdk_classes),
         native_libs={"arm64-v8a": ("libjiagu.so", "libapp.so"), "armeabi-v7a": ("libapp.so",)},
         files={"assets/config.json": b'{"k": 1}'},
     )

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from ganzhi.collect.apk.sdk import SdkFacts, SdkMatch, match_sdks
-from ganzhi.evidence.apk import ApkStatic
+from ganzhi.collect.apk.sdk import MatchEvidence, SdkFacts, SdkMatch, match_sdks
+from ganzhi.collect.apk.sdkpresence import MIN_SDK_CLASSES, counted, is_own, own_packages, presence
+from ganzhi.evidence.apk import ApkStatic, SdkRef
 from ganzhi.evidence.pi_lists import AppPiFacts, AppPiSource, AppSdk
 from ganzhi.rules.policy.pi_lexicon import (
     API_CATEGORIES,
@@ -28,14 +29,59 @@ def _as_app_sdk(match: SdkMatch) -> AppSdk:
     return AppSdk(id=match.id, name=match.name, aliases=aliases, vendor=match.vendor, package_prefixes=prefixes)
 
 
+_MATCH_KINDS = {"class_prefix", "component", "native_lib", "meta_data", "provider_authority", "exodus_regex"}
+
+
+def as_match(ref: SdkRef) -> SdkMatch:
+    """The SDK inventory form of an evidence SDK (when the inventory no longer knows it by id)."""
+    evidence = []
+    for item in ref.matched_by:
+        kind, _, value = item.partition(":")
+        if kind in _MATCH_KINDS and value:
+            evidence.append(MatchEvidence(kind=kind, value=value))
+    return SdkMatch(
+        id=ref.id,
+        name=ref.name,
+        vendor=ref.vendor,
+        category=ref.category,
+        purpose=ref.purpose,
+        privacy_policy_url=ref.privacy_policy_url,
+        matched_by=evidence,
+        confidence=ref.confidence,
+        sources=[],
+    )
+
+
+def _class_names(apk: ApkStatic) -> list[str]:
+    """Stand-in class names per package outside the app's own, as many as presence needs to count."""
+    own = own_packages(apk)
+    names: list[str] = []
+    for package, classes in apk.packages.items():
+        if not is_own(package, own):
+            names.extend(f"{package}.C{i}" for i in range(min(classes, MIN_SDK_CLASSES)))
+    return names
+
+
+def counted_matches(apk: ApkStatic) -> list[SdkMatch]:
+    """The SDKs T6/T7 hold the app to: those whose code is present, with the inventory's full entries.
+
+    Where the scan judged an SDK's presence its verdict stands; any other match is judged the same way from
+    the evidence's package class counts: the app's own namespace is never an SDK (a vendor's demo app), and
+    manifest-only ("declared") or few-class ("stub") SDKs do not count.
+    """
+    components = [(c.kind, c.name) for c in apk.components]
+    facts = SdkFacts(class_names=_class_names(apk), components=components, meta_data_keys=list(apk.meta_data))
+    matches = match_sdks(facts)
+    judged = {ref.id: ref.presence for ref in apk.sdks}
+    kept = [m for m in matches if judged.get(m.id, presence(m)[0]) == "code"]
+    known = {m.id for m in matches}
+    return kept + [as_match(ref) for ref in counted(apk.sdks) if ref.id not in known]
+
+
 def app_pi_facts(apk: ApkStatic, sdk_matches: list[SdkMatch] | None = None) -> AppPiFacts:
     """PI sources (permissions, API calls with SDK attribution) and SDKs of one APK."""
     if sdk_matches is None:
-        classes = [f"{pkg}.X" for pkg in apk.packages]
-        components = [(c.kind, c.name) for c in apk.components]
-        sdk_matches = match_sdks(
-            SdkFacts(class_names=classes, components=components, meta_data_keys=list(apk.meta_data))
-        )
+        sdk_matches = counted_matches(apk)
     sdks = [_as_app_sdk(m) for m in sdk_matches]
     sources: list[AppPiSource] = []
     seen: set[tuple[str, str, str | None]] = set()
