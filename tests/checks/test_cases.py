@@ -1,4 +1,8 @@
-"""Walk every check's `cases/*.pass.json` and `*.fail.json` through the real runner."""
+"""Walk every check's `cases/*.pass.json`, `*.fail.json` and `*.manual.json` through the real runner.
+
+A manual case shows evidence the check cannot decide: it must give MANUAL (with the facts its `expect`
+pins) and never FAIL.
+"""
 
 from __future__ import annotations
 
@@ -43,15 +47,20 @@ def _subset(expected: dict[str, Any], actual: dict[str, Any]) -> bool:
 EXPECT_KEYS = {"status", "data", "message"}
 
 
-def expect_problems(case: dict[str, Any], is_fail: bool) -> list[str]:
+def expect_problems(case: dict[str, Any], is_fail: bool, pinned: Status = Status.FAIL) -> list[str]:
     """Why a case's `expect` cannot pin what it was written for (empty when it can).
 
-    A fail case must name at least one FAIL, and every expected result must name data facts, so that a FAIL
-    for another reason than the one the case was written for does not pass it.
+    A fail (manual) case must name at least one FAIL (MANUAL), and every expected result must name data
+    facts, so that a verdict for another reason than the one the case was written for does not pass it.
     """
+    kind = pinned.value.lower()
     expect = case.get("expect")
     if expect is None:
-        return ["no `expect`: a fail case must state which FAIL (status and data) it shows"] if is_fail else []
+        return (
+            [f"no `expect`: a {kind} case must state which {pinned.value} (status and data) it shows"]
+            if is_fail
+            else []
+        )
     if not isinstance(expect, list) or not expect:
         return ["`expect` must be a non-empty list"]
     problems: list[str] = []
@@ -68,8 +77,8 @@ def expect_problems(case: dict[str, Any], is_fail: bool) -> list[str]:
             problems.append(f"expect[{index}] names no data facts, so any {item.get('status')} would match it")
         if "message" in item and (not isinstance(item["message"], str) or not item["message"]):
             problems.append(f"expect[{index}] message must be a non-empty string")
-    if is_fail and not any(isinstance(i, dict) and i.get("status") == Status.FAIL.value for i in expect):
-        problems.append("a fail case's `expect` must name at least one FAIL")
+    if is_fail and not any(isinstance(i, dict) and i.get("status") == pinned.value for i in expect):
+        problems.append(f"a {kind} case's `expect` must name at least one {pinned.value}")
     return problems
 
 
@@ -91,8 +100,8 @@ def test_case(check_id: str, path: Path) -> None:
     if case.get("overrides"):
         req = spec.metadata.requirements[0]
         overrides = validate_overrides(registry.catalog, {req: case["overrides"]}, str(path))
-    is_fail = path.name.endswith(".fail.json")
-    problems = expect_problems(case, is_fail)
+    pinned = Status.MANUAL if path.name.endswith(".manual.json") else Status.FAIL
+    problems = expect_problems(case, not path.name.endswith(".pass.json"), pinned)
     assert not problems, f"{path}: " + "; ".join(problems)
     outcome = evaluate(evidence, check_ids=[check_id], overrides=overrides)
     statuses = [r.status for r in outcome.results]
@@ -103,8 +112,11 @@ def test_case(check_id: str, path: Path) -> None:
         assert Status.PASS in statuses, f"{path}: expected a PASS, got {statuses}"
     elif path.name.endswith(".fail.json"):
         assert Status.FAIL in statuses, f"{path}: expected a FAIL, got {statuses}"
+    elif path.name.endswith(".manual.json"):
+        assert Status.FAIL not in statuses, f"{path}: expected no FAIL, got {statuses}"
+        assert Status.MANUAL in statuses, f"{path}: expected a MANUAL, got {statuses}"
     else:
-        pytest.fail(f"{path}: case files must end in .pass.json or .fail.json")
+        pytest.fail(f"{path}: case files must end in .pass.json, .fail.json or .manual.json")
     for expected in case.get("expect", []):
         assert any(_matches(expected, r) for r in outcome.results), (
             f"{path}: no result matches {expected}; got {[(r.status.value, r.data) for r in outcome.results]}"
@@ -115,7 +127,8 @@ def test_every_fail_case_pins_its_expect() -> None:
     offenders: list[str] = []
     for _check_id, path in CASES:
         case = json.loads(path.read_text(encoding="utf-8"))
-        problems = expect_problems(case, path.name.endswith(".fail.json"))
+        pinned = Status.MANUAL if path.name.endswith(".manual.json") else Status.FAIL
+        problems = expect_problems(case, not path.name.endswith(".pass.json"), pinned)
         offenders.extend(f"{path}: {problem}" for problem in problems)
     assert not offenders, "\n".join(offenders)
 

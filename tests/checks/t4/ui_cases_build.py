@@ -344,31 +344,102 @@ def screenshot_evidence(*, with_close: bool, dismiss: str | None) -> dict[str, A
 SCREENSHOT_CASES: dict[str, list[tuple[str, str, dict[str, Any], list[dict[str, Any]]]]] = {
     "t4/t4_close_control_findable": [
         (
-            "screenshot_countdown_only.fail",
-            "仅截图：只有“5秒后可关闭”倒计时，没有可点的关闭控件 / screenshot only: a countdown, no close control",
+            "screenshot_countdown_only.manual",
+            "仅截图：只读到“5秒后可关闭”倒计时、未找到关闭控件——需人工确认 / screenshot only: a countdown and no "
+            "close control found → MANUAL",
             {"with_close": False, "dismiss": "5秒后可关闭"},
-            [{"status": "FAIL", "data": {"aspect": "presence", "countdown": True, "screenshot_only": True}}],
+            [{"status": "MANUAL", "data": {"aspect": "presence", "countdown": True, "screenshot_only": True}}],
         ),
         (
-            "screenshot_no_close.fail",
-            "仅截图：识别为弹窗广告但没有关闭控件 / screenshot only: a recognised ad with no close control",
+            "screenshot_no_close.manual",
+            "仅截图：识别为弹窗广告但未找到关闭控件——检测器漏检不能证明没有，需人工确认 / screenshot only: no close "
+            "control found is not proof of absence → MANUAL",
             {"with_close": False, "dismiss": None},
-            [{"status": "FAIL", "data": {"aspect": "presence", "screenshot_only": True}}],
+            [{"status": "MANUAL", "data": {"aspect": "presence", "screenshot_only": True}}],
         ),
     ],
 }
+
+#: A 14 dp close control (40 px at 440 dpi) as the screenshot ranker would report it, without a view tree.
+TINY_CLOSE: dict[str, Any] = {
+    "bounds": [1000, 180, 1040, 220],
+    "source": "template",
+    "score": 0.93,
+    "label": "",
+    "first_seen_ms": 0,
+    "min_side_dp": 14,
+    "area_share": 0.00077,
+    "contrast_ratio": 4.8,
+    "in_safe_area": True,
+    "overlapped": False,
+    "enabled": True,
+    "exposed": False,
+    "tree_known": False,
+    "safe_area_basis": "assumed 24 dp status bar, 48 dp navigation bar",
+    "countdown_label": False,
+}
+SIZE_FAIL = {"aspect": "size", "min_side_dp": 14}
+#: Screenshot-only windows with a planted close control: (name, description, recognition score, close score, expect).
+SCREENSHOT_CONFIDENCE_CASES = [
+    (
+        "screenshot_tiny_close_confident.fail",
+        "仅截图：模型确信是广告、确信找到关闭控件，其短边仅14dp / screenshot only, confident recognition and close "
+        "control: 14 dp → FAIL",
+        0.97,
+        0.93,
+        [{"status": "FAIL", "data": SIZE_FAIL}],
+    ),
+    (
+        "screenshot_tiny_close_unsure.manual",
+        "仅截图：关闭控件把握不足（0.55）时14dp不判不合规，列为人工确认 / screenshot only, unsure close control → "
+        "MANUAL with the measurement",
+        0.97,
+        0.55,
+        [{"status": "MANUAL", "data": SIZE_FAIL}],
+    ),
+    (
+        "screenshot_unsure_ad.manual",
+        "仅截图：是否广告把握不足（0.62）时不判不合规 / screenshot only, unsure the screen is an ad → MANUAL",
+        0.62,
+        0.93,
+        [{"status": "MANUAL", "data": SIZE_FAIL}],
+    ),
+]
+
+
+def planted_close_evidence(recognition: float, close_score: float) -> dict[str, Any]:
+    """The analysed screenshot without a close control, with `TINY_CLOSE` planted at the given confidences."""
+    data = screenshot_evidence(with_close=False, dismiss=None)
+    window = data["data"]["ad_windows"][0]
+    window["recognition_score"] = recognition
+    window["close"] = {**TINY_CLOSE, "score": close_score}
+    return data
+
+
+def _write(target: Path, name: str, body: dict[str, Any]) -> None:
+    Evidence.model_validate(body["evidence"][0])
+    (target / f"{name}.json").write_text(json.dumps(body, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
+    print(target / f"{name}.json")
 
 
 def main() -> None:
     for folder, screenshot_cases in SCREENSHOT_CASES.items():
         target = CHECKS / folder / "cases"
         for name, description, knobs, expect in screenshot_cases:
-            body = {"description": description, "evidence": [screenshot_evidence(**knobs)], "expect": expect}
-            Evidence.model_validate(body["evidence"][0])
-            (target / f"{name}.json").write_text(
-                json.dumps(body, ensure_ascii=False, indent=1) + "\n", encoding="utf-8"
-            )
-            print(target / f"{name}.json")
+            shot: dict[str, Any] = {
+                "description": description,
+                "evidence": [screenshot_evidence(**knobs)],
+                "expect": expect,
+            }
+            _write(target, name, shot)
+    target = CHECKS / "t4/t4_close_control_findable" / "cases"
+    for name, description, recognition, close_score, expect in SCREENSHOT_CONFIDENCE_CASES:
+        planted: dict[str, Any] = {
+            "description": description,
+            "evidence": [planted_close_evidence(recognition, close_score)],
+            "expect": expect,
+        }
+        _write(target, name, planted)
     for folder, cases in CASES.items():
         target = CHECKS / folder / "cases"
         target.mkdir(parents=True, exist_ok=True)
@@ -378,11 +449,7 @@ def main() -> None:
                 body["overrides"] = overrides
             if expect:
                 body["expect"] = expect
-            Evidence.model_validate(body["evidence"][0])
-            (target / f"{name}.json").write_text(
-                json.dumps(body, ensure_ascii=False, indent=1) + "\n", encoding="utf-8"
-            )
-            print(target / f"{name}.json")
+            _write(target, name, body)
 
 
 if __name__ == "__main__":

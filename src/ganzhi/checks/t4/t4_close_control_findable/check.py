@@ -1,5 +1,11 @@
 """关闭按钮明显可找到: per splash/pop-up ad window, judge the close control's presence and timing, size in
 dp, contrast, position and the 广告 label against the catalog's thresholds (all configurable defaults).
+
+A window seen in pixels alone rests on two guesses: that the screen is an ad (the pop-up model) and which
+box is its close control (the ranker). A FAIL there can end up in a published 通报, so it stands only when
+both are confident (catalog params); otherwise the measured fact is reported as MANUAL for a person to
+confirm on the device. "No close control found" on a screenshot is never a FAIL: a detector's miss is not
+proof of absence.
 """
 
 from __future__ import annotations
@@ -9,17 +15,41 @@ import re
 from ganzhi.catalog.params import Params
 from ganzhi.checks.outcome import Outcome
 from ganzhi.evidence.base import EvidenceSet
+from ganzhi.evidence.status import Status
 from ganzhi.evidence.ui import AdWindow, CloseControl, UiEpisode
 
 #: A label that makes the user wait ("5秒后可跳过", "Skip in 5", "Close after 3s"): the control is gated.
 GATED_LABEL = re.compile(r"\d+\s*(s|秒)?\s*后|(in|after)\s*\d+|wait", re.IGNORECASE)
 
 
+def _unsure(window: AdWindow, close: CloseControl | None, params: Params) -> str | None:
+    """Why a FAIL on this window would be a guess (None when the evidence is firm enough to FAIL)."""
+    if not window.screenshot_only:
+        return None
+    if close is None:
+        return "仅凭截图未找到关闭控件，检测器漏检不能证明没有关闭控件"
+    recognition = window.recognition_score if window.recognition_score is not None else 0.0
+    if recognition < params.number("screenshot_fail_min_recognition"):
+        return f"仅凭截图识别为广告的把握不足（{recognition:.2f}）"
+    if close.score < params.number("screenshot_fail_min_close_score"):
+        return f"仅凭截图认定的关闭控件把握不足（{close.score:.2f}）"
+    return None
+
+
+def _firm(outcome: Outcome, doubt: str | None) -> Outcome:
+    """A FAIL resting on an unsure screenshot reading becomes MANUAL, with the measured fact and the doubt."""
+    if outcome.status != Status.FAIL or doubt is None:
+        return outcome
+    zh = f"{outcome.message.zh}（{doubt}，需在设备上人工确认）"
+    en = f"{outcome.message.en} (read from a screenshot alone, not sure enough to fail: confirm on a device)"
+    return Outcome.manual(zh, en, **outcome.data, unconfirmed=doubt)
+
+
 def _presence(window: AdWindow, close: CloseControl | None, params: Params, key: dict[str, object]) -> Outcome:
     if close is None:
         facts: dict[str, object] = {**key, "aspect": "presence", "frames": window.frames}
         if window.screenshot_only:
-            facts.update(screenshot_only=True, cues=window.cues)
+            facts.update(screenshot_only=True, cues=window.cues, recognition_score=window.recognition_score)
         if window.countdown:
             return Outcome.failed(
                 "广告窗口内只有倒计时，未找到关闭/跳过控件",
@@ -121,12 +151,14 @@ def evaluate(evidence: EvidenceSet, params: Params) -> list[Outcome]:
                 "start_ms": window.start_ms,
             }
             close = window.close
-            outcomes.append(_presence(window, close, params, key))
+            doubt = _unsure(window, close, params)
+            judged = [_presence(window, close, params, key)]
             if close is not None:
-                outcomes.extend([_size(close, params, key), _contrast(close, params, key), _position(close, key)])
+                judged.extend([_size(close, params, key), _contrast(close, params, key), _position(close, key)])
                 gate = _countdown_gate(close, key)
                 if gate is not None:
-                    outcomes.append(gate)
+                    judged.append(gate)
+            outcomes.extend(_firm(outcome, doubt) for outcome in judged)
             if not window.ad_label:
                 outcomes.append(
                     Outcome.warned("未发现“广告”标识", "no 广告 (ad) label found", **key, aspect="ad_label")
