@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from ganzhi.catalog.params import Params
+from ganzhi.checks.lists_supplied import missing_list
 from ganzhi.checks.outcome import Outcome
 from ganzhi.evidence.base import EvidenceSet
 from ganzhi.evidence.pi_lists import AppPiFacts, PiList
@@ -13,16 +14,10 @@ def evaluate(evidence: EvidenceSet, params: Params) -> list[Outcome]:
     """FAIL per PI category the APK demonstrably reaches but the list omits; MANUAL when only a normal
     permission suggests it (the app may not collect it at all)."""
     facts = evidence.one(AppPiFacts)
+    missing = missing_list(evidence, "collected", category="*")
+    if missing is not None:
+        return [missing]
     lists = [x for x in evidence.all(PiList) if x.kind == "collected"]
-    if not lists:
-        return [
-            Outcome.failed(
-                "未提供已收集个人信息清单，无法核对APP实际收集的信息",
-                "No collected-PI list supplied to compare with the APK",
-                reason="NO_LIST",
-                category="*",
-            )
-        ]
     listed = {c for x in lists for r in x.rows for c in r.pi_categories}
     indicative = set(params.strings("indicative_permissions"))
     out: list[Outcome] = []

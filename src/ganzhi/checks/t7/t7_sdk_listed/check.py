@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 
 from ganzhi.catalog.params import Params
+from ganzhi.checks.lists_supplied import missing_list
 from ganzhi.checks.outcome import Outcome
 from ganzhi.evidence.base import EvidenceSet
 from ganzhi.evidence.pi_lists import AppPiFacts, AppSdk, PiList
@@ -141,16 +142,10 @@ def evaluate(evidence: EvidenceSet, params: Params) -> list[Outcome]:
     """One FAIL per SDK missing from every sharing list (fingerprinted by SDK id); MANUAL when only an unnamed
     row of its vendor might cover it; PASS when all are listed."""
     facts = evidence.one(AppPiFacts)
+    missing = missing_list(evidence, "shared", sdk="*")
+    if missing is not None:
+        return [missing]
     lists = [x for x in evidence.all(PiList) if x.kind == "shared"]
-    if not lists:
-        return [
-            Outcome.failed(
-                "未提供与第三方共享个人信息清单，无法核对APP内嵌SDK",
-                "No third-party sharing list supplied to match the embedded SDKs against",
-                reason="NO_LIST",
-                sdk="*",
-            )
-        ]
     rows = [
         (
             _norm(" ".join([r.cells.get("third_party", ""), r.cells.get("sdk_package", "")])),
