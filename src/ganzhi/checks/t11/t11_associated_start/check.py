@@ -1,9 +1,14 @@
-"""关联启动: hard-coded other-app targets and push wake-ups fail; user-chosen launches and <queries> warn.
+"""关联启动: background starts of another app FAIL; what may be one is a WARN; the rest is recorded.
 
-A start made from a user's action (a click, menu or dialog handler) is not associated start: it is recorded
-in a PASS note. Only background starts (receivers, services, Application start, alarms, push wake-ups) of a
-hard-coded other app FAIL; a start whose trigger static analysis could not find is a WARN for a person to
-check (never a FAIL on a guess); library code alone is recorded, not counted.
+A static reader sees the const-strings of the method that builds an intent, so every target is classified
+first (`rules.android.targets`): the app's own code, the phone's platform services (a catalog param: Google
+Play services, HMS Core, the vendors' system push channels), strings that are no package at all (actions,
+extra keys) and other apps. Only a background start (receiver, service, Application start, alarm, push
+wake-up) whose targets include another app's package FAILs. A start made from a user's action (a click,
+menu or dialog handler) is not associated start; a start aimed only at the app itself or the platform is
+not either: both are recorded in PASS notes. A start whose trigger static analysis could not find, or whose
+target only may be another app, is a WARN for a person to check (never a FAIL on a guess); library code
+alone is recorded, not counted.
 """
 
 from __future__ import annotations
@@ -13,6 +18,7 @@ from ganzhi.checks.outcome import Outcome
 from ganzhi.checks.t11.apk_common import library_note, missing_analysis, owner_text, unless_packed
 from ganzhi.evidence.apk import ApkStatic, AssociatedStart
 from ganzhi.evidence.base import EvidenceSet
+from ganzhi.rules.android.targets import TargetKind, classify_all
 
 _HARD = frozenset({"explicit_intent", "foreign_service", "foreign_provider", "push_wakeup"})
 _KIND_ZH = {
@@ -23,13 +29,14 @@ _KIND_ZH = {
     "push_wakeup": "推送SDK唤醒",
     "queries": "声明可见的其他APP（<queries>）",
 }
+_NOTES_SHOWN = 50
 
 
 def _allowed(target: str, allowed: list[str]) -> bool:
     return any(target == a or target.startswith(a + ".") for a in allowed)
 
 
-def _outcome(item: AssociatedStart, targets: list[str]) -> Outcome:
+def _outcome(item: AssociatedStart, targets: list[str], firm: bool) -> Outcome:
     zh, en = owner_text(item.owner)
     where = f"{item.caller_class}.{item.caller_method}" if item.caller_method else item.caller_class
     shown = "、".join(targets[:10]) or "（运行时决定）"
@@ -50,20 +57,37 @@ def _outcome(item: AssociatedStart, targets: list[str]) -> Outcome:
         f"targets {', '.join(targets[:10]) or '(chosen at run time)'}"
     )
     background = item.trigger == "background" or item.kind == "push_wakeup"
-    if item.kind in _HARD and (targets or item.kind == "push_wakeup") and background:
+    if item.kind in _HARD and firm and background:
         return Outcome.failed(text_zh, text_en, **data)
+    if not firm and targets:
+        return Outcome.warned(
+            text_zh + "，目标字符串可能不是其他APP，请核实",
+            text_en + "; the target strings may not be another app: check",
+            **data,
+        )
     return Outcome.warned(text_zh + "，请核实是否用户主动触发", text_en + "; check it is user-initiated", **data)
 
 
+def _push_targets(item: AssociatedStart, platform: list[str]) -> dict[TargetKind, list[str]]:
+    """A push wake-up's targets are actions: the platform's own push channels are not another app."""
+    out: dict[TargetKind, list[str]] = {}
+    for action in item.targets:
+        kind: TargetKind = "platform" if _allowed(action, platform) else "other_app"
+        out.setdefault(kind, []).append(action)
+    return out
+
+
 def evaluate(evidence: EvidenceSet, params: Params) -> list[Outcome]:
-    """One outcome per associated-start signal not aimed only at allowed targets."""
+    """One outcome per start that may reach another app; PASS notes for user-initiated and own/platform ones."""
     static = evidence.one(ApkStatic)
     missing = missing_analysis(static, "associated_start")
     if missing is not None:
         return [missing]
     allowed = params.strings("allowed_target_packages")
+    platform = params.strings("platform_packages")
     outcomes: list[Outcome] = []
     user: list[dict[str, object]] = []
+    inward: list[dict[str, object]] = []
     library: list[dict[str, object]] = []
     for item in static.associated_start:
         targets = [t for t in item.targets if not _allowed(t, allowed)]
@@ -77,10 +101,23 @@ def evaluate(evidence: EvidenceSet, params: Params) -> list[Outcome]:
         }
         if item.origin == "library":
             library.append(site)
+            continue
+        if item.kind == "queries":
+            outcomes.append(_outcome(item, targets, firm=False))
+            continue
+        kinds = (
+            _push_targets(item, platform)
+            if item.kind == "push_wakeup"
+            else classify_all(targets, static.package, static.packages, platform)
+        )
+        others = kinds.get("other_app", []) + kinds.get("maybe_other_app", [])
+        if targets and not others:
+            inward.append({**site, "targets": targets[:10]})
         elif item.trigger == "user":
-            user.append({**site, "handler": item.trigger_detail, "targets": targets})
+            user.append({**site, "handler": item.trigger_detail, "targets": others})
         else:
-            outcomes.append(_outcome(item, targets))
+            firm = bool(kinds.get("other_app")) or (item.kind == "push_wakeup" and not item.targets)
+            outcomes.append(_outcome(item, others or targets, firm))
     if not outcomes:
         outcomes.append(Outcome.passed("未发现关联启动其他APP的代码或声明", "no associated start of other apps found"))
     if user:
@@ -90,7 +127,18 @@ def evaluate(evidence: EvidenceSet, params: Params) -> list[Outcome]:
                 f"{len(user)} start(s) of other apps run from a user's action (click, menu, dialog): "
                 "not associated start, recorded only",
                 reason="USER_INITIATED",
-                sites=user[:50],
+                sites=user[:_NOTES_SHOWN],
+            )
+        )
+    if inward:
+        outcomes.append(
+            Outcome.passed(
+                f"{len(inward)}处启动只指向应用自身组件、系统平台服务（推送通道、账号服务）或非包名字符串，"
+                "不属于关联启动其他APP，仅记录",
+                f"{len(inward)} start(s) aimed only at the app's own components, platform services (push channels, "
+                "account services) or strings that are no package: not associated start, recorded only",
+                reason="OWN_OR_PLATFORM",
+                sites=inward[:_NOTES_SHOWN],
             )
         )
     note = library_note(library, "拉起其他APP的调用", "cross-app start")

@@ -1,4 +1,10 @@
-"""自启动: receivers for the configured system broadcasts fail; other self-start signals warn."""
+"""自启动: receivers for the configured system broadcasts fail; other self-start signals warn.
+
+A receiver fails only for the broadcasts a current Android still delivers to manifest receivers of the
+app's targetSdk (`rules.android.broadcasts`): a CONNECTIVITY_CHANGE receiver of an app targeting API 24+,
+or a USER_PRESENT one targeting 26+, is never started by the system on Android 8 and later, so it is a
+WARN naming the older systems where it still would be.
+"""
 
 from __future__ import annotations
 
@@ -7,6 +13,7 @@ from ganzhi.checks.outcome import Outcome
 from ganzhi.checks.t11.apk_common import library_note, missing_analysis, owner_text, unless_packed
 from ganzhi.evidence.apk import ApkStatic, SelfStart
 from ganzhi.evidence.base import EvidenceSet
+from ganzhi.rules.android.broadcasts import reaches_manifest_receiver, stopped_at
 
 _KIND_ZH = {
     "job_service": "JobService",
@@ -29,6 +36,26 @@ def _receiver(item: SelfStart, actions: list[str]) -> Outcome:
         owner=item.owner,
         sdk_id=item.sdk_id,
         triggers=item.triggers,
+    )
+
+
+def _undelivered(item: SelfStart, actions: list[str], target_sdk: int | None) -> Outcome:
+    zh, en = owner_text(item.owner)
+    oldest = min((stopped_at(a) or 0) for a in actions)
+    version = {24: "7.0", 26: "8.0"}.get(oldest, f"API {oldest}")
+    return Outcome.warned(
+        f"{zh}的广播接收器 {item.component} 监听 {', '.join(actions)}，但targetSdk为{target_sdk}，"
+        f"Android {version}及以上系统不再向静态注册的接收器投递这些广播；仅在更早的系统上可被拉起，请核实",
+        f"{en}: receiver {item.component} listens for {', '.join(actions)}, which Android {version}+ no longer "
+        f"delivers to manifest receivers of an app targeting {target_sdk}; it can start the app only on older systems",
+        kind=item.kind,
+        component=item.component,
+        api=None,
+        actions=actions,
+        owner=item.owner,
+        sdk_id=item.sdk_id,
+        triggers=item.triggers,
+        reason="NOT_DELIVERED_ON_CURRENT_ANDROID",
     )
 
 
@@ -66,8 +93,11 @@ def evaluate(evidence: EvidenceSet, params: Params) -> list[Outcome]:
             library.append({**site, "triggers": item.triggers})
         elif item.kind == "system_event_receiver":
             actions = [a for a in item.actions if a in watched]
-            if actions:
-                outcomes.append(_receiver(item, actions))
+            delivered = [a for a in actions if reaches_manifest_receiver(a, static.target_sdk)]
+            if delivered:
+                outcomes.append(_receiver(item, delivered))
+            elif actions:
+                outcomes.append(_undelivered(item, actions, static.target_sdk))
         else:
             outcomes.append(_other(item))
     if not outcomes:
