@@ -7,7 +7,8 @@ What it loads, in order (every piece goes through the same code a real deploymen
 3. a published 通报 with the campaign's ranking (`supervision.publications` + `chain.seal`, drafted
    by the inspector, approved by the admin) and a ranking draft waiting for approval;
 4. demo data for every other task (`demo_tasks`: the T1 tariff catalogue and T4 UI bundle builders,
-   the other tasks' check fixtures), each inspected, so the dashboard heatmap shows every task;
+   the other tasks' check fixtures), each inspected, so the dashboard heatmap shows every task; the T4
+   bundle's judged screen is kept in the store's blobs, so /apps/com.example.shop shows its picture;
 5. a generated hall registry for the nearest-hall finder (`demo_halls`);
 6. one user per role plus a provincial regulator (`demo_users`; each must choose its own password at
    the first sign-in), a 回头看 of the fixed T9 issues, a 约谈 record and an approved 典型案例, and a
@@ -225,7 +226,7 @@ def load_demo(
         with session_scope(sessions) as session:
             supervision_repo.attach_run(session, CAMPAIGN_ID, 1, done.run_id, actor="demo")
         say("demo data for every other task …")
-        tasks = load_task_demos(sessions, skip=COVERED_TASKS, say=say)
+        tasks = load_task_demos(sessions, skip=COVERED_TASKS, say=say, blobs=service.blobs)
         for failed in (t for t in tasks if t.error):
             say(f"{failed.task}: demo data not loaded — {failed.error}")
     if not halls_file.is_file():

@@ -3,7 +3,8 @@
 Each task's data comes from its domain's own builders, never from data written here:
 - T1: the tariff catalogue builder (`demo.tariff.write_xlsx`) through the real importer;
 - T4: a forged UI capture bundle (`ui.scenarios.cold_start`: a small, low-contrast, late close button)
-  through the real bundle analysis;
+  through the real bundle analysis; with a blob store, its judged screen is kept as a picture
+  (`usecases.ui_pictures`), so the app page of 示例商城 shows the close control and the verdict drawn on it;
 - every other task without demo data yet: the evidence of its checks' own `cases/*.fail.json` (the
   domain's fixtures, one per check, subjects not reused across cases, no parameter overrides).
 Everything then goes through `engine.inspection.inspect`, like a real inspection. A domain whose demo
@@ -28,7 +29,9 @@ from ganzhi.engine.registry import Registry, default_registry
 from ganzhi.errors import GanzhiError
 from ganzhi.evidence.base import Evidence, Subject
 from ganzhi.evidence.ui import UiEpisode
+from ganzhi.store.blobs import BlobStore
 from ganzhi.usecases.inspection import inspect
+from ganzhi.usecases.ui_pictures import keep_pictures
 
 #: The owner the demo gives the forged UI bundle's app (a fictional enterprise of the walk-through).
 UI_DEMO_APP = Subject(type="app", id="com.example.shop", version="3.2.0", name="示例商城")
@@ -47,6 +50,7 @@ class TaskDemo:
     subjects: int
     issues: int
     error: str | None = None
+    pictures: int = 0
 
 
 def tariff_evidence(folder: Path) -> tuple[list[Evidence], list[str] | None]:
@@ -122,8 +126,12 @@ def load_task_demos(
     skip: Iterable[str] = (),
     registry: Registry | None = None,
     say: Callable[[str], None] = lambda _text: None,
+    blobs: BlobStore | None = None,
 ) -> list[TaskDemo]:
-    """Inspect demo evidence for every catalog task not in `skip` (the tasks other demos already cover)."""
+    """Inspect demo evidence for every catalog task not in `skip` (the tasks other demos already cover).
+
+    With `blobs`, the judged screens of UI evidence (bundles built under the task's folder) are kept as pictures.
+    """
     registry = registry or default_registry()
     skipped = set(skip)
     tasks = [t.id for t in registry.catalog.tasks if t.id not in skipped]
@@ -150,5 +158,26 @@ def load_task_demos(
             except (GanzhiError, OSError, ValueError) as exc:  # one domain's demo must not stop the others
                 done.append(TaskDemo(task, source, None, 0, 0, error=f"{type(exc).__name__}: {exc}"[:500]))
                 continue
-            done.append(TaskDemo(task, source, ran.run_id, ran.subjects, len(ran.issues)))
+            pictures = 0
+            bundles = _bundles(folder, evidence)
+            if blobs is not None and bundles:
+                try:  # the inspection is stored; a picture that cannot be kept only goes unseen
+                    kept = keep_pictures(sessions, blobs, ran.run_id, evidence, ran.results, bundles)
+                except (GanzhiError, OSError, ValueError) as exc:
+                    say(f"{task}: judged screens not kept — {type(exc).__name__}: {exc}"[:500])
+                else:
+                    pictures = len(kept.stored)
+                    for why in kept.skipped:
+                        say(f"{task}: no picture — {why}")
+            done.append(TaskDemo(task, source, ran.run_id, ran.subjects, len(ran.issues), pictures=pictures))
     return done
+
+
+def _bundles(folder: Path, evidence: Iterable[Evidence]) -> dict[str, Path]:
+    """Bundle name → folder, for the UI evidence whose bundle a builder wrote under `folder`."""
+    found = {}
+    for item in evidence:
+        name = item.data.get("bundle") if item.kind == "ui_episode" else None
+        if isinstance(name, str) and (folder / name).is_dir():
+            found[name] = folder / name
+    return found

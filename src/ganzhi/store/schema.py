@@ -7,7 +7,15 @@ import cycle. Code that needs the complete set of tables (Alembic, the ORM-vs-mi
 
 from __future__ import annotations
 
-from ganzhi.store import crawl_tables, practice_tables, publication_tables, supervision_tables, tables, web_tables
+from ganzhi.store import (
+    crawl_tables,
+    practice_tables,
+    publication_tables,
+    supervision_tables,
+    tables,
+    ui_picture_tables,
+    web_tables,
+)
 
 metadata = tables.Base.metadata
 
@@ -18,5 +26,6 @@ __all__ = [
     "publication_tables",
     "supervision_tables",
     "tables",
+    "ui_picture_tables",
     "web_tables",
 ]

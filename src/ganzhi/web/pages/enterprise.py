@@ -1,5 +1,5 @@
-"""The app page (findings with their evidence) and the enterprise portal (own issues, rectification
-evidence, self-check APK upload).
+"""The app page (findings with their evidence, judged UI screens) and the enterprise portal (own issues,
+rectification evidence, self-check APK upload).
 
 Everything reads through `web.scope`, so an enterprise sees its own subjects only; a self-check runs
 the same APK checks as the app-store service, keyed by the enterprise id.
@@ -19,7 +19,7 @@ from ganzhi.accounts import scope as scoped
 from ganzhi.accounts.roles import Role
 from ganzhi.appstore import submissions as submission_repo
 from ganzhi.appstore.service import SubmissionService, UploadRejected
-from ganzhi.errors import TransitionError
+from ganzhi.errors import StoreError, TransitionError
 from ganzhi.evidence.base import ArtefactRef
 from ganzhi.findings.lifecycle import ACTIVE_STATES
 from ganzhi.findings.models import IssueState, Result
@@ -29,7 +29,8 @@ from ganzhi.web import audit
 from ganzhi.web.api.v1.uploads import MEDIA_TYPES, SNIFF_BYTES, Rewound, content_problem
 from ganzhi.web.config import WebConfig
 from ganzhi.web.deps import ScopeDep, client_address
-from ganzhi.web.pages.render import page
+from ganzhi.web.pages.render import language, page
+from ganzhi.web.pages.ui_screens import latest_screens, visible_picture
 
 router = APIRouter()
 #: Rectification evidence an enterprise may attach: documents and screenshots.
@@ -53,6 +54,8 @@ MAX_ZIP_MEMBERS = 10_000
 MAX_ZIP_UNPACKED = 1 << 30
 MAX_ZIP_RATIO = 200
 EVIDENCE_ACTION = "issue.evidence"
+#: Largest judged-screen picture served (pictures are bounded when stored; this guards a tampered blob store).
+MAX_SCREEN_BYTES = 16 << 20
 
 
 def zip_problem(family: str, path: Path) -> str | None:
@@ -101,7 +104,8 @@ def evidence_rows(result: Result) -> dict[str, Any]:
 
 @router.get("/apps/{package}", response_class=HTMLResponse)
 def app_page(package: str, request: Request, scope: ScopeDep) -> Response:
-    """An app's issues with the evidence of their latest result (call paths, sentences)."""
+    """An app's issues with the evidence of their latest result (call paths, sentences), and the judged UI
+    screens of its latest UI run (the picture with the close control and verdict drawn, the T4 results beside)."""
     if scope.role is Role.PUBLIC:
         return RedirectResponse("/login", status_code=303)
     issues = [i for i in scoped.issues(scope, limit=100_000) if i.subject.type == "app" and i.subject.id == package]
@@ -114,9 +118,31 @@ def app_page(package: str, request: Request, scope: ScopeDep) -> Response:
         shown.append({"issue": issue, "evidence": evidence_rows(result) if result else None})
     name = next((i.subject.name for i in issues if i.subject.name), None)
     scans = [s for s in submission_repo.listing(scope, limit=200) if s.package == package][:5]
-    context = {"package": package, "name": name, "items": shown, "scans": scans}
-    found = bool(issues or scans)
+    screens = latest_screens(scope, package, language(request))
+    name = name or next((s.picture.subject.name for s in screens.items if s.picture.subject.name), None)
+    context = {"package": package, "name": name, "items": shown, "scans": scans, "screens": screens}
+    found = bool(issues or scans or screens.items)
     return page(request, "app.html", scope.principal, context, status_code=200 if found else 404)
+
+
+@router.get("/apps/{package}/screens/{picture_id}.png", response_class=Response)
+def app_screen(package: str, picture_id: int, request: Request, scope: ScopeDep) -> Response:
+    """One judged screen's PNG, scope-checked like the app page (an invisible picture reads as absent)."""
+    if scope.role is Role.PUBLIC:
+        return RedirectResponse("/login", status_code=303)
+    picture = visible_picture(scope, package, picture_id)
+    data = b""
+    if picture is not None:
+        blobs: BlobStore = request.app.state.blobs
+        try:
+            with blobs.open(picture.sha256) as handle:
+                data = handle.read(MAX_SCREEN_BYTES + 1)
+        except StoreError:
+            data = b""
+    if len(data) > MAX_SCREEN_BYTES or not data.startswith(_IMAGE_MAGIC["png"]):
+        return page(request, "message.html", scope.principal, {"message": "未找到 / not found"}, 404)
+    headers = {"X-Content-Type-Options": "nosniff", "Cache-Control": "private, max-age=300"}
+    return Response(data, media_type="image/png", headers=headers)
 
 
 def _portal(request: Request, scope: scoped.Scope, message: str | None, status_code: int = 200) -> Response:
