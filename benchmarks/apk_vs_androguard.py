@@ -41,10 +41,12 @@ def _ganzhi(path: str) -> dict[str, Any]:
 
 def _ganzhi_full(path: str) -> dict[str, Any]:
     from ganzhi.collect.apk.analyze import analyze_apk
+    from ganzhi.collect.apk.api_table import default_api_table
     from ganzhi.collect.apk.permissions import default_permission_table
     from ganzhi.collect.apk.sdk import default_index
 
-    default_index(), default_permission_table()  # per-process set-up, like androguard's imports
+    # per-process set-up from data files only (no APK involved), like androguard's imports
+    default_index(), default_permission_table(), default_api_table()
     started = time.perf_counter()
     static = analyze_apk(path).static
     callers = sorted({f"{c.api.split('(')[0]}|{c.caller_class}" for c in static.api_calls})

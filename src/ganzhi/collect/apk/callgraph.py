@@ -133,7 +133,7 @@ class _Plan:
     target: _Target | None = None
 
 
-_NO_PLAN = _Plan(Invoke(MethodRef("", ""), ""), False, "", False, None, False, ())
+_DONE = _Plan(Invoke(MethodRef("", ""), ""), False, "", False, None, False, ())  # a retired plan
 
 
 class CallGraphWalker:
@@ -153,7 +153,7 @@ class CallGraphWalker:
         self._seen_calls: set[tuple[str, str]] = set()
         self._pi = default_api_table().pi_keys
         self._plans: dict[Invoke, _Plan] = {}
-        self._keyed_plans: list[dict[int, _Plan | None]] = [{} for _ in dexset.dexes]  # per DEX: index key → plan
+        self._keyed_plans: list[dict[int, _Plan]] = [{} for _ in dexset.dexes]  # per DEX: index key → plan
         self.result = WalkResult()
 
     def walk(self, entries: Iterable[EntryPoint]) -> WalkResult:
@@ -209,9 +209,16 @@ class CallGraphWalker:
         self._instantiated.add(cls)
         self._enqueue(MethodRef(cls, "<clinit>()V"), parent, entry)
         supers = None
+        by_method, requests = self._by_method, self._requests
         for name_proto in info.methods:
-            self._by_method.setdefault(name_proto, []).append(cls)
-            for receiver, requester in self._requests.get(name_proto, {}).items():
+            classes = by_method.get(name_proto)
+            if classes is None:
+                by_method[name_proto] = [cls]
+            else:
+                classes.append(cls)
+            if name_proto not in requests:
+                continue
+            for receiver, requester in requests[name_proto].items():
                 supers = supers if supers is not None else self.dexset.supertypes(cls) | {cls}
                 if receiver in supers:
                     self._enqueue(MethodRef(cls, name_proto), requester, self._root[requester])
@@ -229,59 +236,69 @@ class CallGraphWalker:
     def _plan(self, inv: Invoke) -> _Plan:
         """What visiting an invoke does, worked out once per (target, kind)."""
         target = inv.target
-        name = target.name
-        cls = target.cls
+        cls, name_proto = target
+        name = name_proto.partition("(")[0]
         record = (cls, name) in self._pi or (cls == "Landroid/content/ContentResolver;" and name == "query")
         return _Plan(
             inv=inv,
             record=record,
-            api=str(target),
+            api=f"{cls}->{name_proto}" if record else "",  # only findings name their API
             init=name == "<init>",
             clinit=MethodRef(cls, "<clinit>()V") if inv.kind == "static" else None,
             virtual=inv.kind in ("virtual", "interface"),
             bridges=BRIDGES.get((cls, name), ()),
         )
 
-    def _plans_of(self, dex_i: int, method_idx: int, code_off: int) -> list[_Plan]:
-        """The plans of a method's invokes in code order (from the DEX's invoke index when it has one)."""
+    def _plan_of_key(self, dex_i: int, key: int) -> _Plan | None:
+        """The plan of an invoke index key (None: the key names no method of the DEX)."""
+        made = self.dexset.invoke_of_key(dex_i, key)
+        return self._plan(made) if made is not None else None
+
+    def _visit(self, node: str, dex_i: int, method_idx: int, code_off: int) -> None:
+        """Run the plans of the method's invokes in code order.
+
+        A plan other than a finding has done all it can the first time it runs (the class is
+        instantiated, the targets enqueued, the dispatch requested), so it is retired then and later
+        invokes of the same target cost one lookup. Findings depend on the calling node: never retired.
+        """
+        entry = self._root[node]
         keys = self.dexset.invoke_keys(dex_i, method_idx, code_off)
-        out = []
         if keys is None:
             plans = self._plans
             for inv in self.dexset.invokes(dex_i, method_idx, code_off):
                 plan = plans.get(inv)
                 if plan is None:
                     plan = plans[inv] = self._plan(inv)
-                out.append(plan)
-            return out
+                if plan is not _DONE and self._run(plan, node, entry, dex_i, code_off):
+                    plans[inv] = _DONE
+            return
         keyed = self._keyed_plans[dex_i]
+        for key in [k for k in keys if k not in keyed]:  # all planned before any runs: a bad key runs none
+            if key not in keyed:
+                keyed[key] = self._plan_of_key(dex_i, key) or _DONE
         for key in keys:
-            found = keyed.get(key, _NO_PLAN)
-            if found is _NO_PLAN:
-                made = self.dexset.invoke_of_key(dex_i, key)
-                found = keyed[key] = self._plan(made) if made is not None else None
-            if found is not None:
-                out.append(found)
-        return out
+            found = keyed[key]
+            if found is not _DONE and self._run(found, node, entry, dex_i, code_off):
+                keyed[key] = _DONE
 
-    def _visit(self, node: str, dex_i: int, method_idx: int, code_off: int) -> None:
-        entry = self._root[node]
-        for plan in self._plans_of(dex_i, method_idx, code_off):
-            target = plan.inv.target
-            if plan.record:
-                self._record(node, entry, plan.api, lambda: self.dexset.decode(dex_i, code_off).strings)
-                continue
-            if plan.init:
-                self._instantiate(target.cls, node, entry)
-            elif plan.clinit is not None:
-                self._enqueue(plan.clinit, node, entry)
-            if not plan.resolved:
-                plan.target, plan.resolved = self._resolve(target), True
-            self._enqueue_target(plan.target, node, entry)
-            if plan.virtual:
-                self._dispatch(target.cls, target.name_proto, node)
-            for receiver, name_proto in plan.bridges:
-                self._dispatch(receiver, name_proto, node)
+    def _run(self, plan: _Plan, node: str, entry: EntryPoint, dex_i: int, code_off: int) -> bool:
+        """Do what one invoke does from `node`; True when the plan can be retired (see `_visit`)."""
+        target = plan.inv.target
+        if plan.record:
+            self._record(node, entry, plan.api, lambda: self.dexset.decode(dex_i, code_off).strings)
+            return False
+        if plan.init:
+            self._instantiate(target.cls, node, entry)
+        elif plan.clinit is not None:
+            self._enqueue(plan.clinit, node, entry)
+        if not plan.resolved:
+            plan.target, plan.resolved = self._resolve(target), True
+        self._enqueue_target(plan.target, node, entry)
+        if plan.virtual:
+            self._dispatch(target.cls, target.name_proto, node)
+        for receiver, name_proto in plan.bridges:
+            self._dispatch(receiver, name_proto, node)
+        return True
 
     def _record(self, node: str, entry: EntryPoint, api: str, strings_of: Callable[[], list[str]]) -> None:
         """Keep a reach; the caller's const-strings (content URIs) are decoded only for resolver calls."""

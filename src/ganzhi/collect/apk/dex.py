@@ -9,6 +9,7 @@ malformed file raises `FormatError` naming the table, the expected and the actua
 from __future__ import annotations
 
 import bisect
+import struct
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, NamedTuple
 
@@ -204,12 +205,14 @@ class DexFile:
             return cached
         if not 0 <= idx < self.header.string_ids.size:
             raise FormatError(f"string index {idx} out of range 0..{self.header.string_ids.size - 1}")
-        off = int(self.string_offsets[idx])
-        _, start = read_uleb128(self.data, off)
-        end = self.data.find(b"\x00", start, min(start + MAX_STRING_BYTES, self.header.file_size))
+        data = self.data
+        off = self.string_offsets.item(idx)
+        # a one-byte length (almost every string) needs no uleb128 loop
+        start = off + 1 if off < self.header.file_size and data[off] < 0x80 else read_uleb128(data, off)[1]
+        end = data.find(b"\x00", start, min(start + MAX_STRING_BYTES, self.header.file_size))
         if end < 0:
             raise FormatError(f"string {idx} at offset {off:#x} has no NUL terminator within bounds")
-        text = decode_mutf8(self.data[start:end])
+        text = decode_mutf8(data[start:end])
         self._strings[idx] = text
         return text
 
@@ -273,8 +276,8 @@ class DexFile:
         size = u32_at(self.data, offset)
         if offset + 4 + 2 * size > self.header.file_size:
             raise FormatError(f"type_list at {offset:#x} with {size} entries runs past the end of the file")
-        items = np.frombuffer(self.data, dtype="<u2", count=size, offset=offset + 4)
-        return tuple(int(x) for x in items)
+        items: tuple[int, ...] = struct.unpack_from(f"<{size}H", self.data, offset + 4)
+        return items
 
     def proto_descriptor(self, idx: int) -> str:
         """`(params)return` descriptor of proto index `idx` (cached)."""

@@ -50,6 +50,7 @@ class Invoke(NamedTuple):
 
 
 _MISSING = Invoke(MethodRef("", ""), "")
+_NO_REF = MethodRef("", "")  # not looked up yet (None: looked up, outside the table)
 
 
 @dataclass(slots=True)
@@ -214,12 +215,15 @@ class DexSet:
     def method_ref(self, dex_i: int, idx: int) -> MethodRef | None:
         """The method `idx` of DEX `dex_i` as a ref (cached: building names is most of a walk's cost)."""
         key = (dex_i, idx)
-        if key in self._refs:
-            return self._refs[key]
+        ref = self._refs.get(key, _NO_REF)
+        if ref is not _NO_REF:
+            return ref
         dex = self.dexes[dex_i]
         ref = None
         if idx < dex.header.method_ids.size:
-            ref = MethodRef(dex.type_name(int(dex.method_class[idx])), dex.method_name_proto(idx))
+            cls = dex.type_name(dex.method_class.item(idx))
+            name = dex.string(dex.method_name.item(idx))
+            ref = MethodRef(cls, name + dex.proto_descriptor(dex.method_proto.item(idx)))
         self._refs[key] = ref
         return ref
 

@@ -44,9 +44,9 @@ class InvokeIndex:
 
     def span(self, method_idx: int, code_off: int) -> tuple[int, int] | None:
         """[lo, hi) of the method's invokes, or None when the index does not hold that code item."""
-        if not 0 <= method_idx < self.code_of.size or int(self.code_of[method_idx]) != code_off:
+        if not 0 <= method_idx < self.code_of.size or self.code_of.item(method_idx) != code_off:
             return None
-        return int(self.first[method_idx]), int(self.last[method_idx])
+        return self.first.item(method_idx), self.last.item(method_idx)
 
 
 def _ranges_disjoint(table: MethodCodeTable) -> bool:
