@@ -12,9 +12,11 @@ import pytest
 from usage_fixtures import bj, read_rows, write_csv
 
 from ganzhi.collect.usage import AuditConfig, run_audit
+from ganzhi.collect.usage import partitioned as partitioned_module
 from ganzhi.collect.usage.config import BEIJING_OFFSET_MS
-from ganzhi.collect.usage.kernel import KeyLayout
-from ganzhi.collect.usage.partitioned import SORT_ROWS, SPILL_FILES, _rows_per_partition, _workers
+from ganzhi.collect.usage.kernel import KeyLayout, _sorted
+from ganzhi.collect.usage.partitioned import SORT_ROWS, SPILL_FILES, _memory_bytes, _rows_per_partition, _workers
+from ganzhi.collect.usage.workspace import Workspace
 from ganzhi.errors import InputError
 
 QUOTAS = [1000, 2000, 1500]
@@ -80,11 +82,35 @@ def test_numpy_kernel_equals_sql_window(tmp_path: Path, name: str, ids: np.ndarr
     sql = _run(paths, tmp_path / "sql", kernel="sql")
     in_memory = _run(paths, tmp_path / "np", kernel="numpy")
     partitioned = _run(paths, tmp_path / "np-parts", kernel="numpy", partition_rows=700)
+    with pytest.MonkeyPatch.context() as patch:  # no memory budget: the partitions go through spill files
+        patch.setattr(partitioned_module, "MEMORY_SHARE", 0.0)
+        spilled = _run(paths, tmp_path / "np-spill", kernel="numpy", partition_rows=700)
     assert len(sql) > 400
     statuses = {r["status"] for r in sql}
     assert {"on_time", "late", "missing", "spurious"} <= statuses
     assert in_memory == sql
     assert partitioned == sql
+    assert spilled == sql
+
+
+@pytest.mark.parametrize("span", [1 << 20, 1 << 62])
+def test_sorting_keys_gives_a_sorting_permutation(span: int) -> None:
+    """With row numbers packed into the keys (small span) or by argsort (span too wide to pack)."""
+    rng = np.random.default_rng(span % 97)
+    key = rng.integers(0, span, size=5000, dtype=np.int64)
+    key[:300] = key[300:600]  # ties
+    order, ordered = _sorted(key, Workspace())
+    assert ordered.tolist() == sorted(key.tolist())
+    assert (key[order] == ordered).all()
+    assert sorted(order.tolist()) == list(range(len(key)))
+    assert _sorted(key[:0], Workspace())[0].size == 0
+
+
+def test_memory_limits_parse_like_duckdb() -> None:
+    assert _memory_bytes("3GB") == 3 * 10**9
+    assert _memory_bytes("512 MiB") == 512 * 2**20
+    assert _memory_bytes("2.5gb") == 2_500_000_000
+    assert _memory_bytes("lots") is None
 
 
 def test_layout_packs_sparse_ids_into_more_partitions() -> None:

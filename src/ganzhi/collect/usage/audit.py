@@ -37,7 +37,7 @@ import pyarrow.parquet as pq
 from ganzhi.collect.usage.config import BEIJING_OFFSET_MS, AuditConfig
 from ganzhi.collect.usage.ingest import key_type, prepare_events, prepare_plans, prepare_reminders
 from ganzhi.collect.usage.months import MONTH_SQL
-from ganzhi.collect.usage.partitioned import build_cycles_partitioned
+from ganzhi.collect.usage.partitioned import build_cycles_partitioned, small_pages
 from ganzhi.collect.usage.results import TEXT_COLUMNS, build_results
 from ganzhi.collect.usage.sources import Source, open_source, sql_str
 from ganzhi.collect.usage.summary import build_summary
@@ -244,7 +244,7 @@ def run_audit(
         timings[stage] = round(time.perf_counter() - started - sum(timings.values()), 3)
 
     out_dir.mkdir(parents=True, exist_ok=True)
-    with tempfile.TemporaryDirectory(prefix="ganzhi-usage-", dir=cfg.temp_dir) as tmp:
+    with small_pages(), tempfile.TemporaryDirectory(prefix="ganzhi-usage-", dir=cfg.temp_dir) as tmp:
         con = connect(cfg, Path(tmp))
         try:
             sources = {

@@ -29,12 +29,16 @@ from ganzhi.collect.usage.workspace import Workspace
 
 I64 = npt.NDArray[np.int64]
 I32 = npt.NDArray[np.int32]
+#: Plan indices: int16 when the plans allow (half the bytes to spill and gather), else int32.
+Ints = npt.NDArray[np.int16] | npt.NDArray[np.int32]
 Bools = npt.NDArray[np.bool_]
 
 #: Bits of the within-month offset in the key: a month is < 2^32 ms (49.7 days).
 OFFSET_BITS = 32
 #: The key must stay a non-negative BIGINT.
 KEY_BITS = 63
+#: Partitions differ in size: a partition's row numbers are planned for this multiple of the mean.
+ROW_SLACK = 1.25
 #: More partitions than this means the ids are too sparse for packing; the SQL path is used instead.
 MAX_PARTITIONS = 4096
 
@@ -52,6 +56,7 @@ class KeyLayout:
     month_lo: int
     month_bits: int
     month_starts: tuple[int, ...]
+    rows: int = 0  # the events planned for (an upper bound: invalid rows included)
 
     @classmethod
     def plan(cls, sub_lo: int, sub_hi: int, month_lo: int, month_hi: int, rows: int, rows_per_partition: int,
@@ -69,8 +74,21 @@ class KeyLayout:
         partitions = max(1, by_rows, by_bits)
         if partitions > MAX_PARTITIONS:
             raise ValueError(f"subscriber ids span {sub_hi - sub_lo + 1} values; too sparse to pack")
+        if partitions > 1:
+            partitions = cls._sortable(partitions, sub_hi - sub_lo + 1, month_bits, rows)
         starts = month_start_ms(np.arange(month_lo, month_lo + (1 << month_bits), dtype=np.int64), offset_ms)
-        return cls(sub_lo, partitions, month_lo, month_bits, tuple(int(s) for s in starts))
+        return cls(sub_lo, partitions, month_lo, month_bits, tuple(int(s) for s in starts), rows)
+
+    @staticmethod
+    def _sortable(partitions: int, ids: int, month_bits: int, rows: int) -> int:
+        """The fewest partitions, from `partitions` up to twice as many, whose keys can carry their row numbers
+        through the kernel's sort (`_sorted`: about 3x cheaper than `argsort`); else `partitions` unchanged."""
+        for count in range(partitions, min(2 * partitions, MAX_PARTITIONS) + 1):
+            span_bits = math.ceil(ids / count).bit_length() + month_bits + OFFSET_BITS
+            row_bits = math.ceil(rows / count * ROW_SLACK).bit_length()
+            if span_bits + row_bits <= KEY_BITS:
+                return count
+        return partitions
 
     def key_sql(self, sub: str, month: str, ts: str) -> str:
         """DuckDB expression of the key from a subscriber, a month number and a UTC epoch-ms column."""
@@ -91,7 +109,7 @@ class CycleArrays:
 
     sub: I64
     month: I64
-    pidx: I32
+    pidx: Ints
     quota: I64
     events: I64
     duplicates: I64
@@ -119,7 +137,7 @@ def cycles_schema(thresholds: int) -> pa.Schema:
     return pa.schema(columns + [(f"cross_{i}", pa.int64()) for i in range(thresholds)])
 
 
-def _settle_ties(key: I64, order: I64, nbytes: I64, pidx: I32, work: Workspace) -> Bools:
+def _settle_ties(key: I64, order: I64, nbytes: I64, pidx: Ints, work: Workspace) -> Bools:
     """Order runs of equal keys (same subscriber, cycle and ts) by (bytes, plan), in place; mark repeats."""
     n = len(key)
     eq = np.equal(key[1:], key[:-1], out=work.array("eq", max(n - 1, 0), np.bool_))
@@ -147,7 +165,33 @@ def _high_halves(key: I64) -> I32:
     return halves[:, 1 if sys.byteorder == "little" else 0]
 
 
-def crossings(key: I64, nbytes: I64, pidx: I32, part: int, layout: KeyLayout, quotas: I64,
+def _sorted(key: I64, work: Workspace) -> tuple[I64, I64]:
+    """(order, key[order]): the permutation that sorts `key`, and the sorted keys.
+
+    Why not `argsort`: sorting plain integers is about 3x faster (numpy's AVX-512 quicksort) than sorting
+    indices by them. When `key - min` and the row number fit 63 bits together, each key carries its row
+    number in its low bits through one `sort`; else `argsort` (equal keys come in any order either way:
+    `_settle_ties` orders them).
+    """
+    n = len(key)
+    if n == 0:
+        return np.zeros(0, dtype=np.int64), work.array("key", 0, np.int64)
+    lo = int(key.min())
+    row_bits = max(1, (n - 1).bit_length())
+    if (int(key.max()) - lo).bit_length() + row_bits > KEY_BITS:
+        order = np.argsort(key)
+        return order, np.take(key, order, out=work.array("key", n, np.int64), mode="clip")
+    packed = np.subtract(key, lo, out=work.array("key", n, np.int64))
+    packed <<= row_bits
+    packed |= work.iota(n)
+    packed.sort()
+    order = np.bitwise_and(packed, (1 << row_bits) - 1, out=work.array("order", n, np.int64))
+    packed >>= row_bits
+    packed += lo
+    return order, packed
+
+
+def crossings(key: I64, nbytes: I64, pidx: Ints, part: int, layout: KeyLayout, quotas: I64,
               thresholds: tuple[float, ...], work: Workspace | None = None) -> CycleArrays:  # fmt: skip
     """Per (subscriber, cycle) of partition `part`: plan, quota, counts and each threshold's crossing time.
 
@@ -156,10 +200,9 @@ def crossings(key: I64, nbytes: I64, pidx: I32, part: int, layout: KeyLayout, qu
     """
     work = work or Workspace()
     n = len(key)
-    order = np.argsort(key)
-    key = np.take(key, order, out=work.array("key", n, np.int64), mode="clip")  # sorted copies, changed in place
+    order, key = _sorted(key, work)  # the sorted key is a fresh copy, changed in place below
     nbytes = np.take(nbytes, order, out=work.array("bytes", n, np.int64), mode="clip")
-    pidx = np.take(pidx, order, out=work.array("pidx", n, np.int32), mode="clip")
+    pidx = np.take(pidx, order, out=work.array("pidx", n, pidx.dtype), mode="clip")
     dup = _settle_ties(key, order, nbytes, pidx, work)
     group = _high_halves(key)  # (subscriber, cycle)
     boundary = work.array("boundary", n, np.bool_)

@@ -3,16 +3,18 @@
 The id and time ranges come from the Parquet footers (or, failing that, one scan: `plan_layout`).
 One scan then validates the input (`events_ok`) and packs each event into one integer key
 (`kernel.KeyLayout`), its bytes and plan, and a partition number. With one partition the batches stay
-in memory; with more, each batch is split by partition and appended to one raw file per partition under
-the audit's temp directory (`spill.py`), then the partitions are read back and handed to
+in memory; with more, each batch is split by partition and appended to that partition's arrays in memory
+when all partitions fit `MEMORY_SHARE` of `memory_limit` (18 bytes per event), else to one raw file per
+partition under the audit's temp directory (`spill.py`). The partitions are then handed to
 `kernel.crossings`, one per DuckDB thread at a time (numpy sorts and gathers release the GIL); each is
-then sized to a share of `AuditConfig.partition_rows`, so memory stays bounded by `partition_rows` events
-(about 100 bytes each) in flight, not by the input.
+sized to a share of `AuditConfig.partition_rows`, so the kernel's working memory stays bounded by
+`partition_rows` events (about 100 bytes each) in flight, not by the input.
 The per-(subscriber, cycle) rows come back as the Arrow table `cycles`, the same table the SQL path builds.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
@@ -30,7 +32,7 @@ from ganzhi.collect.usage.ingest import is_integer_type
 from ganzhi.collect.usage.kernel import KeyLayout, crossings, cycles_schema
 from ganzhi.collect.usage.months import MONTH_SQL, month_of
 from ganzhi.collect.usage.sources import Source
-from ganzhi.collect.usage.spill import PartitionFiles
+from ganzhi.collect.usage.spill import PartitionFiles, PartitionMemory, PartitionStore
 from ganzhi.collect.usage.workspace import ThreadWorkspaces, Workspace
 
 BATCH_ROWS = 1 << 19
@@ -39,8 +41,10 @@ BATCH_ROWS = 1 << 19
 SORT_ROWS = 1 << 18
 #: ... unless that would make more than this many partitions (one open spill file each).
 SPILL_FILES = 512
-#: Spill column → numpy dtype.
+#: Spill column → numpy dtype (`pidx` narrows to int16 when the plans allow: `_columns`).
 COLUMNS: dict[str, Any] = {"key": np.int64, "bytes": np.int64, "pidx": np.int32}
+#: Share of `AuditConfig.memory_limit` the kernel's partitions may hold in memory before they spill to disk.
+MEMORY_SHARE = 0.75
 #: Up to this many cycles, the month is found by comparisons rather than calendar arithmetic.
 CASE_MONTHS = 16
 
@@ -133,28 +137,30 @@ def _month_sql(layout: KeyLayout) -> str:
     return f"CASE {whens} ELSE {layout.month_lo + len(starts)} END"
 
 
-def _stream(con: duckdb.DuckDBPyConnection, layout: KeyLayout) -> pa.RecordBatchReader:
+def _columns(quotas: np.ndarray[Any, Any]) -> dict[str, Any]:
+    """The spill columns' dtypes: plan indices as int16 when every plan index fits it."""
+    return {**COLUMNS, "pidx": np.int16 if len(quotas) <= np.iinfo(np.int16).max else np.int32}
+
+
+def _stream(con: duckdb.DuckDBPyConnection, layout: KeyLayout, columns: dict[str, Any]) -> pa.RecordBatchReader:
+    pidx_type = "SMALLINT" if columns["pidx"] == np.int16 else "INTEGER"
     reader: pa.RecordBatchReader = con.sql(f"""
-        SELECT {layout.key_sql("sub", "m", "ts_ms")} AS key, bytes, CAST(pidx AS INTEGER) AS pidx,
+        SELECT {layout.key_sql("sub", "m", "ts_ms")} AS key, bytes, CAST(pidx AS {pidx_type}) AS pidx,
                {layout.partition_sql("sub")} AS part
         FROM (SELECT sub, ts_ms, bytes, pidx, {_month_sql(layout)} AS m FROM events_ok)
     """).to_arrow_reader(BATCH_ROWS)
     return reader
 
 
-def _column(batch: pa.RecordBatch, name: str) -> np.ndarray[Any, Any]:
-    return an.values(batch.column(name), COLUMNS[name])
-
-
-def _in_memory(reader: pa.RecordBatchReader) -> dict[str, np.ndarray[Any, Any]]:
-    chunks: dict[str, list[np.ndarray[Any, Any]]] = {name: [] for name in COLUMNS}
+def _in_memory(reader: pa.RecordBatchReader, columns: dict[str, Any]) -> dict[str, np.ndarray[Any, Any]]:
+    chunks: dict[str, list[np.ndarray[Any, Any]]] = {name: [] for name in columns}
     for batch in reader:
-        for name in COLUMNS:
-            chunks[name].append(_column(batch, name))
-    return {name: np.concatenate(parts) if parts else np.zeros(0, COLUMNS[name]) for name, parts in chunks.items()}
+        for name, dtype in columns.items():
+            chunks[name].append(an.values(batch.column(name), dtype))
+    return {name: np.concatenate(parts) if parts else np.zeros(0, columns[name]) for name, parts in chunks.items()}
 
 
-def _spilled(reader: pa.RecordBatchReader, parts: int, files: PartitionFiles) -> None:
+def _spilled(reader: pa.RecordBatchReader, parts: int, files: PartitionStore) -> None:
     """Split each batch by partition (a radix sort on the 16-bit partition number) into `files`."""
     work = Workspace()
     try:
@@ -162,35 +168,60 @@ def _spilled(reader: pa.RecordBatchReader, parts: int, files: PartitionFiles) ->
             part = an.values(batch.column("part"), np.uint16)
             n = len(part)
             order = np.argsort(part, kind="stable")
-            ordered = np.take(part, order, out=work.array("part", n, np.uint16), mode="clip")
-            bounds = np.searchsorted(ordered, np.arange(parts + 1, dtype=np.uint16)).tolist()  # no widening copy
-            columns = {name: np.take(_column(batch, name), order, out=work.array(name, n, dtype), mode="clip")
-                       for name, dtype in COLUMNS.items()}  # fmt: skip
+            bounds = np.zeros(parts + 1, dtype=np.int64)
+            np.cumsum(np.bincount(part, minlength=parts), out=bounds[1:])
+            columns = {name: np.take(an.values(batch.column(name), dtype), order, out=work.array(name, n, dtype),
+                                     mode="clip") for name, dtype in files.columns.items()}  # fmt: skip
+            edges = bounds.tolist()
             for p in range(parts):
-                if bounds[p + 1] > bounds[p]:
-                    files.append(p, columns, bounds[p], bounds[p + 1])
+                if edges[p + 1] > edges[p]:
+                    files.append(p, columns, edges[p], edges[p + 1])
     finally:
         files.close()
 
 
 @contextmanager
 def small_pages() -> Iterator[None]:
-    """Let numpy back large arrays with ordinary pages while the kernel runs.
+    """Let numpy and Arrow back large arrays with ordinary pages while the audit runs.
 
     numpy asks for transparent huge pages on large arrays; where THP faults stall on compaction (as on
     the 2-core VM the benchmark runs on: 320 MB took 1.4 s to touch with huge pages, 0.2 s without)
-    that dominates the kernel. `NUMPY_MADVISE_HUGEPAGE=0` does the same for a whole process.
+    that dominates the kernel. `NUMPY_MADVISE_HUGEPAGE=0` does the same for a whole process. Arrow's
+    default pool (mimalloc) has the same cost on fresh memory (320 MB: 1.5 s vs 0.2 s with the system
+    allocator; concatenating the 10^8 benchmark's `cycles` took 2.6 s), so Arrow uses the system pool here.
     """
     setter = getattr(getattr(np, "_core", None), "multiarray", None)
     setter = getattr(setter, "_set_madvise_hugepage", None)
-    if setter is None:
-        yield
-        return
-    previous = setter(False)
+    previous = setter(False) if setter is not None else None
+    pool = pa.default_memory_pool()
+    pa.set_memory_pool(pa.system_memory_pool())
     try:
         yield
     finally:
-        setter(previous)
+        pa.set_memory_pool(pool)
+        if setter is not None:
+            setter(previous)
+
+
+def _memory_bytes(limit: str) -> int | None:
+    """Bytes of a DuckDB-style memory limit ('3GB', '512MiB', '2.5 GB'); None when it is not one."""
+    match = re.fullmatch(r"\s*([0-9]+(?:\.[0-9]+)?)\s*([KMGT]?I?B)?\s*", limit.upper())
+    if match is None:
+        return None
+    unit = match[2] or "B"
+    power = "BKMGT".index(unit[0]) if unit != "B" else 0
+    return int(float(match[1]) * (1024 if "I" in unit else 1000) ** power)
+
+
+def _store(cfg: AuditConfig, layout: KeyLayout, columns: dict[str, Any], temp_dir: Path) -> PartitionStore:
+    """In memory when the partitions fit `MEMORY_SHARE` of `memory_limit` (the streaming scan that fills them
+    needs little); else spill files under the audit's temp directory."""
+    rows = layout.rows
+    row_bytes = sum(np.dtype(d).itemsize for d in columns.values())
+    budget = _memory_bytes(cfg.memory_limit)
+    if budget is not None and rows * row_bytes <= budget * MEMORY_SHARE:
+        return PartitionMemory(columns, int(rows / layout.partitions * 1.1) + 1024)
+    return PartitionFiles(temp_dir / "partitions", columns)
 
 
 def build_cycles_partitioned(
@@ -208,16 +239,17 @@ def build_cycles_partitioned(
 def _build(con: duckdb.DuckDBPyConnection, cfg: AuditConfig, src: Source, temp_dir: Path) -> tuple[pa.Table, int]:
     layout = plan_layout(con, cfg, src)
     quotas = _quotas(con)
+    columns = _columns(quotas)
     tables: list[pa.Table] = []
     valid = 0
     if layout is not None and layout.partitions == 1:
-        a = _in_memory(_stream(con, layout))
+        a = _in_memory(_stream(con, layout, columns), columns)
         valid = len(a["key"])
         if valid:
             tables.append(crossings(a["key"], a["bytes"], a["pidx"], 0, layout, quotas, cfg.thresholds).to_arrow())
     elif layout is not None:
-        files = PartitionFiles(temp_dir / "partitions", COLUMNS)
-        _spilled(_stream(con, layout), layout.partitions, files)
+        files = _store(cfg, layout, columns, temp_dir)
+        _spilled(_stream(con, layout, columns), layout.partitions, files)
         workspaces = ThreadWorkspaces()
 
         def one(part: int) -> tuple[int, pa.Table]:

@@ -29,6 +29,14 @@ class Workspace:
             buffer = self._buffers[name] = np.empty(n + n // 4, dtype=want)
         return buffer[:n]
 
+    def iota(self, n: int) -> np.ndarray[Any, np.dtype[np.int64]]:
+        """`arange(n)` as int64, kept between calls; read only."""
+        buffer = self._buffers.get("_iota")
+        if buffer is None or len(buffer) < n:
+            buffer = self._buffers["_iota"] = np.arange(n + n // 4, dtype=np.int64)
+        view: np.ndarray[Any, np.dtype[np.int64]] = buffer[:n]
+        return view
+
 
 class ThreadWorkspaces(threading.local):
     """One `Workspace` per thread (for a pool of kernel workers)."""
