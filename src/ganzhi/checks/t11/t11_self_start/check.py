@@ -24,18 +24,25 @@ _KIND_ZH = {
 }
 
 
+def _facts(item: SelfStart, actions: list[str]) -> dict[str, object]:
+    """The data of a receiver outcome (`kind`, `component` and `api` fingerprint it)."""
+    return {
+        "kind": item.kind,
+        "component": item.component,
+        "api": None,
+        "actions": actions,
+        "owner": item.owner,
+        "sdk_id": item.sdk_id,
+        "triggers": item.triggers,
+    }
+
+
 def _receiver(item: SelfStart, actions: list[str]) -> Outcome:
     zh, en = owner_text(item.owner)
     return Outcome.failed(
         f"{zh}的广播接收器 {item.component} 监听系统事件 {', '.join(actions)}，可被系统拉起（自启动）",
         f"{en}: receiver {item.component} listens for {', '.join(actions)} and can be started by the system",
-        kind=item.kind,
-        component=item.component,
-        api=None,
-        actions=actions,
-        owner=item.owner,
-        sdk_id=item.sdk_id,
-        triggers=item.triggers,
+        **_facts(item, actions),
     )
 
 
@@ -48,13 +55,7 @@ def _undelivered(item: SelfStart, actions: list[str], target_sdk: int | None) ->
         f"Android {version}及以上系统不再向静态注册的接收器投递这些广播；仅在更早的系统上可被拉起，请核实",
         f"{en}: receiver {item.component} listens for {', '.join(actions)}, which Android {version}+ no longer "
         f"delivers to manifest receivers of an app targeting {target_sdk}; it can start the app only on older systems",
-        kind=item.kind,
-        component=item.component,
-        api=None,
-        actions=actions,
-        owner=item.owner,
-        sdk_id=item.sdk_id,
-        triggers=item.triggers,
+        **_facts(item, actions),
         reason="NOT_DELIVERED_ON_CURRENT_ANDROID",
     )
 
