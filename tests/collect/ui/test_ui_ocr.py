@@ -192,3 +192,41 @@ def test_ui_check_reads_text_buttons_on_screenshot_only_bundles(reader: ocr.Rapi
         windows[mode] = json.loads(evidence.read_text(encoding="utf-8").splitlines()[0])["data"]["ad_windows"]
     assert [(w["countdown"], w["close"]["source"]) for w in windows["on"]] == [(True, "ocr")]
     assert windows["off"] == []
+
+
+def test_reading_order_drops_the_status_bar_reads_labels_first_lowest_first_within_the_budget() -> None:
+    clock = (20, 10, 180, 50)  # wholly inside the status bar of a 1080-wide screen
+    title = (100, 400, 980, 470)  # aspect 12.6: a sentence, read last
+    body_label = (100, 600, 300, 660)
+    action = (100, 1500, 400, 1560)  # the lowest label: read first
+    chosen = ocr.reading_order([clock, title, body_label, action], 1080, budget=10_000, max_lines=16)
+    assert chosen == [action, body_label, title]
+    cost = ocr.REC_HEIGHT * 300 / 60  # the action row's width at REC_HEIGHT
+    assert ocr.reading_order([title, body_label, action], 1080, budget=round(cost), max_lines=16) == [action]
+    # a line that does not fit is skipped, a smaller one after it may still fit
+    assert ocr.reading_order([title, body_label, action], 1080, budget=round(cost) + 200, max_lines=16) == [
+        action,
+        body_label,
+    ]
+    assert ocr.reading_order([title, body_label, action], 1080, budget=10_000, max_lines=1) == [action]
+
+
+def test_detection_looks_again_at_a_larger_size_when_almost_no_text_is_found(monkeypatch: pytest.MonkeyPatch) -> None:
+    reader = object.__new__(ocr.RapidOcrReader)
+    reader.det_width, reader.retry_below = ocr.DET_WIDTH, ocr.RETRY_BELOW
+    widths: list[int] = []
+
+    def fake(rgb: RGB, det_width: int) -> list[tuple[int, int, int, int]]:
+        widths.append(det_width)
+        return [(0, 0, 10, 10)] * (1 if det_width == ocr.DET_WIDTH else 5)
+
+    monkeypatch.setattr(reader, "_detect", fake)
+    screen = np.zeros((1920, 1080, 3), dtype=np.uint8)
+    assert len(reader.detect(screen)) == 5 and widths == [ocr.DET_WIDTH, ocr.RETRY_WIDTH]
+    widths.clear()
+    reader.retry_below = 0
+    assert len(reader.detect(screen)) == 1 and widths == [ocr.DET_WIDTH]
+    widths.clear()
+    reader.retry_below = ocr.RETRY_BELOW
+    small = np.zeros((800, 480, 3), dtype=np.uint8)  # already below RETRY_WIDTH: nothing larger to look at
+    assert len(reader.detect(small)) == 1 and widths == [ocr.DET_WIDTH]

@@ -150,3 +150,17 @@ def test_a_status_bar_icon_ranks_below_the_same_x_on_the_card() -> None:
     assert candidates(_observation([], [below]), load_lexicon())[0].values["status_band"] == 0.0
     ranked = rank(screen, load_lexicon(), load_ranker())
     assert ranked[0].bounds == on_card.bounds
+
+
+def test_a_dialog_button_row_marks_the_dismissive_half_and_its_affirmative_partner() -> None:
+    lines = [
+        TextLine((120, 1160, 260, 1220), "LATER", 0.99),
+        TextLine((860, 1160, 930, 1220), "OK", 0.99),
+        TextLine((200, 900, 880, 960), "Do you like this app?", 0.99),
+        TextLine((860, 1500, 930, 1560), "OK", 0.99),  # another row: no partner
+    ]
+    rows = {(r.label, r.bounds[1]): r.values for r in candidates(_observation(lines, []), load_lexicon())}
+    assert rows[("LATER", 1160)]["pair_dismiss"] == 1.0 and rows[("LATER", 1160)]["pair_accept"] == 0.0
+    assert rows[("OK", 1160)]["pair_accept"] == 1.0 and rows[("OK", 1160)]["pair_dismiss"] == 0.0
+    assert rows[("OK", 1500)]["pair_accept"] == 0.0
+    assert rows[("Do you like this app?", 900)]["pair_dismiss"] == 0.0

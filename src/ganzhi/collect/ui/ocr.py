@@ -1,11 +1,13 @@
 """Optional offline OCR of short text lines on a screenshot (extra `ocr`: rapidocr-onnxruntime).
 
 The wheel ships its PP-OCRv4 detection and recognition ONNX models inside the package, so nothing is
-downloaded at run time. Text lines are detected on a copy whose short side is `det_width`, and only
-button-shaped lines (short, not wider than `MAX_LINE_SHARE` of the short side) are recognised, at most
-`max_lines` of them (tallest first), from the full-resolution pixels, one line at a time at its own width
-(about 0.2 s detection + 0.015 s a line on one core for a 1080-wide screen).
-Without the extra, `load_reader` raises `OcrUnavailable` with the install hint and callers degrade to
+downloaded at run time. Text lines are detected on a copy whose short side is `det_width` (a 1080×1920 screen
+at a third: button labels are still 10 px high there); only button-shaped lines (short, not wider than
+`MAX_LINE_SHARE` of the short side, not in the status bar) are recognised, label-shaped ones first, lowest
+first, until the recognition budget (`rec_budget` pixels of line width at REC_HEIGHT) or `max_lines` is spent,
+one line at a time at its own width from the full-resolution pixels (about 0.08 s detection + 0.1 s
+recognition on one core for a 1080-wide screen; the ONNX sessions run on one thread and are made once per
+reader). Without the extra, `load_reader` raises `OcrUnavailable` with the install hint and callers degrade to
 template matching.
 """
 
@@ -24,16 +26,30 @@ from ganzhi.errors import GanzhiError
 
 OCR_PACKAGE = "rapidocr_onnxruntime"
 INSTALL_HINT = "pip install 'ganzhi[ocr]'  (rapidocr-onnxruntime, models bundled in the wheel)"
-#: Text detection runs with the short side at this many pixels (a 1080×1920 screen is halved); button
-#: labels stay legible. Landscape screens are scaled by their short side too.
-DET_WIDTH = 540
+#: Text detection runs with the short side at this many pixels (a 1080×1920 screen at a third: the detector's cost
+#: grows with the pixels, 0.23 s at 540, 0.1 s at 360 on one core). Configurable (`det_width`).
+DET_WIDTH = 360
+#: When fewer button-like lines than this are found at `det_width`, detection runs again with the short side at
+#: RETRY_WIDTH: such a screen is either textless (a picture ad) or its text is small (a letterboxed or tablet
+#: capture); about one screen in fifty, so the mean cost barely moves. Configurable (`retry_below`, 0 = never).
+RETRY_BELOW = 3
+RETRY_WIDTH = 540
 #: A close/skip label is a short line: at most this share of the screen's short side ...
 MAX_LINE_SHARE = 0.6
 #: ... and at most this many times as wide as it is high ("MAYBE LATER" is about 7).
 MAX_LINE_ASPECT = 10.0
-#: Lines recognised per screen, tallest first (button labels are set larger than fine print); bounds the
-#: recognition time (about 40 ms a line on one core).
+#: Lines at most this many times as wide as high look like a label ("Skip", "NO THANKS", "Ad", "INSTALL") and
+#: are recognised before longer ones (sentences, store captions).
+LABEL_ASPECT = 6.0
+#: Lines lying wholly in the top band this high (share of the short side, Android's 24 dp status bar) are the
+#: clock and status icons; they are not recognised.
+STATUS_BAR_SHARE = 0.06
+#: Lines recognised per screen at most; configurable (`max_lines`).
 MAX_LINES = 16
+#: Recognition budget per screen: the summed width of the recognised lines once scaled to REC_HEIGHT (the
+#: recogniser's time grows with it, about 0.08 ms a pixel on one core, so ~0.1 s). Lines that do not fit are
+#: skipped, smaller ones after them may still fit. Configurable (`rec_budget`).
+REC_BUDGET = 1500
 #: Lines lower than this share of the short side are noise at DET_WIDTH.
 MIN_LINE_HEIGHT_SHARE = 0.012
 MAX_TEXT_CHARS = 40
@@ -81,10 +97,40 @@ def button_like(box: tuple[int, int, int, int], short_side: int) -> bool:
     )
 
 
+def reading_order(
+    boxes: list[tuple[int, int, int, int]], short_side: int, *, budget: int, max_lines: int
+) -> list[tuple[int, int, int, int]]:
+    """The lines worth recognising: status-bar lines dropped, label-shaped lines (aspect ≤ LABEL_ASPECT) first,
+    lowest first (a dialog's or a screen's action row is its bottom line; titles and body text sit above), while
+    their summed width at REC_HEIGHT stays within `budget`, at most `max_lines`."""
+    usable = [b for b in boxes if b[3] > STATUS_BAR_SHARE * short_side]
+
+    def cost(box: tuple[int, int, int, int]) -> float:
+        return REC_HEIGHT * (box[2] - box[0]) / max(1, box[3] - box[1])
+
+    usable.sort(key=lambda b: (cost(b) > REC_HEIGHT * LABEL_ASPECT, -b[3], -b[1], b[0]))
+    chosen: list[tuple[int, int, int, int]] = []
+    spent = 0.0
+    for box in usable:
+        if len(chosen) >= max_lines:
+            break
+        if spent + cost(box) <= budget:
+            chosen.append(box)
+            spent += cost(box)
+    return chosen
+
+
 class RapidOcrReader:
     """rapidocr-onnxruntime on one thread: detect lines on a scaled copy, recognise the button-like ones."""
 
-    def __init__(self, *, det_width: int = DET_WIDTH, max_lines: int = MAX_LINES) -> None:
+    def __init__(
+        self,
+        *,
+        det_width: int = DET_WIDTH,
+        max_lines: int = MAX_LINES,
+        rec_budget: int = REC_BUDGET,
+        retry_below: int = RETRY_BELOW,
+    ) -> None:
         try:
             engine_class = importlib.import_module(OCR_PACKAGE).RapidOCR
         except ImportError as exc:
@@ -93,7 +139,7 @@ class RapidOcrReader:
             self._engine: Any = engine_class(
                 intra_op_num_threads=1,
                 inter_op_num_threads=1,
-                det_limit_side_len=2 * det_width,
+                det_limit_side_len=2 * max(det_width, RETRY_WIDTH),
                 det_limit_type="max",
             )
         except Exception as exc:  # any engine start-up failure means "no OCR", said clearly
@@ -104,10 +150,20 @@ class RapidOcrReader:
             recogniser.rec_batch_num = REC_BATCH
         self.det_width = det_width
         self.max_lines = max_lines
+        self.rec_budget = rec_budget
+        self.retry_below = retry_below
 
-    def _lines(self, rgb: RGB) -> list[tuple[int, int, int, int]]:
+    def detect(self, rgb: RGB) -> list[tuple[int, int, int, int]]:
+        """Bounds (screenshot pixels) of every button-like text line, from detection on the scaled copy (again at
+        RETRY_WIDTH when fewer than `retry_below` were found)."""
+        found = self._detect(rgb, self.det_width)
+        if len(found) < self.retry_below and self.det_width < RETRY_WIDTH < min(rgb.shape[:2]):
+            found = self._detect(rgb, RETRY_WIDTH)
+        return found
+
+    def _detect(self, rgb: RGB, det_width: int) -> list[tuple[int, int, int, int]]:
         height, width = rgb.shape[:2]
-        scale = min(1.0, self.det_width / min(width, height))
+        scale = min(1.0, det_width / min(width, height))
         small = rgb
         if scale < 1.0:
             size = (round(width * scale), round(height * scale))
@@ -124,11 +180,14 @@ class RapidOcrReader:
             )
             if button_like(box, min(width, height)):
                 found.append(box)
-        found.sort(key=lambda b: (b[1] - b[3], b[1]))
-        return found[: self.max_lines]
+        return found
+
+    def _lines(self, rgb: RGB) -> list[tuple[int, int, int, int]]:
+        short_side = min(rgb.shape[:2])
+        return reading_order(self.detect(rgb), short_side, budget=self.rec_budget, max_lines=self.max_lines)
 
     def read(self, rgb: RGB) -> list[TextLine]:
-        """Button-like text lines of `rgb`, each with its text and confidence."""
+        """Button-like text lines of `rgb` (those `reading_order` keeps), each with its text and confidence."""
         lines = self._lines(rgb)
         if not lines:
             return []

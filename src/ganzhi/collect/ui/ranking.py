@@ -118,12 +118,39 @@ def candidates(observation: Observation, lexicon: Lexicon) -> list[Ranked]:
             row.values["lowest_line"] = float(row.values["cy"] >= lowest - 1e-6)
             near = [o for o in observation.icons if _overlap(o.bounds, row.bounds) >= 0.3]
             row.values["icon_score"] = max((o.score for o in near), default=0.0)
+            row.values["pair_dismiss"] = row.values["pair_accept"] = 0.0
+        _pairs(text_rows)
     found.extend(text_rows)
     icon_count = sum(1 for r in found if r.source == "template")
     for row in found:
         row.values["icon_count"] = min(5.0, float(icon_count))
         row.values["recognised_lines"] = min(16.0, float(len(text_rows))) / 16
     return found
+
+
+def _dismissive(row: Ranked) -> bool:
+    return row.values["dismiss_word"] > 0 or row.values["lexicon"] > 0 or row.values["skip_word"] > 0
+
+
+def _affirmative(row: Ranked) -> bool:
+    return row.values["accept_word"] > 0 or row.values["install_word"] > 0 or row.values["offer_word"] > 0
+
+
+def _pairs(rows: Sequence[Ranked]) -> None:
+    """Mark the two halves of a dialog's button row: a dismissive line ("LATER", "No thanks") beside an
+    affirmative one ("OK", "INSTALL") on the same row. The dismissive one closes the dialog; its partner
+    accepts, which is what a close control must not be, however button-like it reads."""
+    for first in rows:
+        for second in rows:
+            if first is second:
+                continue
+            a, b = first.bounds, second.bounds
+            height = max(1, a[3] - a[1], b[3] - b[1])
+            same_row = abs((a[1] + a[3]) - (b[1] + b[3])) / 2 <= 0.6 * height
+            apart = a[2] <= b[0] or b[2] <= a[0]
+            if same_row and apart and _dismissive(first) and _affirmative(second) and not _affirmative(first):
+                first.values["pair_dismiss"] = 1.0
+                second.values["pair_accept"] = 1.0
 
 
 RANK_FEATURES = (
@@ -155,6 +182,8 @@ RANK_FEATURES = (
     "card_lower",
     "above_card",
     "lowest_line",
+    "pair_dismiss",
+    "pair_accept",
     "icon_count",
     "recognised_lines",
 )

@@ -95,7 +95,7 @@ def observe(rgb: RGB, bank: TemplateBank, reader: TextReader | None, marks: Temp
         found = search.match(marks, threshold=OBSERVE_FLOOR, shares=MARK_SHARES)
         mark = max((m.score for m in found), default=0.0)
     lines = tuple(reader.read(rgb)) if reader is not None else ()
-    return Observation(rgb.shape[1], rgb.shape[0], lines, icons, mark, pixel_cues(rgb))
+    return Observation(rgb.shape[1], rgb.shape[0], lines, icons, mark, pixel_cues(rgb, search.grey))
 
 
 def text_cues(lines: Sequence[TextLine], lexicon: Lexicon) -> dict[str, float]:

@@ -36,11 +36,12 @@ class PixelCues:
     card: Bounds | None
 
 
-def _small(rgb: RGB) -> npt.NDArray[np.float64]:
+def _small(rgb: RGB, grey: Image.Image | None) -> npt.NDArray[np.float64]:
     height, width = rgb.shape[:2]
     size = (SMALL_WIDTH, max(8, round(height * SMALL_WIDTH / max(1, width))))
-    image = Image.fromarray(rgb, mode="RGB").convert("L").resize(size, Image.Resampling.BOX)
-    return np.asarray(image, dtype=np.float64)
+    if grey is None or grey.size != (width, height):
+        grey = Image.fromarray(rgb, mode="RGB").convert("L")
+    return np.asarray(grey.resize(size, Image.Resampling.BOX), dtype=np.float64)
 
 
 def _longest_run(mask: npt.NDArray[np.bool_]) -> tuple[int, int]:
@@ -57,9 +58,11 @@ def _longest_run(mask: npt.NDArray[np.bool_]) -> tuple[int, int]:
     return best
 
 
-def pixel_cues(rgb: RGB) -> PixelCues:
-    """Backdrop flatness and darkness, the card's size and centring, picture share, status-bar presence."""
-    small = _small(rgb)
+def pixel_cues(rgb: RGB, grey: Image.Image | None = None) -> PixelCues:
+    """Backdrop flatness and darkness, the card's size and centring, picture share, status-bar presence.
+
+    `grey` is the screenshot's luma (Pillow "L", full size) when another stage made it already."""
+    small = _small(rgb, grey)
     h, w = small.shape
     top, bottom = round(0.08 * h), round(0.92 * h)
     edge = max(2, round(EDGE_SHARE * w))

@@ -27,6 +27,17 @@ SIZE_SHARES = (0.02, 0.03, 0.045, 0.065)
 #: Icon sides (in search pixels) from which the search runs on a 2×2-averaged copy: a 24 px icon is still
 #: 12 px there, and the FFTs cost a quarter.
 COARSE_FROM_SIDE = 20
+#: Smaller icons are only proposed on the 2×2-averaged copy (at half their side, where the FFTs cost a quarter)
+#: and scored exactly on the search image around each proposal: a proposal needs NCC ≥ threshold − this slack
+#: (a 6 px copy of an 11 px × scores lower than the × itself) and to be a local maximum ...
+PROPOSE_SLACK = 0.2
+#: ... of which at most this many per template and size are refined (the best first) ...
+MAX_PROPOSALS = 48
+#: ... each in a window of ± this many search pixels around twice its coarse position.
+REFINE_RADIUS = 3
+#: The smallest side proposed on the averaged copy (an 11 px icon is proposed as 6 px); smaller icons (landscape
+#: screens searched at SEARCH_WIDTH) are searched directly.
+MIN_PROPOSE_SIDE = 5
 MIN_LOCAL_STD = 12.0
 MAX_TEMPLATES = 64
 MAX_MATCHES = 20
@@ -172,17 +183,17 @@ def _iou(a: tuple[int, int, int, int], b: tuple[int, int, int, int]) -> float:
     return inter / union if union else 0.0
 
 
-def _shrink(rgb: RGB) -> tuple[Gray, float]:
-    """The grey search image at SEARCH_WIDTH and the scale factor from screenshot to search pixels."""
+def _shrink(rgb: RGB) -> tuple[Gray, float, Image.Image]:
+    """The grey search image at SEARCH_WIDTH, the scale factor from screenshot to search pixels and the full-size
+    luma (made grey, then resized: a third of the work of resizing the colour image, the same pixels up to
+    rounding)."""
     height, width = rgb.shape[:2]
     scale = min(1.0, SEARCH_WIDTH / width)
-    small = rgb
-    if scale < 1.0:
-        resized = Image.fromarray(rgb, mode="RGB").resize(
-            (round(width * scale), round(height * scale)), Image.Resampling.BILINEAR
-        )
-        small = np.asarray(resized, dtype=np.uint8)
-    return gray(small), scale
+    grey = Image.fromarray(rgb, mode="RGB").convert("L")
+    image = (
+        grey.resize((round(width * scale), round(height * scale)), Image.Resampling.BILINEAR) if scale < 1.0 else grey
+    )
+    return np.asarray(image, dtype=np.float64), scale, grey
 
 
 def _suppress(raw: list[TemplateMatch]) -> list[TemplateMatch]:
@@ -213,6 +224,19 @@ class TemplateBank:
         self.templates = tuple(templates)
         self.polarity_free = np.array([t.polarity_free for t in self.templates], dtype=bool)
         self._spectra: dict[tuple[int, int, int], npt.NDArray[np.complex64]] = {}
+        self._kernels: dict[int, Gray] = {}
+
+    def kernels(self, side: int) -> Gray:
+        """The templates at `side` × `side`, zero-mean and unit-norm (k × side × side, float64), for exact NCC."""
+        if side not in self._kernels:
+            stack = np.zeros((len(self.templates), side, side))
+            for position, template in enumerate(self.templates):
+                t = _resize(template.pixels, side, side)
+                t = t - t.mean()
+                norm = float(np.sqrt((t * t).sum()))
+                stack[position] = t / norm if norm else t
+            self._kernels[side] = stack
+        return self._kernels[side]
 
     def spectra(self, side: int, shape: tuple[int, int]) -> npt.NDArray[np.complex64]:
         key = (side, *shape)
@@ -273,34 +297,49 @@ class _Screen:
 
 
 class ScreenSearch:
-    """One screenshot prepared once for template search: grey copy at SEARCH_WIDTH, its 2×2-averaged copy, their
-    spectra and window statistics. Several banks (close icons, AdChoices marks) then share that work."""
+    """One screenshot prepared once for template search: a grey copy at SEARCH_WIDTH (level 0) and its 2×2-averaged
+    copies (levels 1, 2), with spectra and window statistics made on first use. Several banks (close icons,
+    AdChoices marks) then share that work.
+
+    An icon is scored on level 0 below COARSE_FROM_SIDE search pixels, else on level 1 at half its side (as a
+    full search would), but only where the next level proposes it: there the FFTs cost a quarter, and the local
+    maxima of its NCC at half the side (≥ threshold − PROPOSE_SLACK, the MAX_PROPOSALS best per template) are
+    re-scored exactly within REFINE_RADIUS. A found icon keeps its full-search score; the search costs about a
+    third of one over the whole screen at the scoring level."""
 
     def __init__(self, rgb: RGB) -> None:
-        self.image, self.scale = _shrink(rgb)
+        self.image, self.scale, self.grey = _shrink(rgb)
         self.short_side = min(self.image.shape)
-        sides = self._sides(SIZE_SHARES)
-        self._largest = (max(sides[0], default=8), max(sides[1], default=8))
-        self._fine: _Screen | None = None
-        self._coarse: _Screen | None = None
+        self._levels: list[Gray] = [self.image]
+        self._largest: dict[int, int] = {}
+        for level, _side, scored, proposed in self._plan(SIZE_SHARES):
+            at, side = (level + 1, proposed) if proposed else (level, scored)
+            self._largest[at] = max(self._largest.get(at, 8), side)
+        self._screens: dict[int, _Screen] = {}
 
-    def _sides(self, shares: Sequence[float]) -> tuple[list[int], list[int]]:
-        sides = sorted({max(8, round(self.short_side * share)) for share in shares})
-        fine = [side for side in sides if side < COARSE_FROM_SIDE and side <= self.short_side]
-        coarse = [max(8, round(side / 2)) for side in sides if side >= COARSE_FROM_SIDE and side <= self.short_side]
-        return fine, coarse
+    def _plan(self, shares: Sequence[float]) -> list[tuple[int, int, int, int]]:
+        """Per icon size: (scoring level, side on level 0, side on the scoring level, side proposed one level up or 0
+        when that would be below MIN_PROPOSE_SIDE: such small icons are searched on the scoring level directly)."""
+        plan = []
+        for side in sorted({max(8, round(self.short_side * share)) for share in shares}):
+            level = 0 if side < COARSE_FROM_SIDE else 1
+            scored = side if level == 0 else max(8, round(side / 2))
+            proposed = round(scored / 2)
+            if scored + 2 * REFINE_RADIUS <= self.short_side >> level:
+                plan.append((level, side, scored, proposed if proposed >= MIN_PROPOSE_SIDE else 0))
+        return plan
 
-    def _fine_screen(self) -> _Screen:
-        if self._fine is None:
-            self._fine = _Screen.of(self.image, self._largest[0])
-        return self._fine
+    def _level(self, level: int) -> Gray:
+        while len(self._levels) <= level:
+            above = self._levels[-1]
+            height, width = (above.shape[0] // 2) * 2, (above.shape[1] // 2) * 2
+            self._levels.append(above[:height, :width].reshape(height // 2, 2, width // 2, 2).mean(axis=(1, 3)))
+        return self._levels[level]
 
-    def _coarse_screen(self) -> _Screen:
-        if self._coarse is None:
-            height, width = (self.image.shape[0] // 2) * 2, (self.image.shape[1] // 2) * 2
-            half = self.image[:height, :width].reshape(height // 2, 2, width // 2, 2).mean(axis=(1, 3))
-            self._coarse = _Screen.of(half, self._largest[1])
-        return self._coarse
+    def _screen(self, level: int) -> _Screen:
+        if level not in self._screens:
+            self._screens[level] = _Screen.of(self._level(level), self._largest.get(level, 8))
+        return self._screens[level]
 
     def match(
         self, bank: TemplateBank, *, threshold: float, shares: Sequence[float] = SIZE_SHARES
@@ -309,13 +348,81 @@ class ScreenSearch:
         of SIZE_SHARES), best first, overlapping ones merged (non-maximum suppression)."""
         if not bank.templates:
             return []
-        fine, coarse = self._sides(shares)
         raw: list[TemplateMatch] = []
-        if fine:
-            _collect(raw, bank, self._fine_screen(), fine, self.scale, threshold)
-        if coarse:
-            _collect(raw, bank, self._coarse_screen(), coarse, self.scale / 2, threshold)
+        for level, _side, scored, proposed in self._plan(shares):
+            if proposed:
+                raw.extend(self._refined(bank, level, scored, proposed, threshold))
+            else:
+                _collect(raw, bank, self._screen(level), [scored], self.scale / (1 << level), threshold)
         return _suppress(raw)
+
+    def _refined(
+        self, bank: TemplateBank, level: int, side: int, proposed: int, threshold: float
+    ) -> list[TemplateMatch]:
+        """Icons of `side` pixels on `level`: proposals of level + 1 (at `proposed` pixels) re-scored on `level`."""
+        scores = self._screen(level + 1).scores(bank, proposed)
+        ks, ys, xs = _peaks(scores, threshold - PROPOSE_SLACK)
+        if ks.size == 0:
+            return []
+        keep: list[int] = []
+        for k in np.unique(ks):
+            members = np.nonzero(ks == k)[0]
+            keep.extend(members[np.argsort(-scores[k, ys[members], xs[members]], kind="stable")[:MAX_PROPOSALS]])
+        chosen = np.array(sorted(keep))
+        ks, ys, xs = ks[chosen], ys[chosen], xs[chosen]
+        image = self._level(level)
+        reach = side + 2 * REFINE_RADIUS
+        top = np.clip(2 * ys - REFINE_RADIUS, 0, image.shape[0] - reach)
+        left = np.clip(2 * xs - REFINE_RADIUS, 0, image.shape[1] - reach)
+        span = np.arange(reach)
+        patches = image[(top[:, None] + span)[:, :, None], (left[:, None] + span)[:, None, :]]
+        windows = np.lib.stride_tricks.sliding_window_view(patches, (side, side), axis=(1, 2))
+        corr = np.einsum("pijab,pab->pij", windows, bank.kernels(side)[ks])
+        integral = np.zeros((len(ks), reach + 1, reach + 1))
+        integral[:, 1:, 1:] = patches.cumsum(1).cumsum(2)
+        integral_sq = np.zeros_like(integral)
+        integral_sq[:, 1:, 1:] = (patches * patches).cumsum(1).cumsum(2)
+
+        def box(table: Gray) -> Gray:
+            total: Gray = (
+                table[:, side:, side:] - table[:, :-side, side:] - table[:, side:, :-side] + table[:, :-side, :-side]
+            )
+            return total
+
+        n = side * side
+        sums = box(integral)
+        variance = np.maximum(box(integral_sq) - sums * sums / n, 0.0)
+        ncc = np.where(variance >= n * MIN_LOCAL_STD**2, corr / np.sqrt(np.maximum(variance, 1e-9)), 0.0)
+        ncc = np.where(bank.polarity_free[ks][:, None, None], np.abs(ncc), ncc)
+        flat = ncc.reshape(len(ks), -1)
+        best = flat.argmax(axis=1)
+        scale = self.scale / (1 << level)
+        found = []
+        for position, index in enumerate(best.tolist()):
+            value = float(flat[position, index])
+            if value >= threshold:
+                dy, dx = divmod(index, 2 * REFINE_RADIUS + 1)
+                y, x = int(top[position]) + dy, int(left[position]) + dx
+                name = bank.templates[int(ks[position])].name
+                found.append(TemplateMatch(_to_screen(x, y, side, scale), round(value, 4), name))
+        return found
+
+
+def _peaks(
+    scores: npt.NDArray[np.float32], floor: float
+) -> tuple[npt.NDArray[np.intp], npt.NDArray[np.intp], npt.NDArray[np.intp]]:
+    """(plane, y, x) of the positions ≥ `floor` that no 8-neighbour in their plane exceeds."""
+    ks, ys, xs = np.nonzero(scores >= floor)
+    if ks.size == 0:
+        return ks, ys, xs
+    padded = np.pad(scores, ((0, 0), (1, 1), (1, 1)), constant_values=-np.inf)
+    values = scores[ks, ys, xs]
+    local = np.ones(ks.size, dtype=bool)
+    for dy in (-1, 0, 1):
+        for dx in (-1, 0, 1):
+            if dy or dx:
+                local &= padded[ks, ys + 1 + dy, xs + 1 + dx] <= values
+    return ks[local], ys[local], xs[local]
 
 
 def match_templates(
@@ -356,7 +463,7 @@ def match_templates_unbatched(rgb: RGB, templates: Sequence[Template], *, thresh
     """The part-1 search (float64, one FFT pair per template and size): kept as the benchmark baseline."""
     if not templates:
         return []
-    image, scale = _shrink(rgb)
+    image, scale, _ = _shrink(rgb)
     short_side = min(image.shape)
     search = _Search(image)
     raw: list[TemplateMatch] = []

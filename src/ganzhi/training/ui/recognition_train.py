@@ -8,8 +8,9 @@ Protocol: screens are grouped by app — the app name in Rico-style names (`musi
 else a run of consecutive Rico ids (a gap above `ID_GAP` starts a new family) — and the groups are shuffled
 with `seed` and dealt into `folds` folds of about equal size. Every figure is pooled over the held-out folds;
 the models, the lexicon's learned phrases and the "no close control" threshold see only the training folds.
-The recogniser's decision threshold is fixed (0.5 on class-balanced logistic regression), never tuned on the
-figures. The shipped artefacts are then trained on all screens.
+The recogniser's decision threshold is the best F-beta (THRESHOLD_BETA < 1: precision first) of an inner grouped
+cross-validation on the training folds, never tuned on the figures. The shipped artefacts are then trained on
+all screens.
 
 Run: `python -m ganzhi.training.ui.recognition_train [--write]` (writes `collect/ui/data/popup_model.json`
 and `close_ranker.json` with `--write`); `ganzhi ui evaluate-aidui` prints the same figures.
@@ -227,16 +228,24 @@ def aidui_classes(result_json: Path) -> dict[str, set[str]]:
     return found
 
 
-#: Decision thresholds the recogniser may take (chosen by F1 in an inner grouped cross-validation).
+#: Decision thresholds the recogniser may take (chosen by F-beta in an inner grouped cross-validation).
 THRESHOLDS = tuple(round(0.2 + 0.05 * step, 2) for step in range(13))
+#: The threshold maximises F-beta with this beta: below 1 precision weighs more than recall, because a screen
+#: wrongly recognised as an ad is checked as one (T4), and a wrong FAIL is the worst error; configurable.
+THRESHOLD_BETA = 0.8
 RECOGNISER_KIND = "trees"
 RANKER_KIND = "logistic"
 
 
 def inner_threshold(
-    rows: Mapping[str, Mapping[str, float]], truth: Mapping[str, int], names: Sequence[str], folds: int, seed: int
+    rows: Mapping[str, Mapping[str, float]],
+    truth: Mapping[str, int],
+    names: Sequence[str],
+    folds: int,
+    seed: int,
+    beta: float = THRESHOLD_BETA,
 ) -> float:
-    """The decision threshold with the best F1 on out-of-fold predictions over `names` alone (grouped folds
+    """The decision threshold with the best F-beta on out-of-fold predictions over `names` alone (grouped folds
     inside the training data; ties go to the higher threshold)."""
     inner = folds_of(groups_of(names), folds, seed + 1)
     scores: dict[str, float] = {}
@@ -252,9 +261,10 @@ def inner_threshold(
         tp = sum(1 for n, v in scores.items() if v >= t and truth[n])
         fp = sum(1 for n, v in scores.items() if v >= t and not truth[n])
         fn = sum(1 for n, v in scores.items() if v < t and truth[n])
-        f1 = 2 * tp / (2 * tp + fp + fn) if tp else 0.0
-        if f1 >= best[0]:
-            best = (f1, t)
+        weight = beta * beta
+        score = (1 + weight) * tp / ((1 + weight) * tp + weight * fn + fp) if tp else 0.0
+        if score >= best[0]:
+            best = (score, t)
     return best[1]
 
 
