@@ -21,6 +21,7 @@ from ganzhi.cli._common import (
     console,
     err_console,
     fail,
+    open_store,
     progress_bar,
     write_text,
 )
@@ -234,6 +235,26 @@ def _print_detections(reports: list[dict[str, Any]]) -> None:
     console.print(table)
 
 
+def _store_run(evidence: list[Any], by_name: dict[str, Path], tasks: tuple[str, ...]) -> None:
+    """Inspect the evidence through the ledger and keep the judged pictures (the platform's app page shows them)."""
+    from ganzhi.settings import load_settings
+    from ganzhi.store.blobs import BlobStore
+    from ganzhi.usecases.ui_pictures import inspect_ui
+
+    try:
+        inspection, kept = inspect_ui(
+            evidence, by_name, open_store(), BlobStore(load_settings().blob_dir), tasks=tasks, note="ui check --store"
+        )
+    except (GanzhiError, ValueError) as exc:
+        raise fail(exc) from None
+    for reason in kept.skipped:
+        err_console.print(f"[yellow]no picture[/yellow] {reason}", highlight=False)
+    err_console.print(
+        f"stored run {inspection.run_id}: {len(inspection.results)} results, {len(kept.stored)} judged screenshot(s)",
+        highlight=False,
+    )
+
+
 @app.command("check")
 def check_command(
     bundles: Annotated[list[Path], typer.Argument(help="采集包目录 / capture bundle folders")],
@@ -243,6 +264,14 @@ def check_command(
     templates: Annotated[Path | None, typer.Option("--templates", help=_TEMPLATES_HELP)] = None,
     ocr: Annotated[OcrMode, typer.Option("--ocr", help=_OCR_HELP)] = OcrMode.auto,
     lang: Annotated[str, typer.Option(help="语言 / language: zh or en")] = "zh",
+    store: Annotated[
+        bool,
+        typer.Option(
+            "--store",
+            help="存入平台：记录检测批次、更新问题并保存判定截图（应用页面可见） / store the run on the platform: "
+            "record it, update tracked issues and keep the judged screenshots shown on the app page",
+        ),
+    ] = False,
 ) -> None:
     """分析采集包并运行T4/T3界面检查 / analyze bundles and run the T4/T3 UI checks."""
     from ganzhi.cli._report import RESULT_FORMATS, emit_results
@@ -253,6 +282,7 @@ def check_command(
     check_format(fmt, (*RESULT_FORMATS, OutputFormat.html), command="ui check", output=out)
     detector = _detector(templates, ocr=ocr)  # screenshot-only frames: text buttons (跳过) need OCR
     evidence = []
+    paths: dict[str, Path] = {}
     bad = 0
     for path in bundles:
         try:
@@ -266,6 +296,7 @@ def check_command(
         for problem in item.data.get("problems", []):
             err_console.print(f"[yellow]problem[/yellow] {problem}", highlight=False)
         evidence.append(item)
+        paths[str(item.data.get("bundle"))] = path
     if evidence_out is not None:
         write_text(evidence_out, "".join(e.model_dump_json() + "\n" for e in evidence))
     if not evidence:
@@ -274,6 +305,8 @@ def check_command(
     if any(item.data.get("list_reach") for item in evidence):
         tasks += ["T6", "T7"]  # a navigation capture: the lists' menu level
     outcome = evaluate(evidence, tasks=tuple(tasks))
+    if store:
+        _store_run(evidence, paths, tuple(tasks))
     if fmt is OutputFormat.html:
         write_text(out, html_report(evidence, list(outcome.results), bundles, lang="en" if lang == "en" else "zh"))
         if bad:
