@@ -271,6 +271,11 @@ class ApkStatic(_Model):
         default_factory=list, description="analyses that ran (permissions, sdks, self_start, ...): empty ≠ none found"
     )
     anomalies: list[str] = Field(default_factory=list, description="tampering indicators seen while parsing")
+    irregularities: list[str] = Field(
+        default_factory=list,
+        description="build oddities (a permission requested twice, implicit exports at targetSdk ≥ 31): sloppy "
+        "builds that fool no parser, so not tampering",
+    )
     problems: list[str] = Field(default_factory=list, description="parts that could not be read")
     unreadable_code: list[str] = Field(
         default_factory=list,

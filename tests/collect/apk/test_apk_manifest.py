@@ -57,7 +57,22 @@ def test_target_31_drops_the_implicit_export_and_says_why() -> None:
     facts = read_manifest(write_manifest(sample_manifest(target_sdk=31)), "forged")
     boot = next(c for c in facts.components if c.name.endswith("BootReceiver"))
     assert boot.exported is False
-    assert any("BootReceiver" in a and "≥ 31" in a for a in facts.anomalies)
+    # a build irregularity (Android refuses the install), not a trick that fools parsers
+    assert any("BootReceiver" in a and "≥ 31" in a for a in facts.irregularities)
+    assert facts.anomalies == []
+
+
+def test_duplicate_permission_is_an_irregularity_and_two_applications_are_tampering() -> None:
+    root = XmlNode("manifest", [(False, "package", "com.x")])
+    for _ in range(2):
+        root.add("uses-permission", (True, "name", "android.permission.CAMERA"))
+    root.add("application", (True, "name", ".First"))
+    root.add("application", (True, "name", ".Second"))
+    facts = read_manifest(write_axml(root), "m.xml")
+    assert [p.name for p in facts.permissions] == ["android.permission.CAMERA"]
+    assert facts.irregularities == ["permission android.permission.CAMERA is requested more than once"]
+    assert facts.anomalies == ["2 <application> elements; Android reads only the first"]
+    assert facts.application_class == "com.x.First"
 
 
 def test_short_names_resolve_against_the_package() -> None:
@@ -139,7 +154,8 @@ def test_duplicates_and_sdk23_permissions() -> None:
         facts = read_manifest(archive.read("AndroidManifest.xml"), "dup")
     names = [p.name for p in facts.permissions]
     assert names.count("android.permission.INTERNET") == 1
-    assert any("INTERNET is requested more than once" in a for a in facts.anomalies)
+    assert any("INTERNET is requested more than once" in a for a in facts.irregularities)
+    assert not any("more than once" in a for a in facts.anomalies)
     sdk23 = {p.name: p.max_sdk for p in facts.permissions if p.sdk23_only}
     assert sdk23 == {
         "android.permission.REQUEST_IGNORE_BATTERY_OPTIMIZATIONS": 27,

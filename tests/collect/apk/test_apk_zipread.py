@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import tracemalloc
 import zipfile
 from pathlib import Path
 
@@ -100,3 +101,43 @@ def test_broken_dex_is_a_problem_not_a_failure(tmp_path: Path) -> None:
     facts = read_apk(write_apk(spec, tmp_path / "brokendex.apk")).static
     assert [d.name for d in facts.dex] == ["classes.dex", "classes2.dex"]
     assert any("classes3.dex" in p and "malformed DEX" in p for p in facts.problems)
+
+
+def _declare_smaller(path: Path, name: str, size: int) -> None:
+    """Rewrite the uncompressed size that the local and central headers declare for `name`."""
+    data = bytearray(path.read_bytes())
+    encoded = name.encode()
+    for signature, size_at, name_at in ((b"PK\x03\x04", 22, 30), (b"PK\x01\x02", 24, 46)):
+        at = data.find(signature)
+        while at >= 0:
+            if data[at + name_at : at + name_at + len(encoded)] == encoded:
+                data[at + size_at : at + size_at + 4] = size.to_bytes(4, "little")
+            at = data.find(signature, at + 4)
+    path.write_bytes(bytes(data))
+
+
+def test_inflating_past_the_declared_size_is_refused(tmp_path: Path) -> None:
+    payload = bytes(range(256)) * 64
+    path = _zip(tmp_path / "liar.apk", {"classes.dex": payload, "other.bin": payload})
+    _declare_smaller(path, "classes.dex", 1000)
+    with ApkArchive(path) as archive:
+        with pytest.raises(InputError, match="declared size of 1000"):
+            archive.read_buffer("classes.dex")
+        assert archive.read_buffer("other.bin") == payload  # the honest entry, into its one buffer
+        assert archive.read("other.bin") == payload
+
+
+def test_a_header_declaring_a_huge_size_does_not_allocate_it(tmp_path: Path) -> None:
+    payload = b"dex\n035\x00" * 100
+    path = _zip(tmp_path / "big.apk", {"classes.dex": payload})
+    _declare_smaller(path, "classes.dex", 400 << 20)  # declares 400 MiB, holds 800 bytes
+    tracemalloc.start()
+    try:
+        with ApkArchive(path) as archive:
+            data = archive.read_buffer("classes.dex")
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert peak < 4 << 20
+    assert data == payload
+    assert isinstance(data, bytearray) and len(data) == len(payload)

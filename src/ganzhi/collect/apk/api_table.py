@@ -9,19 +9,26 @@ access to personal information (the TC260 / 164号文 categories below), merged 
 permissions that guard it, so the pre-consent judgement can tell an API the app cannot use from
 collection. The start families are listed with their `since` level, so a test can show that every
 method of every family is covered for API levels 19–35.
+
+The derivation parses megabytes of mapping JSON for about a hundred rows, so its result is cached as
+JSON (never pickle) under `$GANZHI_HOME/cache/`, keyed by the SHA-256 of this code and of every
+mapping file, as the SDK index is: a process then reads a few kilobytes instead.
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import re
+import tempfile
 from dataclasses import dataclass, field
 from functools import cached_property, lru_cache
 from pathlib import Path
 from typing import Literal
 
 from ganzhi.collect.apk import pi_apis
+from ganzhi.settings import load_settings
 
 _REPO_ROOT = Path(__file__).resolve().parents[4]
 
@@ -275,9 +282,86 @@ def build_api_table(data_dir: Path | None = None) -> ApiTable:
     return table
 
 
+CACHE_FORMAT = "ganzhi-api-table/1"
+_HASH_CHUNK = 1 << 16
+
+
+def _file_digest(path: Path) -> bytes:
+    """SHA-256 of a file, read in chunks (a mapping file is never held whole just to be hashed)."""
+    digest = hashlib.sha256()
+    with path.open("rb") as fh:
+        while chunk := fh.read(_HASH_CHUNK):
+            digest.update(chunk)
+    return digest.digest()
+
+
+def cache_key(data_dir: Path) -> str:
+    """SHA-256 over the cache format, the code that derives the table and each mapping file's name and bytes."""
+    digest = hashlib.sha256(CACHE_FORMAT.encode())
+    for module in (Path(__file__), Path(pi_apis.__file__)):
+        digest.update(module.name.encode() + b"\0" + module.read_bytes())
+    for _level, path in _mapping_files(data_dir.joinpath(*MAPPINGS_DIR)):
+        digest.update(path.name.encode() + b"\0" + _file_digest(path))
+    return digest.hexdigest()
+
+
+def _to_json(table: ApiTable, key: str) -> dict[str, object]:
+    rows = [
+        [r.cls, r.name, r.family, r.pi_category, sorted(r.permissions), r.since, list(r.sources)]
+        for r in table.rows.values()
+    ]
+    return {"format": CACHE_FORMAT, "key": key, "rows": rows, "sources": table.sources, "problems": table.problems}
+
+
+def _from_json(raw: bytes, key: str) -> ApiTable | None:
+    """The cached table, or None when the file is not one this code wrote for `key`."""
+    try:
+        data = json.loads(raw)
+        if not isinstance(data, dict) or data.get("format") != CACHE_FORMAT or data.get("key") != key:
+            return None
+        table = ApiTable(sources=[str(x) for x in data["sources"]], problems=[str(x) for x in data["problems"]])
+        for cls, name, family, category, perms, since, sources in data["rows"]:
+            if family not in ("pi", "start", "schedule"):
+                return None
+            row = ApiRow(str(cls), str(name), family, category, frozenset(perms), int(since), tuple(sources))
+            table.rows[(row.cls, row.name)] = row
+    except (ValueError, KeyError, TypeError):
+        return None
+    return table
+
+
+def load_api_table(data_dir: Path, cache_dir: Path | None) -> ApiTable:
+    """The table of `data_dir`, from the cache in `cache_dir` when it holds this input's table (else built and
+    cached, best effort: a read-only home only costs a rebuild next time)."""
+    if cache_dir is None:
+        return build_api_table(data_dir)
+    key = cache_key(data_dir)
+    path = cache_dir / f"api-table-{key[:24]}.json"
+    try:
+        cached = _from_json(path.read_bytes(), key)
+    except OSError:
+        cached = None
+    if cached is not None:
+        return cached
+    table = build_api_table(data_dir)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with tempfile.NamedTemporaryFile("w", encoding="utf-8", dir=path.parent, delete=False, suffix=".tmp") as fh:
+            fh.write(json.dumps(_to_json(table, key), ensure_ascii=False))
+        Path(fh.name).replace(path)
+    except OSError:
+        pass
+    return table
+
+
+def default_cache_dir() -> Path:
+    """`$GANZHI_HOME/cache` (see `ganzhi.settings`), where the SDK index is cached too."""
+    return load_settings().home / "cache"
+
+
 @lru_cache(maxsize=4)
-def _cached(data_dir: str) -> ApiTable:
-    return build_api_table(Path(data_dir))
+def _cached(data_dir: str, cache_dir: str) -> ApiTable:
+    return load_api_table(Path(data_dir), Path(cache_dir))
 
 
 def table_pi_category(api: str, strings: tuple[str, ...] | list[str] = ()) -> str | None:
@@ -290,8 +374,20 @@ def table_pi_category(api: str, strings: tuple[str, ...] | list[str] = ()) -> st
 
 
 def default_api_table() -> ApiTable:
-    """The table for the current shared-data folder (built once per process)."""
-    return _cached(str(shared_data_dir()))
+    """The table for the current shared-data folder (built once per process).
+
+    Hot loops call this per API call, so the folders are resolved again only when the environment
+    variables that name them change (resolving a home folder costs microseconds each time)."""
+    env = (os.environ.get("GANZHI_SHARED_DATA"), os.environ.get("GANZHI_HOME"), os.environ.get("HOME"))
+    last = _LAST.get("table")
+    if last is not None and last[0] == env:
+        return last[1]
+    table = _cached(str(shared_data_dir()), str(default_cache_dir()))
+    _LAST["table"] = (env, table)
+    return table
+
+
+_LAST: dict[str, tuple[tuple[str | None, ...], ApiTable]] = {}
 
 
 def family_of(api: str) -> Family | None:

@@ -61,9 +61,9 @@ class Attributor:
     def _pick(self, rules: list[Rule]) -> tuple[str, str | None] | None:
         if not rules:
             return None
-        entries = [self.index.entries[position] for position, _, _ in rules]
-        entries.sort(key=lambda e: (not e.curated, e.id))
-        return entries[0].name, entries[0].id
+        heads = [self.index.head(position) for position, _, _ in rules]
+        sdk_id, name, _curated = min(heads, key=lambda h: (not h[2], h[0]))
+        return name, sdk_id
 
     def owner(self, class_name: str) -> tuple[str, str | None]:
         """("app", None) or (SDK name, SDK id) for a class (dotted or descriptor)."""

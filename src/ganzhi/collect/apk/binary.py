@@ -23,7 +23,7 @@ class FormatError(ValueError):
     """A binary structure is malformed; the message names the offset, the expected and the actual value."""
 
 
-def u16_at(buf: bytes | memoryview, offset: int) -> int:
+def u16_at(buf: bytes | bytearray | memoryview, offset: int) -> int:
     """Little-endian u16 at `offset`."""
     if offset < 0 or offset + 2 > len(buf):
         raise FormatError(f"u16 at offset {offset:#x} lies outside the {len(buf)}-byte buffer")
@@ -31,7 +31,7 @@ def u16_at(buf: bytes | memoryview, offset: int) -> int:
     return value
 
 
-def u32_at(buf: bytes | memoryview, offset: int) -> int:
+def u32_at(buf: bytes | bytearray | memoryview, offset: int) -> int:
     """Little-endian u32 at `offset`."""
     if offset < 0 or offset + 4 > len(buf):
         raise FormatError(f"u32 at offset {offset:#x} lies outside the {len(buf)}-byte buffer")
@@ -39,7 +39,7 @@ def u32_at(buf: bytes | memoryview, offset: int) -> int:
     return value
 
 
-def read_uleb128(buf: bytes | memoryview, offset: int) -> tuple[int, int]:
+def read_uleb128(buf: bytes | bytearray | memoryview, offset: int) -> tuple[int, int]:
     """Decode one unsigned LEB128 value; returns (value, offset after it)."""
     result = 0
     shift = 0
@@ -55,7 +55,7 @@ def read_uleb128(buf: bytes | memoryview, offset: int) -> tuple[int, int]:
     raise FormatError(f"uleb128 at offset {offset:#x} is longer than {MAX_LEB128_BYTES} bytes")
 
 
-def decode_mutf8(raw: bytes) -> str:
+def decode_mutf8(raw: bytes | bytearray) -> str:
     """Decode Modified UTF-8 (DEX strings): C0 80 for NUL and CESU-style surrogate pairs."""
     try:
         return raw.decode("utf-8")
@@ -115,7 +115,7 @@ def decode_uleb_stream(
     if data.size == 0:
         empty = np.zeros(0, dtype=np.int64)
         return empty, empty, empty
-    ends = np.flatnonzero(data < 0x80).astype(np.int64)
+    ends = np.flatnonzero(data < 0x80)
     if ends.size == 0:
         empty = np.zeros(0, dtype=np.int64)
         return empty, empty, empty
@@ -123,9 +123,13 @@ def decode_uleb_stream(
     starts[0] = 0
     starts[1:] = ends[:-1] + 1
     lengths = ends - starts + 1
-    used = int(ends[-1]) + 1  # trailing continuation bytes belong to no complete value
-    # each byte's position inside its value, capped so over-long runs cannot overflow the shift
-    position = np.arange(used, dtype=np.int64) - np.repeat(starts, lengths)
-    shifted = (data[:used] & 0x7F).astype(np.int64) << (7 * np.minimum(position, MAX_LEB128_BYTES))
-    values = np.add.reduceat(shifted, starts)
+    # byte k of every value at once, for k below the 5-byte cap: no per-byte int64 temporaries (they made the
+    # class-data decode the peak of a scan); bytes past the cap only feed bits the 32-bit mask drops
+    values = (data[starts] & 0x7F).astype(np.int64)
+    longer = np.flatnonzero(lengths > 1)
+    for k in range(1, MAX_LEB128_BYTES):
+        if longer.size == 0:
+            break
+        values[longer] |= (data[starts[longer] + k] & 0x7F).astype(np.int64) << (7 * k)
+        longer = longer[lengths[longer] > k + 1]
     return values & 0xFFFFFFFF, starts, lengths

@@ -61,7 +61,9 @@ def package_counts(descriptors: list[str]) -> Counter[str]:
     return packages
 
 
-def scan_dex_bytes(data: bytes, name: str, targets: list[MethodTarget], source: str, *, keep: bool = True) -> DexScan:
+def scan_dex_bytes(
+    data: bytes | bytearray, name: str, targets: list[MethodTarget], source: str, *, keep: bool = True
+) -> DexScan:
     """Parse one DEX and scan it; only `InputError` escapes (for a file that is not DEX at all).
 
     With `keep=False` the parsed file and its class list are not returned, so the caller holds
@@ -144,7 +146,7 @@ def scan_dex_entries(
     scans: list[DexScan] = []
     for name in names:
         try:
-            scans.append(scan_dex_bytes(archive.read(name), name, targets, f"{archive.path}!{name}", keep=keep))
+            scans.append(scan_dex_bytes(archive.read_buffer(name), name, targets, f"{archive.path}!{name}", keep=keep))
         except InputError as exc:
             problems.append(str(exc))
     return scans

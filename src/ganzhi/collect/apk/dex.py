@@ -69,7 +69,7 @@ class DexClass:
     access_flags: int
 
 
-def parse_header(data: bytes | memoryview) -> DexHeader:
+def parse_header(data: bytes | bytearray | memoryview) -> DexHeader:
     """Validate the magic, endianness and every table's bounds."""
     if len(data) < HEADER_SIZE:
         raise FormatError(f"file is {len(data)} bytes, smaller than the {HEADER_SIZE}-byte DEX header")
@@ -115,7 +115,7 @@ def parse_header(data: bytes | memoryview) -> DexHeader:
 class DexFile:
     """A parsed DEX file; tables are numpy views, strings are decoded on demand and cached."""
 
-    def __init__(self, data: bytes, name: str = "classes.dex") -> None:
+    def __init__(self, data: bytes | bytearray, name: str = "classes.dex") -> None:
         self.name = name
         self.header = parse_header(data)
         self.data = data
@@ -218,11 +218,13 @@ class DexFile:
 
     def _raw_string(self, idx: int) -> bytes:
         """The MUTF-8 bytes of string `idx` (no decoding), bounded like `string()`."""
-        _, start = read_uleb128(self.data, int(self.string_offsets[idx]))
-        end = self.data.find(b"\x00", start, min(start + MAX_STRING_BYTES, self.header.file_size))
+        data, off = self.data, self.string_offsets.item(idx)
+        # a one-byte length (almost every string) needs no uleb128 loop; binary searches call this a lot
+        start = off + 1 if off < self.header.file_size and data[off] < 0x80 else read_uleb128(data, off)[1]
+        end = data.find(b"\x00", start, min(start + MAX_STRING_BYTES, self.header.file_size))
         if end < 0:
-            raise FormatError(f"string {idx} at offset {int(self.string_offsets[idx]):#x} has no NUL terminator")
-        return bytes(self.data[start:end])
+            raise FormatError(f"string {idx} at offset {off:#x} has no NUL terminator")
+        return bytes(data[start:end])
 
     def find_string(self, text: str) -> int | None:
         """Index of `text` in the (sorted) string table, by binary search; None when absent.
@@ -305,14 +307,22 @@ class DexFile:
         return self.header.class_defs.size
 
     def class_descriptors(self) -> list[str]:
-        """Descriptors of every class defined in this file, in class_def order.
-
-        Fast path: ASCII descriptors shorter than 128 characters (almost all) are gathered with
-        numpy and decoded in one call; the rest go through `string()`.
-        """
+        """Descriptors of every class defined in this file, in class_def order (see `strings_at`)."""
         if not self.class_count:
             return []
-        str_idx = self.type_descriptors[self.class_defs[:, 0]].astype(np.int64)
+        return self.strings_at(self.type_descriptors[self.class_defs[:, 0]])
+
+    def strings_at(self, indices: npt.NDArray[np.integer]) -> list[str]:
+        """The strings at many string indices at once, equal to `[self.string(i) for i in indices]`.
+
+        Fast path: ASCII strings shorter than 128 characters (almost all) are gathered with numpy and
+        decoded in one call; the rest go through `string()`.
+        """
+        str_idx = np.asarray(indices, dtype=np.int64)
+        if str_idx.size == 0:
+            return []
+        if int(str_idx.min()) < 0 or int(str_idx.max()) >= self.header.string_ids.size:
+            raise FormatError(f"a string index is outside 0..{self.header.string_ids.size - 1}")
         offs = self.string_offsets[str_idx].astype(np.int64)
         size = self.header.file_size
         lens = self.bytes[offs].astype(np.int64)
@@ -327,6 +337,8 @@ class DexFile:
             starts = np.repeat(offs[rows] + 1 - np.cumsum(spans) + spans, spans)
             gathered = self.bytes[starts + np.arange(int(spans.sum()))]
             texts = gathered.tobytes().decode("ascii", "replace").split("\x00")
+            if rows.size == str_idx.size:  # every string took the fast path (the usual case)
+                return texts[: rows.size]
             for row, text in zip(rows.tolist(), texts, strict=False):
                 result[row] = text
         for row in np.flatnonzero(~fast).tolist():
@@ -349,7 +361,7 @@ class DexFile:
         return result
 
 
-def open_dex(data: bytes, source: str, name: str = "classes.dex") -> DexFile:
+def open_dex(data: bytes | bytearray, source: str, name: str = "classes.dex") -> DexFile:
     """Parse DEX bytes; a malformed file is an `InputError` naming `source`."""
     try:
         return DexFile(data, name)

@@ -201,12 +201,17 @@ def _decode_method_entries(dex: DexFile) -> tuple[I64, I64, I64]:
         raise FormatError("a class_data_item's method list runs past the end of the class data")
     # every value a per-class parse reads (header, fields, methods) within 5 bytes: then that parse, which
     # rejects longer ones, reads exactly these values (`DexSet` relies on it to skip the per-class parse)
-    edges = np.bincount(pos, minlength=values.size + 1) - np.bincount(first + 3 * n_methods, minlength=values.size + 1)
-    dex.class_data_ulebs_ok = not bool((lengths[np.cumsum(edges[:-1]) > 0] > 5).any())
+    edges = np.zeros(values.size + 1, dtype=np.int32)  # +1 where a class's values start, -1 past their end
+    np.add.at(edges, pos, 1)
+    np.add.at(edges, first + 3 * n_methods, -1)
+    covered = np.cumsum(edges[:-1], dtype=np.int32) > 0
+    del edges
+    dex.class_data_ulebs_ok = not bool((lengths[covered] > 5).any())
+    del covered
     total = int(n_methods.sum())
     cls_start = np.cumsum(n_methods) - n_methods
     triple = np.repeat(first, n_methods) + 3 * (np.arange(total, dtype=np.int64) - np.repeat(cls_start, n_methods))
-    if total and (lengths[np.concatenate([triple, triple + 1, triple + 2])] > 5).any():
+    if total and any(bool((lengths[triple + k] > 5).any()) for k in range(3)):
         raise FormatError("a class_data_item holds a uleb128 value longer than 5 bytes")
     # method_idx restarts its running sum at the start of each direct and each virtual list
     group_sizes = np.stack([n_direct, n_virtual], axis=1).ravel()
@@ -241,7 +246,7 @@ def _decode_method_code_table(dex: DexFile) -> MethodCodeTable:
     return MethodCodeTable(method_idx[order], class_def[order], insns_start[order], insns_end[order])
 
 
-def iter_instructions(data: bytes, start: int, end: int) -> Iterator[tuple[int, int]]:
+def iter_instructions(data: bytes | bytearray, start: int, end: int) -> Iterator[tuple[int, int]]:
     """Yield (byte offset, opcode) of each instruction in [start, end), skipping payloads."""
     pos = start
     while pos < end:
@@ -257,7 +262,7 @@ def iter_instructions(data: bytes, start: int, end: int) -> Iterator[tuple[int, 
         raise FormatError(f"instruction at {pos - 2:#x} runs past the end of its method at {end:#x}")
 
 
-def _payload_width(data: bytes | memoryview, pos: int, unit: int) -> int:
+def _payload_width(data: bytes | bytearray | memoryview, pos: int, unit: int) -> int:
     if unit == 0x0100:  # packed-switch-payload
         return 4 + 2 * u16_at(data, pos + 2)
     if unit == 0x0200:  # sparse-switch-payload
@@ -268,7 +273,7 @@ def _payload_width(data: bytes | memoryview, pos: int, unit: int) -> int:
     return 1  # nop with a non-zero high byte: treat as a one-unit nop
 
 
-def parse_class_data(data: bytes, offset: int) -> list[tuple[int, int, int]]:
+def parse_class_data(data: bytes | bytearray, offset: int) -> list[tuple[int, int, int]]:
     """Slow path: (method_idx, access_flags, code_off) of one class_data_item, for checking."""
     counts = []
     pos = offset
@@ -292,7 +297,7 @@ def parse_class_data(data: bytes, offset: int) -> list[tuple[int, int, int]]:
 _IS_INVOKE = [op in INVOKE_OPCODES for op in range(256)]
 
 
-def code_units(data: bytes | memoryview) -> Sequence[int]:
+def code_units(data: bytes | bytearray | memoryview) -> Sequence[int]:
     """The buffer as little-endian 16-bit code units, indexable from Python without copying when possible."""
     even = memoryview(data)[: len(data) & ~1]
     if sys.byteorder == "little":
@@ -303,7 +308,7 @@ def code_units(data: bytes | memoryview) -> Sequence[int]:
 
 
 def scan_method_units(
-    units: Sequence[int], data: bytes | memoryview, start: int, end: int, wanted: Container[int]
+    units: Sequence[int], data: bytes | bytearray | memoryview, start: int, end: int, wanted: Container[int]
 ) -> tuple[list[tuple[int, int, int]], list[int]]:
     """One linear walk of the code in bytes [start, end): invokes of `wanted` and const-string indices.
 

@@ -90,6 +90,7 @@ class DexSet:
         self.dexes = dexes
         self._where: dict[str, tuple[int, int]] = {}
         lists = list(descriptors) if descriptors is not None else [d.class_descriptors() for d in dexes]
+        self.class_lists = lists  # per DEX: its class descriptors in class_def order (empty when unreadable)
         for i, names in enumerate(lists):
             for row, desc in enumerate(names):
                 self._where.setdefault(desc, (i, row))  # first definition wins, as on the device

@@ -22,6 +22,8 @@ from ganzhi.collect.apk.tiling import instruction_starts
 
 I32 = npt.NDArray[np.int32]
 
+#: code units masked per step when picking the invokes out of the instruction starts (bounds a temporary)
+_BLOCK = 1 << 18
 _IS_INVOKE_OPCODE = np.zeros(256, dtype=bool)
 _IS_INVOKE_OPCODE[[*range(0x6E, 0x73), *range(0x74, 0x79)]] = True
 
@@ -71,12 +73,17 @@ def build_invoke_index(dex: DexFile, table: MethodCodeTable | None = None) -> In
         if area_lo <= int(table.insns_start[0]) and int(table.insns_end.max()) <= area_hi:
             base, units = area_lo // 2, units[area_lo // 2 : area_hi // 2]
     starts = instruction_starts(units, table.insns_start // 2 - base, table.insns_end // 2 - base)
-    starts &= _IS_INVOKE_OPCODE[units.view(np.uint8)[0::2]]  # low bytes: opcodes (little-endian units)
-    at = np.flatnonzero(starts)
-    del starts
-    low = units.view(np.uint8)[0::2][at]
+    opcodes = units.view(np.uint8)[0::2]  # low bytes: opcodes (little-endian units)
+    found = []
+    for begin in range(0, units.size, _BLOCK):  # by blocks: the opcode mask never spans the whole file
+        block = starts[begin : begin + _BLOCK]
+        block &= _IS_INVOKE_OPCODE[opcodes[begin : begin + _BLOCK]]
+        found.append(np.flatnonzero(block) + begin)
+    at = np.concatenate(found) if found else np.zeros(0, dtype=np.int64)
+    del starts, found
+    low = opcodes[at]
     callee = units[np.minimum(at + 1, units.size - 1)]
-    position = (at.astype(np.int64) + base) * 2
+    position = (at + base) * 2
     rows = table.locate(position)
     if (rows < 0).any():
         raise FormatError("an invoke lies outside every method")

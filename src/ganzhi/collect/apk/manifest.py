@@ -29,7 +29,12 @@ PROVIDER_EXPORT_MAX_TARGET = 17
 
 @dataclass
 class ManifestFacts:
-    """Everything the manifest says, plus anomalies noticed on the way."""
+    """Everything the manifest says, plus what was odd about it.
+
+    `anomalies` are tricks that make analysers read something else than Android does (two
+    `<application>` elements: Android reads the first); `irregularities` are sloppy builds that
+    Android tolerates or refuses outright but that fool no parser (a permission requested twice).
+    """
 
     package: str
     version_name: str | None = None
@@ -43,6 +48,7 @@ class ManifestFacts:
     queries: Queries = field(default_factory=Queries)
     meta_data: dict[str, str] = field(default_factory=dict)
     anomalies: list[str] = field(default_factory=list)
+    irregularities: list[str] = field(default_factory=list)
 
 
 def resolve_class_name(package: str, name: str) -> str:
@@ -125,7 +131,7 @@ def _component(el: XmlElement, kind: ComponentKind, package: str, target_sdk: in
         exported = target_sdk < PROVIDER_EXPORT_MAX_TARGET
     elif filters and target_sdk >= IMPLICIT_EXPORT_MAX_TARGET:
         exported = False
-        facts.anomalies.append(
+        facts.irregularities.append(
             f"{kind} {name} has intent filters but no android:exported with targetSdk "
             f"{target_sdk} ≥ 31 (Android refuses to install such an APK)"
         )
@@ -179,7 +185,7 @@ def manifest_facts(root: XmlElement) -> ManifestFacts:
             if not name:
                 continue
             if name in seen:
-                facts.anomalies.append(f"permission {name} is requested more than once")
+                facts.irregularities.append(f"permission {name} is requested more than once")
                 continue
             seen.add(name)
             facts.permissions.append(

@@ -207,6 +207,7 @@ def read_apk(
             packages=dict(sorted(packages.items())),
             api_calls=_api_calls(sites, limits.max_call_sites, problems),
             anomalies=archive.anomalies + manifest.anomalies,
+            irregularities=manifest.irregularities,
             problems=problems,
             unreadable_code=unreadable,
         )

@@ -27,6 +27,11 @@ from ganzhi.collect.apk.limits import ApkLimits
 from ganzhi.errors import InputError
 
 LOCAL_HEADER_SIZE = 30
+#: bytes of compressed input read, and of output inflated, per step (bounds the memory a read holds besides
+#: the entry itself)
+INFLATE_CHUNK = 1 << 18
+#: first guess of inflated ÷ compressed size (DEX files deflate 2–4×); the buffer grows past it when needed
+INFLATE_GUESS_RATIO = 8
 CENTRAL_HEADER_SIZE = 46
 EOCD_SIZE = 22
 ZIP64_LOCATOR_SIZE = 20
@@ -357,6 +362,15 @@ class ApkArchive:
 
     def read(self, name: str, max_bytes: int | None = None) -> bytes:
         """Inflate entry `name`, bounded by `max_bytes`, the per-entry, total and ratio limits."""
+        return bytes(self.read_buffer(name, max_bytes))
+
+    def read_buffer(self, name: str, max_bytes: int | None = None) -> bytes | bytearray:
+        """`read` without the final copy: a deflated entry comes back as the one buffer it was inflated into.
+
+        Why: joining zlib's output blocks into `bytes` holds the entry twice at the peak; a DEX of
+        tens of MiB is the largest object a scan holds, so it is inflated straight into a bytearray
+        of its declared size instead (compressed input streamed from the file in chunks).
+        """
         where = f"{self.path}!{name}"
         local, start, csize, usize = self._locate(name)
         limit = min(
@@ -365,12 +379,11 @@ class ApkArchive:
             self.limits.max_total_inflated - self.inflated_total,
         )
         method = local.compression_method
+        data: bytes | bytearray
         if method == 0 or (method != 8 and csize == usize):
             data = self._read_raw(start, usize, limit, where)
         else:
-            self._fh.seek(start)
-            compressed = self._fh.read(min(csize, self.size - start))
-            inflated = self._inflate(compressed, limit, where, tolerant=method != 8)
+            inflated = self._inflate(start, csize, usize, limit, where, tolerant=method != 8)
             # a bogus method whose bytes are not deflate: Android reads them as stored
             data = inflated if inflated is not None else self._read_raw(start, usize, limit, where)
         if len(data) > self.limits.ratio_floor_bytes and len(data) > self.limits.max_ratio * max(csize, 1):
@@ -388,16 +401,50 @@ class ApkArchive:
         self._fh.seek(start)
         return self._fh.read(size)
 
-    def _inflate(self, compressed: bytes, limit: int, where: str, *, tolerant: bool) -> bytes | None:
+    def _inflate(
+        self, start: int, csize: int, declared: int, limit: int, where: str, *, tolerant: bool
+    ) -> bytearray | None:
+        """Inflate into one bytearray of the declared size, `INFLATE_CHUNK` bytes of output per step.
+
+        More output than declared is refused as Android refuses it (a `tolerant` read, for an entry
+        whose method is bogus, returns None instead: its bytes may not be deflate at all); more than
+        `limit` is refused as before. Less than declared is kept (the buffer is cut to what came out).
+        """
+        size = min(declared, limit)
+        # a header may lie about the size: the buffer starts at a plausible size and doubles up to it
+        out = bytearray(min(size, INFLATE_GUESS_RATIO * csize + INFLATE_CHUNK))
         inflater = zlib.decompressobj(-15)
+        self._fh.seek(start)
+        remaining = min(csize, self.size - start)
+        pending = b""
+        filled = 0
         try:
-            data = inflater.decompress(compressed, limit + 1)
+            while not inflater.eof:
+                if not pending and remaining > 0:
+                    pending = self._fh.read(min(INFLATE_CHUNK, remaining))
+                    remaining -= len(pending)
+                    if not pending:
+                        remaining = 0
+                chunk = inflater.decompress(pending, min(INFLATE_CHUNK, size - filled + 1))
+                pending = inflater.unconsumed_tail
+                end = filled + len(chunk)
+                if end > size:
+                    if tolerant:
+                        return None
+                    what = f"the limit of {limit}" if declared > limit else f"its declared size of {declared}"
+                    raise InputError(where, f"inflates to more than {what} bytes")
+                if end > len(out):
+                    out.extend(bytes(min(size, max(2 * len(out), end)) - len(out)))
+                out[filled:end] = chunk
+                filled = end
+                if not chunk and not pending and remaining <= 0:
+                    break  # input exhausted and nothing more comes out: a truncated stream
         except zlib.error as exc:
             if tolerant:
                 return None
             raise InputError(where, f"deflate data is corrupt: {exc}") from None
-        if len(data) > limit:
-            raise InputError(where, f"inflates to more than the limit of {limit} bytes")
         if tolerant and (not inflater.eof or inflater.unused_data):
             return None
-        return data
+        if filled < len(out):
+            del out[filled:]
+        return out

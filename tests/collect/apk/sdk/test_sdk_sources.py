@@ -138,3 +138,32 @@ def test_index_is_cached_on_disk_and_rebuilt_when_corrupt(tmp_path: Path) -> Non
     assert len(rebuilt.entries) == len(first.entries)
     assert cache_file.read_text(encoding="utf-8").startswith("{")
     build_module._INDEXES.clear()
+
+
+@pytest.mark.shared_data
+def test_cached_index_is_compact_and_equal_to_the_built_one(tmp_path: Path) -> None:
+    from ganzhi.collect.apk.sdk import build as build_module
+    from ganzhi.collect.apk.sdk.index import SdkIndex
+
+    signatures = shared_path("apk", "signatures")
+    built = build_index(signatures)
+    cache_dir = tmp_path / "cache"
+    build_module._INDEXES.clear()
+    load_index(signatures, cache_dir)  # builds and writes the cache
+    build_module._INDEXES.clear()
+    cached = load_index(signatures, cache_dir)
+    build_module._INDEXES.clear()
+    assert not isinstance(cached.entries, tuple)  # compact: models are built on access only
+    assert len(cached.entries) == len(built.entries)
+    for position in (0, 1, len(built.entries) // 2, len(built.entries) - 1):
+        assert cached.entries[position] == built.entries[position]
+        assert cached.head(position) == (
+            built.entries[position].id,
+            built.entries[position].name,
+            built.entries[position].curated,
+        )
+    assert cached.entries[-1] == built.entries[-1]
+    assert [e.id for e in cached.entries] == [e.id for e in built.entries]
+    assert cached.entry("umeng_analytics") == built.entry("umeng_analytics")
+    assert cached.package_rules("com.umeng.analytics") == built.package_rules("com.umeng.analytics")
+    assert isinstance(cached, SdkIndex)

@@ -5,6 +5,8 @@ signatures`) when the index is built; they are never copied into the repository.
 absent the index holds the China table alone and `sources_loaded` says so. The merged entries are
 cached as JSON (no pickle: a cache file must never be able to run code) under
 `$GANZHI_HOME/cache/`, keyed by the SHA-256 of every input file, so the merge runs once per input.
+A cached index is loaded compact (`SdkIndex.compact`: no pydantic model per entry until a match
+reports it), and the source readers (YAML, CSV, the merge) are imported only to build.
 """
 
 from __future__ import annotations
@@ -14,38 +16,22 @@ import json
 import os
 import tempfile
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
-from pydantic import BaseModel, ConfigDict, ValidationError
-
-from ganzhi.collect.apk.sdk.china_table import CHINA_TABLE_PATH, load_china_table
-from ganzhi.collect.apk.sdk.exodus import EXODUS_RELATIVE_PATH, load_exodus
-from ganzhi.collect.apk.sdk.external import ExternalSet
-from ganzhi.collect.apk.sdk.index import SdkIndex
-from ganzhi.collect.apk.sdk.libchecker import (
-    LIBCHECKER_COMPONENTS_PATH,
-    LIBCHECKER_RULES_PATH,
-    load_libchecker,
-)
-from ganzhi.collect.apk.sdk.libradar import LIBRADAR_PATH, load_libradar
-from ganzhi.collect.apk.sdk.merge import merge_sources
-from ganzhi.collect.apk.sdk.models import SOURCE_CHINA_TABLE, SdkEntry
+from ganzhi.collect.apk.sdk.china_table import CHINA_TABLE_PATH
+from ganzhi.collect.apk.sdk.exodus import EXODUS_RELATIVE_PATH
+from ganzhi.collect.apk.sdk.index import SIGNATURE_FIELDS, CompactEntry, SdkIndex
+from ganzhi.collect.apk.sdk.libchecker import LIBCHECKER_COMPONENTS_PATH, LIBCHECKER_RULES_PATH
+from ganzhi.collect.apk.sdk.libradar import LIBRADAR_PATH
+from ganzhi.collect.apk.sdk.models import SOURCE_CHINA_TABLE
 from ganzhi.settings import load_settings
 
-CACHE_FORMAT = "ganzhi-sdk-index/1"
+if TYPE_CHECKING:
+    from ganzhi.collect.apk.sdk.external import ExternalSet
+
+CACHE_FORMAT = "ganzhi-sdk-index/2"
 _REPO_ROOT = Path(__file__).resolve().parents[5]
 _INDEXES: dict[tuple[Path, Path | None], SdkIndex] = {}
-
-
-class _CachedIndex(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-    format: str
-    key: str
-    entries: list[SdkEntry]
-    sources_loaded: list[str]
-    source_errors: list[str]
-    attributions: list[str]
-    record_counts: dict[str, int]
 
 
 def default_signature_dir() -> Path:
@@ -76,6 +62,9 @@ def load_index(signature_dir: Path | None, cache_dir: Path | None = None) -> Sdk
 
 def build_index(signature_dir: Path | None) -> SdkIndex:
     """Load every available source and merge them (no cache involved)."""
+    from ganzhi.collect.apk.sdk.china_table import load_china_table
+    from ganzhi.collect.apk.sdk.merge import merge_sources
+
     table = load_china_table()
     externals = _load_externals(signature_dir) if signature_dir is not None else []
     loaded = [external for external in externals if external.loaded]
@@ -97,6 +86,10 @@ def build_index(signature_dir: Path | None) -> SdkIndex:
 
 def _load_externals(signature_dir: Path) -> list[ExternalSet]:
     """LibChecker, LibRadar, Exodus in merge order; a missing file yields an empty set."""
+    from ganzhi.collect.apk.sdk.exodus import load_exodus
+    from ganzhi.collect.apk.sdk.libchecker import load_libchecker
+    from ganzhi.collect.apk.sdk.libradar import load_libradar
+
     sets: list[ExternalSet] = []
     rules = signature_dir / LIBCHECKER_RULES_PATH
     if rules.is_file():
@@ -130,8 +123,17 @@ def cache_key(signature_dir: Path | None) -> str:
     for module in sorted(Path(__file__).resolve().parent.glob("*.py")):
         digest.update(module.name.encode() + b"\0" + module.read_bytes())
     for path in input_files(signature_dir):
-        digest.update(path.name.encode() + b"\0" + hashlib.sha256(path.read_bytes()).digest())
+        digest.update(path.name.encode() + b"\0" + _file_digest(path))
     return digest.hexdigest()
+
+
+def _file_digest(path: Path) -> bytes:
+    """SHA-256 of a file read in chunks (an input file is never held whole just to be hashed)."""
+    digest = hashlib.sha256()
+    with path.open("rb") as fh:
+        while chunk := fh.read(1 << 16):
+            digest.update(chunk)
+    return digest.digest()
 
 
 def _load_or_build(signature_dir: Path | None, cache_dir: Path | None) -> SdkIndex:
@@ -141,41 +143,60 @@ def _load_or_build(signature_dir: Path | None, cache_dir: Path | None) -> SdkInd
     path = cache_dir / f"sdk-index-{key[:24]}.json"
     cached = _read_cache(path, key)
     if cached is not None:
-        return SdkIndex(
-            cached.entries,
-            sources_loaded=cached.sources_loaded,
-            source_errors=cached.source_errors,
-            attributions=cached.attributions,
-            record_counts=cached.record_counts,
-        )
+        return cached
     index = build_index(signature_dir)
     _write_cache(path, key, index)
     return index
 
 
-def _read_cache(path: Path, key: str) -> _CachedIndex | None:
+def _read_cache(path: Path, key: str) -> SdkIndex | None:
+    """The cached index in compact form, or None when the file is missing, foreign, stale or malformed."""
     try:
-        cached = _CachedIndex.model_validate_json(path.read_bytes())
-    except (OSError, ValidationError):
+        data = json.loads(path.read_bytes())
+        if not isinstance(data, dict) or data.get("format") != CACHE_FORMAT or data.get("key") != key:
+            return None
+        entries = [_compact_entry(row) for row in data["entries"]]
+        return SdkIndex.compact(
+            entries,
+            sources_loaded=[str(x) for x in data["sources_loaded"]],
+            source_errors=[str(x) for x in data["source_errors"]],
+            attributions=[str(x) for x in data["attributions"]],
+            record_counts={str(k): int(v) for k, v in data["record_counts"].items()},
+        )
+    except (OSError, ValueError, KeyError, TypeError, AttributeError):
         return None
-    return cached if cached.format == CACHE_FORMAT and cached.key == key else None
+
+
+def _compact_entry(row: Any) -> CompactEntry:
+    entry_id, name, curated, text, signatures = row
+    if not (isinstance(entry_id, str) and isinstance(name, str) and isinstance(text, str)):
+        raise ValueError("malformed cached entry")
+    if not isinstance(signatures, dict) or not set(signatures) <= set(SIGNATURE_FIELDS):
+        raise ValueError("malformed cached signatures")
+    lists = {k: [str(v) for v in values] for k, values in signatures.items() if isinstance(values, list)}
+    return CompactEntry(entry_id, name, bool(curated), text, lists)
 
 
 def _write_cache(path: Path, key: str, index: SdkIndex) -> None:
     """Best effort, atomic (temp file + rename): a read-only home only costs a rebuild next time."""
-    payload = _CachedIndex(
-        format=CACHE_FORMAT,
-        key=key,
-        entries=list(index.entries),
-        sources_loaded=list(index.sources_loaded),
-        source_errors=list(index.source_errors),
-        attributions=list(index.attributions),
-        record_counts=index.record_counts,
-    )
+    entries = []
+    for entry in index.entries:
+        signatures = {name: list(getattr(entry.signatures, name)) for name in SIGNATURE_FIELDS}
+        text = entry.model_dump_json(exclude={"signatures"})
+        entries.append([entry.id, entry.name, entry.curated, text, {k: v for k, v in signatures.items() if v}])
+    payload = {
+        "format": CACHE_FORMAT,
+        "key": key,
+        "entries": entries,
+        "sources_loaded": list(index.sources_loaded),
+        "source_errors": list(index.source_errors),
+        "attributions": list(index.attributions),
+        "record_counts": index.record_counts,
+    }
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         with tempfile.NamedTemporaryFile("w", encoding="utf-8", dir=path.parent, delete=False, suffix=".tmp") as handle:
-            handle.write(json.dumps(payload.model_dump(mode="json"), ensure_ascii=False))
+            handle.write(json.dumps(payload, ensure_ascii=False))
         Path(handle.name).replace(path)
     except OSError:
         return

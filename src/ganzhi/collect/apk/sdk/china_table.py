@@ -11,7 +11,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import yaml
 from pydantic import ValidationError
 
 from ganzhi.collect.apk.sdk.models import SOURCE_CHINA_TABLE, SdkEntry, Signatures
@@ -37,6 +36,8 @@ class ChinaTable:
 
 def load_china_table(path: Path | None = None) -> ChinaTable:
     """Read and validate the curated table; raises `InputError` on the first bad entry."""
+    import yaml  # only to build the index: a cached index never reads YAML
+
     source = path or CHINA_TABLE_PATH
     try:
         document = yaml.safe_load(source.read_text(encoding="utf-8"))
