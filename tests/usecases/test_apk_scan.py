@@ -118,3 +118,16 @@ def test_without_resume_the_same_files_start_a_new_run_that_keeps_the_issues(
     _, resumed = scan_apks(apks, sessions, resume=True)
     assert resumed.run_id == second.run_id and resumed.resumed_skipped == 2
     assert sum(scanner.calls.values()) == 4
+
+
+def test_report_lists_build_irregularities_apart_from_tampering(tmp_path: Path) -> None:
+    from ganzhi.collect.apk.analyze import analyze_apk
+    from ganzhi.usecases.apk_scan import app_report
+
+    apk = write_apk(demo_spec(), tmp_path / "demo.apk")
+    static = analyze_apk(apk).static.model_copy(
+        update={"irregularities": ["permission android.permission.INTERNET is requested more than once"]}
+    )
+    report = app_report(static, [], str(apk))
+    assert report["irregularities"] == static.irregularities
+    assert report["anomalies"] == static.anomalies

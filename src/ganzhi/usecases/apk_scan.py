@@ -172,6 +172,7 @@ def app_report(static: ApkStatic, results: Sequence[Result], path: str) -> dict[
         "signers": [s.model_dump(mode="json") for s in static.signers],
         "native_libs": static.native_libs,
         "anomalies": static.anomalies,
+        "irregularities": static.irregularities,
         "problems": static.problems,
         "results": [
             {
