@@ -71,8 +71,8 @@ def forged_apk(path: Path, package: str, *, leaky: bool = True, version: str = "
         "com.umeng.analytics.MobclickAgent",
         methods=(ctor, MethodSpec("init", static=True, invokes=(InvokeSpec(GET_DEVICE_ID, "virtual"),))),
     )
-    boot = ClassSpec(
-        f"{package}.BootReceiver",
+    boot = ClassSpec(  # the analytics SDK's own boot receiver: an SDK started by the system (自启动, FAIL)
+        "com.umeng.analytics.BootReceiver",
         superclass="android.content.BroadcastReceiver",
         methods=(ctor, MethodSpec("onReceive", "(Landroid/content/Context;Landroid/content/Intent;)V")),
     )

@@ -89,7 +89,7 @@ def demo_spec(*, packed: bool = False) -> ApkSpec:
                 "receiver",
                 "cn.jpush.android.service.PushReceiver",
                 exported=False,
-                intent_filters=(IntentFilterSpec(actions=("android.intent.action.USER_PRESENT",)),),
+                intent_filters=(IntentFilterSpec(actions=("android.intent.action.USER_PRESENT", BOOT)),),
             ),
             ComponentSpec("service", f"{PKG}.KeepService", exported=False),
         ),

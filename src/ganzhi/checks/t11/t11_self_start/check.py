@@ -1,4 +1,8 @@
-"""自启动: receivers for the configured system broadcasts fail; other self-start signals warn.
+"""自启动: SDK receivers for the configured system broadcasts fail; the app's own and other signals warn.
+
+The rule forbids self-start *without a reasonable scenario*. An SDK woken by the system (a push SDK's boot
+receiver) serves no function of the app the user chose, so it FAILs; the app's own boot receiver may serve
+one (an alarm clock, a Bluetooth or VPN tool), which static analysis cannot judge, so it is a WARN to review.
 
 A receiver fails only for the broadcasts a current Android still delivers to manifest receivers of the
 app's targetSdk (`rules.android.broadcasts`): a CONNECTIVITY_CHANGE receiver of an app targeting API 24+,
@@ -39,10 +43,15 @@ def _facts(item: SelfStart, actions: list[str]) -> dict[str, object]:
 
 def _receiver(item: SelfStart, actions: list[str]) -> Outcome:
     zh, en = owner_text(item.owner)
-    return Outcome.failed(
-        f"{zh}的广播接收器 {item.component} 监听系统事件 {', '.join(actions)}，可被系统拉起（自启动）",
-        f"{en}: receiver {item.component} listens for {', '.join(actions)} and can be started by the system",
+    text_zh = f"{zh}的广播接收器 {item.component} 监听系统事件 {', '.join(actions)}，可被系统拉起（自启动）"
+    text_en = f"{en}: receiver {item.component} listens for {', '.join(actions)} and can be started by the system"
+    if item.owner != "app":  # an SDK's receiver (library-only sites never reach here)
+        return Outcome.failed(text_zh, text_en, **_facts(item, actions))
+    return Outcome.warned(
+        text_zh + "；是否有合理使用场景（闹钟、蓝牙、VPN等功能）需结合应用功能核实",
+        text_en + "; whether the app's function gives a reasonable scenario (alarm, Bluetooth, VPN…) needs review",
         **_facts(item, actions),
+        reason="SCENARIO_TO_REVIEW",
     )
 
 
