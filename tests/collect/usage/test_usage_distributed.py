@@ -14,9 +14,11 @@ from usage_fixtures import query
 from ganzhi.collect.usage import AuditConfig, GeneratorSpec, generate, run_audit
 from ganzhi.collect.usage.distributed import (
     audit_partition,
+    audit_partitions,
     merge_summaries,
     part_name,
     partition_dataset,
+    partition_groups,
     read_manifest,
 )
 from ganzhi.errors import InputError
@@ -69,6 +71,23 @@ def test_partitioned_results_equal_one_run_and_resume_skips_done(tmp_path: Path)
     again = [audit_partition(dest, k, out, cfg) for k in range(PARTS)]
     assert again == json.loads(json.dumps(parts))
     assert sorted(p.name for p in (tmp_path / "out" / "runs").iterdir()) == before
+
+
+def test_grouped_tasks_name_the_original_reminder_files(tmp_path: Path) -> None:
+    """Partitions audited in groups (one task each) keep the exported file and row of every reminder."""
+    data, dest = _dataset(tmp_path)
+    out = str(tmp_path / "out")
+    groups = partition_groups(PARTS, 4)
+    assert sorted(p for g in groups for p in g) == list(range(PARTS)) and len(groups) == 4
+    parts = [s for group in groups for s in audit_partitions(dest, group, out, AuditConfig(threads=1))]
+    assert sorted(int(str(p["partition"])) for p in parts) == list(range(PARTS))
+    _single(data, tmp_path / "single")
+    origin = ("SELECT subscriber_id, cycle, threshold, status, reminder_file, reminder_row "
+              "FROM read_parquet('{}') ORDER BY ALL")  # fmt: skip
+    partitioned = query(origin.format(f"{out}/results/*.parquet"))
+    single = query(origin.format(tmp_path / "single" / "results.parquet"))
+    assert partitioned == single
+    assert {r[4] for r in single if r[4] is not None} == {str(data / "reminders.parquet")}
 
 
 def test_half_written_partition_is_redone(tmp_path: Path) -> None:

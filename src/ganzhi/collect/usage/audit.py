@@ -12,10 +12,11 @@ Semantics, for every subscriber, billing cycle (calendar month, Beijing time) an
    the configured latency (inclusive), else `late`; no attributed reminder means `missing`; later
    attributed reminders are `repeat`; unattributed reminders are `spurious`.
 
-Crossings come from the numpy kernel (`kernel.py`, fed partition by partition by `partitioned.py`)
-when subscriber ids are integers, else from a DuckDB window (`build_cycles`); both give identical
-Arrow tables. Reminders are then attributed in numpy (`attribution.py`) and the per-row results built
-as Arrow (`results.py`). Memory is bounded by DuckDB's `memory_limit` (it spills to `temp_dir`) and the
+Crossings come from the numpy kernel (`kernel.py`, fed partition by partition by `partitioned.py`, which
+reads Parquet row groups with pyarrow on every thread: `scan.py`) when subscriber ids are integers, else
+from a DuckDB window (`build_cycles`); both give identical Arrow tables. Reminders are then attributed in
+numpy (`attribution.py`) and the per-row results built as Arrow (`results.py`), in subscriber chunks on
+`threads` threads. Memory is bounded by DuckDB's `memory_limit` (it spills to `temp_dir`) and the
 kernel's `partition_rows`, CPU by `threads`; no Python code runs per event. Per-row results, rejected
 rows and a JSON summary (with per-stage timings) are written to `out_dir`.
 """
@@ -25,6 +26,7 @@ from __future__ import annotations
 import json
 import tempfile
 import time
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -162,7 +164,11 @@ def _all_valid(con: duckdb.DuckDBPyConnection, src: Source, valid: int | None) -
     return rows == valid
 
 
-def _results(con: duckdb.DuckDBPyConnection, cfg: AuditConfig, cycles: pa.Table) -> pa.Table:
+#: Cycles and reminders per chunk of subscribers when results are built in parallel (`build_results`).
+RESULT_CHUNK_ROWS = 1 << 19
+
+
+def _results(con: duckdb.DuckDBPyConnection, cfg: AuditConfig, cycles: pa.Table, pool: ThreadPoolExecutor) -> pa.Table:
     """The per-row results (see `results.py`) from the cycles, the valid plans and the audited reminders.
 
     Reminders carry the rank of their file name (files in SQL text order) instead of the name itself.
@@ -176,7 +182,9 @@ def _results(con: duckdb.DuckDBPyConnection, cfg: AuditConfig, cycles: pa.Table)
         FROM reminders_ok r JOIN (VALUES {ranks}) f(src_file, file) ON r.src_file = f.src_file
         WHERE r.threshold IN ({audited})
     """).to_arrow_table()
-    return build_results(cycles, plans, reminders, names, cfg)
+    rows = cycles.num_rows + reminders.num_rows
+    chunks = min(4 * cfg.threads, -(-rows // RESULT_CHUNK_ROWS)) if cfg.threads > 1 else 1
+    return build_results(cycles, plans, reminders, names, cfg, pool, chunks)
 
 
 #: Beijing ISO 8601 text of a UTC epoch-ms column, for CSV results.
@@ -227,21 +235,46 @@ def _export_rejected(
     return n, path
 
 
+def _export_all_rejected(con: duckdb.DuckDBPyConnection, sources: dict[str, Source], valid_events: int | None,
+                         out_dir: Path) -> tuple[dict[str, int], dict[str, Path]]:  # fmt: skip
+    """`_export_rejected` for every kind: the counts, and the files written."""
+    rejected: dict[str, int] = {}
+    paths: dict[str, Path] = {}
+    for kind in KINDS:
+        clean = kind == "events" and _all_valid(con, sources["events"], valid_events)
+        rejected[kind], path = _export_rejected(con, kind, out_dir, clean)
+        if path is not None:
+            paths[kind] = path
+    return rejected, paths
+
+
+class _Clock:
+    """Wall and CPU seconds (all threads) per stage: together, how parallel each stage ran."""
+
+    def __init__(self) -> None:
+        self.started, self._cpu_started = time.perf_counter(), time.process_time()
+        self.wall: dict[str, float] = {}
+        self.cpu: dict[str, float] = {}
+
+    def lap(self, stage: str) -> None:
+        self.wall[stage] = round(time.perf_counter() - self.started - sum(self.wall.values()), 3)
+        self.cpu[stage] = round(time.process_time() - self._cpu_started - sum(self.cpu.values()), 3)
+
+
 def run_audit(
     plans: Path, events: Path, reminders: Path, out_dir: Path, cfg: AuditConfig | None = None,
-    results_format: ResultsFormat = "parquet",
+    results_format: ResultsFormat = "parquet", results_hook: Callable[[pa.Table], pa.Table] | None = None,
 ) -> AuditReport:  # fmt: skip
     """Audit `events` and `reminders` against `plans`; write results, rejected rows and summary.json.
 
+    `results_hook` may rewrite the per-row results before they are summarised and written (once), keeping
+    their schema: the distributed audit maps reminder rows back to their original files with it.
     Raises InputError when an input is missing, unreadable or lacks a required column; bad rows
     never raise, they are counted and written to `rejected_<kind>.csv`.
     """
     cfg = cfg or AuditConfig()
-    started = time.perf_counter()
-    timings: dict[str, float] = {}
-
-    def lap(stage: str) -> None:
-        timings[stage] = round(time.perf_counter() - started - sum(timings.values()), 3)
+    clock = _Clock()
+    lap = clock.lap
 
     out_dir.mkdir(parents=True, exist_ok=True)
     with small_pages(), tempfile.TemporaryDirectory(prefix="ganzhi-usage-", dir=cfg.temp_dir) as tmp:
@@ -260,23 +293,19 @@ def run_audit(
             cycles, valid_events = _cycles(con, cfg, sources["events"], key, Path(tmp))
             con.register("cycles", cycles)
             lap("cycles")
-            results = _results(con, cfg, cycles)
+            with ThreadPoolExecutor(max_workers=cfg.threads) as pool:
+                results = _results(con, cfg, cycles, pool)
+            if results_hook is not None:
+                results = results_hook(results)
             con.register("results", results)
             lap("results")
             results_path = out_dir / f"results.{results_format}"
             # pyarrow writes Parquet without DuckDB (and without the GIL): it overlaps the next two stages.
             with ThreadPoolExecutor(max_workers=1) as writer:
                 parquet = writer.submit(_write_parquet, results, results_path) if results_format == "parquet" else None
-                rejected: dict[str, int] = {}
-                rejected_paths: dict[str, Path] = {}
-                for kind in KINDS:
-                    clean = kind == "events" and _all_valid(con, sources["events"], valid_events)
-                    n, path = _export_rejected(con, kind, out_dir, clean)
-                    rejected[kind] = n
-                    if path is not None:
-                        rejected_paths[kind] = path
+                rejected, rejected_paths = _export_all_rejected(con, sources, valid_events, out_dir)
                 lap("rejected")
-                summary = build_summary(con, cfg, sources, rejected)
+                summary = build_summary(con, cfg, sources, rejected, cycles)
                 lap("summary")
                 if parquet is None:
                     _write_csv(con, results_path)
@@ -287,8 +316,9 @@ def run_audit(
             raise InputError(str(events), f"audit failed: {str(exc).splitlines()[0]}") from exc
         finally:
             con.close()
-    summary["elapsed_s"] = round(time.perf_counter() - started, 3)
-    summary["stage_s"] = timings
+    summary["elapsed_s"] = round(time.perf_counter() - clock.started, 3)
+    summary["stage_s"] = clock.wall
+    summary["stage_cpu_s"] = clock.cpu
     summary["outputs"] = {"results": str(results_path), **{f"rejected_{k}": str(p) for k, p in rejected_paths.items()}}
     summary_path = out_dir / "summary.json"
     summary_path.write_text(json.dumps(summary, ensure_ascii=False, indent=2), encoding="utf-8")

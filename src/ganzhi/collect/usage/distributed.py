@@ -32,7 +32,7 @@ import os
 import tempfile
 import time
 import uuid
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -41,6 +41,7 @@ from ganzhi.collect.usage.config import AuditConfig, ReminderStatus
 from ganzhi.errors import InputError
 
 if TYPE_CHECKING:
+    import pyarrow as pa
     from fsspec import AbstractFileSystem
 
 #: `hash(...) % N` of the subscriber id as text, so integer and text ids of the same subscriber agree.
@@ -50,6 +51,9 @@ MAX_PARTITIONS = 65_536
 MANIFEST = "dataset.json"
 #: Columns a partition file adds: the row's original file and 1-based row.
 ORIGIN = ("origin_file", "origin_row")
+#: Dask tasks per worker thread: each task audits a group of partitions (`audit_partitions`); two per slot
+#: let a fast worker take over part of a slow one's share.
+TASKS_PER_SLOT = 2
 
 
 def _fs(url: str, storage_options: Mapping[str, Any] | None = None) -> tuple[AbstractFileSystem, str]:
@@ -171,7 +175,7 @@ def read_manifest(dataset: str, storage_options: Mapping[str, Any] | None = None
 
 def audit_partition(dataset: str, part: int, out: str, cfg: AuditConfig,
                     storage_options: Mapping[str, Any] | None = None) -> dict[str, object]:  # fmt: skip
-    """Audit one partition (a Dask task; also callable directly) and commit it; its summary.
+    """Audit one partition (also callable directly) and commit it; its summary.
 
     Idempotent: returns the commit marker when the partition is already done.
     """
@@ -202,9 +206,10 @@ def audit_partition(dataset: str, part: int, out: str, cfg: AuditConfig,
                 local[kind].parent.mkdir(parents=True, exist_ok=True)
                 in_fs.get_file(path, str(local[kind]))
         report = run_audit(local["plans"], local["events"], local["reminders"], work / "out",
-                           replace(cfg, temp_dir=str(work)))  # fmt: skip
+                           replace(cfg, temp_dir=str(work)),
+                           results_hook=origin_mapper(local["reminders"]))  # fmt: skip
         try:
-            _restore_origin(report.results_path, report.rejected_paths, local)
+            _restore_origin(report.rejected_paths, local)
         except duckdb.Error as exc:
             raise InputError(f"{dataset}: partition {part}", f"cannot map rows to their origin ({exc})") from None
         out_fs.makedirs(f"{out_root}/results", exist_ok=True)
@@ -227,35 +232,79 @@ def audit_partition(dataset: str, part: int, out: str, cfg: AuditConfig,
     return summary
 
 
-def _restore_origin(results: Path, rejected: Mapping[str, Path], inputs: Mapping[str, Path]) -> None:
-    """Replace partition-file rows by the original (file, row) in the results' reminder columns and in the
-    quarantined rows, so every finding still names the file and row the operator exported."""
+def audit_partitions(dataset: str, parts: Sequence[int], out: str, cfg: AuditConfig,
+                     storage_options: Mapping[str, Any] | None = None) -> list[dict[str, object]]:  # fmt: skip
+    """Audit several partitions one after the other (a Dask task); their summaries.
+
+    Why group them: a task has fixed costs (scheduling, a worker's first imports and allocations), and few
+    larger tasks amortise them while each partition is still committed (and skipped on resume) by itself.
+    """
+    return [audit_partition(dataset, part, out, cfg, storage_options) for part in parts]
+
+
+def origin_mapper(reminders: Path) -> Callable[[pa.Table], pa.Table] | None:
+    """A `run_audit` results hook that puts the original (file, row) of each reminder into `reminder_file` /
+    `reminder_row`, from the partition file's `ORIGIN` columns; None when the file has none (partitioned by
+    other tools: the partition file is the origin).
+
+    Why in pyarrow: rewriting each partition's result file with a DuckDB join cost a read and a second write
+    of every result row; this is one gather per column before the only write.
+    """
+    import pyarrow.parquet as pq
+
+    if not set(ORIGIN) <= set(pq.read_schema(reminders).names):
+        return None
+
+    def remap(results: pa.Table) -> pa.Table:
+        import numpy as np
+        import pyarrow as arrow
+
+        from ganzhi.collect.usage import arrow_numpy as an
+
+        origin = pq.read_table(reminders, columns=list(ORIGIN))
+        if len(origin) == 0:  # no reminders: no result row names one
+            return results
+        files = an.flat(origin[ORIGIN[0]]).cast(arrow.string()).dictionary_encode()
+        part_row = results["reminder_row"]
+        missing = ~an.valid(part_row)
+        at = np.where(missing, 0, an.values(part_row, np.int64) - 1)  # its 1-based row in the partition file
+        file_missing = missing | ~an.valid(files.indices)[at]
+        row_missing = missing | ~an.valid(origin[ORIGIN[1]])[at]
+        mapped_file = arrow.DictionaryArray.from_arrays(
+            an.array(an.values(files.indices, np.int64)[at], arrow.int32(), file_missing), files.dictionary
+        )
+        mapped_row = an.array(an.values(origin[ORIGIN[1]], np.int64)[at], arrow.int64(), row_missing)
+        names = results.column_names
+        results = results.set_column(names.index("reminder_file"), results.schema.field("reminder_file"), mapped_file)
+        return results.set_column(names.index("reminder_row"), results.schema.field("reminder_row"), mapped_row)
+
+    return remap
+
+
+def _restore_origin(rejected: Mapping[str, Path], inputs: Mapping[str, Path]) -> None:
+    """Replace partition-file rows by the original (file, row) in the quarantined rows (rare: a DuckDB join over
+    the small CSV), so every finding still names the file and row the operator exported."""
     import duckdb
     import pyarrow.parquet as pq
 
     from ganzhi.collect.usage.sources import sql_str
 
+    if not rejected:
+        return
     con = duckdb.connect(":memory:")
     try:
-        for kind, path in {"reminders": None, **rejected}.items():
+        for kind, path in rejected.items():
             if kind not in inputs or not set(ORIGIN) <= set(pq.read_schema(inputs[kind]).names):
                 continue  # partitioned by other tools: the partition file is the origin
             origin = (f"(SELECT {ORIGIN[0]}, {ORIGIN[1]}, file_row_number + 1 AS part_row FROM "
                       f"read_parquet({sql_str(str(inputs[kind]))}, file_row_number=true))")  # fmt: skip
-            if path is None:  # the results' reminder_file / reminder_row
-                target, source = results, f"read_parquet({sql_str(str(results))})"
-                select = (f"SELECT r.* REPLACE (o.{ORIGIN[0]} AS reminder_file, o.{ORIGIN[1]} AS reminder_row) "
-                          f"FROM {source} r LEFT JOIN {origin} o ON r.reminder_row = o.part_row")  # fmt: skip
-                options = "FORMAT parquet"
-            else:
-                target, source = path, f"read_csv({sql_str(str(path))}, header=true, all_varchar=true)"
-                select = (f"SELECT coalesce(o.{ORIGIN[0]}, r.file) AS file, coalesce(CAST(o.{ORIGIN[1]} AS VARCHAR), "
-                          f"r.row) AS row, r.* EXCLUDE (file, row) FROM {source} r LEFT JOIN {origin} o "
-                          "ON try_cast(r.row AS BIGINT) = o.part_row ORDER BY 1, try_cast(row AS BIGINT)")  # fmt: skip
-                options = "HEADER, DELIMITER ','"
-            staged = target.with_name(f"origin-{target.name}")
-            con.execute(f"COPY ({select}) TO {sql_str(str(staged))} ({options})")
-            staged.replace(target)
+            source = f"read_csv({sql_str(str(path))}, header=true, all_varchar=true)"
+            select = (f"SELECT coalesce(o.{ORIGIN[0]}, r.file) AS file, coalesce(CAST(o.{ORIGIN[1]} AS VARCHAR), "
+                      f"r.row) AS row, r.* EXCLUDE (file, row) FROM {source} r LEFT JOIN {origin} o "
+                      "ON try_cast(r.row AS BIGINT) = o.part_row ORDER BY 1, try_cast(row AS BIGINT)")  # fmt: skip
+            staged = path.with_name(f"origin-{path.name}")
+            con.execute(f"COPY ({select}) TO {sql_str(str(staged))} (HEADER, DELIMITER ',')")
+            staged.replace(path)
     finally:
         con.close()
 
@@ -335,6 +384,13 @@ def merge_summaries(parts: list[dict[str, Any]], out: str, cfg: AuditConfig,
     }  # fmt: skip
 
 
+def partition_groups(total: int, tasks: int) -> list[list[int]]:
+    """Partitions 0 … total-1 dealt into at most `tasks` groups of near-equal size (k, k + tasks, …): one Dask task
+    each. Dealt rather than cut in runs, so a group's partitions are spread over the hash range."""
+    count = max(1, min(total, tasks))
+    return [list(range(k, total, count)) for k in range(count)]
+
+
 @dataclass(frozen=True, slots=True)
 class ClusterSpec:
     """Where tasks run: an existing scheduler (`tcp://host:8786`), or a LocalCluster of `workers` processes.
@@ -373,11 +429,12 @@ def run_distributed(
                              processes=True, memory_limit=cluster.worker_memory, dashboard_address=None)  # fmt: skip
     try:
         with client_type(cluster.scheduler or local) as client:
-            futures = client.map(audit_partition, [dataset] * total, range(total), out=out, cfg=task_cfg,
+            groups = partition_groups(total, cluster.workers * cluster.threads_per_worker * TASKS_PER_SLOT)
+            futures = client.map(audit_partitions, [dataset] * len(groups), groups, out=out, cfg=task_cfg,
                                  storage_options=storage_options, pure=False)  # fmt: skip
             parts: list[dict[str, Any]] = []
             for future in as_completed(futures):
-                parts.append(future.result())
+                parts.extend(future.result())
                 if on_done is not None:
                     on_done(len(parts), total)
     finally:

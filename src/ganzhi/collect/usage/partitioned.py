@@ -1,14 +1,14 @@
-"""Feed validated events from DuckDB to the numpy crossing kernel, one subscriber partition at a time.
+"""Feed validated events to the numpy crossing kernel, one subscriber partition at a time, on every core.
 
 The id and time ranges come from the Parquet footers (or, failing that, one scan: `plan_layout`).
-One scan then validates the input (`events_ok`) and packs each event into one integer key
-(`kernel.KeyLayout`), its bytes and plan, and a partition number. With one partition the batches stay
-in memory; with more, each batch is split by partition and appended to that partition's arrays in memory
-when all partitions fit `MEMORY_SHARE` of `memory_limit` (18 bytes per event), else to one raw file per
-partition under the audit's temp directory (`spill.py`). The partitions are then handed to
-`kernel.crossings`, one per DuckDB thread at a time (numpy sorts and gathers release the GIL); each is
-sized to a share of `AuditConfig.partition_rows`, so the kernel's working memory stays bounded by
-`partition_rows` events (about 100 bytes each) in flight, not by the input.
+Then a pool of `AuditConfig.threads` workers runs the whole pipeline (`scan.py`): each worker reads one
+Parquet row group with pyarrow (or takes one batch of DuckDB's scan when pyarrow cannot read the input
+directly), checks its rows, packs each event into one integer key (`kernel.KeyLayout`) and splits the batch
+by partition. The split batches stay in memory (one `scan.Arena` array per column) when all partitions fit
+`MEMORY_SHARE` of `memory_limit` (18 bytes per event), else they go to one raw file per partition under the
+audit's temp directory (`spill.py`). The same workers then hand each partition to `kernel.crossings` (numpy
+sorts and gathers release the GIL); each partition is sized to a share of `AuditConfig.partition_rows`, so
+the kernel's working memory stays bounded by `partition_rows` events (about 100 bytes each) in flight.
 The per-(subscriber, cycle) rows come back as the Arrow table `cycles`, the same table the SQL path builds.
 """
 
@@ -26,14 +26,14 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from ganzhi.collect.usage import arrow_numpy as an
 from ganzhi.collect.usage.config import BEIJING_OFFSET_MS, AuditConfig
 from ganzhi.collect.usage.ingest import is_integer_type
 from ganzhi.collect.usage.kernel import KeyLayout, crossings, cycles_schema
 from ganzhi.collect.usage.months import MONTH_SQL, month_of
+from ganzhi.collect.usage.scan import Arena, ArrowReader, Batch, PlanCodes, arrow_scan, duckdb_batch, ordered_map
 from ganzhi.collect.usage.sources import Source
-from ganzhi.collect.usage.spill import PartitionFiles, PartitionMemory, PartitionStore
-from ganzhi.collect.usage.workspace import ThreadWorkspaces, Workspace
+from ganzhi.collect.usage.spill import PartitionBatches, PartitionFiles, PartitionStore
+from ganzhi.collect.usage.workspace import ThreadWorkspaces
 
 BATCH_ROWS = 1 << 19
 #: Spilled partitions aim at this many events: small sorts and gathers stay in cache and a worker's buffers
@@ -47,6 +47,8 @@ COLUMNS: dict[str, Any] = {"key": np.int64, "bytes": np.int64, "pidx": np.int32}
 MEMORY_SHARE = 0.75
 #: Up to this many cycles, the month is found by comparisons rather than calendar arithmetic.
 CASE_MONTHS = 16
+#: Read Parquet events with pyarrow when their types allow (`scan.arrow_scan`); False: always the DuckDB scan.
+ARROW_SCAN = True
 
 
 def _quotas(con: duckdb.DuckDBPyConnection) -> np.ndarray[Any, np.dtype[np.int64]]:
@@ -152,34 +154,6 @@ def _stream(con: duckdb.DuckDBPyConnection, layout: KeyLayout, columns: dict[str
     return reader
 
 
-def _in_memory(reader: pa.RecordBatchReader, columns: dict[str, Any]) -> dict[str, np.ndarray[Any, Any]]:
-    chunks: dict[str, list[np.ndarray[Any, Any]]] = {name: [] for name in columns}
-    for batch in reader:
-        for name, dtype in columns.items():
-            chunks[name].append(an.values(batch.column(name), dtype))
-    return {name: np.concatenate(parts) if parts else np.zeros(0, columns[name]) for name, parts in chunks.items()}
-
-
-def _spilled(reader: pa.RecordBatchReader, parts: int, files: PartitionStore) -> None:
-    """Split each batch by partition (a radix sort on the 16-bit partition number) into `files`."""
-    work = Workspace()
-    try:
-        for batch in reader:
-            part = an.values(batch.column("part"), np.uint16)
-            n = len(part)
-            order = np.argsort(part, kind="stable")
-            bounds = np.zeros(parts + 1, dtype=np.int64)
-            np.cumsum(np.bincount(part, minlength=parts), out=bounds[1:])
-            columns = {name: np.take(an.values(batch.column(name), dtype), order, out=work.array(name, n, dtype),
-                                     mode="clip") for name, dtype in files.columns.items()}  # fmt: skip
-            edges = bounds.tolist()
-            for p in range(parts):
-                if edges[p + 1] > edges[p]:
-                    files.append(p, columns, edges[p], edges[p + 1])
-    finally:
-        files.close()
-
-
 @contextmanager
 def small_pages() -> Iterator[None]:
     """Let numpy and Arrow back large arrays with ordinary pages while the audit runs.
@@ -203,6 +177,28 @@ def small_pages() -> Iterator[None]:
             setter(previous)
 
 
+@contextmanager
+def reading_pool() -> Iterator[None]:
+    """Arrow allocates the scan's decoded row groups from mimalloc, which reuses freed memory.
+
+    Why: those buffers live for one row group each; the system allocator returned them to the kernel and
+    faulted fresh pages for the next (on the 10^8 benchmark, 380,000 page faults, about a second of CPU),
+    while mimalloc kept reusing the same few hundred MB. Outside the scan, the system pool stays
+    (`small_pages`: mimalloc is slow on large fresh allocations there). Unchanged when pyarrow lacks mimalloc.
+    """
+    try:
+        mimalloc = pa.mimalloc_memory_pool()
+    except (NotImplementedError, AttributeError):
+        yield
+        return
+    previous = pa.default_memory_pool()
+    pa.set_memory_pool(mimalloc)
+    try:
+        yield
+    finally:
+        pa.set_memory_pool(previous)
+
+
 def _memory_bytes(limit: str) -> int | None:
     """Bytes of a DuckDB-style memory limit ('3GB', '512MiB', '2.5 GB'); None when it is not one."""
     match = re.fullmatch(r"\s*([0-9]+(?:\.[0-9]+)?)\s*([KMGT]?I?B)?\s*", limit.upper())
@@ -214,13 +210,13 @@ def _memory_bytes(limit: str) -> int | None:
 
 
 def _store(cfg: AuditConfig, layout: KeyLayout, columns: dict[str, Any], temp_dir: Path) -> PartitionStore:
-    """In memory when the partitions fit `MEMORY_SHARE` of `memory_limit` (the streaming scan that fills them
-    needs little); else spill files under the audit's temp directory."""
+    """In memory when the partitions fit `MEMORY_SHARE` of `memory_limit` (or there is one partition, which
+    `partition_rows` bounds); else spill files under the audit's temp directory."""
     rows = layout.rows
     row_bytes = sum(np.dtype(d).itemsize for d in columns.values())
     budget = _memory_bytes(cfg.memory_limit)
-    if budget is not None and rows * row_bytes <= budget * MEMORY_SHARE:
-        return PartitionMemory(columns, int(rows / layout.partitions * 1.1) + 1024)
+    if layout.partitions == 1 or (budget is not None and rows * row_bytes <= budget * MEMORY_SHARE):
+        return PartitionBatches(columns)
     return PartitionFiles(temp_dir / "partitions", columns)
 
 
@@ -232,38 +228,65 @@ def build_cycles_partitioned(
 
     ValueError when the ids or months cannot be packed into a key; the caller then uses the SQL path.
     """
-    with small_pages():
-        return _build(con, cfg, src, temp_dir)
+    with small_pages(), ThreadPoolExecutor(max_workers=_workers(cfg)) as pool:
+        return _build(con, cfg, src, temp_dir, pool)
 
 
-def _build(con: duckdb.DuckDBPyConnection, cfg: AuditConfig, src: Source, temp_dir: Path) -> tuple[pa.Table, int]:
+def _batches(con: duckdb.DuckDBPyConnection, cfg: AuditConfig, src: Source, layout: KeyLayout,
+             columns: dict[str, Any], pool: ThreadPoolExecutor, ahead: int,
+             arena: Arena | None) -> Iterator[Batch]:  # fmt: skip
+    """The split batches: row groups read by pyarrow in `pool` when `src` allows (`scan.arrow_scan`), else the
+    DuckDB reader's batches split in `pool`; into `arena` when given."""
+    scan = arrow_scan(src) if ARROW_SCAN else None
+    if scan is not None:
+        reader = ArrowReader(scan, layout, cfg, PlanCodes(con), columns, arena)
+        for batches in ordered_map(pool, reader.read, scan.tasks(), ahead):
+            yield from batches
+        return
+    workspaces = ThreadWorkspaces()
+
+    def placed() -> Iterator[tuple[pa.RecordBatch, int]]:
+        at = 0
+        for batch in _stream(con, layout, columns):
+            yield batch, at
+            at += batch.num_rows
+
+    def one(item: tuple[pa.RecordBatch, int]) -> Batch:
+        batch, at = item
+        out = arena.view(at, batch.num_rows) if arena is not None else None
+        return duckdb_batch(batch, layout.partitions, columns, workspaces.workspace, out)
+
+    yield from ordered_map(pool, one, placed(), ahead)
+
+
+def _build(con: duckdb.DuckDBPyConnection, cfg: AuditConfig, src: Source, temp_dir: Path,
+           pool: ThreadPoolExecutor) -> tuple[pa.Table, int]:  # fmt: skip
     layout = plan_layout(con, cfg, src)
     quotas = _quotas(con)
     columns = _columns(quotas)
-    tables: list[pa.Table] = []
+    if layout is None:
+        return cycles_schema(len(cfg.thresholds)).empty_table(), 0
+    store = _store(cfg, layout, columns, temp_dir)
+    arena = Arena(layout.rows, columns) if isinstance(store, PartitionBatches) else None
     valid = 0
-    if layout is not None and layout.partitions == 1:
-        a = _in_memory(_stream(con, layout, columns), columns)
-        valid = len(a["key"])
-        if valid:
-            tables.append(crossings(a["key"], a["bytes"], a["pidx"], 0, layout, quotas, cfg.thresholds).to_arrow())
-    elif layout is not None:
-        files = _store(cfg, layout, columns, temp_dir)
-        _spilled(_stream(con, layout, columns), layout.partitions, files)
-        workspaces = ThreadWorkspaces()
+    try:
+        # Batches in flight: enough to keep every worker busy while the store takes one (files: in this thread).
+        with reading_pool():
+            for batch in _batches(con, cfg, src, layout, columns, pool, 2 * _workers(cfg), arena):
+                valid += batch.rows
+                store.add(batch)
+    finally:
+        store.close()
+    workspaces = ThreadWorkspaces()
 
-        def one(part: int) -> tuple[int, pa.Table]:
-            work = workspaces.workspace
-            a = files.load(part, work)
-            cycles = crossings(a["key"], a["bytes"], a["pidx"], part, layout, quotas, cfg.thresholds, work)
-            return len(a["key"]), cycles.to_arrow()
+    def one(part: int) -> pa.Table:
+        work = workspaces.workspace
+        a = store.load(part, work)
+        return crossings(a["key"], a["bytes"], a["pidx"], part, layout, quotas, cfg.thresholds, work).to_arrow()
 
-        # numpy releases the GIL in sorts and gathers: `workers` partitions at a time, each sized so that
-        # together they stay within `partition_rows` (see `plan_layout`).
-        with ThreadPoolExecutor(max_workers=_workers(cfg)) as pool:
-            for n, table in pool.map(one, files.parts()):
-                valid += n
-                tables.append(table)
+    # numpy releases the GIL in sorts and gathers: `workers` partitions at a time, each sized so that
+    # together they stay within `partition_rows` (see `plan_layout`).
+    tables = list(pool.map(one, store.parts()))
     if not tables:
         return cycles_schema(len(cfg.thresholds)).empty_table(), valid
     return pa.concat_tables(tables), valid

@@ -7,6 +7,7 @@ DuckDB only sees the finished table (for the summary and the CSV export).
 
 from __future__ import annotations
 
+from concurrent.futures import Executor
 from dataclasses import dataclass, fields
 from typing import Any
 
@@ -101,14 +102,12 @@ def cycle_lookup(cycle_sub: I64, cycle_month: I64, sub: I64, month: I64) -> I64:
     return np.where(ordered[pos] == wanted, order[pos], np.where(latest_is_own, order[latest], -1))
 
 
-def _crossings(cycles: pa.Table, thresholds: int) -> tuple[I64, I64, I64]:
-    """(cycles row, threshold index, time) of every crossing, threshold by threshold."""
-    rows, times = [], []
-    for i in range(thresholds):
-        hit = np.flatnonzero(an.valid(cycles[f"cross_{i}"]))
-        rows.append(hit)
-        times.append(an.values(cycles[f"cross_{i}"], np.int64)[hit])
-    index = np.repeat(np.arange(thresholds, dtype=np.int64), [len(r) for r in rows])
+def _crossings(cross: list[tuple[I64, Bools]]) -> tuple[I64, I64, I64]:
+    """(cycles row, threshold index, time) of every crossing, threshold by threshold; `cross` holds each
+    threshold's crossing times and whether the cycle crossed it."""
+    rows = [np.flatnonzero(crossed) for _, crossed in cross]
+    times = [at[hit] for (at, _), hit in zip(cross, rows, strict=True)]
+    index = np.repeat(np.arange(len(cross), dtype=np.int64), [len(r) for r in rows])
     return np.concatenate(rows).astype(np.int64), index, np.concatenate(times).astype(np.int64)
 
 
@@ -144,27 +143,73 @@ def _spurious(rem: Reminders, found: Attribution, cycle_sub: I64, cycle_month: I
                 np.zeros(len(spurious), dtype=np.int64), spurious)  # fmt: skip
 
 
-def build_results(cycles: pa.Table, plans: pa.Table, reminders: pa.Table, files: list[str],
-                  cfg: AuditConfig) -> pa.Table:  # fmt: skip
+def _rows(cycle_sub: I64, month: I64, cross: list[tuple[I64, Bools]], rem: Reminders, cfg: AuditConfig) -> Rows:
+    """The result rows of some subscribers' cycles and reminders; indices are into these arrays (`Rows`)."""
+    c_row, c_thr, c_at = _crossings(cross)
+    deadline = month_start_ms(month[c_row] + 1) + cfg.attribution_grace_ms
+    found = attribute(Crossings(cycle_sub[c_row], c_thr, c_at, deadline), rem, len(cfg.thresholds),
+                      cfg.early_tolerance_ms)  # fmt: skip
+    return _concat([_judged(c_row, c_thr, c_at, month, found, rem.ts, cfg.latency_ms),
+                    _repeats(c_row, c_thr, c_at, month, found), _spurious(rem, found, cycle_sub, month)])  # fmt: skip
+
+
+def _chunk_rows(cycle_sub: I64, month: I64, cross: list[tuple[I64, Bools]], rem: Reminders, cfg: AuditConfig,
+                c: I64, r: I64) -> Rows:  # fmt: skip
+    """`_rows` of the cycles `c` and reminders `r` (all those of some subscribers), with indices mapped back."""
+    part = _rows(cycle_sub[c], month[c], [(at[c], crossed[c]) for at, crossed in cross],
+                 Reminders(*(getattr(rem, f.name)[r] for f in fields(Reminders))), cfg)  # fmt: skip
+    own = part.sub < len(c)  # rows of a cycle; the others (spurious) index the reminders' ids after the cycles'
+    sub = np.empty(len(own), dtype=np.int64)
+    sub[own] = c[part.sub[own]]
+    sub[~own] = len(cycle_sub) + r[part.sub[~own] - len(c)]
+    return Rows(_mapped(c, part.cycle), sub, part.month, part.threshold, part.status, part.crossed,
+                _mapped(r, part.reminder))  # fmt: skip
+
+
+def _mapped(rows: I64, local: I64) -> I64:
+    """`rows[local]`, keeping -1 (none) as -1."""
+    out = np.full(len(local), -1, dtype=np.int64)
+    has = local >= 0
+    out[has] = rows[local[has]]
+    return out
+
+
+def _chunks(codes: I64, chunks: int, span: int) -> list[I64]:
+    """Row indices of each of `chunks` contiguous ranges of subscriber codes in [0, span)."""
+    which = codes * chunks // max(span, 1)
+    return [np.flatnonzero(which == k) for k in range(chunks)]
+
+
+def build_results(cycles: pa.Table, plans: pa.Table, reminders: pa.Table, files: list[str], cfg: AuditConfig,
+                  pool: Executor | None = None, chunks: int = 1) -> pa.Table:  # fmt: skip
     """The results table (`result_schema`) of one audit.
 
     `cycles`: sub, m (month number), pidx, quota_bytes and cross_<i> per threshold (null: not crossed);
     `plans`: pidx, plan_id, province; `reminders`: the audited ones (sub, ts_ms, threshold, file, src_row),
     where `file` indexes `files`, the reminder file names in text order.
+
+    With a `pool`, the subscribers are cut into `chunks` ranges, audited and materialised in parallel (every
+    verdict depends on one subscriber's cycles and reminders only); the table then has one chunk per range and
+    its rows come in another order (results are unordered), with the same rows.
     """
     cycles, reminders = cycles.combine_chunks(), reminders.combine_chunks()
     subs = pa.concat_arrays([an.flat(cycles["sub"]), an.flat(reminders["sub"])])
     codes = sub_codes(subs)
     cycle_sub, reminder_sub = codes[: cycles.num_rows], codes[cycles.num_rows :]
     month = an.values(cycles["m"], np.int64)
-    c_row, c_thr, c_at = _crossings(cycles, len(cfg.thresholds))
-    deadline = month_start_ms(month[c_row] + 1) + cfg.attribution_grace_ms
+    cross = [(an.values(cycles[f"cross_{i}"], np.int64), an.valid(cycles[f"cross_{i}"]))
+             for i in range(len(cfg.thresholds))]  # fmt: skip
     rem = _reminders(reminders, reminder_sub, cfg)
-    found = attribute(Crossings(cycle_sub[c_row], c_thr, c_at, deadline), rem, len(cfg.thresholds),
-                      cfg.early_tolerance_ms)  # fmt: skip
-    rows = _concat([_judged(c_row, c_thr, c_at, month, found, rem.ts, cfg.latency_ms),
-                    _repeats(c_row, c_thr, c_at, month, found), _spurious(rem, found, cycle_sub, month)])  # fmt: skip
-    return _table(rows, subs, cycles, plans, an.strings(files), rem, cfg)
+    parts = _Parts(subs, cycles, plans, an.strings(files), rem, cfg, month)
+    if pool is None or chunks <= 1:
+        return parts.table(_rows(cycle_sub, month, cross, rem, cfg))
+    span = int(codes.max(initial=0)) + 1
+    c_chunks, r_chunks = _chunks(cycle_sub, chunks, span), _chunks(reminder_sub, chunks, span)
+
+    def one(k: int) -> pa.Table:
+        return parts.table(_chunk_rows(cycle_sub, month, cross, rem, cfg, c_chunks[k], r_chunks[k]))
+
+    return pa.concat_tables(list(pool.map(one, range(chunks))))
 
 
 def _pick(values: pa.Array[Any], index: I64) -> pa.Array[Any]:
@@ -181,32 +226,50 @@ def _labels(dictionary: pa.Array[Any], index: I64, missing: Bools | None = None)
     return pa.DictionaryArray.from_arrays(an.array(index, pa.int32(), missing), dictionary)
 
 
-def _table(rows: Rows, subs: pa.Array[Any], cycles: pa.Table, plans: pa.Table, files: pa.Array[Any], rem: Reminders,
-           cfg: AuditConfig) -> pa.Table:  # fmt: skip
-    """Materialise `rows` as the result columns; plan and province 'unknown' when a row has no cycle."""
-    pidx = an.values(plans["pidx"], np.int64)
-    slot = np.zeros(int(pidx.max(initial=0)) + 1, dtype=np.int64)  # pidx → 1 + its row of `plans` (0: 'unknown')
-    slot[pidx] = np.arange(1, len(pidx) + 1)
-    no_cycle, no_reminder = rows.cycle < 0, rows.reminder < 0
-    no_crossing = rows.status == _CODE[ReminderStatus.SPURIOUS]
-    plan = np.where(no_cycle, 0, slot[_at(an.values(cycles["pidx"], np.int64), rows.cycle)])
-    unknown = an.strings(["unknown"])
-    months, month_index = np.unique(rows.month, return_inverse=True)
-    reminded = _at(rem.ts, rows.reminder)
-    columns = [
-        _pick(subs, rows.sub),
-        _labels(an.strings([str(m) for m in month_labels(months)]), month_index),
-        _labels(pa.concat_arrays([unknown, an.flat(plans["plan_id"])]), plan),
-        _labels(pa.concat_arrays([unknown, an.flat(plans["province"])]), plan),
-        an.array(_at(an.values(cycles["quota_bytes"], np.int64), rows.cycle), pa.int64(), no_cycle),
-        an.array(np.asarray(cfg.thresholds, dtype=np.float64)[rows.threshold], pa.float64()),
-        _labels(an.strings([str(s) for s in STATUSES]), rows.status),
-        an.array(rows.crossed, pa.int64(), no_crossing),
-        an.array(reminded, pa.int64(), no_reminder),
-        an.array((reminded - rows.crossed) / 1000.0, pa.float64(), no_crossing | no_reminder),
-        an.array(rows.crossed * 1000, _TS, no_crossing),
-        an.array(reminded * 1000, _TS, no_reminder),
-        _labels(files, _at(rem.file, rows.reminder), no_reminder),
-        an.array(_at(rem.row, rows.reminder), pa.int64(), no_reminder),
-    ]
-    return pa.Table.from_arrays(columns, schema=result_schema(subs.type))
+class _Parts:
+    """What every chunk's result columns share: the inputs and the label dictionaries (built once, so all
+    chunks' dictionary columns use the same dictionaries)."""
+
+    def __init__(self, subs: pa.Array[Any], cycles: pa.Table, plans: pa.Table, files: pa.Array[Any], rem: Reminders,
+                 cfg: AuditConfig, month: I64) -> None:  # fmt: skip
+        self.subs, self.rem, self.cfg = subs, rem, cfg
+        pidx = an.values(plans["pidx"], np.int64)
+        slot = np.zeros(int(pidx.max(initial=0)) + 1, dtype=np.int64)  # pidx → 1 + its row of `plans` (0: unknown)
+        slot[pidx] = np.arange(1, len(pidx) + 1)
+        self.plan_slot = slot[an.values(cycles["pidx"], np.int64)]
+        self.quota = an.values(cycles["quota_bytes"], np.int64)
+        unknown = an.strings(["unknown"])
+        self.plan_ids = pa.concat_arrays([unknown, an.flat(plans["plan_id"])])
+        self.provinces = pa.concat_arrays([unknown, an.flat(plans["province"])])
+        self.statuses = an.strings([str(s) for s in STATUSES])
+        self.files = files
+        # Every month a row can have: the cycles' and those of the reminders (spurious rows); month is monotone.
+        ends = [int(month.min()), int(month.max())] if len(month) else []
+        ends += month_of([rem.ts.min(), rem.ts.max()]).tolist() if len(rem.ts) else []
+        self.month_lo = min(ends, default=0)
+        self.months = an.strings([str(m) for m in month_labels(np.arange(self.month_lo, max(ends, default=0) + 1))])
+
+    def table(self, rows: Rows) -> pa.Table:
+        """Materialise `rows` as the result columns; plan and province 'unknown' when a row has no cycle."""
+        rem, cfg = self.rem, self.cfg
+        no_cycle, no_reminder = rows.cycle < 0, rows.reminder < 0
+        no_crossing = rows.status == _CODE[ReminderStatus.SPURIOUS]
+        plan = np.where(no_cycle, 0, _at(self.plan_slot, rows.cycle))
+        reminded = _at(rem.ts, rows.reminder)
+        columns = [
+            _pick(self.subs, rows.sub),
+            _labels(self.months, rows.month - self.month_lo),
+            _labels(self.plan_ids, plan),
+            _labels(self.provinces, plan),
+            an.array(_at(self.quota, rows.cycle), pa.int64(), no_cycle),
+            an.array(np.asarray(cfg.thresholds, dtype=np.float64)[rows.threshold], pa.float64()),
+            _labels(self.statuses, rows.status),
+            an.array(rows.crossed, pa.int64(), no_crossing),
+            an.array(reminded, pa.int64(), no_reminder),
+            an.array((reminded - rows.crossed) / 1000.0, pa.float64(), no_crossing | no_reminder),
+            an.array(rows.crossed * 1000, _TS, no_crossing),
+            an.array(reminded * 1000, _TS, no_reminder),
+            _labels(self.files, _at(rem.file, rows.reminder), no_reminder),
+            an.array(_at(rem.row, rows.reminder), pa.int64(), no_reminder),
+        ]
+        return pa.Table.from_arrays(columns, schema=result_schema(self.subs.type))

@@ -1,32 +1,37 @@
 """Partitions of the kernel's input, filled batch by batch and read back whole: in memory or on disk.
 
-`PartitionMemory` keeps one growable array per column and partition. `PartitionFiles` spills to disk
+`PartitionBatches` keeps the scan's batches (each already ordered by partition) and gathers a partition's
+slices when the kernel loads it. `PartitionFiles` spills to disk
 (for inputs larger than the memory budget): each batch appends, per partition, one chunk holding that
 partition's slice of every column (column after column); the chunk sizes stay in memory. One file per
 partition, rather than one per column, keeps the open handles at the number of partitions.
 
 Why memory when it fits: at 10^8 events the 1.8 GB of spill files cost more than the kernel itself on
 the benchmark VM (write-back throttling blocked the scan; deleting the read files freed page cache
-page by page), while copying the same slices into preallocated arrays took a sixth of the CPU time.
+page by page), while copying the same slices into preallocated arrays took a sixth of the CPU time; keeping the batches
+and gathering each partition once, in the kernel's worker, moves even that copy off the scanning thread.
 """
 
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any, BinaryIO, Protocol
+from typing import TYPE_CHECKING, Any, BinaryIO, Protocol
 
 import numpy as np
 import numpy.typing as npt
 
 from ganzhi.collect.usage.workspace import Workspace
 
+if TYPE_CHECKING:
+    from ganzhi.collect.usage.scan import Batch
+
 
 class PartitionStore(Protocol):
-    """Where `_spilled` puts each partition's rows and the kernel's workers get them back."""
+    """Where the scan puts each batch's partitions and the kernel's workers get them back."""
 
     columns: dict[str, np.dtype[Any]]
 
-    def append(self, part: int, columns: dict[str, np.ndarray[Any, Any]], lo: int, hi: int) -> None: ...
+    def add(self, batch: Batch) -> None: ...
 
     def close(self) -> None: ...
 
@@ -35,49 +40,43 @@ class PartitionStore(Protocol):
     def load(self, part: int, work: Workspace) -> dict[str, np.ndarray[Any, Any]]: ...
 
 
-class PartitionMemory:
-    """Rows appended per partition into arrays of `expected` rows (grown by half when a partition gets more).
+class PartitionBatches:
+    """The split batches themselves, kept as they came (no copy while scanning); a partition is gathered from
+    its slice of every batch when loaded."""
 
-    Untouched capacity costs no memory (pages are only mapped when written), so `expected` may be generous.
-    """
-
-    def __init__(self, columns: dict[str, npt.DTypeLike], expected: int) -> None:
+    def __init__(self, columns: dict[str, npt.DTypeLike]) -> None:
         self.columns = {name: np.dtype(dtype) for name, dtype in columns.items()}
-        self.expected = max(1, expected)
-        self._arrays: dict[int, dict[str, np.ndarray[Any, Any]]] = {}
-        self._rows: dict[int, int] = {}
+        self._batches: list[Batch] = []
+        self._rows: npt.NDArray[np.int64] | None = None
 
-    def append(self, part: int, columns: dict[str, np.ndarray[Any, Any]], lo: int, hi: int) -> None:
-        """Append rows [lo, hi) of every column to partition `part`."""
-        arrays = self._arrays.get(part)
-        at = self._rows.get(part, 0)
-        end = at + hi - lo
-        if arrays is None:
-            arrays = self._arrays[part] = {n: np.empty(max(self.expected, end), d) for n, d in self.columns.items()}
-        elif end > len(next(iter(arrays.values()))):
-            size = max(end, len(next(iter(arrays.values()))) * 3 // 2)
-            for name, old in arrays.items():
-                grown = np.empty(size, old.dtype)
-                grown[:at] = old[:at]
-                arrays[name] = grown
-        for name, array in arrays.items():
-            array[at:end] = columns[name][lo:hi]
-        self._rows[part] = end
+    def add(self, batch: Batch) -> None:
+        if batch.rows:
+            self._batches.append(batch)
 
     def close(self) -> None:
-        """Nothing to flush."""
+        """Count each partition's rows over all batches."""
+        if self._batches:
+            self._rows = np.sum([np.diff(b.bounds) for b in self._batches], axis=0)
 
     def parts(self) -> list[int]:
         """The partitions that received rows, in order."""
-        return sorted(self._rows)
+        return [] if self._rows is None else np.flatnonzero(self._rows).tolist()
 
     def rows(self, part: int) -> int:
-        return self._rows.get(part, 0)
+        return 0 if self._rows is None else int(self._rows[part])
 
     def load(self, part: int, work: Workspace) -> dict[str, np.ndarray[Any, Any]]:
-        """Partition `part`'s columns (its own arrays, released by the store: `work` is not needed)."""
-        n = self._rows.pop(part)
-        return {name: array[:n] for name, array in self._arrays.pop(part).items()}
+        """Partition `part`'s columns, gathered into `work`'s buffers (`in_<column>`)."""
+        n = self.rows(part)
+        arrays = {name: work.array(f"in_{name}", n, dtype) for name, dtype in self.columns.items()}
+        at = 0
+        for batch in self._batches:
+            lo, hi = int(batch.bounds[part]), int(batch.bounds[part + 1])
+            if hi > lo:
+                for name, array in arrays.items():
+                    array[at : at + hi - lo] = batch.columns[name][lo:hi]
+                at += hi - lo
+        return arrays
 
 
 class PartitionFiles:
@@ -92,6 +91,13 @@ class PartitionFiles:
 
     def _path(self, part: int) -> Path:
         return self.directory / f"{part}.bin"
+
+    def add(self, batch: Batch) -> None:
+        """Append each partition's slice of `batch`."""
+        edges = batch.bounds.tolist()
+        for part in range(len(edges) - 1):
+            if edges[part + 1] > edges[part]:
+                self.append(part, batch.columns, edges[part], edges[part + 1])
 
     def append(self, part: int, columns: dict[str, np.ndarray[Any, Any]], lo: int, hi: int) -> None:
         """Append rows [lo, hi) of every column to partition `part`."""

@@ -1,6 +1,7 @@
 """The audit's JSON summary: totals, data quality, and verdict counts per status, plan and province.
 
-Everything is computed by DuckDB over the `results` and `cycles` tables of one audit run; thresholds
+Everything is computed by DuckDB over the `results` and `cycles` tables of one audit run (the distinct
+subscribers by numpy when ids are dense integers); thresholds
 and latencies are echoed with their labels ("configurable default") so a report never dresses them
 up as official numbers.
 """
@@ -10,7 +11,10 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 import duckdb
+import numpy as np
+import pyarrow as pa
 
+from ganzhi.collect.usage import arrow_numpy as an
 from ganzhi.collect.usage.config import REQUIREMENT_ID, STATUS_LABELS, AuditConfig, ReminderStatus
 from ganzhi.collect.usage.sources import Source
 
@@ -58,10 +62,22 @@ def _rejected_by_problem(con: duckdb.DuckDBPyConnection, kind: str) -> dict[str,
     return {str(p): int(n) for p, n in rows}
 
 
+def _subscribers(con: duckdb.DuckDBPyConnection, cycles: pa.Table | None) -> int:
+    """Distinct subscribers of the cycles: by counting dense integer ids in numpy (a hash aggregate over
+    millions of cycles took DuckDB a third of the summary's time), else by DuckDB."""
+    if cycles is not None and pa.types.is_integer(cycles.schema.field("sub").type) and cycles.num_rows:
+        ids = an.values(cycles["sub"], np.int64)
+        lo, hi = int(ids.min()), int(ids.max())
+        if hi - lo < 4 * len(ids) + 1024:
+            return int(np.count_nonzero(np.bincount(ids - lo)))
+    return _scalar(con, "SELECT count(DISTINCT sub) FROM cycles")
+
+
 def build_summary(
-    con: duckdb.DuckDBPyConnection, cfg: AuditConfig, sources: Mapping[str, Source], rejected: Mapping[str, int]
+    con: duckdb.DuckDBPyConnection, cfg: AuditConfig, sources: Mapping[str, Source], rejected: Mapping[str, int],
+    cycles: pa.Table | None = None,
 ) -> dict[str, object]:
-    """The JSON-ready summary of one audit (see module docstring)."""
+    """The JSON-ready summary of one audit (see module docstring); `cycles` is the table registered as `cycles`."""
     audited = ", ".join(f"{float(t)!r}::DOUBLE" for t in cfg.thresholds)
     inputs: dict[str, object] = {}
     for kind, src in sources.items():
@@ -87,7 +103,7 @@ def build_summary(
         },
         "totals": {
             "events_counted": _scalar(con, "SELECT sum(events) - sum(duplicates) FROM cycles"),
-            "subscribers": _scalar(con, "SELECT count(DISTINCT sub) FROM cycles"),
+            "subscribers": _subscribers(con, cycles),
             "subscriber_cycles": _scalar(con, "SELECT count(*) FROM cycles"),
             "crossings": sum(by_status.get(s, 0) for s in CROSSING_STATUSES),  # one verdict per crossing
             "result_rows": _scalar(con, "SELECT count(*) FROM results"),

@@ -29,13 +29,13 @@ class Workspace:
             buffer = self._buffers[name] = np.empty(n + n // 4, dtype=want)
         return buffer[:n]
 
-    def iota(self, n: int) -> np.ndarray[Any, np.dtype[np.int64]]:
-        """`arange(n)` as int64, kept between calls; read only."""
-        buffer = self._buffers.get("_iota")
+    def iota(self, n: int, dtype: npt.DTypeLike = np.int64) -> np.ndarray[Any, Any]:
+        """`arange(n)` as `dtype` (int64 by default), kept between calls; read only."""
+        name = f"_iota_{np.dtype(dtype).str}"
+        buffer = self._buffers.get(name)
         if buffer is None or len(buffer) < n:
-            buffer = self._buffers["_iota"] = np.arange(n + n // 4, dtype=np.int64)
-        view: np.ndarray[Any, np.dtype[np.int64]] = buffer[:n]
-        return view
+            buffer = self._buffers[name] = np.arange(n + n // 4, dtype=dtype)
+        return buffer[:n]
 
 
 class ThreadWorkspaces(threading.local):
