@@ -141,3 +141,16 @@ def test_a_header_declaring_a_huge_size_does_not_allocate_it(tmp_path: Path) -> 
     assert peak < 4 << 20
     assert data == payload
     assert isinstance(data, bytearray) and len(data) == len(payload)
+
+
+def test_a_zip_bomb_is_refused_before_its_output_is_held(tmp_path: Path) -> None:
+    """64 MiB of zeros from ~64 KB: refused once the output passes the ratio limit (~13 MiB), not after inflating."""
+    path = _zip(tmp_path / "bomb.apk", {"classes.dex": b"\x00" * (64 << 20)})
+    tracemalloc.start()
+    try:
+        with ApkArchive(path) as archive, pytest.raises(InputError, match="zip bomb"):
+            archive.read_buffer("classes.dex")
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert peak < 32 << 20, f"peak {peak >> 20} MiB while refusing a 64 MiB bomb"

@@ -386,14 +386,17 @@ class ApkArchive:
             inflated = self._inflate(start, csize, usize, limit, where, tolerant=method != 8)
             # a bogus method whose bytes are not deflate: Android reads them as stored
             data = inflated if inflated is not None else self._read_raw(start, usize, limit, where)
-        if len(data) > self.limits.ratio_floor_bytes and len(data) > self.limits.max_ratio * max(csize, 1):
-            raise InputError(
-                where,
-                f"inflates {csize} bytes to {len(data)} (ratio above "
-                f"{self.limits.max_ratio}): refusing a likely zip bomb",
-            )
+        self._refuse_bomb(csize, len(data), where)
         self.inflated_total += len(data)
         return data
+
+    def _refuse_bomb(self, csize: int, size: int, where: str) -> None:
+        """InputError when `csize` compressed bytes would become `size` bytes at a ratio above the limit."""
+        if size > self.limits.ratio_floor_bytes and size > self.limits.max_ratio * max(csize, 1):
+            raise InputError(
+                where,
+                f"inflates {csize} bytes to {size} (ratio above {self.limits.max_ratio}): refusing a likely zip bomb",
+            )
 
     def _read_raw(self, start: int, size: int, limit: int, where: str) -> bytes:
         if size > limit:
@@ -410,7 +413,9 @@ class ApkArchive:
         whose method is bogus, returns None instead: its bytes may not be deflate at all); more than
         `limit` is refused as before. Less than declared is kept (the buffer is cut to what came out).
         """
-        size = min(declared, limit)
+        # a zip bomb is refused as soon as its output passes the ratio limit, before the buffer grows to it
+        bomb_cap = max(self.limits.ratio_floor_bytes, self.limits.max_ratio * max(csize, 1))
+        size = min(declared, limit, bomb_cap)
         # a header may lie about the size: the buffer starts at a plausible size and doubles up to it
         out = bytearray(min(size, INFLATE_GUESS_RATIO * csize + INFLATE_CHUNK))
         inflater = zlib.decompressobj(-15)
@@ -431,6 +436,8 @@ class ApkArchive:
                 if end > size:
                     if tolerant:
                         return None
+                    if size == bomb_cap < min(declared, limit):
+                        self._refuse_bomb(csize, end, where)
                     what = f"the limit of {limit}" if declared > limit else f"its declared size of {declared}"
                     raise InputError(where, f"inflates to more than {what} bytes")
                 if end > len(out):
