@@ -6,7 +6,9 @@ Shared by the short run in `make test` (`tests/fuzz/test_fuzz_importers.py`) and
 - ``ok``      the input was read (or refused with the project's error: `GanzhiError` or the parser's own
               documented error, e.g. `SipParseError`);
 - ``crash``   any other exception escaped (a traceback the user would see);
-- ``hang``    the input took longer than the per-input time limit (SIGALRM interrupts it).
+- ``hang``    the input used more than the per-input limit of CPU seconds (SIGPROF interrupts it), or more
+              than `WALL_FACTOR` times that in wall time (SIGALRM): CPU time, because on a machine shared by
+              other jobs a 1.5 s input can take 10 s of wall clock.
 
 Seeds come from code (openpyxl, python-docx, hand-written PDF, the APK and UI forges, CSV/JSON text) and,
 when present, from ../shared/data (GKD snapshots, screenshots, APKs, policy texts).
@@ -42,8 +44,12 @@ Mutator = Callable[[bytes, random.Random], bytes]
 _HARNESS_MEMBER_BYTES = 16 * 1024 * 1024
 
 
+#: Configurable: an input also counts as a hang after this many times its CPU limit in wall-clock time.
+WALL_FACTOR = 6.0
+
+
 class Hang(BaseException):
-    """Raised by SIGALRM when one input runs past the per-input limit (a BaseException: no guard catches it)."""
+    """Raised by SIGPROF/SIGALRM when one input runs past its limit (a BaseException: no guard catches it)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -77,6 +83,11 @@ class Tally:
     slowest_s: float = 0.0
     samples: list[dict[str, str]] = field(default_factory=list)
     kinds: set[str] = field(default_factory=set)
+    peak_rss_mb: float = 0.0  # this process's peak RSS over the run (harness and parser), 0 when unknown
+    peak_input_rss_mb: float = 0.0  # the largest peak measured while one input was parsed
+    peak_input: str = ""  # that input's recipe
+    saved: list[str] = field(default_factory=list)  # files written for failing inputs
+    harness_errors: int = 0  # mutators that raised (a harness bug, not a parser finding)
 
     def add(self, outcome: Outcome) -> None:
         self.tried += 1
@@ -187,6 +198,11 @@ def _rezip(data: bytes, rng: random.Random, change: Callable[[str, bytes], tuple
     return out.getvalue()
 
 
+def emptied(data: bytes, rng: random.Random) -> bytes:
+    """The member's content removed (an empty manifest, DEX or sheet)."""
+    return b""
+
+
 def zip_entry_rewrite(data: bytes, rng: random.Random) -> bytes:
     """One member's content mutated (text mutators), the archive rebuilt valid around it."""
     try:
@@ -196,7 +212,7 @@ def zip_entry_rewrite(data: bytes, rng: random.Random) -> bytes:
     if not names:
         return data
     victim = rng.choice(names)
-    mutate = rng.choice([flip, truncate, splice, huge_string, deep_nesting, odd_text, lambda d, r: b""])
+    mutate = rng.choice([flip, truncate, splice, huge_string, deep_nesting, odd_text, emptied])
     return _rezip(data, rng, lambda n, b: (n, mutate(b, rng)) if n == victim else (n, b))
 
 
@@ -209,8 +225,64 @@ def zip_entry_drop(data: bytes, rng: random.Random) -> bytes:
     return _rezip(data, rng, lambda n, b: None if n == victim else (n, b))
 
 
+_BOMB_SIZES_MIB = (40, 40, 300)
+
+
+@cache
+def _bomb_stream(size: int) -> tuple[bytes, int, int]:
+    """The deflated body of a `size`-byte bomb member (``<a>``, spaces, ``</a>``), its CRC-32 and size.
+
+    Computed once per size and process: compressing 300 MB takes ~0.4 s of CPU, which used to cost more than
+    the APK parser's own work on the input (the member and its headers are what `zipfile` wrote before).
+    """
+    packer = zlib.compressobj(1, zlib.DEFLATED, -15)
+    block = b" " * (1 << 20)
+    pieces = [packer.compress(b"<a>")]
+    crc = zlib.crc32(b"<a>")
+    for _ in range((size - 7) >> 20):
+        pieces.append(packer.compress(block))
+        crc = zlib.crc32(block, crc)
+    rest = b" " * ((size - 7) & ((1 << 20) - 1)) + b"</a>"
+    pieces += [packer.compress(rest), packer.flush()]
+    return b"".join(pieces), zlib.crc32(rest, crc), size
+
+
+def deflated_zip(members: list[tuple[str, bytes]], raw: dict[str, tuple[bytes, int, int]]) -> bytes:
+    """A deflate ZIP of `members`; a name in `raw` gets its precomputed (deflated bytes, CRC-32, size) instead.
+
+    Raw members carry a ZIP64 extra field in their local header (what `zipfile` writes with `force_zip64`).
+    """
+    out = bytearray()
+    central = bytearray()
+    for name, body in members:
+        if name in raw:
+            packed, crc, size = raw[name]
+        else:
+            packer = zlib.compressobj(1, zlib.DEFLATED, -15)
+            packed, crc, size = packer.compress(body) + packer.flush(), zlib.crc32(body), len(body)
+        encoded = name.encode()
+        flags = 0 if name.isascii() else 0x800
+        zip64 = name in raw
+        extra = struct.pack("<HHQQ", 1, 16, size, len(packed)) if zip64 else b""
+        version = 45 if zip64 else 20
+        offset = len(out)
+        local_sizes = (0xFFFFFFFF, 0xFFFFFFFF) if zip64 else (len(packed), size)
+        out += struct.pack(
+            "<4sHHHHHIIIHH", b"PK\x03\x04", version, flags, 8, 0, 0x21, crc, *local_sizes, len(encoded), len(extra)
+        )
+        out += encoded + extra + packed
+        central += struct.pack(
+            "<4sHHHHHHIIIHHHHHII", b"PK\x01\x02", version, version, flags, 8, 0, 0x21, crc, len(packed), size,
+            len(encoded), 0, 0, 0, 0, 0, offset,
+        )  # fmt: skip
+        central += encoded
+    count = len(members)
+    out += central + struct.pack("<4sHHHHIIH", b"PK\x05\x06", 0, 0, count, count, len(central), len(out), 0)
+    return bytes(out)
+
+
 def zip_bomb_member(data: bytes, rng: random.Random) -> bytes:
-    """One member replaced by highly compressible content of 40-300 MB (kilobytes compressed), streamed in."""
+    """One member replaced by highly compressible content of 40-300 MB (kilobytes to ~1.4 MB compressed)."""
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as src:
             if any(i.file_size > _HARNESS_MEMBER_BYTES for i in src.infolist()):
@@ -219,20 +291,9 @@ def zip_bomb_member(data: bytes, rng: random.Random) -> bytes:
     except Exception:
         return flip(data, rng)
     victim = rng.choice(items)[0] if items else "x.xml"
-    size = rng.choice([40, 40, 300]) * 1024 * 1024
-    out = io.BytesIO()
-    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED, compresslevel=1) as dst:
-        for name, body in items:
-            if name != victim:
-                dst.writestr(name, body)
-                continue
-            with dst.open(name, "w", force_zip64=True) as member:
-                member.write(b"<a>")
-                block = b" " * (1 << 20)
-                for _ in range(size >> 20):
-                    member.write(block)
-                member.write(b"</a>")
-    return out.getvalue()
+    size = rng.choice(_BOMB_SIZES_MIB) * 1024 * 1024
+    members = items if any(name == victim for name, _ in items) else [*items, (victim, b"")]
+    return deflated_zip(members, {victim: _bomb_stream(size)})
 
 
 def _central_records(data: bytes) -> Iterator[int]:
@@ -277,8 +338,8 @@ def deflate_corrupt(data: bytes, rng: random.Random) -> bytes:
     if not infos:
         return flip(data, rng)
     info = rng.choice(infos)
-    header = info.header_offset
-    if header + 30 > len(data):
+    header = info.header_offset  # negative when the archive claims more prefix bytes than it has
+    if header < 0 or header + 30 > len(data):
         return flip(data, rng)
     name_len, extra_len = struct.unpack_from("<HH", data, header + 26)
     start = header + 30 + name_len + extra_len
@@ -322,11 +383,26 @@ def mutate(data: bytes, rng: random.Random, *, zip_based: bool) -> tuple[bytes, 
 # --------------------------------------------------------------------------------------------------------- seeds
 
 
-def _shared(*parts: str, pattern: str = "*", limit: int = 4, max_bytes: int = 2_000_000) -> list[bytes]:
+def _shared(
+    *parts: str,
+    pattern: str = "*",
+    limit: int = 4,
+    max_bytes: int = 2_000_000,
+    min_bytes: int = 0,
+    spread: bool = False,
+) -> list[bytes]:
+    """Up to `limit` files from ../shared/data/<parts> of `min_bytes` to `max_bytes`.
+
+    `spread` picks them at evenly spaced size ranks (smallest, ..., largest) rather than the first by path,
+    so a target sees small real files (many inputs per second) as well as large ones (the real code paths).
+    """
     folder = SHARED_DATA.joinpath(*parts)
     if not folder.is_dir():
         return []
-    files = sorted(p for p in folder.rglob(pattern) if p.is_file() and p.stat().st_size <= max_bytes)
+    files = sorted(p for p in folder.rglob(pattern) if p.is_file() and min_bytes <= p.stat().st_size <= max_bytes)
+    if spread and len(files) > limit > 1:
+        by_size = sorted(files, key=lambda p: (p.stat().st_size, str(p)))
+        files = [by_size[round(i * (len(by_size) - 1) / (limit - 1))] for i in range(limit)]
     return [p.read_bytes() for p in files[:limit]]
 
 
@@ -491,7 +567,8 @@ def apk_seeds() -> list[bytes]:
     with tempfile.TemporaryDirectory() as tmp:
         path = write_apk(generate_apk(classes=20, planted_apis=(), seed=7).spec, Path(tmp) / "seed.apk")
         forged = path.read_bytes()
-    return [forged, *_shared("apk", "apks", pattern="*.apk", limit=1, max_bytes=3_000_000)]
+    real = _shared("apk", "apks", pattern="*.apk", limit=4, min_bytes=2_000, max_bytes=1_500_000, spread=True)
+    return [forged, *real]
 
 
 def apk_member_seeds(suffix: str) -> list[bytes]:
@@ -821,7 +898,7 @@ def by_name() -> dict[str, Target]:
 
 
 def _alarm(signum: int, frame: object) -> None:
-    raise Hang
+    raise Hang(signal.Signals(signum).name)
 
 
 def quiet_libraries() -> None:
@@ -835,47 +912,111 @@ def quiet_libraries() -> None:
 
 
 def run_one(target: Target, data: bytes, recipe: str, *, time_limit_s: float = 10.0) -> Outcome:
-    """Write `data` to a file with the target's suffix, run the target on it, classify what happened."""
+    """Write `data` to a file with the target's suffix, run the target on it, classify what happened.
+
+    `time_limit_s` is CPU time of this process (all its threads); wall time gets `WALL_FACTOR` times that.
+    """
     with tempfile.TemporaryDirectory(prefix="ganzhi-fuzz-") as tmp:
         scratch = Path(tmp)
         path = scratch / f"input{target.suffix}"
         path.write_bytes(data)
-        previous = signal.signal(signal.SIGALRM, _alarm)
-        signal.setitimer(signal.ITIMER_REAL, time_limit_s)
+        previous = {sig: signal.signal(sig, _alarm) for sig in (signal.SIGPROF, signal.SIGALRM)}
+        signal.setitimer(signal.ITIMER_PROF, time_limit_s)
+        signal.setitimer(signal.ITIMER_REAL, time_limit_s * WALL_FACTOR)
         started = time.perf_counter()
         try:
             _consume(target.run(path, scratch))
             kind, error, trace = "ok", "", ""
-        except Hang:
-            kind, error, trace = "hang", f"ran past {time_limit_s:g} s", traceback.format_exc(limit=-8)
+        except Hang as exc:
+            limit = f"{time_limit_s:g} s of CPU" if str(exc) == "SIGPROF" else f"{time_limit_s * WALL_FACTOR:g} s wall"
+            kind, error, trace = "hang", f"ran past {limit}", traceback.format_exc(limit=-8)
         except target.allowed:
             kind, error, trace = "ok", "", ""
         except (Exception, RecursionError, MemoryError) as exc:
             kind, error, trace = "crash", f"{type(exc).__name__}: {exc}"[:600], traceback.format_exc(limit=-12)
         finally:
+            signal.setitimer(signal.ITIMER_PROF, 0)
             signal.setitimer(signal.ITIMER_REAL, 0)
-            signal.signal(signal.SIGALRM, previous)
+            for sig, handler in previous.items():
+                signal.signal(sig, handler)
         return Outcome(kind, time.perf_counter() - started, recipe, error, trace)
 
 
-def fuzz(target: Target, *, seconds: float, max_inputs: int, seed: int = 524, time_limit_s: float = 10.0) -> Tally:
-    """Mutated inputs (plus each seed once) until `seconds` pass or `max_inputs` were tried."""
+def _peak_rss_kib() -> int:
+    """This process's peak RSS (`VmHWM`) in KiB, or 0 where /proc is missing."""
+    try:
+        with open("/proc/self/status", encoding="ascii") as fh:
+            for line in fh:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1])
+    except OSError:
+        pass
+    return 0
+
+
+def _reset_peak_rss() -> bool:
+    """Start a new peak-RSS window (Linux `clear_refs` 5): the peak then belongs to what runs next."""
+    try:
+        with open("/proc/self/clear_refs", "w", encoding="ascii") as fh:
+            fh.write("5")
+    except OSError:
+        return False
+    return True
+
+
+def fuzz(
+    target: Target,
+    *,
+    seconds: float,
+    max_inputs: int,
+    seed: int = 524,
+    time_limit_s: float = 10.0,
+    save_dir: Path | None = None,
+) -> Tally:
+    """Mutated inputs (plus each seed once) until `seconds` pass or `max_inputs` were tried.
+
+    Where Linux lets a process reset its peak RSS, each input gets its own window, so the tally names the
+    input that needed the most memory; failing inputs are written to `save_dir` (when given) for replay.
+    """
     rng = random.Random(seed)
     quiet_libraries()
     seeds = target.seeds()
     tally = Tally()
     end = time.monotonic() + seconds
-    for index, body in enumerate(seeds):
-        tally.add(run_one(target, body, f"seed {index}", time_limit_s=time_limit_s))
+    windows = _reset_peak_rss()
+
+    def account(data: bytes, recipe: str) -> None:
+        before = _peak_rss_kib() / 1024  # the harness's own window (mutation, bookkeeping)
+        if windows:
+            _reset_peak_rss()
+        outcome = run_one(target, data, recipe, time_limit_s=time_limit_s)
+        during = _peak_rss_kib() / 1024
+        if windows:
+            _reset_peak_rss()
+        tally.peak_rss_mb = max(tally.peak_rss_mb, before, during)
+        if windows and during > tally.peak_input_rss_mb:
+            tally.peak_input_rss_mb, tally.peak_input = during, recipe
+        if outcome.kind != "ok" and save_dir is not None and len(tally.saved) < 20:
+            save_dir.mkdir(parents=True, exist_ok=True)
+            path = save_dir / f"{target.name}-{seed}-{tally.tried}-{outcome.kind}{target.suffix}"
+            path.write_bytes(data)
+            tally.saved.append(str(path))
+        tally.add(outcome)
+
+    for index, body in enumerate(seeds[:max_inputs]):
+        account(body, f"seed {index}")
     while time.monotonic() < end and tally.tried < max_inputs:
         index = rng.randrange(len(seeds))
-        data, recipe = mutate(seeds[index], rng, zip_based=target.zip_based)
-        tally.add(
-            run_one(
-                target,
-                data,
-                f"seed {index} ({len(seeds[index])} B) -> {recipe} ({len(data)} B)",
-                time_limit_s=time_limit_s,
-            )
-        )
+        try:
+            data, recipe = mutate(seeds[index], rng, zip_based=target.zip_based)
+        except Exception as exc:  # a bug in a mutator: counted and shown, the run goes on
+            tally.harness_errors += 1
+            if len(tally.samples) < 8:
+                tally.samples.append(
+                    {"kind": "harness", "recipe": f"seed {index}", "error": repr(exc)[:400],
+                     "trace": traceback.format_exc(limit=-6)}
+                )  # fmt: skip
+            continue
+        account(data, f"seed {index} ({len(seeds[index])} B) -> {recipe} ({len(data)} B)")
+    tally.peak_rss_mb = max(tally.peak_rss_mb, _peak_rss_kib() / 1024)
     return tally
