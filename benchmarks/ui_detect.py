@@ -12,7 +12,8 @@ Measured on the AidUI NAGGING screenshots (../shared/data/ui/aidui/mobile_naggin
   recognise_close  what `ui check` now does per screenshot: one observation (close icons, AdChoices marks, OCR
             lines, pixel cues), the pop-up model and the learned close ranker (target ≤ 0.3 s CPU per
             1080×1920 screen); the icon search proposes small icons on a half-size copy and scores them
-            exactly around each proposal, OCR detects on a third-size copy and recognises within a budget
+            exactly around each proposal, OCR detects on a third-size copy and recognises within a budget, the
+            lines on the pop-up's card (from the pixel cues) first
 Wall time drops when other processes share the cores, so CPU time of this single-threaded process and
 the load average are printed too. Models and templates are loaded before timing.
 Run: `python -m benchmarks.ui_detect [--runs 1]`.

@@ -393,8 +393,19 @@ def evaluate_command(
     folds: Annotated[int, typer.Option(min=2, help="交叉验证折数 / folds over screens")] = 5,
     fmt: Annotated[OutputFormat, typer.Option("--format", "-f", help=FORMAT_HELP)] = OutputFormat.table,
 ) -> None:
-    """弹窗识别精确率/召回率、关闭控件top-1/top-3（按应用分组交叉验证）/ held-out recognition and close-control
-    figures on AidUI (grouped cross-validation)."""
+    """弹窗识别精确率/召回率、关闭控件top-1/top-3、T4判不合规门槛（按应用分组交叉验证）/ held-out recognition,
+    close-control and T4 FAIL-gate figures on AidUI (grouped cross-validation).
+
+    Output (table; `-f json` gives the same as `learned` and the close-detection report):
+    (1) recognition precision/recall at the model's decision threshold, close top-1/top-3 and "no close control"
+    precision; (2) the T4 FAIL gates, from the same out-of-fold predictions: per probability (0.7, 0.8, 0.9,
+    0.95 and the catalog's T4 `screenshot_fail_min_recognition` / `screenshot_fail_min_close_score`) the
+    screens reaching the recognition gate and the share that are NAGGING, the NAGGING screens whose best close
+    candidate reaches the close gate and the share of right picks, and both gates at the catalog values together;
+    (3) close detection at fixed thresholds (templates + OCR lexicon, k-fold by file name).
+    Protocol: screens grouped by app, groups shuffled with `--seed` into `--folds` folds; every model, learned
+    phrase and threshold is fitted on the training folds only, figures pooled over the held-out folds.
+    """
     from ganzhi.training.ui.evaluation import evaluate_aidui, load_labels
 
     check_format(fmt, (OutputFormat.table, OutputFormat.json), command="ui evaluate-aidui")
@@ -463,6 +474,47 @@ def _print_learned(report: dict[str, Any]) -> None:
         f"right {none['right']} / said {none['said']}; {close['without_close']} screens without one",
     )
     table.caption = report["protocol"]
+    console.print(table)
+    if "fail_gates" in report:
+        _print_gates(recognition["gates"], close["gates"], report["fail_gates"])
+
+
+def _print_gates(recognition: list[dict[str, Any]], close: list[dict[str, Any]], both: dict[str, Any]) -> None:
+    """The T4 FAIL gates measured on the out-of-fold predictions, one row per probability value."""
+    from rich.table import Table
+
+    from ganzhi.training.ui.recognition_train import CLOSE_GATE, RECOGNITION_GATE
+
+    table = Table(title="T4 判不合规门槛 / FAIL gates (out-of-fold)")
+    for column in ("≥ p", "catalog", "screens", "NAGGING", "P", "R", "close n", "right", "top-1 P"):
+        table.add_column(column)
+    closing = {row["threshold"]: row for row in close}
+    marks: dict[float, list[str]] = {}
+    marks.setdefault(both[RECOGNITION_GATE], []).append("recognition")
+    marks.setdefault(both[CLOSE_GATE], []).append("close")
+    for row in recognition:
+        other = closing.get(row["threshold"], {})
+        table.add_row(
+            str(row["threshold"]),
+            "+".join(marks.get(row["threshold"], [])),
+            str(row["screens"]),
+            str(row["nagging"]),
+            str(row["precision"]),
+            str(row["recall"]),
+            str(other.get("screens", "")),
+            str(other.get("right", "")),
+            str(other.get("precision", "")),
+        )
+    table.caption = (
+        "screens/NAGGING/P/R: screens whose pop-up probability reaches p, how many are NAGGING, precision, share "
+        "of all NAGGING; close n/right/top-1 P: labelled NAGGING screens whose best close candidate reaches p, "
+        "how many picks are a labelled control, precision. "
+        f"Both gates at the catalog values (recognition ≥ {both[RECOGNITION_GATE]}, close ≥ {both[CLOSE_GATE]}): "
+        f"{both['nagging_reaching_both']} of {both['labelled_nagging']} labelled NAGGING screens, "
+        f"{both['nagging_reaching_both_right_control']} with the right control; "
+        f"{both['not_nagging_reaching_both']} of {both['not_nagging_reaching_recognition']} non-NAGGING screens "
+        f"past the recognition gate also pass the close gate. {both['source']}"
+    )
     console.print(table)
 
 

@@ -230,3 +230,34 @@ def test_detection_looks_again_at_a_larger_size_when_almost_no_text_is_found(mon
     reader.retry_below = ocr.RETRY_BELOW
     small = np.zeros((800, 480, 3), dtype=np.uint8)  # already below RETRY_WIDTH: nothing larger to look at
     assert len(reader.detect(small)) == 1 and widths == [ocr.DET_WIDTH]
+
+
+def test_reading_order_reads_the_focused_card_first() -> None:
+    """A dialog over a keyboard: bottom-first order spends the budget on the keys, the card's lines come first."""
+    keys = [(40 + 100 * i, 1500, 100 + 100 * i, 1560) for i in range(8)]
+    title = (120, 830, 460, 910)  # aspect 4.3
+    later = (120, 1100, 260, 1150)
+    card = (60, 780, 1020, 1200)
+    budget = round(3 * ocr.REC_HEIGHT) + 1  # three keys (each 60 × 60, aspect 1)
+    unfocused = ocr.reading_order([*keys, title, later], 1080, budget=budget, max_lines=16)
+    assert len(unfocused) == 3 and set(unfocused) <= set(keys)  # the dialog is never read
+    chosen = ocr.reading_order([*keys, title, later], 1080, budget=10_000, max_lines=16, focus=card)
+    assert chosen[:2] == [later, title] and set(chosen[2:]) == set(keys)
+    # a card line that does not fit the budget is skipped like any other
+    small = ocr.reading_order(
+        [*keys, title, later], 1080, budget=round(ocr.REC_HEIGHT * 140 / 50) + 1, max_lines=16, focus=card
+    )
+    assert small[0] == later and title not in small
+
+
+def test_read_focused_reports_every_detected_line(monkeypatch: pytest.MonkeyPatch) -> None:
+    reader = object.__new__(ocr.RapidOcrReader)
+    reader.det_width, reader.retry_below, reader.rec_budget, reader.max_lines = ocr.DET_WIDTH, 0, 200, 16
+    boxes = [(100, 300 + 100 * i, 300, 360 + 100 * i) for i in range(5)]  # each costs 160 at REC_HEIGHT
+    monkeypatch.setattr(reader, "_detect", lambda rgb, width: list(boxes))
+    monkeypatch.setattr(reader, "_recognise", lambda rgb, lines: [TextLine(b, "OK", 0.9) for b in lines])
+    screen = np.zeros((1920, 1080, 3), dtype=np.uint8)
+    lines, detected = reader.read_focused(screen, (0, 250, 1080, 380))
+    assert detected == 5 and [line.bounds for line in lines] == [boxes[0]]  # the focused one, then the budget ends
+    assert [line.bounds for line in reader.read(screen)] == [boxes[-1]]  # unfocused: lowest first
+    assert isinstance(reader, ocr.FocusedReader) and not isinstance(FakeReader([]), ocr.FocusedReader)

@@ -164,3 +164,37 @@ def test_a_dialog_button_row_marks_the_dismissive_half_and_its_affirmative_partn
     assert rows[("OK", 1160)]["pair_accept"] == 1.0 and rows[("OK", 1160)]["pair_dismiss"] == 0.0
     assert rows[("OK", 1500)]["pair_accept"] == 0.0
     assert rows[("Do you like this app?", 900)]["pair_dismiss"] == 0.0
+
+
+class _FocusedFake:
+    """Records the focus it was given; says it detected more lines than it read."""
+
+    def __init__(self) -> None:
+        self.focus: tuple[int, int, int, int] | None = None
+
+    def read_focused(self, rgb: object, focus: tuple[int, int, int, int] | None) -> tuple[list[TextLine], int]:
+        self.focus = focus
+        return [TextLine((300, 1200, 500, 1260), "NO THANKS", 0.98)], 20
+
+    def read(self, rgb: object) -> list[TextLine]:
+        raise AssertionError("observe asks a focused reader for read_focused")
+
+
+def test_observe_reads_the_card_first_and_keeps_the_detected_count() -> None:
+    from ganzhi.collect.ui.recognise import FOCUS_GROW, MAX_DETECTED, features, focus_of, observe
+    from ganzhi.collect.ui.templates import TemplateBank
+
+    rgb = load_rgb(popup_png().png)
+    reader = _FocusedFake()
+    seen = observe(rgb, TemplateBank(()), reader, None)
+    card = seen.pixels.card
+    focus = reader.focus
+    assert card is not None and focus is not None and focus == focus_of(card, 1080, 1920)
+    assert focus[0] == max(0, card[0] - round(FOCUS_GROW * 1080)) and focus[1] == card[1] - round(FOCUS_GROW * 1920)
+    assert seen.detected == 20 and len(seen.lines) == 1
+    assert features(seen, load_lexicon())["detected_lines"] == 20 / MAX_DETECTED
+    # an observation that does not know the count (a plain reader, an old cache) counts the lines it has
+    plain = _observation([TextLine((0, 0, 9, 9), "OK", 0.9)] * 3, [])
+    assert plain.detected == 0 and features(plain, load_lexicon())["detected_lines"] == 3 / MAX_DETECTED
+    assert focus_of(None, 1080, 1920) is None
+    assert focus_of((10, 10, 1075, 1910), 1080, 1920) == (0, 0, 1080, 1920)  # clipped to the screen

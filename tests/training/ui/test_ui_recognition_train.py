@@ -15,12 +15,20 @@ from ganzhi.collect.ui.templates import TemplateMatch
 from ganzhi.errors import InputError
 from ganzhi.forge.ui.screens import popup_png
 from ganzhi.training.ui.recognition_train import (
+    CLOSE_GATE,
+    GATE_REQUIREMENT,
+    RECOGNITION_GATE,
+    BestPick,
+    catalog_gates,
+    close_gates,
+    fail_gates,
     folds_of,
     gkd_splash,
     groups_of,
     learned_lexicon,
     ranking_cv,
     recognition_cv,
+    recognition_gates,
 )
 
 NAMES = [
@@ -108,3 +116,64 @@ def test_cross_validated_ranking_and_recognition_on_drawn_screens() -> None:
 def test_the_real_gkd_table_gives_splash_ids() -> None:
     found = gkd_splash(shared_path("ui", "gkd", "gkdkit_splash_rules.json"))
     assert "tt_splash_skip_btn" in found["ids"] and "content" not in found["ids"]
+
+
+def test_recognition_gates_count_the_screens_reaching_each_probability() -> None:
+    scores = {"a": 0.95, "b": 0.85, "c": 0.75, "d": 0.1}
+    truth = {"a": 1, "b": 0, "c": 1, "d": 1}
+    rows = recognition_gates(scores, truth, (0.9, 0.7, 0.8, 0.9))
+    assert [r["threshold"] for r in rows] == [0.7, 0.8, 0.9]  # sorted, each value once
+    assert [(r["screens"], r["nagging"]) for r in rows] == [(3, 2), (2, 1), (1, 1)]
+    assert rows[1]["precision"] == 0.5 and rows[1]["recall"] == 0.333
+    assert recognition_gates({}, {}, (0.9,))[0]["precision"] is None
+
+
+def test_close_gates_count_right_picks_among_confident_ones() -> None:
+    picks = {
+        "a": BestPick(0.97, right=True, has_close=True),
+        "b": BestPick(0.85, right=False, has_close=True),
+        "c": BestPick(0.82, right=False, has_close=False),  # a confident pick on a screen without a control
+        "d": BestPick(0.3, right=False, has_close=True),
+    }
+    rows = {r["threshold"]: r for r in close_gates(picks, (0.8, 0.95))}
+    assert (rows[0.8]["screens"], rows[0.8]["right"], rows[0.8]["precision"]) == (3, 1, 0.333)
+    assert (rows[0.95]["screens"], rows[0.95]["precision"], rows[0.95]["share_of_with_close"]) == (1, 1.0, 0.333)
+
+
+def test_the_gates_are_read_from_the_catalog() -> None:
+    from ganzhi.catalog.loader import default_catalog
+
+    params = {p.id: p.value for p in default_catalog().requirement(GATE_REQUIREMENT).params}
+    gates = catalog_gates()
+    assert gates == {RECOGNITION_GATE: params[RECOGNITION_GATE], CLOSE_GATE: params[CLOSE_GATE]}
+    assert all(0 < v <= 1 for v in gates.values())
+
+
+def test_gates_come_from_the_same_out_of_fold_predictions() -> None:
+    observations, labels = _screens()
+    base = load_lexicon_without_seeds()
+    classes = {n: ({"NAGGING"} if labels[n]["controls"] else {"NO DP"}) for n in observations}
+    probabilities: dict[str, float] = {}
+    recognition = recognition_cv(observations, classes, 3, 1, base, gates=(0.5, 0.9), out_of_fold=probabilities)
+    assert set(probabilities) == set(observations) and all(0 <= v <= 1 for v in probabilities.values())
+    at = {r["threshold"]: r for r in recognition["gates"]}
+    assert at[0.5]["screens"] == sum(v >= 0.5 for v in probabilities.values())
+    assert at[0.9]["screens"] <= at[0.5]["screens"]
+    picks: dict[str, BestPick] = {}
+    close = ranking_cv(observations, labels, 3, 1, base, gates=(0.0,), out_of_fold=picks)
+    assert close["gates"][0]["screens"] == len(picks) == 12
+    assert close["gates"][0]["right"] == round(close["top1"] * close["with_close"])
+    # every screen called certain: the six pop-ups reach both gates, the six app screens are the wrong FAILs
+    both = fail_gates(
+        {RECOGNITION_GATE: 0.5, CLOSE_GATE: 0.0},
+        dict.fromkeys(observations, 1.0),
+        picks,
+        observations,
+        observations,
+        labels,
+        {n: ({"NAGGING"} if labels[n]["controls"] else {"NO DP"}) for n in observations},
+        base,
+    )
+    assert both["labelled_nagging"] == 12 and both["nagging_reaching_both"] == 12
+    assert both["nagging_reaching_both_right_control"] == close["gates"][0]["right"]
+    assert both["not_nagging_reaching_recognition"] == 6 and both["not_nagging_reaching_both"] == 6

@@ -3,8 +3,9 @@
 The wheel ships its PP-OCRv4 detection and recognition ONNX models inside the package, so nothing is
 downloaded at run time. Text lines are detected on a copy whose short side is `det_width` (a 1080×1920 screen
 at a third: button labels are still 10 px high there); only button-shaped lines (short, not wider than
-`MAX_LINE_SHARE` of the short side, not in the status bar) are recognised, label-shaped ones first, lowest
-first, until the recognition budget (`rec_budget` pixels of line width at REC_HEIGHT) or `max_lines` is spent,
+`MAX_LINE_SHARE` of the short side, not in the status bar) are recognised — those inside the caller's focus (a
+pop-up's card) first, then label-shaped ones, lowest first — until the recognition budget (`rec_budget` pixels
+of line width at REC_HEIGHT) or `max_lines` is spent,
 one line at a time at its own width from the full-resolution pixels (about 0.08 s detection + 0.1 s
 recognition on one core for a 1080-wide screen; the ONNX sessions run on one thread and are made once per
 reader). Without the extra, `load_reader` raises `OcrUnavailable` with the install hint and callers degrade to
@@ -16,7 +17,7 @@ from __future__ import annotations
 import importlib
 import importlib.util
 from dataclasses import dataclass
-from typing import Any, Protocol
+from typing import Any, Protocol, runtime_checkable
 
 import numpy as np
 from PIL import Image
@@ -74,10 +75,21 @@ class TextLine:
     confidence: float
 
 
+Bounds = tuple[int, int, int, int]
+
+
 class TextReader(Protocol):
     """Anything that reads text lines off a screenshot (the real OCR, or a fake in tests)."""
 
     def read(self, rgb: RGB) -> list[TextLine]: ...
+
+
+@runtime_checkable
+class FocusedReader(Protocol):
+    """A reader that recognises the lines inside `focus` first and says how many button-like lines it detected
+    (read or not: the budget must not hide how much text a screen carries)."""
+
+    def read_focused(self, rgb: RGB, focus: Bounds | None) -> tuple[list[TextLine], int]: ...
 
 
 def ocr_installed() -> bool:
@@ -98,17 +110,25 @@ def button_like(box: tuple[int, int, int, int], short_side: int) -> bool:
 
 
 def reading_order(
-    boxes: list[tuple[int, int, int, int]], short_side: int, *, budget: int, max_lines: int
-) -> list[tuple[int, int, int, int]]:
-    """The lines worth recognising: status-bar lines dropped, label-shaped lines (aspect ≤ LABEL_ASPECT) first,
-    lowest first (a dialog's or a screen's action row is its bottom line; titles and body text sit above), while
-    their summed width at REC_HEIGHT stays within `budget`, at most `max_lines`."""
+    boxes: list[Bounds], short_side: int, *, budget: int, max_lines: int, focus: Bounds | None = None
+) -> list[Bounds]:
+    """The lines worth recognising: status-bar lines dropped; lines centred inside `focus` (a pop-up's card: its
+    title and buttons say what it is, where the bottom-first order would spend the budget on a keyboard or a tab
+    bar below it) first; then label-shaped lines (aspect ≤ LABEL_ASPECT) first, lowest first (a dialog's or a
+    screen's action row is its bottom line; titles and body text sit above), while their summed width at
+    REC_HEIGHT stays within `budget`, at most `max_lines`."""
     usable = [b for b in boxes if b[3] > STATUS_BAR_SHARE * short_side]
 
-    def cost(box: tuple[int, int, int, int]) -> float:
+    def cost(box: Bounds) -> float:
         return REC_HEIGHT * (box[2] - box[0]) / max(1, box[3] - box[1])
 
-    usable.sort(key=lambda b: (cost(b) > REC_HEIGHT * LABEL_ASPECT, -b[3], -b[1], b[0]))
+    def outside(box: Bounds) -> bool:
+        if focus is None:
+            return True
+        cx, cy = (box[0] + box[2]) / 2, (box[1] + box[3]) / 2
+        return not (focus[0] <= cx <= focus[2] and focus[1] <= cy <= focus[3])
+
+    usable.sort(key=lambda b: (outside(b), cost(b) > REC_HEIGHT * LABEL_ASPECT, -b[3], -b[1], b[0]))
     chosen: list[tuple[int, int, int, int]] = []
     spent = 0.0
     for box in usable:
@@ -182,13 +202,18 @@ class RapidOcrReader:
                 found.append(box)
         return found
 
-    def _lines(self, rgb: RGB) -> list[tuple[int, int, int, int]]:
-        short_side = min(rgb.shape[:2])
-        return reading_order(self.detect(rgb), short_side, budget=self.rec_budget, max_lines=self.max_lines)
-
     def read(self, rgb: RGB) -> list[TextLine]:
         """Button-like text lines of `rgb` (those `reading_order` keeps), each with its text and confidence."""
-        lines = self._lines(rgb)
+        return self.read_focused(rgb, None)[0]
+
+    def read_focused(self, rgb: RGB, focus: Bounds | None) -> tuple[list[TextLine], int]:
+        """The lines `reading_order` keeps (those inside `focus` first), and how many button-like lines were
+        detected in all."""
+        found = self.detect(rgb)
+        lines = reading_order(found, min(rgb.shape[:2]), budget=self.rec_budget, max_lines=self.max_lines, focus=focus)
+        return self._recognise(rgb, lines), len(found)
+
+    def _recognise(self, rgb: RGB, lines: list[Bounds]) -> list[TextLine]:
         if not lines:
             return []
         crops = [np.ascontiguousarray(rgb[top:bottom, left:right, ::-1]) for left, top, right, bottom in lines]

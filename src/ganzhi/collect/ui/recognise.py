@@ -21,7 +21,7 @@ from ganzhi.collect.ui.hierarchy import Hierarchy
 from ganzhi.collect.ui.image import RGB
 from ganzhi.collect.ui.lexicon import Lexicon, has_countdown
 from ganzhi.collect.ui.linear import Classifier, load_model
-from ganzhi.collect.ui.ocr import TextLine, TextReader
+from ganzhi.collect.ui.ocr import FocusedReader, TextLine, TextReader
 from ganzhi.collect.ui.screen import PixelCues, pixel_cues
 from ganzhi.collect.ui.templates import ScreenSearch, TemplateBank, TemplateMatch
 
@@ -33,6 +33,11 @@ OBSERVE_FLOOR = 0.7
 #: wide, about 0.04 of a phone's width; at the smallest sizes every speckle matched a ▷ (≥ 0.8 on 260 of
 #: the 323 AidUI screens), so the smaller sizes cost time and carried no signal.
 MARK_SHARES = (0.045,)
+#: OCR recognises the lines on the pixel card first, the card grown by this share of the screen on each side (its
+#: edges are measured on a 90 px copy, and a dialog's buttons sit on its bottom edge).
+FOCUS_GROW = 0.05
+#: The detected-line count is capped here (a feed or a keyboard has more; a pop-up far fewer).
+MAX_DETECTED = 32
 AD_MARK = re.compile(r"^(ad|ads|advert|advertisement|sponsored|promoted|广告|廣告|赞助|推广|ad\W.*|.*\Wad)$", re.I)
 INSTALL = re.compile(
     r"\b(install|download|get it|open|play now|learn more|shop now|sign up|try (it )?free|get the app)\b|"
@@ -75,7 +80,8 @@ TREE_AD_ACTIVITY = re.compile(
 
 @dataclass(frozen=True, slots=True)
 class Observation:
-    """What one screenshot shows, read once: text lines, icon and mark matches, pixel cues."""
+    """What one screenshot shows, read once: text lines, icon and mark matches, pixel cues, and how many
+    button-like text lines the OCR detected (recognised or not; 0 when unknown)."""
 
     width: int
     height: int
@@ -83,19 +89,36 @@ class Observation:
     icons: tuple[TemplateMatch, ...]
     adchoices: float
     pixels: PixelCues
+    detected: int = 0
+
+
+def focus_of(card: tuple[int, int, int, int] | None, width: int, height: int) -> tuple[int, int, int, int] | None:
+    """The region OCR reads first: the pixel card grown by FOCUS_GROW (None without a card)."""
+    if card is None:
+        return None
+    dx, dy = round(FOCUS_GROW * width), round(FOCUS_GROW * height)
+    return (max(0, card[0] - dx), max(0, card[1] - dy), min(width, card[2] + dx), min(height, card[3] + dy))
 
 
 def observe(rgb: RGB, bank: TemplateBank, reader: TextReader | None, marks: TemplateBank | None) -> Observation:
     """Search the screenshot once: close-icon templates (≥ OBSERVE_FLOOR), AdChoices marks (at MARK_SHARES, on the
-    same prepared screen), OCR lines, pixels."""
+    same prepared screen), pixels, then OCR lines (those on the pixel card first, when the reader can)."""
     search = ScreenSearch(rgb)
     icons = tuple(search.match(bank, threshold=OBSERVE_FLOOR))
     mark = 0.0
     if marks is not None and marks.templates:
         found = search.match(marks, threshold=OBSERVE_FLOOR, shares=MARK_SHARES)
         mark = max((m.score for m in found), default=0.0)
-    lines = tuple(reader.read(rgb)) if reader is not None else ()
-    return Observation(rgb.shape[1], rgb.shape[0], lines, icons, mark, pixel_cues(rgb, search.grey))
+    pixels = pixel_cues(rgb, search.grey)
+    height, width = rgb.shape[:2]
+    lines: tuple[TextLine, ...] = ()
+    detected = 0
+    if isinstance(reader, FocusedReader):
+        read, detected = reader.read_focused(rgb, focus_of(pixels.card, width, height))
+        lines = tuple(read)
+    elif reader is not None:
+        lines = tuple(reader.read(rgb))
+    return Observation(width, height, lines, icons, mark, pixels, detected)
 
 
 def text_cues(lines: Sequence[TextLine], lexicon: Lexicon) -> dict[str, float]:
@@ -155,6 +178,9 @@ def features(observation: Observation, lexicon: Lexicon) -> dict[str, float]:
         (m.score for m in observation.icons if _cornered(m.bounds, observation)), default=0.0
     )
     values["adchoices"] = observation.adchoices
+    # How much text the screen carries, whatever the recognition budget let through (`text_lines` saturates at it).
+    detected = max(observation.detected, len(observation.lines))
+    values["detected_lines"] = min(MAX_DETECTED, detected) / MAX_DETECTED
     values["fullscreen_picture"] = float(
         values["photo_share"] > 0.35 and values["status_bar_step"] < 0.15 and values["status_bar_flat"] < 0.5
     )
@@ -307,6 +333,7 @@ FEATURES = (
     "fullscreen_picture",
     "rating_prompt",
     "button_pair",
+    "detected_lines",
 )
 
 

@@ -10,7 +10,8 @@ with `seed` and dealt into `folds` folds of about equal size. Every figure is po
 the models, the lexicon's learned phrases and the "no close control" threshold see only the training folds.
 The recogniser's decision threshold is the best F-beta (THRESHOLD_BETA < 1: precision first) of an inner grouped
 cross-validation on the training folds, never tuned on the figures. The shipped artefacts are then trained on
-all screens.
+all screens. The T4 FAIL gates (catalog params of `T4.close-control`) are measured on the same out-of-fold
+predictions: precision and count of the screens whose probability reaches each gate value.
 
 Run: `python -m ganzhi.training.ui.recognition_train [--write]` (writes `collect/ui/data/popup_model.json`
 and `close_ranker.json` with `--write`); `ganzhi ui evaluate-aidui` prints the same figures.
@@ -25,7 +26,7 @@ import random
 import re
 import time
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import asdict, replace
+from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -96,6 +97,10 @@ def folds_of(groups: Mapping[str, str], folds: int, seed: int) -> dict[str, int]
 
 # --- observations (cached: OCR dominates the cost) ---------------------------------------------------------
 
+#: A cache written by another version of `observe` (other reading order, fields) is not reused.
+CACHE_FORMAT_KEY = "__format__"
+CACHE_FORMAT = "observation-2: card-first OCR reading order, detected line count"
+
 
 def _observation_json(obs: Observation) -> dict[str, Any]:
     return {
@@ -105,6 +110,7 @@ def _observation_json(obs: Observation) -> dict[str, Any]:
         "icons": [asdict(icon) for icon in obs.icons],
         "adchoices": obs.adchoices,
         "pixels": {"values": obs.pixels.values, "card": obs.pixels.card},
+        "detected": obs.detected,
     }
 
 
@@ -117,6 +123,7 @@ def _observation_from(doc: Mapping[str, Any]) -> Observation:
         tuple(TemplateMatch(tuple(i["bounds"]), i["score"], i["template"]) for i in doc["icons"]),
         float(doc["adchoices"]),
         PixelCues(dict(doc["pixels"]["values"]), tuple(card) if card else None),
+        int(doc["detected"]),
     )
 
 
@@ -131,6 +138,9 @@ def observe_all(
     stored: dict[str, Any] = {}
     if cache is not None and cache.is_file():
         stored = json.loads(cache.read_text(encoding="utf-8"))
+        if stored.get(CACHE_FORMAT_KEY) != CACHE_FORMAT:
+            stored = {}  # observed by another version of `observe`: read afresh
+    stored[CACHE_FORMAT_KEY] = CACHE_FORMAT
     found: dict[str, Observation] = {}
     spent, fresh = 0.0, 0
     for name in names[:MAX_IMAGES]:
@@ -235,6 +245,21 @@ THRESHOLDS = tuple(round(0.2 + 0.05 * step, 2) for step in range(13))
 THRESHOLD_BETA = 0.8
 RECOGNISER_KIND = "trees"
 RANKER_KIND = "logistic"
+#: Probabilities at which the T4 FAIL gates are measured, besides the catalog's own values.
+GATE_THRESHOLDS = (0.7, 0.8, 0.9, 0.95)
+#: The requirement whose params are the two screenshot-only FAIL gates of the T4 check.
+GATE_REQUIREMENT = "T4.close-control"
+RECOGNITION_GATE = "screenshot_fail_min_recognition"
+CLOSE_GATE = "screenshot_fail_min_close_score"
+
+
+def catalog_gates() -> dict[str, float]:
+    """The two gates as the shipped catalog sets them (configurable defaults), read the way checks read them."""
+    from ganzhi.catalog.loader import default_catalog
+    from ganzhi.catalog.params import params_for
+
+    params = params_for(default_catalog(), [GATE_REQUIREMENT])
+    return {RECOGNITION_GATE: params.number(RECOGNITION_GATE), CLOSE_GATE: params.number(CLOSE_GATE)}
 
 
 def inner_threshold(
@@ -269,10 +294,18 @@ def inner_threshold(
 
 
 def recognition_cv(
-    observations: Mapping[str, Observation], classes: Mapping[str, set[str]], folds: int, seed: int, lexicon: Lexicon
+    observations: Mapping[str, Observation],
+    classes: Mapping[str, set[str]],
+    folds: int,
+    seed: int,
+    lexicon: Lexicon,
+    *,
+    gates: Sequence[float] = GATE_THRESHOLDS,
+    out_of_fold: dict[str, float] | None = None,
 ) -> dict[str, Any]:
     """Held-out precision/recall of 'this screen is a pop-up or interstitial', pooled over grouped folds; the
-    model and its threshold come from the training folds only."""
+    model and its threshold come from the training folds only. `gates`: the same out-of-fold probabilities
+    cut at these values (the T4 FAIL gate); `out_of_fold` receives each screen's held-out probability."""
     names = sorted(observations)
     rows = {n: features(observations[n], lexicon) for n in names}
     truth = {n: int(POSITIVE in classes.get(n, set())) for n in names}
@@ -280,6 +313,7 @@ def recognition_cv(
     tp = fp = fn = tn = 0
     by_class: dict[str, list[int]] = {}
     per_fold = []
+    scores: dict[str, float] = {}
     for fold in range(folds):
         train = [n for n in names if fold_of[n] != fold]
         test = [n for n in names if fold_of[n] == fold]
@@ -287,7 +321,8 @@ def recognition_cv(
         model = fit([rows[n] for n in train], [truth[n] for n in train], FEATURES, RECOGNISER_KIND)
         f_tp = f_fp = f_fn = 0
         for name in test:
-            said = model.probability(rows[name]) >= threshold
+            scores[name] = model.probability(rows[name])
+            said = scores[name] >= threshold
             if said and truth[name]:
                 f_tp += 1
             elif said:
@@ -304,6 +339,8 @@ def recognition_cv(
         per_fold.append(
             {"fold": fold, "screens": len(test), "threshold": threshold, "tp": f_tp, "fp": f_fp, "fn": f_fn}
         )
+    if out_of_fold is not None:
+        out_of_fold.update(scores)
     return {
         "screens": len(names),
         "positives": sum(truth.values()),
@@ -318,8 +355,31 @@ def recognition_cv(
         "recognised_share_by_class": {
             k: {"recognised": v[0], "screens": v[1], "share": _ratio(v[0], v[1])} for k, v in sorted(by_class.items())
         },
+        "gates": recognition_gates(scores, truth, gates),
         "per_fold": per_fold,
     }
+
+
+def recognition_gates(
+    scores: Mapping[str, float], truth: Mapping[str, int], thresholds: Sequence[float]
+) -> list[dict[str, Any]]:
+    """Per gate value: how many screens reach it, how many of those are NAGGING (precision) and what share of
+    all NAGGING screens reach it (recall); a screen reaching the gate may FAIL in T4."""
+    positives = sum(truth[n] for n in scores)
+    rows = []
+    for threshold in sorted(set(thresholds)):
+        reached = [n for n, value in scores.items() if value >= threshold]
+        right = sum(truth[n] for n in reached)
+        rows.append(
+            {
+                "threshold": threshold,
+                "screens": len(reached),
+                "nagging": right,
+                "precision": _ratio(right, len(reached)),
+                "recall": _ratio(right, positives),
+            }
+        )
+    return rows
 
 
 # --- close ranking ------------------------------------------------------------------------------------------
@@ -389,15 +449,25 @@ def no_close_threshold(
 
 
 def ranking_cv(
-    observations: Mapping[str, Observation], labels: Mapping[str, Any], folds: int, seed: int, base: Lexicon
+    observations: Mapping[str, Observation],
+    labels: Mapping[str, Any],
+    folds: int,
+    seed: int,
+    base: Lexicon,
+    *,
+    gates: Sequence[float] = GATE_THRESHOLDS,
+    out_of_fold: dict[str, BestPick] | None = None,
 ) -> dict[str, Any]:
-    """Held-out top-1/top-3 on screens with a close control and precision of 'no close control', grouped folds."""
+    """Held-out top-1/top-3 on screens with a close control and precision of 'no close control', grouped folds.
+    `gates`: top-1 precision among the screens whose best candidate's held-out score reaches each value (the T4
+    FAIL gate); `out_of_fold` receives each screen's best pick."""
     names = sorted(n for n in labels if n in observations)
     fold_of = folds_of(groups_of(names), folds, seed)
     top1 = top3 = with_close = reachable = 0
     said_none = said_none_right = without = 0
     per_fold = []
     missed = []
+    picks: dict[str, BestPick] = {}
     for fold in range(folds):
         train = [n for n in names if fold_of[n] != fold]
         test = [n for n in names if fold_of[n] == fold]
@@ -413,6 +483,7 @@ def ranking_cv(
             has = bool(labels[name].get("controls"))
             hits = [_hits(r, labels[name]) for r in ranked]
             none = not ranked or ranked[0].score < model.threshold
+            picks[name] = BestPick(ranked[0].score if ranked else 0.0, bool(hits[:1] and hits[0]), has)
             if has:
                 fw += 1
                 reachable += any(hits)
@@ -436,6 +507,8 @@ def ranking_cv(
                 "no_close_threshold": model.threshold,
             }
         )
+    if out_of_fold is not None:
+        out_of_fold.update(picks)
     return {
         "screens": len(names),
         "with_close": with_close,
@@ -451,8 +524,40 @@ def ranking_cv(
             "recall": _ratio(said_none_right, without),
         },
         "top1_missed": missed,
+        "gates": close_gates(picks, gates),
         "per_fold": per_fold,
     }
+
+
+@dataclass(frozen=True, slots=True)
+class BestPick:
+    """A screen's best close candidate out of fold: its ranker score, whether it is a labelled control, and
+    whether the screen has one at all."""
+
+    score: float
+    right: bool
+    has_close: bool
+
+
+def close_gates(picks: Mapping[str, BestPick], thresholds: Sequence[float]) -> list[dict[str, Any]]:
+    """Per gate value: screens whose best candidate reaches it, how many of those picks are a labelled close
+    control (precision: a wrong pick would back a FAIL on the wrong box), and the share of screens with a close
+    control that reach it with the right pick."""
+    with_close = sum(p.has_close for p in picks.values())
+    rows = []
+    for threshold in sorted(set(thresholds)):
+        reached = [p for p in picks.values() if p.score >= threshold]
+        right = sum(p.right for p in reached)
+        rows.append(
+            {
+                "threshold": threshold,
+                "screens": len(reached),
+                "right": right,
+                "precision": _ratio(right, len(reached)),
+                "share_of_with_close": _ratio(right, with_close),
+            }
+        )
+    return rows
 
 
 # --- the whole run ------------------------------------------------------------------------------------------
@@ -495,6 +600,12 @@ def run(
         nagging_dir, sorted(n for n in labels if (nagging_dir / n).is_file()), detector, cache, on_image
     )
     base = load_lexicon_without_seeds()
+    gate_values = catalog_gates()
+    grid = (*GATE_THRESHOLDS, *gate_values.values())
+    probabilities: dict[str, float] = {}
+    picks: dict[str, BestPick] = {}
+    recognition = recognition_cv(popups, classes, folds, seed, base, gates=grid, out_of_fold=probabilities)
+    close = ranking_cv(nagging, labels, folds, seed, base, gates=grid, out_of_fold=picks)
     report = {
         "protocol": (
             f"grouped {folds}-fold cross-validation, groups = app (Rico-style name) or a run of Rico ids "
@@ -505,10 +616,55 @@ def run(
         "folds": folds,
         "ocr": detector.reader is not None,
         "cpu_seconds_per_new_screen": max(seconds_a, seconds_b),
-        "recognition": recognition_cv(popups, classes, folds, seed, base),
-        "close": ranking_cv(nagging, labels, folds, seed, base),
+        "recognition": recognition,
+        "close": close,
+        "fail_gates": fail_gates(gate_values, probabilities, picks, popups, nagging, labels, classes, base),
     }
     return report, popups, nagging
+
+
+def fail_gates(
+    gates: Mapping[str, float],
+    probabilities: Mapping[str, float],
+    picks: Mapping[str, BestPick],
+    popups: Mapping[str, Observation],
+    nagging: Mapping[str, Observation],
+    labels: Mapping[str, Any],
+    classes: Mapping[str, set[str]],
+    base: Lexicon,
+) -> dict[str, Any]:
+    """Both T4 gates at the catalog's values together, from the same held-out predictions: the labelled NAGGING
+    screens that would reach FAIL (and with the right close control), and the screens without NAGGING that reach
+    both gates (a FAIL there is wrong whatever the control). Those never carry a close label, so their close
+    score comes from a ranker fitted on every labelled screen: they are outside its training data."""
+    min_recognition, min_close = gates[RECOGNITION_GATE], gates[CLOSE_GATE]
+    by_stem = {Path(name).stem: name for name in probabilities}
+    reached = right = 0
+    for name, pick in picks.items():
+        popup = by_stem.get(Path(name).stem)
+        if popup is not None and probabilities[popup] >= min_recognition and pick.score >= min_close:
+            reached += 1
+            right += pick.right
+    others = [n for n, v in probabilities.items() if v >= min_recognition and POSITIVE not in classes.get(n, set())]
+    wrong = 0
+    if others and labels:
+        lexicon = learned_lexicon(base, labels)
+        rows, targets = _training_rows(nagging, labels, sorted(n for n in labels if n in nagging), lexicon)
+        if len(set(targets)) == 2:
+            ranker = fit(rows, targets, RANK_FEATURES, RANKER_KIND)
+            for name in others:
+                ranked = _ranked(popups[name], lexicon, ranker)
+                wrong += bool(ranked) and ranked[0].score >= min_close
+    return {
+        "source": f"catalog {GATE_REQUIREMENT}: {RECOGNITION_GATE}, {CLOSE_GATE} (configurable defaults)",
+        RECOGNITION_GATE: min_recognition,
+        CLOSE_GATE: min_close,
+        "labelled_nagging": len(picks),
+        "nagging_reaching_both": reached,
+        "nagging_reaching_both_right_control": right,
+        "not_nagging_reaching_recognition": len(others),
+        "not_nagging_reaching_both": wrong,
+    }
 
 
 def train_shipped(
