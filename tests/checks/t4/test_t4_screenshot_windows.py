@@ -34,7 +34,7 @@ def _evidence(label: str, *, screenshot_only: bool = True) -> Evidence:
         ad_label=True,
         screenshot_only=screenshot_only,
         recognised_kind="popup",
-        recognition_score=0.9,
+        recognition_score=0.97,
         cues=["ad_mark"],
         first_frame=0,
     )
