@@ -407,12 +407,13 @@ SCREENSHOT_CONFIDENCE_CASES = [
 ]
 
 
-def planted_close_evidence(recognition: float, close_score: float) -> dict[str, Any]:
-    """The analysed screenshot without a close control, with `TINY_CLOSE` planted at the given confidences."""
+def planted_close_evidence(recognition: float, close_score: float, **close: object) -> dict[str, Any]:
+    """The analysed screenshot without a close control, with `TINY_CLOSE` (and `close` changes) planted at the given
+    confidences."""
     data = screenshot_evidence(with_close=False, dismiss=None)
     window = data["data"]["ad_windows"][0]
     window["recognition_score"] = recognition
-    window["close"] = {**TINY_CLOSE, "score": close_score}
+    window["close"] = {**TINY_CLOSE, "score": close_score, **close}
     return data
 
 
@@ -440,6 +441,13 @@ def main() -> None:
             "expect": expect,
         }
         _write(target, name, planted)
+    glyph: dict[str, Any] = {
+        "description": "仅截图：OCR读到的文字关闭控件“不感兴趣”只能测得字形高度14dp，点击区域需在设备上测量 / "
+        "screenshot only: an OCR'd text control gives only its glyph height → MANUAL, not a size FAIL",
+        "evidence": [planted_close_evidence(0.97, 0.93, source="ocr", label="不感兴趣")],
+        "expect": [{"status": "MANUAL", "data": {"aspect": "size", "min_side_dp": 14, "glyph_only": True}}],
+    }
+    _write(target, "screenshot_text_glyph.manual", glyph)
     for folder, cases in CASES.items():
         target = CHECKS / folder / "cases"
         target.mkdir(parents=True, exist_ok=True)

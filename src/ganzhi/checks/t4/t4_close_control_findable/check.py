@@ -5,7 +5,7 @@ A window seen in pixels alone rests on two guesses: that the screen is an ad (th
 box is its close control (the ranker). A FAIL there can end up in a published 通报, so it stands only when
 both are confident (catalog params); otherwise the measured fact is reported as MANUAL for a person to
 confirm on the device. "No close control found" on a screenshot is never a FAIL: a detector's miss is not
-proof of absence.
+proof of absence; nor is the size of a text control read by OCR (the glyphs are measured, not the tap area).
 """
 
 from __future__ import annotations
@@ -73,10 +73,23 @@ def _presence(window: AdWindow, close: CloseControl | None, params: Params, key:
     return Outcome.passed("关闭控件随广告首帧出现", "close control shown from the ad's first frame", **facts)
 
 
+def _text_glyph(close: CloseControl) -> bool:
+    """True when the measured box is OCR'd text on a screenshot: the glyphs, not the tap target around them."""
+    return not close.tree_known and close.source.split("+")[0] == "ocr"
+
+
 def _size(close: CloseControl, params: Params, key: dict[str, object]) -> Outcome:
     side = close.min_side_dp
     facts = {**key, "aspect": "size", "min_side_dp": side, "area_share": close.area_share, "bounds": list(close.bounds)}
     if side < params.number("min_side_dp"):
+        if _text_glyph(close):
+            return Outcome.manual(
+                f"文字关闭控件“{close.label}”仅能从截图测得字形高度{side}dp，点击区域（含内边距）需在设备上测量",
+                f"text close control '{close.label}': a screenshot gives only its glyph height ({side} dp); the tap "
+                "area (with its padding) must be measured on a device",
+                **facts,
+                glyph_only=True,
+            )
         return Outcome.failed(
             f"关闭控件短边仅{side}dp，过小", f"close control is only {side} dp on its short side", **facts
         )
