@@ -86,7 +86,8 @@ class DemoPlatform:
 
 
 def demo_apk(path: Path, package: str = "com.example.video") -> Path:
-    """A forged APK: a generated code base plus an Application that starts an SDK reading the device id."""
+    """A forged APK: a generated code base plus an Application that starts an SDK reading the device id, and the
+    SDK's boot receiver (an SDK started by the system: 自启动)."""
     generated = generate_apk(package=package, classes=40, planted_apis=(GET_DEVICE_ID,), plant_every=13)
     ctor = MethodSpec("<init>", "()V", invokes=(InvokeSpec(OBJECT_INIT, "direct"),))
     sdk_init = InvokeSpec("Lcom/umeng/analytics/MobclickAgent;->init()V", "static")
@@ -97,7 +98,7 @@ def demo_apk(path: Path, package: str = "com.example.video") -> Path:
         methods=(ctor, MethodSpec("init", static=True, invokes=(InvokeSpec(GET_DEVICE_ID, "virtual"),))),
     )
     boot = ClassSpec(
-        f"{package}.BootReceiver",
+        "com.umeng.analytics.BootReceiver",
         superclass="android.content.BroadcastReceiver",
         methods=(ctor, MethodSpec("onReceive", "(Landroid/content/Context;Landroid/content/Intent;)V")),
     )
