@@ -44,6 +44,14 @@ Mutator = Callable[[bytes, random.Random], bytes]
 _HARNESS_MEMBER_BYTES = 16 * 1024 * 1024
 
 
+def _bounded_member(src: zipfile.ZipFile, info: zipfile.ZipInfo) -> bytes | None:
+    """A member's bytes, or None past `_HARNESS_MEMBER_BYTES`: streamed, since an earlier mutation may have
+    shrunk a bomb's declared size (the harness's own memory must not be what the fuzz run measures)."""
+    with src.open(info) as handle:
+        body = handle.read(_HARNESS_MEMBER_BYTES + 1)
+    return None if len(body) > _HARNESS_MEMBER_BYTES else body
+
+
 #: Configurable: an input also counts as a hang after this many times its CPU limit in wall-clock time.
 WALL_FACTOR = 6.0
 
@@ -182,9 +190,10 @@ TEXT_MUTATORS: list[Mutator] = [flip, truncate, splice, huge_string, deep_nestin
 def _rezip(data: bytes, rng: random.Random, change: Callable[[str, bytes], tuple[str, bytes] | None]) -> bytes:
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as src:
-            if any(i.file_size > _HARNESS_MEMBER_BYTES for i in src.infolist()):
+            read = [(i, _bounded_member(src, i)) for i in src.infolist()]
+            if any(body is None for _, body in read):
                 return flip(data, rng)  # a bomb from an earlier step: the harness never inflates it
-            items = [(i, src.read(i)) for i in src.infolist()]
+            items = [(i, body) for i, body in read if body is not None]
     except Exception:  # an earlier mutation broke the archive: mutate its bytes instead
         return flip(data, rng)
     out = io.BytesIO()
@@ -285,9 +294,10 @@ def zip_bomb_member(data: bytes, rng: random.Random) -> bytes:
     """One member replaced by highly compressible content of 40-300 MB (kilobytes to ~1.4 MB compressed)."""
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as src:
-            if any(i.file_size > _HARNESS_MEMBER_BYTES for i in src.infolist()):
+            read = [(i.filename, _bounded_member(src, i)) for i in src.infolist()]
+            if any(body is None for _, body in read):
                 return flip(data, rng)
-            items = [(i.filename, src.read(i)) for i in src.infolist()]
+            items = [(name, body) for name, body in read if body is not None]
     except Exception:
         return flip(data, rng)
     victim = rng.choice(items)[0] if items else "x.xml"

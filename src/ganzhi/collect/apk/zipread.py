@@ -434,6 +434,7 @@ class ApkArchive:
                 pending = inflater.unconsumed_tail
                 end = filled + len(chunk)
                 if end > size:
+                    out.clear()  # released now, not when the traceback holding this frame is collected
                     if tolerant:
                         return None
                     if size == bomb_cap < min(declared, limit):
@@ -447,6 +448,7 @@ class ApkArchive:
                 if not chunk and not pending and remaining <= 0:
                     break  # input exhausted and nothing more comes out: a truncated stream
         except zlib.error as exc:
+            out.clear()
             if tolerant:
                 return None
             raise InputError(where, f"deflate data is corrupt: {exc}") from None
