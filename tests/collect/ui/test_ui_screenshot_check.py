@@ -108,3 +108,15 @@ def test_draw_overlay_adds_a_verdict_band_and_keeps_the_width() -> None:
     assert marked.shape[0] > plain.shape[0]
     # the FAIL box is drawn in red around the scaled control
     assert tuple(marked[round(560 * 2 / 3) - 3, round(930 * 2 / 3)]) == (220, 38, 38)
+
+
+def test_a_caption_at_the_right_edge_stays_inside_the_picture() -> None:
+    rgb = load_rgb(popup_png().png)
+    caption = "跳过 20dp FAIL"
+    marked = load_rgb(draw_overlay(rgb, [Mark((1040, 560, 1078, 598), caption, "FAIL")], []))
+    # the caption's red label is moved left so that it ends inside the picture: red pixels reach the last columns
+    # on the caption row only when it was not cut (it would start at x = 1040 * 2/3 ≈ 693 of 720 and run off)
+    row = marked[round(560 * 2 / 3) - 20 : round(560 * 2 / 3) - 6]
+    red = (row[..., 0] == 220) & (row[..., 1] == 38) & (row[..., 2] == 38)
+    columns = red.any(axis=0).nonzero()[0]
+    assert columns.size and columns.min() < 693 - 20, "the caption starts left of the control so it fits"

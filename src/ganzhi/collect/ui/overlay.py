@@ -89,9 +89,11 @@ def draw_overlay(rgb: RGB, marks: Sequence[Mark], verdict: Sequence[str], *, car
         draw.rectangle([left - pad, top - pad, right + pad, bottom + pad], outline=colour, width=width)
         if mark.caption:
             text_y = max(0, top - pad - font.size - 4) if hasattr(font, "size") else max(0, top - 16)
-            box = draw.textbbox((left, text_y), mark.caption, font=font)
+            text_width = draw.textbbox((0, 0), mark.caption, font=font)[2]
+            text_x = max(0, min(left, image.width - text_width - 1))  # a control at the right edge keeps its caption
+            box = draw.textbbox((text_x, text_y), mark.caption, font=font)
             draw.rectangle(box, fill=colour)
-            draw.text((left, text_y), mark.caption, fill=(255, 255, 255), font=font)
+            draw.text((text_x, text_y), mark.caption, fill=(255, 255, 255), font=font)
     lines = [line for line in verdict if line][:MAX_LINES]
     if lines:
         line_height = round(draw.textbbox((0, 0), "Ag广告", font=font)[3]) + 6
