@@ -17,6 +17,7 @@ import os
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -28,6 +29,9 @@ from ganzhi.store.blobs import BlobStore, BlobTooLargeError
 from ganzhi.store.db import session_scope
 from ganzhi.store.ui_picture_repo import UiPicture, save_pictures
 from ganzhi.usecases.inspection import Inspection, inspect
+
+if TYPE_CHECKING:
+    from ganzhi.collect.ui.bundle import Frame
 
 #: Judged pictures kept per app per run (configurable default; `GANZHI_UI_PICTURES_PER_APP`).
 PICTURES_PER_APP = 8
@@ -102,12 +106,6 @@ def worst_status(statuses: Sequence[str]) -> str:
     return next((s for s in VERDICT_ORDER if s in statuses), statuses[0] if statuses else "")
 
 
-def _cjk_font() -> bool:
-    from ganzhi.collect.ui.overlay import FONT_CANDIDATES
-
-    return any(Path(candidate).is_file() for candidate in FONT_CANDIDATES)
-
-
 def verdict_lines(results: Sequence[Result], *, chinese: bool) -> list[tuple[str, str]]:
     """(status, text) per result, as `ui check --format html` draws them; English when no CJK font is installed."""
 
@@ -117,22 +115,17 @@ def verdict_lines(results: Sequence[Result], *, chinese: bool) -> list[tuple[str
     return [(r.status.value, f"{r.data.get('aspect', r.check_id)}: {text(r)}") for r in results]
 
 
-def _seen_frame(bundle_dir: Path, window: AdWindow) -> int | None:
-    """The first frame of the window that shows its close control (the window's first frame when unknown)."""
+def _frames(bundle_dir: Path | None) -> list[Frame]:
+    """The bundle's frames (read once per episode), empty when the folder is absent or unreadable."""
     from ganzhi.collect.ui.bundle import load_bundle
     from ganzhi.errors import InputError
 
-    if window.first_frame is None or window.close is None:
-        return window.first_frame
+    if bundle_dir is None:
+        return []
     try:
-        frames = load_bundle(bundle_dir).manifest.frames
+        return list(load_bundle(bundle_dir).manifest.frames)
     except (InputError, ValueError):
-        return window.first_frame
-    seen_at = window.start_ms + window.close.first_seen_ms
-    return next(
-        (i for i in range(window.first_frame, len(frames)) if frames[i].t_ms >= seen_at and frames[i].screenshot),
-        window.first_frame,
-    )
+        return []
 
 
 def _facts(episode: UiEpisode, window: AdWindow, lines: Sequence[tuple[str, str]]) -> dict[str, object]:
@@ -174,10 +167,10 @@ def keep_pictures(
     Storing again for the same run is a no-op (one row per run, evidence and window).
     """
     from ganzhi.collect.ui.image import image_size
-    from ganzhi.collect.ui.overlay import window_picture
+    from ganzhi.collect.ui.overlay import close_frame, has_cjk_font, window_picture
 
     limits = limits or PictureLimits.from_environ()
-    chinese = _cjk_font()
+    chinese = has_cjk_font()
     kept = KeptPictures()
     per_app: dict[tuple[str, str], int] = {}
     now = dt.datetime.now(dt.UTC)
@@ -186,6 +179,7 @@ def keep_pictures(
             continue
         episode = item.payload(UiEpisode)
         folder = bundles.get(episode.bundle)
+        frames = _frames(folder)
         for index, window in enumerate(episode.ad_windows):
             where = f"{item.subject.key} {episode.bundle} {window_key(window)}"
             mine = window_results(results, item, window)
@@ -199,9 +193,8 @@ def keep_pictures(
                 kept.skipped.append(f"{where}: bundle folder not given")
                 continue
             lines = verdict_lines(mine, chinese=chinese)
-            frame = _seen_frame(folder, window)
-            shown = [*episode.ad_windows[:index], window.model_copy(update={"first_frame": frame})]
-            picture = window_picture(folder, episode.model_copy(update={"ad_windows": shown}), index, lines)
+            frame = close_frame(frames, window)
+            picture = window_picture(folder, episode, index, lines, frame_index=frame)
             if picture is None:
                 kept.skipped.append(f"{where}: no screenshot of the window in the bundle")
                 continue

@@ -15,8 +15,9 @@ from pathlib import Path
 import numpy as np
 from PIL import Image, ImageDraw, ImageFont
 
+from ganzhi.collect.ui.bundle import Frame
 from ganzhi.collect.ui.image import RGB, encode_png
-from ganzhi.evidence.ui import UiEpisode
+from ganzhi.evidence.ui import AdWindow, UiEpisode
 
 Bounds = tuple[int, int, int, int]
 #: Status → outline colour (FAIL red, WARN amber, PASS green, anything else blue).
@@ -41,6 +42,11 @@ class Mark:
     bounds: Bounds
     caption: str
     status: str = ""
+
+
+def has_cjk_font() -> bool:
+    """True when a CJK font is installed, so verdict lines can be drawn in Chinese."""
+    return any(Path(candidate).is_file() for candidate in FONT_CANDIDATES)
 
 
 @lru_cache(maxsize=4)
@@ -107,11 +113,28 @@ def draw_overlay(rgb: RGB, marks: Sequence[Mark], verdict: Sequence[str], *, car
     return encode_png(np.asarray(image, dtype=np.uint8))
 
 
+def close_frame(frames: Sequence[Frame], window: AdWindow) -> int | None:
+    """The first frame of `window` that shows its close control (the window's first frame when unknown)."""
+    if window.first_frame is None or window.close is None:
+        return window.first_frame
+    seen_at = window.start_ms + window.close.first_seen_ms
+    return next(
+        (i for i in range(window.first_frame, len(frames)) if frames[i].t_ms >= seen_at and frames[i].screenshot),
+        window.first_frame,
+    )
+
+
 def window_picture(
-    bundle_dir: Path, episode: UiEpisode, window_index: int, verdict: Sequence[tuple[str, str]]
+    bundle_dir: Path,
+    episode: UiEpisode,
+    window_index: int,
+    verdict: Sequence[tuple[str, str]],
+    *,
+    frame_index: int | None = None,
 ) -> bytes | None:
-    """The first frame of ad window `window_index` of `episode` (read from its bundle), its close control boxed
-    in the colour of the worst close-control verdict and the verdict lines below; None without a screenshot.
+    """Frame `frame_index` (default: the window's first frame) of ad window `window_index` of `episode` (read
+    from its bundle), its close control boxed in the colour of the worst close-control verdict and the verdict
+    lines below; None without a screenshot.
 
     `verdict` holds (status, text) pairs, e.g. the results of the T4 checks for this window.
     """
@@ -120,11 +143,12 @@ def window_picture(
     from ganzhi.errors import InputError
 
     window = episode.ad_windows[window_index]
-    if window.first_frame is None:
+    shown = window.first_frame if frame_index is None else frame_index
+    if shown is None:
         return None
     try:
         bundle = load_bundle(bundle_dir)
-        frame = bundle.manifest.frames[window.first_frame]
+        frame = bundle.manifest.frames[shown]
         if frame.screenshot is None:
             return None
         rgb = load_rgb(bundle.read(frame.screenshot, limit=MAX_IMAGE_BYTES))
