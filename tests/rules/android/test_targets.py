@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from ganzhi.rules.android.targets import classify, classify_all
+from ganzhi.rules.android.targets import AppCode, classify, classify_all
 
 PACKAGE = "com.example.demo"
 CODE = {"com.example.demo": 40, "com.xiaomi.push.service": 120, "com.xiaomi.push": 80, "a": 300}
@@ -32,23 +32,25 @@ PLATFORM = ["com.google.android.gms", "com.huawei.hwid"]
     ],
 )
 def test_classify(text: str, kind: str) -> None:
-    assert classify(text, PACKAGE, CODE, PLATFORM) == kind
+    assert classify(text, AppCode.of(PACKAGE, CODE), PLATFORM) == kind
 
 
 def test_a_name_deeper_in_an_embedded_sdks_namespace_is_not_firm() -> None:
     code = {"com.vendor.push.service": 30}
-    assert classify("com.vendor.push.timer", PACKAGE, code, []) == "maybe_other_app"
-    assert classify("com.vendor.push", PACKAGE, code, []) == "other_app", "a three-label name may be the vendor's app"
+    assert classify("com.vendor.push.timer", AppCode.of(PACKAGE, code), []) == "maybe_other_app"
+    assert classify("com.vendor.push", AppCode.of(PACKAGE, code), []) == "other_app", (
+        "a three-label name may be the vendor's app"
+    )
 
 
 def test_one_label_obfuscated_packages_do_not_swallow_names() -> None:
-    assert classify("a.other.app", PACKAGE, {"a": 500}, []) == "maybe_other_app"
-    assert classify("com.other.app", PACKAGE, {"com": 3}, []) == "other_app"
+    assert classify("a.other.app", AppCode.of(PACKAGE, {"a": 500}), []) == "maybe_other_app"
+    assert classify("com.other.app", AppCode.of(PACKAGE, {"com": 3}), []) == "other_app"
 
 
 def test_classify_all_groups_by_kind() -> None:
     grouped = classify_all(
-        ["com.other.app", "com.google.android.gms", "com.xiaomi.mipush.ERROR"], PACKAGE, CODE, PLATFORM
+        ["com.other.app", "com.google.android.gms", "com.xiaomi.mipush.ERROR"], AppCode.of(PACKAGE, CODE), PLATFORM
     )
     assert grouped == {
         "other_app": ["com.other.app"],

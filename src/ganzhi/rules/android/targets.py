@@ -13,7 +13,8 @@ reported for a person to check.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable
+from dataclasses import dataclass, field
 from typing import Literal
 
 TargetKind = Literal["other_app", "maybe_other_app", "platform", "own", "not_a_package"]
@@ -58,61 +59,65 @@ _TLDS = frozenset(
         "in",
         "us",
         "sg",
-        "",
     }
 )
 
 
-def _labels(text: str) -> list[str]:
-    return text.split(".")
+def under(text: str, namespaces: Iterable[str]) -> bool:
+    """True when `text` is one of `namespaces` or a name inside one (`com.huawei.hwid.core` in `com.huawei.hwid`)."""
+    return any(text == n or text.startswith(n + ".") for n in namespaces)
 
 
-def _own(text: str, package: str, code_packages: Iterable[str]) -> bool:
-    """The app's own namespace, a class of its own code or a name built under one of its code packages."""
-    if text == package or text.startswith(package + "."):
-        return True
-    parent = text.rpartition(".")[0]
-    for code in code_packages:
-        if code.count(".") < 1:
-            continue  # a one-label package (obfuscated `a`, `b`) says nothing about names under it
-        if text.startswith(code + ".") or parent == code:
+@dataclass(frozen=True, slots=True)
+class AppCode:
+    """The app's package and the Java packages its DEX defines, indexed once for every target of a scan.
+
+    One-label packages (obfuscated `a`, `b`) are left out: they say nothing about names under them.
+    """
+
+    package: str
+    packages: frozenset[str]
+    heads: frozenset[str] = field(default=frozenset())
+
+    @classmethod
+    def of(cls, package: str, code_packages: Iterable[str]) -> AppCode:
+        codes = frozenset(c for c in code_packages if "." in c)
+        heads = frozenset(".".join(c.split(".")[:3]) for c in codes if c.count(".") >= 2)
+        return cls(package, codes, heads)
+
+    def owns(self, text: str, labels: list[str]) -> bool:
+        """The app's own namespace, a class of its own code or a name built under one of its code packages."""
+        if under(text, (self.package,)):
             return True
-    return False
+        return any(".".join(labels[:k]) in self.packages for k in range(2, len(labels)))
+
+    def inside_sdk_namespace(self, labels: list[str]) -> bool:
+        """A name deeper than three labels that shares its first three with the app's code
+        (`com.xiaomi.push.timer` beside `com.xiaomi.push.service`) is more likely a name inside an embedded SDK
+        than another app."""
+        return len(labels) > 3 and ".".join(labels[:3]) in self.heads
 
 
-def _inside_sdk_namespace(labels: list[str], codes: list[str]) -> bool:
-    """A name deeper than three labels that shares its first three with the app's code (`com.xiaomi.push.timer`
-    beside `com.xiaomi.push.service`) is more likely a name inside an embedded SDK than another app."""
-    if len(labels) <= 3:
-        return False
-    head = ".".join(labels[:3])
-    return any(code == head or code.startswith(head + ".") for code in codes)
-
-
-def classify(text: str, package: str, code_packages: Iterable[str], platform: Iterable[str]) -> TargetKind:
-    """What the target string `text` read from the app `package` (whose DEX defines `code_packages`) is."""
-    codes = list(code_packages)
+def classify(text: str, app: AppCode, platform: Iterable[str]) -> TargetKind:
+    """What the target string `text` read from the app's code is."""
     if len(text) > 200 or not _DOTTED.match(text):
         return "not_a_package"
-    labels = _labels(text)
+    labels = text.split(".")
     if _CONSTANT.match(labels[-1]) or text.startswith(("android.", "java.", "javax.", "dalvik.", "kotlin.")):
         return "not_a_package"
-    if any(text == p or text.startswith(p + ".") for p in platform):
+    if under(text, platform):
         return "platform"
-    if _own(text, package, codes):
+    if app.owns(text, labels):
         return "own"
-    if labels[0].lower() in _TLDS and not labels[-1][:1].isupper() and not _inside_sdk_namespace(labels, codes):
+    if labels[0].lower() in _TLDS and not labels[-1][:1].isupper() and not app.inside_sdk_namespace(labels):
         return "other_app"
     return "maybe_other_app"
 
 
-def classify_all(
-    targets: Iterable[str], package: str, code_packages: Mapping[str, int] | Iterable[str], platform: Iterable[str]
-) -> dict[TargetKind, list[str]]:
+def classify_all(targets: Iterable[str], app: AppCode, platform: Iterable[str]) -> dict[TargetKind, list[str]]:
     """Targets grouped by kind (kinds with no target are absent)."""
-    codes = list(code_packages)
     kept = list(platform)
     out: dict[TargetKind, list[str]] = {}
     for text in targets:
-        out.setdefault(classify(text, package, codes, kept), []).append(text)
+        out.setdefault(classify(text, app, kept), []).append(text)
     return out

@@ -18,7 +18,7 @@ from ganzhi.checks.outcome import Outcome
 from ganzhi.checks.t11.apk_common import library_note, missing_analysis, owner_text, unless_packed
 from ganzhi.evidence.apk import ApkStatic, AssociatedStart
 from ganzhi.evidence.base import EvidenceSet
-from ganzhi.rules.android.targets import TargetKind, classify_all
+from ganzhi.rules.android.targets import AppCode, TargetKind, classify_all, under
 
 _HARD = frozenset({"explicit_intent", "foreign_service", "foreign_provider", "push_wakeup"})
 _KIND_ZH = {
@@ -30,10 +30,6 @@ _KIND_ZH = {
     "queries": "声明可见的其他APP（<queries>）",
 }
 _NOTES_SHOWN = 50
-
-
-def _allowed(target: str, allowed: list[str]) -> bool:
-    return any(target == a or target.startswith(a + ".") for a in allowed)
 
 
 def _outcome(item: AssociatedStart, targets: list[str], firm: bool) -> Outcome:
@@ -72,7 +68,7 @@ def _push_targets(item: AssociatedStart, platform: list[str]) -> dict[TargetKind
     """A push wake-up's targets are actions: the platform's own push channels are not another app."""
     out: dict[TargetKind, list[str]] = {}
     for action in item.targets:
-        kind: TargetKind = "platform" if _allowed(action, platform) else "other_app"
+        kind: TargetKind = "platform" if under(action, platform) else "other_app"
         out.setdefault(kind, []).append(action)
     return out
 
@@ -85,12 +81,13 @@ def evaluate(evidence: EvidenceSet, params: Params) -> list[Outcome]:
         return [missing]
     allowed = params.strings("allowed_target_packages")
     platform = params.strings("platform_packages")
+    app = AppCode.of(static.package, static.packages)
     outcomes: list[Outcome] = []
     user: list[dict[str, object]] = []
     inward: list[dict[str, object]] = []
     library: list[dict[str, object]] = []
     for item in static.associated_start:
-        targets = [t for t in item.targets if not _allowed(t, allowed)]
+        targets = [t for t in item.targets if not under(t, allowed)]
         if item.targets and not targets and item.kind != "push_wakeup":
             continue  # every target is an allowed scenario (payment, sharing...)
         site: dict[str, object] = {
@@ -105,11 +102,7 @@ def evaluate(evidence: EvidenceSet, params: Params) -> list[Outcome]:
         if item.kind == "queries":
             outcomes.append(_outcome(item, targets, firm=False))
             continue
-        kinds = (
-            _push_targets(item, platform)
-            if item.kind == "push_wakeup"
-            else classify_all(targets, static.package, static.packages, platform)
-        )
+        kinds = _push_targets(item, platform) if item.kind == "push_wakeup" else classify_all(targets, app, platform)
         others = kinds.get("other_app", []) + kinds.get("maybe_other_app", [])
         if targets and not others:
             inward.append({**site, "targets": targets[:10]})
