@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from typing import get_args
+
 from ganzhi.collect.apk.sdk import MatchEvidence, SdkFacts, SdkMatch, match_sdks
+from ganzhi.collect.apk.sdk.models import MatchKind
 from ganzhi.collect.apk.sdkpresence import MIN_SDK_CLASSES, counted, is_own, own_packages, presence
 from ganzhi.evidence.apk import ApkStatic, SdkRef
 from ganzhi.evidence.pi_lists import AppPiFacts, AppPiSource, AppSdk
@@ -29,7 +32,8 @@ def _as_app_sdk(match: SdkMatch) -> AppSdk:
     return AppSdk(id=match.id, name=match.name, aliases=aliases, vendor=match.vendor, package_prefixes=prefixes)
 
 
-_MATCH_KINDS = {"class_prefix", "component", "native_lib", "meta_data", "provider_authority", "exodus_regex"}
+#: The signature kinds an inventory match can carry (read off `MatchKind`, not kept by hand).
+_MATCH_KINDS = frozenset(get_args(MatchKind))
 
 
 def as_match(ref: SdkRef) -> SdkMatch:

@@ -53,6 +53,13 @@ IMPLICIT_EXEMPT = frozenset(
     }
 )
 IMPLICIT_LIMIT_SDK = 26
+#: The Android release of each API level a limit above starts at.
+_RELEASES = {24: "7.0", 26: "8.0"}
+
+
+def release(api_level: int) -> str:
+    """The Android release an API level names ("8.0" for 26), for messages."""
+    return _RELEASES.get(api_level, f"API {api_level}")
 
 
 def stopped_at(action: str) -> int | None:

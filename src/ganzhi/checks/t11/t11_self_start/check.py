@@ -17,7 +17,7 @@ from ganzhi.checks.outcome import Outcome
 from ganzhi.checks.t11.apk_common import library_note, missing_analysis, owner_text, unless_packed
 from ganzhi.evidence.apk import ApkStatic, SelfStart
 from ganzhi.evidence.base import EvidenceSet
-from ganzhi.rules.android.broadcasts import reaches_manifest_receiver, stopped_at
+from ganzhi.rules.android.broadcasts import reaches_manifest_receiver, release, stopped_at
 
 _KIND_ZH = {
     "job_service": "JobService",
@@ -57,8 +57,7 @@ def _receiver(item: SelfStart, actions: list[str]) -> Outcome:
 
 def _undelivered(item: SelfStart, actions: list[str], target_sdk: int | None) -> Outcome:
     zh, en = owner_text(item.owner)
-    oldest = min((stopped_at(a) or 0) for a in actions)
-    version = {24: "7.0", 26: "8.0"}.get(oldest, f"API {oldest}")
+    version = release(min((stopped_at(a) or 0) for a in actions))
     return Outcome.warned(
         f"{zh}的广播接收器 {item.component} 监听 {', '.join(actions)}，但targetSdk为{target_sdk}，"
         f"Android {version}及以上系统不再向静态注册的接收器投递这些广播；仅在更早的系统上可被拉起，请核实",
