@@ -21,13 +21,13 @@ import hashlib
 import json
 import os
 import re
-import tempfile
 from dataclasses import dataclass, field
 from functools import cached_property, lru_cache
 from pathlib import Path
 from typing import Literal
 
 from ganzhi.collect.apk import pi_apis
+from ganzhi.collect.apk.cachefile import write_cache
 from ganzhi.settings import load_settings
 
 _REPO_ROOT = Path(__file__).resolve().parents[4]
@@ -344,13 +344,7 @@ def load_api_table(data_dir: Path, cache_dir: Path | None) -> ApiTable:
     if cached is not None:
         return cached
     table = build_api_table(data_dir)
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        with tempfile.NamedTemporaryFile("w", encoding="utf-8", dir=path.parent, delete=False, suffix=".tmp") as fh:
-            fh.write(json.dumps(_to_json(table, key), ensure_ascii=False))
-        Path(fh.name).replace(path)
-    except OSError:
-        pass
+    write_cache(path, _to_json(table, key))
     return table
 
 

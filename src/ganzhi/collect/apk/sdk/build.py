@@ -14,10 +14,10 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-import tempfile
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from ganzhi.collect.apk.cachefile import write_cache
 from ganzhi.collect.apk.sdk.china_table import CHINA_TABLE_PATH
 from ganzhi.collect.apk.sdk.exodus import EXODUS_RELATIVE_PATH
 from ganzhi.collect.apk.sdk.index import SIGNATURE_FIELDS, CompactEntry, SdkIndex
@@ -193,10 +193,4 @@ def _write_cache(path: Path, key: str, index: SdkIndex) -> None:
         "attributions": list(index.attributions),
         "record_counts": index.record_counts,
     }
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        with tempfile.NamedTemporaryFile("w", encoding="utf-8", dir=path.parent, delete=False, suffix=".tmp") as handle:
-            handle.write(json.dumps(payload, ensure_ascii=False))
-        Path(handle.name).replace(path)
-    except OSError:
-        return
+    write_cache(path, payload)
